@@ -1,0 +1,3 @@
+module github.com/pikadj/pika/shared
+
+go 1.26

@@ -1,0 +1,281 @@
+// Package protocol is Pika!'s wire protocol: the WebSocket frames exchanged
+// between the relay, the DJ's desktop app and the dancers' pages, and the
+// JSON bodies of the relay's REST API. README.md beside this file documents
+// every message; this file is its single source of truth in Go.
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Type names a frame's payload.
+type Type string
+
+// Frames sent by the DJ's app.
+const (
+	TypeRegisterSession   Type = "REGISTER_SESSION"
+	TypeNowPlaying        Type = "NOW_PLAYING" // also a broadcast, with another payload
+	TypeStartPoll         Type = "START_POLL"
+	TypeClosePoll         Type = "CLOSE_POLL"
+	TypeAnnounce          Type = "ANNOUNCE"
+	TypeClearAnnouncement Type = "CLEAR_ANNOUNCEMENT"
+	TypeEndSession        Type = "END_SESSION"
+)
+
+// Frames sent by a dancer's page.
+const (
+	TypeSubscribe Type = "SUBSCRIBE"
+	TypeLike      Type = "LIKE"
+	TypeUnlike    Type = "UNLIKE"
+	TypeTempoVote Type = "TEMPO_VOTE"
+	TypePollVote  Type = "POLL_VOTE"
+)
+
+// Frames sent by the relay.
+const (
+	TypeSessionRegistered   Type = "SESSION_REGISTERED"
+	TypeSessionState        Type = "SESSION_STATE"
+	TypeLikeCount           Type = "LIKE_COUNT"
+	TypeTempoTally          Type = "TEMPO_TALLY"
+	TypePollStarted         Type = "POLL_STARTED"
+	TypePollUpdate          Type = "POLL_UPDATE"
+	TypePollClosed          Type = "POLL_CLOSED"
+	TypeAnnouncement        Type = "ANNOUNCEMENT"
+	TypeAnnouncementCleared Type = "ANNOUNCEMENT_CLEARED"
+	TypeListenerCount       Type = "LISTENER_COUNT"
+	TypeSessionEnded        Type = "SESSION_ENDED"
+	TypeAck                 Type = "ACK"
+	TypeError               Type = "ERROR"
+)
+
+// Envelope is every frame on the wire. ID is chosen by the sender of a
+// client frame; the relay echoes it in the ACK or ERROR that answers it, so
+// a client can drop the frame from its offline queue only once it is stored.
+type Envelope struct {
+	Type    Type            `json:"type"`
+	ID      string          `json:"id,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Track is what the DJ's app knows about a track. Numbers are pointers
+// because "not analysed yet" differs from zero.
+type Track struct {
+	Artist       string   `json:"artist"`
+	Title        string   `json:"title"`
+	BPM          *float64 `json:"bpm,omitempty"`
+	Key          string   `json:"key,omitempty"`     // "A minor", "F# major"
+	Camelot      string   `json:"camelot,omitempty"` // "8A", "2B"
+	Energy       *float64 `json:"energy,omitempty"`  // 0–100
+	Danceability *float64 `json:"danceability,omitempty"`
+	Brightness   *float64 `json:"brightness,omitempty"`
+	LoudnessLUFS *float64 `json:"loudnessLufs,omitempty"`
+	DurationS    *float64 `json:"durationS,omitempty"`
+}
+
+// RegisterSession opens a live session, or resumes one the DJ left less
+// than ResumeWindow ago.
+type RegisterSession struct {
+	Token           string `json:"token"`
+	Name            string `json:"name"`
+	PIN             string `json:"pin,omitempty"`
+	ResumeSessionID string `json:"resumeSessionId,omitempty"`
+}
+
+// SessionRegistered answers RegisterSession.
+type SessionRegistered struct {
+	SessionID string `json:"sessionId"`
+	DJName    string `json:"djName"`
+	JoinURL   string `json:"joinUrl"`
+	RecapURL  string `json:"recapUrl"`
+	Resumed   bool   `json:"resumed"`
+}
+
+// NowPlaying is sent by the DJ when a track starts. PlayedAt is when the DJ
+// software started it; plays delivered late from an offline queue keep it.
+type NowPlaying struct {
+	Track    Track      `json:"track"`
+	PlayedAt *time.Time `json:"playedAt,omitempty"`
+}
+
+// Play is the NOW_PLAYING broadcast and the shape of SESSION_STATE's
+// nowPlaying.
+type Play struct {
+	PlayID    string    `json:"playId"`
+	Track     Track     `json:"track"`
+	StartedAt time.Time `json:"startedAt"`
+}
+
+// StartPoll asks the dancers a question.
+type StartPoll struct {
+	Question  string   `json:"question"`
+	Options   []string `json:"options"`
+	DurationS *int     `json:"durationS,omitempty"`
+}
+
+// ClosePoll ends a poll before its duration.
+type ClosePoll struct {
+	PollID string `json:"pollId"`
+}
+
+// Announce pushes a banner to every dancer.
+type Announce struct {
+	Text      string `json:"text"`
+	DurationS *int   `json:"durationS,omitempty"`
+}
+
+// Empty is the payload of frames that carry nothing
+// (CLEAR_ANNOUNCEMENT, END_SESSION, ANNOUNCEMENT_CLEARED).
+type Empty struct{}
+
+// Subscribe joins a session as a dancer. ClientID is a random id the page
+// keeps in localStorage: it is who likes and votes belong to.
+type Subscribe struct {
+	SessionID string `json:"sessionId"`
+	ClientID  string `json:"clientId"`
+	PIN       string `json:"pin,omitempty"`
+}
+
+// Like and Unlike name a play; one like per client per play.
+type Like struct {
+	PlayID string `json:"playId"`
+}
+
+// Tempo votes.
+const (
+	VoteFaster  = "faster"
+	VoteSlower  = "slower"
+	VotePerfect = "perfect"
+)
+
+// TempoVote is a dancer's view of the tempo; the last vote counts.
+type TempoVote struct {
+	PlayID string `json:"playId"`
+	Vote   string `json:"vote"`
+}
+
+// PollVote is a dancer's answer; one per client per poll.
+type PollVote struct {
+	PollID      string `json:"pollId"`
+	OptionIndex int    `json:"optionIndex"`
+}
+
+// LikeCount is broadcast when a play's likes change.
+type LikeCount struct {
+	PlayID string `json:"playId"`
+	Count  int    `json:"count"`
+}
+
+// TempoTally is broadcast when a play's tempo votes change.
+type TempoTally struct {
+	PlayID  string `json:"playId"`
+	Faster  int    `json:"faster"`
+	Slower  int    `json:"slower"`
+	Perfect int    `json:"perfect"`
+}
+
+// Poll is a poll as the pages draw it.
+type Poll struct {
+	PollID   string     `json:"pollId"`
+	Question string     `json:"question"`
+	Options  []string   `json:"options"`
+	Tallies  []int      `json:"tallies"`
+	EndsAt   *time.Time `json:"endsAt,omitempty"`
+	Closed   bool       `json:"closed"`
+}
+
+// PollStarted is broadcast when the DJ starts a poll.
+type PollStarted struct {
+	PollID   string     `json:"pollId"`
+	Question string     `json:"question"`
+	Options  []string   `json:"options"`
+	EndsAt   *time.Time `json:"endsAt,omitempty"`
+}
+
+// PollTallies is the payload of POLL_UPDATE and POLL_CLOSED.
+type PollTallies struct {
+	PollID  string `json:"pollId"`
+	Tallies []int  `json:"tallies"`
+}
+
+// Announcement is broadcast when the DJ announces something.
+type Announcement struct {
+	AnnouncementID string     `json:"announcementId"`
+	Text           string     `json:"text"`
+	ExpiresAt      *time.Time `json:"expiresAt,omitempty"`
+}
+
+// ListenerCount is broadcast when dancers come and go.
+type ListenerCount struct {
+	Count int `json:"count"`
+}
+
+// SessionEnded is broadcast when the DJ ends the session or it times out.
+type SessionEnded struct {
+	RecapURL string `json:"recapUrl"`
+}
+
+// Ack confirms that the client frame with envelope id ID was applied.
+type Ack struct {
+	ID string `json:"id"`
+}
+
+// Error answers a frame the relay refused. ID echoes the frame's id.
+type Error struct {
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
+	ID      string    `json:"id,omitempty"`
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// ErrorCode classifies an Error.
+type ErrorCode string
+
+// Error codes.
+const (
+	CodeBadRequest    ErrorCode = "bad_request"
+	CodeUnauthorized  ErrorCode = "unauthorized"
+	CodeForbidden     ErrorCode = "forbidden"
+	CodeNotFound      ErrorCode = "not_found"
+	CodeRateLimited   ErrorCode = "rate_limited"
+	CodeTooLarge      ErrorCode = "too_large"
+	CodeSessionEnded  ErrorCode = "session_ended"
+	CodeInternalError ErrorCode = "internal_error"
+)
+
+// SessionInfo describes a session in SESSION_STATE and the recap.
+type SessionInfo struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	DJName    string     `json:"djName"`
+	StartedAt time.Time  `json:"startedAt"`
+	EndedAt   *time.Time `json:"endedAt,omitempty"`
+	Live      bool       `json:"live"`
+	Protected bool       `json:"protected"`
+	JoinURL   string     `json:"joinUrl"`
+	RecapURL  string     `json:"recapUrl"`
+}
+
+// HistoryEntry is one play of a session with its reactions.
+type HistoryEntry struct {
+	Play
+	EndedAt *time.Time `json:"endedAt,omitempty"`
+	Likes   int        `json:"likes"`
+	Tempo   TempoTally `json:"tempo"`
+}
+
+// SessionState is everything a page needs to draw a session. The My*
+// fields are this client's own likes and votes (empty for the DJ).
+type SessionState struct {
+	Session      SessionInfo       `json:"session"`
+	NowPlaying   *Play             `json:"nowPlaying"`
+	History      []HistoryEntry    `json:"history"` // newest first
+	MyLikes      []string          `json:"myLikes"`
+	MyTempoVotes map[string]string `json:"myTempoVotes"` // playId → vote
+	MyPollVotes  map[string]int    `json:"myPollVotes"`  // pollId → option
+	Tempo        *TempoTally       `json:"tempo"`        // of nowPlaying
+	ActivePoll   *Poll             `json:"activePoll"`
+	Announcement *Announcement     `json:"announcement"`
+	Listeners    int               `json:"listeners"`
+}

@@ -1,0 +1,3 @@
+module github.com/pikadj/pika/webclient
+
+go 1.26
