@@ -1,0 +1,125 @@
+// Package analysis computes what a social-dance DJ wants to know about a
+// track: tempo, musical key, loudness and three 0–100 "feel" descriptors,
+// plus the tags already in the file.
+//
+// # Measures
+//
+// BPM is the tempo in beats per minute, rounded to one decimal and folded
+// (by factors of two) into [Options.MinBPM, Options.MaxBPM]; half- and
+// double-time readings are folded, never reported raw. BPMConfidence (0–1)
+// is how much the winning tempo stands out from the other candidates in the
+// onset-strength autocorrelation.
+//
+// Key is the tonic and mode, e.g. "A minor" or "F# major", with its Camelot
+// code ("8A", "2B") and a 0–1 confidence (how far the best key-profile
+// correlation is ahead of the runner-up that is not a close relative).
+//
+// LoudnessLUFS is integrated loudness per ITU-R BS.1770-4 / EBU R128
+// (K-weighting, 400 ms blocks with 75 % overlap, absolute gate −70 LUFS,
+// relative gate −10 LU). It is −70 or below for digital silence.
+//
+// Energy, Danceability and Brightness are 0–100 and deterministic (the same
+// file always gives the same numbers):
+//
+//   - Energy: how intense the track feels. Half comes from loudness (0 at
+//     −40 LUFS or quieter, full at −6 LUFS or louder) and half from the mean
+//     onset strength (how hard and how often notes and drums hit). 0 is
+//     silence; 100 is a loud, dense, hard-hitting track.
+//   - Danceability: how clearly the track asks you to move to a steady
+//     beat. It combines the beat regularity (the height of the tempo peak in
+//     the normalised onset autocorrelation) with the pulse strength (how far
+//     onsets on the beat grid exceed those off it). 0 is no detectable
+//     pulse (silence, noise, free-time ambience); 100 is a metronomic,
+//     strongly accented groove.
+//   - Brightness: the spectral centroid of the audible band, mapped on a log
+//     scale: 0 at a centroid of 200 Hz or lower (dull, bass-heavy), 100 at
+//     4 kHz or higher (bright, hissy).
+//
+// The audio is decoded as a stream to mono at a reduced rate; no full-rate
+// copy of a track is ever held in memory.
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrUnsupportedFormat is returned (wrapped) by AnalyzeFile for files whose
+// audio cannot be decoded by this package, e.g. M4A/AAC. The Result still
+// carries the tags when they could be read.
+var ErrUnsupportedFormat = errors.New("unsupported audio format")
+
+// Options tune the analysis.
+type Options struct {
+	// MinBPM and MaxBPM bound the reported tempo: candidates are folded by
+	// factors of two into this range. MaxBPM must be at least 2*MinBPM
+	// minus a little so that every tempo has a place in the range.
+	MinBPM, MaxBPM float64
+}
+
+// DefaultOptions returns the range West Coast Swing lives in: 70–140 BPM.
+func DefaultOptions() Options {
+	return Options{MinBPM: 70, MaxBPM: 140}
+}
+
+// Validate reports whether the options can be used.
+func (o Options) Validate() error {
+	if !(o.MinBPM > 0) || !(o.MaxBPM > o.MinBPM) {
+		return fmt.Errorf("analysis: invalid BPM range %g–%g", o.MinBPM, o.MaxBPM)
+	}
+	if o.MaxBPM < 1.9*o.MinBPM {
+		return fmt.Errorf("analysis: BPM range %g–%g is narrower than an octave; max must be at least 1.9×min", o.MinBPM, o.MaxBPM)
+	}
+	if o.MaxBPM > 400 || o.MinBPM < 20 {
+		return fmt.Errorf("analysis: BPM range %g–%g outside 20–400", o.MinBPM, o.MaxBPM)
+	}
+	return nil
+}
+
+// Tags are the metadata stored in the file itself. BPM and Key are what a
+// tagging tool wrote there (0 and "" when absent), not what was measured.
+type Tags struct {
+	Artist, Title, Album, Genre string
+	Year                        int
+	BPM                         float64
+	Key                         string
+}
+
+// Result is the analysis of one file.
+type Result struct {
+	Path string
+
+	BPM           float64 // beats per minute, one decimal, within the Options range
+	BPMConfidence float64 // 0–1
+
+	Key           string  // e.g. "A minor", "F# major"
+	Camelot       string  // e.g. "8A", "2B"
+	KeyConfidence float64 // 0–1
+
+	Energy       float64 // 0–100, see package doc
+	Danceability float64 // 0–100, see package doc
+	Brightness   float64 // 0–100, see package doc
+
+	LoudnessLUFS float64 // integrated loudness, ITU-R BS.1770-4
+	DurationS    float64 // seconds of audio decoded
+
+	Tags Tags
+}
+
+// AnalyzeFile decodes and analyses the audio file at path. An error concerns
+// this file only; for unsupported formats it wraps ErrUnsupportedFormat and
+// the returned Result still holds the Path and any readable Tags.
+func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error) {
+	res := Result{Path: path}
+	if err := opts.Validate(); err != nil {
+		return res, err
+	}
+	if tags, err := ReadTags(path); err == nil {
+		res.Tags = tags
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, fmt.Errorf("analysis: %s: audio pipeline not built yet", path)
+}

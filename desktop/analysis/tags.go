@@ -1,0 +1,89 @@
+package analysis
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/dhowden/tag"
+)
+
+// ReadTags reads the metadata tags (ID3v1/v2, MP4, FLAC and Ogg Vorbis
+// comments) of the file at path. A file without tags is an error wrapping
+// tag.ErrNoTagsFound.
+func ReadTags(path string) (Tags, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Tags{}, fmt.Errorf("analysis: read tags: %w", err)
+	}
+	defer f.Close()
+	var t Tags
+	m, err := readTagsSafe(f)
+	if err != nil {
+		return t, fmt.Errorf("analysis: read tags of %s: %w", path, err)
+	}
+	t.Artist = clean(m.Artist())
+	if t.Artist == "" {
+		t.Artist = clean(m.AlbumArtist())
+	}
+	t.Title = clean(m.Title())
+	t.Album = clean(m.Album())
+	t.Genre = clean(m.Genre())
+	if y := m.Year(); y > 0 && y < 10000 {
+		t.Year = y
+	}
+	raw := m.Raw()
+	for _, k := range []string{"TBPM", "TBP", "BPM", "bpm", "tmpo", "TEMPO", "tempo"} {
+		if v, ok := raw[k]; ok {
+			if bpm := parseBPM(v); bpm > 0 {
+				t.BPM = bpm
+				break
+			}
+		}
+	}
+	for _, k := range []string{"TKEY", "TKE", "INITIALKEY", "initialkey", "KEY", "key"} {
+		if v, ok := raw[k]; ok {
+			if s, ok := v.(string); ok && clean(s) != "" {
+				t.Key = clean(s)
+				break
+			}
+		}
+	}
+	return t, nil
+}
+
+// readTagsSafe guards against panics inside the tag parser on hostile input:
+// a broken tag must be an error for this file only.
+func readTagsSafe(f *os.File) (m tag.Metadata, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("malformed tags: %v", r)
+		}
+	}()
+	return tag.ReadFrom(f)
+}
+
+func parseBPM(v any) float64 {
+	var f float64
+	switch x := v.(type) {
+	case string:
+		f, _ = strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(x, ",", ".")), 64)
+	case int:
+		f = float64(x)
+	case uint16:
+		f = float64(x)
+	case int16:
+		f = float64(x)
+	case float64:
+		f = x
+	}
+	if f > 0 && f < 1000 {
+		return f
+	}
+	return 0
+}
+
+func clean(s string) string {
+	return strings.TrimSpace(strings.TrimRight(s, "\x00"))
+}
