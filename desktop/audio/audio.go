@@ -1,0 +1,257 @@
+// Package audio decodes audio files into a stream of mono float32 samples for
+// analysis. It reads MP3 (MPEG-1/2/2.5 Layer III), FLAC, Ogg Vorbis, WAV and
+// AIFF/AIFF-C (uncompressed), detects the format from the content (the file
+// extension is only a hint), and never holds a whole full-rate track in
+// memory: every decoder works frame by frame.
+//
+// Samples are the average of all source channels, nominally in [-1, 1].
+// Options.MaxRate asks for a lower output rate; decoders that can (MP3) then
+// skip the work for the discarded band, the others low-pass filter and
+// decimate. Anything that is not one of the formats above fails with an error
+// that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
+// input yields the samples of the valid part followed by an error (never a
+// panic); headers that claim absurd sizes or rates are rejected up front.
+package audio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ErrUnsupportedFormat is returned (wrapped) for content that is not a
+// supported audio format, e.g. M4A/AAC, Opus or MP3 Layer I/II.
+var ErrUnsupportedFormat = errors.New("unsupported audio format")
+
+// ErrCorrupt is returned (wrapped) when the content is recognised but its
+// headers or data are invalid.
+var ErrCorrupt = errors.New("corrupt audio data")
+
+// Format names a container/codec recognised by this package.
+type Format string
+
+// The formats this package decodes.
+const (
+	MP3  Format = "mp3"
+	FLAC Format = "flac"
+	Ogg  Format = "ogg"
+	WAV  Format = "wav"
+	AIFF Format = "aiff"
+)
+
+// Limits on header values; anything beyond is rejected as corrupt.
+const (
+	maxSampleRate = 768000
+	maxChannels   = 64
+)
+
+// Options tune decoding.
+type Options struct {
+	// MaxRate, when > 0, caps the output sample rate: the output rate is the
+	// source rate divided by the smallest integer factor D >= 1 for which
+	// rate/D <= MaxRate (e.g. 44100 Hz with MaxRate 11025 gives 11025 Hz,
+	// 48000 Hz gives 9600 Hz). Content above the output Nyquist frequency is
+	// filtered out. 0 means the source rate.
+	MaxRate int
+}
+
+// factor returns the decimation factor for a source rate.
+func (o Options) factor(rate int) int {
+	if o.MaxRate <= 0 || rate <= o.MaxRate {
+		return 1
+	}
+	return (rate + o.MaxRate - 1) / o.MaxRate
+}
+
+// Stream is a decoded mono audio stream.
+type Stream interface {
+	// Format is the detected format.
+	Format() Format
+	// SampleRate is the output rate in Hz (after any Options.MaxRate
+	// reduction).
+	SampleRate() int
+	// SourceRate is the sample rate of the file itself.
+	SourceRate() int
+	// Channels is the number of channels in the source (output is mono).
+	Channels() int
+	// Duration is an estimate of the length from the headers, 0 if unknown.
+	Duration() time.Duration
+	// Read fills dst with mono samples and returns how many it wrote. At the
+	// end it returns io.EOF; on damaged input a wrapped error after the valid
+	// samples.
+	Read(dst []float32) (int, error)
+	// Close releases the stream and, for Open, the file.
+	Close() error
+}
+
+// Open opens and decodes the file at path. The extension is used only as a
+// hint when the content is ambiguous.
+func Open(path string, opts Options) (Stream, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("audio: %w", err)
+	}
+	s, err := decode(f, filepath.Ext(path), opts, f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("audio: %s: %w", filepath.Base(path), err)
+	}
+	return s, nil
+}
+
+// Decode decodes r. hint is a file name or extension (".mp3") used only when
+// the content is ambiguous; it may be empty. Closing the stream does not
+// close r.
+func Decode(r io.ReadSeeker, hint string, opts Options) (Stream, error) {
+	s, err := decode(r, hint, opts, nil)
+	if err != nil {
+		return nil, fmt.Errorf("audio: %w", err)
+	}
+	return s, nil
+}
+
+// ReadAll decodes the whole stream into memory. Meant for tests and short
+// clips; analysis should read in blocks.
+func ReadAll(s Stream) ([]float32, error) {
+	var out []float32
+	buf := make([]float32, 8192)
+	for {
+		n, err := s.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// source is a format decoder producing mono blocks at its own output rate.
+type source interface {
+	// next returns the next block of mono samples; the slice is valid until
+	// the following call. It returns io.EOF at the end.
+	next() ([]float32, error)
+}
+
+// header is what a format decoder reports about its input.
+type header struct {
+	format     Format
+	rate       int   // rate of the samples next returns
+	sourceRate int   // rate of the file
+	channels   int   // source channels
+	frames     int64 // total frames at sourceRate, 0 if unknown
+}
+
+type stream struct {
+	h       header
+	src     source
+	dec     *decimator // nil when no further reduction
+	pending []float32
+	err     error // sticky error from src, returned once pending is drained
+	closer  io.Closer
+}
+
+func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Stream, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s, err = nil, fmt.Errorf("%w: decoder panic: %v", ErrCorrupt, p)
+		}
+	}()
+	format, start, err := detect(r, strings.ToLower(hint))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Seek(start, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var (
+		src source
+		h   header
+	)
+	switch format {
+	case WAV:
+		src, h, err = newWAV(r)
+	case AIFF:
+		src, h, err = newAIFF(r)
+	case FLAC:
+		src, h, err = newFLAC(r)
+	case Ogg:
+		src, h, err = newOgg(r)
+	case MP3:
+		src, h, err = newMP3(r, opts)
+	default:
+		err = ErrUnsupportedFormat
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := &stream{h: h, src: src, closer: closer}
+	if f := opts.factor(h.rate); f > 1 {
+		st.dec = newDecimator(f)
+		st.h.rate = h.rate / f
+	}
+	return st, nil
+}
+
+func (s *stream) Format() Format  { return s.h.format }
+func (s *stream) SampleRate() int { return s.h.rate }
+func (s *stream) SourceRate() int { return s.h.sourceRate }
+func (s *stream) Channels() int   { return s.h.channels }
+
+func (s *stream) Duration() time.Duration {
+	if s.h.frames <= 0 || s.h.sourceRate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(s.h.frames) / float64(s.h.sourceRate) * float64(time.Second))
+}
+
+func (s *stream) Read(dst []float32) (n int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.err = fmt.Errorf("%w: decoder panic: %v", ErrCorrupt, p)
+			s.pending = nil
+			err = s.err
+		}
+	}()
+	for n < len(dst) {
+		if len(s.pending) == 0 {
+			if s.err != nil {
+				if n > 0 {
+					return n, nil
+				}
+				return 0, s.err
+			}
+			blk, err := s.src.next()
+			if err != nil {
+				s.err = err
+			}
+			if s.dec != nil {
+				blk = s.dec.process(blk)
+				if err != nil {
+					blk = append(blk[:len(blk):len(blk)], s.dec.flush()...)
+				}
+			}
+			s.pending = blk
+			continue
+		}
+		c := copy(dst[n:], s.pending)
+		n += c
+		s.pending = s.pending[c:]
+	}
+	return n, nil
+}
+
+func (s *stream) Close() error {
+	if c, ok := s.src.(io.Closer); ok {
+		c.Close()
+	}
+	if s.closer != nil {
+		return s.closer.Close()
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package audio
+
+import "math"
+
+// decimator low-pass filters and keeps every d-th sample. The FIR is a
+// Blackman-windowed sinc of 64*d+1 taps with its cutoff at 90% of the output
+// Nyquist frequency (> 70 dB stop-band), centred so that output sample k lines
+// up with input sample k*d (no added delay).
+type decimator struct {
+	d    int
+	taps []float32
+	buf  []float32 // pending input, buf[0] is the first sample of the next window
+	out  []float32
+}
+
+func newDecimator(d int) *decimator {
+	n := 64*d + 1
+	taps := make([]float32, n)
+	fc := 0.45 / float64(d) // cycles per input sample
+	half := n / 2
+	var sum float64
+	w := make([]float64, n)
+	for i := range n {
+		x := float64(i - half)
+		s := 2 * fc
+		if x != 0 {
+			s = math.Sin(2*math.Pi*fc*x) / (math.Pi * x)
+		}
+		win := 0.42 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n-1)) + 0.08*math.Cos(4*math.Pi*float64(i)/float64(n-1))
+		w[i] = s * win
+		sum += w[i]
+	}
+	for i := range n {
+		taps[i] = float32(w[i] / sum)
+	}
+	return &decimator{d: d, taps: taps, buf: make([]float32, half, 4096)}
+}
+
+// process consumes in and returns the outputs that are complete; the result
+// is valid until the next call.
+func (m *decimator) process(in []float32) []float32 {
+	m.buf = append(m.buf, in...)
+	m.out = m.out[:0]
+	l := len(m.taps)
+	i := 0
+	for ; i+l <= len(m.buf); i += m.d {
+		w := m.buf[i : i+l]
+		var acc float32
+		for j, t := range m.taps {
+			acc += t * w[j]
+		}
+		m.out = append(m.out, acc)
+	}
+	m.buf = append(m.buf[:0], m.buf[i:]...)
+	return m.out
+}
+
+// flush pads the end with zeros and returns the remaining outputs.
+func (m *decimator) flush() []float32 {
+	prev := m.out
+	m.out = nil // fresh storage: the caller may still hold the previous block
+	out := m.process(make([]float32, len(m.taps)/2))
+	m.out = prev
+	m.buf = m.buf[:0]
+	return out
+}
