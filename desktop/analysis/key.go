@@ -1,0 +1,141 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+)
+
+// noteNames spells pitch classes the way DJ software usually does.
+var noteNames = [12]string{"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"}
+
+// Camelot wheel numbers by tonic pitch class; major keys get "B", minor "A".
+var (
+	camelotMajor = [12]int{8, 3, 10, 5, 12, 7, 2, 9, 4, 11, 6, 1}
+	camelotMinor = [12]int{5, 12, 7, 2, 9, 4, 11, 6, 1, 8, 3, 10}
+)
+
+// Key profiles: expected weight of each scale degree from the tonic.
+var profiles = map[string][2][12]float64{
+	// Krumhansl & Kessler (1982) probe-tone ratings.
+	"krumhansl": {
+		{6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88},
+		{6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17},
+	},
+	// Temperley (2007), Kostka–Payne corpus frequencies.
+	"temperley": {
+		{0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400},
+		{0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330},
+	},
+	// Temperley (1999) revised profiles.
+	"temperley99": {
+		{5, 2, 3.5, 2, 4.5, 4, 2, 4.5, 2, 3.5, 1.5, 4},
+		{5, 2, 3.5, 4.5, 2, 4, 2, 4.5, 3.5, 2, 1.5, 4},
+	},
+}
+
+var keyProfile = "temperley"
+
+// keyEstimate is a key found in a chromagram.
+type keyEstimate struct {
+	Tonic      int // pitch class, 0 = C
+	Minor      bool
+	Confidence float64
+	OK         bool // false when there is no tonal content
+}
+
+func (k keyEstimate) Name() string {
+	if !k.OK {
+		return ""
+	}
+	if k.Minor {
+		return noteNames[k.Tonic] + " minor"
+	}
+	return noteNames[k.Tonic] + " major"
+}
+
+func (k keyEstimate) Camelot() string {
+	if !k.OK {
+		return ""
+	}
+	if k.Minor {
+		return fmt.Sprintf("%dA", camelotMinor[k.Tonic])
+	}
+	return fmt.Sprintf("%dB", camelotMajor[k.Tonic])
+}
+
+// pearson correlates a chroma vector with a profile rotated to tonic.
+func pearson(c [12]float64, p [12]float64, tonic int) float64 {
+	var mc, mp float64
+	for i := range 12 {
+		mc += c[i]
+		mp += p[i]
+	}
+	mc /= 12
+	mp /= 12
+	var sxy, sxx, syy float64
+	for i := range 12 {
+		x := c[(i+tonic)%12] - mc
+		y := p[i] - mp
+		sxy += x * y
+		sxx += x * x
+		syy += y * y
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
+
+// estimateKey sums the chromagram (each frame normalised so that loud
+// passages do not drown the rest) and picks the best-correlating of the 24
+// rotated key profiles.
+func estimateKey(frames [][12]float32) keyEstimate {
+	var c [12]float64
+	var peak float64
+	for _, f := range frames {
+		var s float64
+		for _, v := range f {
+			s += float64(v)
+		}
+		peak = math.Max(peak, s)
+	}
+	if !(peak > 1e-4) {
+		return keyEstimate{}
+	}
+	for _, f := range frames {
+		var s float64
+		for _, v := range f {
+			s += float64(v)
+		}
+		if s < peak*1e-3 { // near-silent frame
+			continue
+		}
+		for i, v := range f {
+			c[i] += float64(v) / s
+		}
+	}
+	p := profiles[keyProfile]
+	var scores [24]float64
+	best := 0
+	for k := range 24 {
+		scores[k] = pearson(c, p[k/12], k%12)
+		if scores[k] > scores[best] {
+			best = k
+		}
+	}
+	second := -1.0
+	for k, s := range scores {
+		if k != best && s > second {
+			second = s
+		}
+	}
+	if !(scores[best] > 0) {
+		return keyEstimate{}
+	}
+	return keyEstimate{
+		Tonic:      best % 12,
+		Minor:      best >= 12,
+		Confidence: clamp01(scores[best]) * clamp01((scores[best]-second)/0.2),
+		OK:         true,
+	}
+}

@@ -1,0 +1,157 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+)
+
+// Rates the analysis works at. The input is decimated by an integer factor
+// to about analysisRate; below minInputRate there is too little spectrum
+// for key and brightness.
+const (
+	analysisRate = 11025.0
+	minInputRate = 8000.0
+	maxInputRate = 384000.0
+	// Spectral bands used by the measures, in Hz.
+	fluxMaxHz     = 5000.0
+	centroidMaxHz = 5000.0
+	chromaMinHz   = 60.0
+	chromaMaxHz   = 2100.0
+)
+
+// analyzer consumes a mono stream in chunks and keeps only compact
+// per-frame summaries: 100 ms loudness steps, one onset value per ~12 ms,
+// one chromagram per ~370 ms and a running mean spectrum.
+type analyzer struct {
+	rate    float64 // input rate
+	ra      float64 // analysis rate after decimation
+	samples int64
+
+	loud *loudnessMeter
+	dec  *decimator
+	tmp  []float32
+
+	// Onset strength: log-magnitude spectral flux.
+	onFrames *framer
+	onSpec   *spectrum
+	fps      float64
+	prevLog  []float64
+	flux     []float32
+	fluxBins int
+	magSum   []float64 // sum of magnitude spectra, for the centroid
+	frames   int
+
+	// Chroma.
+	chFrames *framer
+	chSpec   *spectrum
+	chBin    []int8    // pitch class per FFT bin, -1 when outside the band
+	chWeight []float64 // closeness of the bin to its semitone centre
+	chroma   [][12]float32
+}
+
+// newAnalyzer prepares an analyzer for a mono stream at rate Hz. stereo
+// tells the loudness meter that the stream is the average of two channels.
+func newAnalyzer(rate float64, stereo bool) (*analyzer, error) {
+	if !(rate >= minInputRate && rate <= maxInputRate) {
+		return nil, fmt.Errorf("analysis: sample rate %g Hz outside %g–%g Hz", rate, minInputRate, maxInputRate)
+	}
+	a := &analyzer{rate: rate}
+	gain := 0.0
+	if stereo {
+		// Averaging two equal channels halves the power that BS.1770 sums
+		// over channels; restore it (exact for centre-panned content).
+		gain = 10 * math.Log10(2)
+	}
+	a.loud = newLoudnessMeter(rate, gain)
+	factor := max(1, int(math.Round(rate/analysisRate)))
+	a.dec = newDecimator(factor)
+	a.ra = rate / float64(factor)
+
+	n := nextPow2(int(a.ra * 0.046))
+	hop := n / 4
+	a.fps = a.ra / float64(hop)
+	a.onFrames = newFramer(n, hop)
+	a.onSpec = newSpectrum(n)
+	a.fluxBins = min(n/2+1, int(fluxMaxHz*float64(n)/a.ra)+1)
+	a.prevLog = make([]float64, a.fluxBins)
+	a.magSum = make([]float64, n/2+1)
+
+	cn := nextPow2(int(a.ra * 0.7))
+	a.chFrames = newFramer(cn, cn/2)
+	a.chSpec = newSpectrum(cn)
+	a.chBin = make([]int8, cn/2+1)
+	a.chWeight = make([]float64, cn/2+1)
+	for k := range a.chBin {
+		a.chBin[k] = -1
+		f := float64(k) * a.ra / float64(cn)
+		if f < chromaMinHz || f > chromaMaxHz {
+			continue
+		}
+		p := 69 + 12*math.Log2(f/440)
+		r := math.Round(p)
+		d := p - r
+		a.chBin[k] = int8(((int(r) % 12) + 12) % 12)
+		c := math.Cos(math.Pi * d)
+		a.chWeight[k] = c * c
+	}
+	return a, nil
+}
+
+// write feeds the next chunk of samples.
+func (a *analyzer) write(p []float32) {
+	a.samples += int64(len(p))
+	a.loud.write(p)
+	a.tmp = a.dec.process(a.tmp[:0], p)
+	a.onFrames.push(a.tmp, a.onsetFrame)
+	a.chFrames.push(a.tmp, a.chromaFrame)
+}
+
+const logGain = 1000 // log(1 + logGain·|X|): about 60 dB of dynamic range
+
+func (a *analyzer) onsetFrame(frame []float32) {
+	mag := a.onSpec.compute(frame)
+	var flux float64
+	for k := 1; k < a.fluxBins; k++ {
+		l := math.Log1p(logGain * mag[k])
+		if d := l - a.prevLog[k]; d > 0 {
+			flux += d
+		}
+		a.prevLog[k] = l
+	}
+	for k, m := range mag {
+		a.magSum[k] += m
+	}
+	a.flux = append(a.flux, float32(flux))
+	a.frames++
+}
+
+func (a *analyzer) chromaFrame(frame []float32) {
+	mag := a.chSpec.compute(frame)
+	var c [12]float32
+	for k, pc := range a.chBin {
+		if pc >= 0 {
+			c[pc] += float32(a.chWeight[k] * mag[k])
+		}
+	}
+	a.chroma = append(a.chroma, c)
+}
+
+// duration returns the seconds of audio seen.
+func (a *analyzer) duration() float64 { return float64(a.samples) / a.rate }
+
+// result computes every measure from the summaries collected so far.
+func (a *analyzer) result(opts Options) Result {
+	var r Result
+	r.DurationS = round1(a.duration())
+	r.LoudnessLUFS = round1(a.loud.integrated())
+	t := estimateTempo(a.flux, a.fps, opts)
+	r.BPM, r.BPMConfidence = t.BPM, round2(t.Confidence)
+	k := estimateKey(a.chroma)
+	r.Key, r.Camelot, r.KeyConfidence = k.Name(), k.Camelot(), round2(k.Confidence)
+	r.Energy = energyScore(r.LoudnessLUFS, a.flux, a.fluxBins)
+	r.Danceability = danceScore(t.Regularity, pulseStrength(a.flux, a.fps, t.BPM))
+	r.Brightness = brightnessScore(a.magSum, a.ra, 2*(len(a.magSum)-1))
+	return r
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
