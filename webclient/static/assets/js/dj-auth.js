@@ -1,0 +1,72 @@
+// /dj/register and /dj/login: validate, call the API, keep the token for
+// the dashboard and go there.
+
+import { $ } from './dom.js';
+import { api } from './api.js';
+import { djToken } from './storage.js';
+
+const form = $('#auth-form');
+const mode = form.dataset.mode; // "register" | "login"
+
+function setError(field, message) {
+  const out = $(`#${field}-error`);
+  if (out) out.textContent = message;
+  const input = $(`#${field}`);
+  if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
+}
+
+function validate(values) {
+  const errors = {};
+  if (mode === 'register') {
+    if (!values.displayName) errors.displayName = 'Enter the name dancers will see.';
+    else if (values.displayName.length > 100) errors.displayName = 'Keep the DJ name under 100 characters.';
+  }
+  if (!values.email) errors.email = 'Enter your email.';
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'This does not look like an email address.';
+  if (!values.password) errors.password = 'Enter your password.';
+  else if (mode === 'register' && values.password.length < 10) errors.password = `The password needs at least 10 characters (${values.password.length} so far).`;
+  return errors;
+}
+
+function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const values = {
+    email: $('#email').value.trim(),
+    password: $('#password').value,
+  };
+  if (mode === 'register') values.displayName = $('#displayName').value.trim();
+  const errors = validate(values);
+  for (const f of ['displayName', 'email', 'password']) setError(f, errors[f] || '');
+  setError('form', '');
+  const firstBad = Object.keys(errors)[0];
+  if (firstBad) {
+    $(`#${firstBad}`).focus();
+    return;
+  }
+  const button = $('#submit');
+  button.disabled = true;
+  try {
+    const res = await api(mode === 'register' ? '/api/auth/register' : '/api/auth/login', { method: 'POST', body: values });
+    if (!res || typeof res.token !== 'string') throw new Error('The server did not send a token. Try again.');
+    djToken.set(res.token);
+    location.assign('/dj');
+    return;
+  } catch (err) {
+    if (err.status === 409) {
+      setError('email', 'This email is already registered. Log in instead, or use another email.');
+      $('#email').focus();
+    } else if (err.status === 401) {
+      setError('form', 'The email or the password is not right.');
+    } else {
+      setError('form', capitalize(err.message));
+    }
+  }
+  button.disabled = false;
+});
+
+for (const f of ['displayName', 'email', 'password']) {
+  const input = $(`#${f}`);
+  if (input) input.addEventListener('input', () => setError(f, ''));
+}

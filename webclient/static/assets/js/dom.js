@@ -1,0 +1,107 @@
+// Small DOM helpers. Everything that comes from the server goes through
+// textContent or attributes set here, never through HTML parsing.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function applyProps(node, props) {
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.setAttribute('class', v);
+    else if (k === 'text') node.textContent = String(v);
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+function appendAll(node, children) {
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** el('p', {class: 'x', text: 'hi'}, child…) builds an HTML element. */
+export function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  applyProps(node, props);
+  appendAll(node, children);
+  return node;
+}
+
+/** svg('line', {x1: 0, …}) builds an SVG element. */
+export function svg(tag, props, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  applyProps(node, props);
+  appendAll(node, children);
+  return node;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+/** Replaces a node's children. */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  appendAll(node, children);
+}
+
+export function show(node, visible = true) { node.hidden = !visible; }
+
+/** A number rounded for display, or an en dash when unknown. */
+export function num(v, digits = 0) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  return digits ? v.toFixed(digits) : String(Math.round(v));
+}
+
+export function fmtClock(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function fmtDate(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+export function fmtDuration(seconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const min = Math.round(seconds / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+/** "A minor" + "8A" → "A minor · 8A" pieces, tolerant of either missing. */
+export function keyParts(track) {
+  return { key: track && track.key ? track.key : '', camelot: track && track.camelot ? track.camelot : '' };
+}
+
+export function trackLabel(track) {
+  if (!track) return '';
+  const t = track.title || 'Untitled';
+  return track.artist ? `${t} — ${track.artist}` : t;
+}
+
+let toastTimer = 0;
+/** Shows a short message at the bottom of the screen. */
+export function toast(message, ms = 3500) {
+  let node = document.getElementById('toast');
+  if (!node) {
+    node = el('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
+    document.body.append(node);
+  }
+  node.textContent = message;
+  node.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { node.hidden = true; }, ms);
+}
+
+/** The last path segment, e.g. the session id of /live/abc. */
+export function pathId() {
+  const parts = location.pathname.split('/').filter(Boolean);
+  const id = decodeURIComponent(parts[parts.length - 1] || '');
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : '';
+}

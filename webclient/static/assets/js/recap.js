@@ -1,0 +1,163 @@
+// The public recap of a session: /recap/:sessionId.
+
+import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pathId, trackLabel } from './dom.js';
+import { api, enc } from './api.js';
+
+const sessionId = pathId();
+
+async function load() {
+  if (!sessionId) {
+    $('#status').textContent = 'This link does not lead to a recap.';
+    return;
+  }
+  let recap;
+  try {
+    recap = await api(`/api/sessions/${enc(sessionId)}/recap`);
+  } catch (err) {
+    $('#status').textContent = err.status === 404 ? 'There is no session with this link.' : err.message;
+    return;
+  }
+  if (!recap || !recap.session) {
+    $('#status').textContent = 'The recap could not be read. Try again in a moment.';
+    return;
+  }
+  draw(recap);
+  show($('#status'), false);
+  show($('#recap'), true);
+  document.body.dataset.loaded = 'true';
+}
+
+function draw(r) {
+  const s = r.session;
+  const plays = Array.isArray(r.plays) ? r.plays : [];
+  document.title = `${s.name} — recap — Pika!`;
+  $('#session-name').textContent = s.name;
+  $('#dj-name').textContent = s.djName;
+  const end = s.endedAt ? fmtClock(s.endedAt) : 'now';
+  $('#when').textContent = `${fmtDate(s.startedAt)} · ${fmtClock(s.startedAt)}–${end} · ${fmtDuration(r.durationS)}`;
+  if (s.live) {
+    $('#live-link').href = `/live/${enc(s.id)}`;
+    show($('#live-badge'), true);
+  }
+
+  const stats = [
+    [plays.length, plays.length === 1 ? 'track' : 'tracks'],
+    [fmtDuration(r.durationS), 'long'],
+    [r.totalLikes | 0, 'likes'],
+    [r.peakListeners | 0, 'peak listeners'],
+    [r.uniqueDancers | 0, 'dancers'],
+    [r.totalTempoVotes | 0, 'tempo votes'],
+    [(r.polls || []).length, 'polls'],
+    [avgBPM(plays), 'average BPM'],
+  ];
+  fill($('#stats'), stats.map(([v, what]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: String(v) }), el('span', { class: 'what', text: what }))));
+
+  drawChart(plays, s.startedAt);
+
+  const top = plays.filter((p) => p.likes > 0).sort((a, b) => b.likes - a.likes || new Date(a.startedAt) - new Date(b.startedAt)).slice(0, 5);
+  fill($('#top'), top.map((p) => el('li', {}, el('strong', { text: p.track.title || 'Untitled' }), p.track.artist ? ` — ${p.track.artist}` : '', el('span', { class: 'muted', text: ` · ♥ ${p.likes}` }))));
+  show($('#top-section'), top.length > 0);
+
+  const maxLikes = Math.max(0, ...plays.map((p) => p.likes | 0));
+  fill($('#tracks'), plays.map((p) => {
+    const t = p.track || {};
+    const tempo = p.tempo || {};
+    return el('tr', { dataset: { playId: p.playId } },
+      el('td', { class: 'n', text: fmtClock(p.startedAt) }),
+      el('td', {}, el('div', { class: 'title', text: (t.title || 'Untitled') + (maxLikes > 0 && p.likes === maxLikes ? ' ★' : '') }), el('div', { class: 'artist', text: t.artist || '' })),
+      el('td', { class: 'n', text: num(t.bpm) }),
+      el('td', { class: 'n', text: [t.key, t.camelot].filter(Boolean).join(' · ') || '–' }),
+      el('td', { class: 'n likes', text: String(p.likes | 0) }),
+      el('td', { class: 'n', title: `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}`, text: `▼${tempo.slower | 0} ●${tempo.perfect | 0} ▲${tempo.faster | 0}` }),
+    );
+  }));
+  show($('#tracks-empty'), plays.length === 0);
+
+  const polls = Array.isArray(r.polls) ? r.polls : [];
+  fill($('#polls'), polls.map(drawPoll));
+  show($('#polls-section'), polls.length > 0);
+
+  const anns = Array.isArray(r.announcements) ? r.announcements : [];
+  fill($('#announcements'), anns.map((a) => el('li', {}, el('span', { class: 'muted num', text: `${fmtClock(a.createdAt)} ` }), a.text)));
+  show($('#announcements-section'), anns.length > 0);
+}
+
+function avgBPM(plays) {
+  const b = plays.map((p) => p.track && p.track.bpm).filter((v) => typeof v === 'number');
+  return b.length ? Math.round(b.reduce((x, y) => x + y, 0) / b.length) : '–';
+}
+
+function drawPoll(p) {
+  const tallies = Array.isArray(p.tallies) ? p.tallies : [];
+  const total = tallies.reduce((a, b) => a + (b | 0), 0);
+  const best = Math.max(0, ...tallies);
+  return el('div', { class: 'card poll-result' },
+    el('h3', { text: p.question }),
+    el('p', { class: 'muted small', text: `${fmtClock(p.createdAt)} · ${total} vote${total === 1 ? '' : 's'}${p.closed ? '' : ' · still open'}` }),
+    el('div', { class: 'results' }, (p.options || []).map((o, i) => {
+      const n = tallies[i] | 0;
+      const bar = el('span', { class: 'fillbar' });
+      bar.style.width = total ? `${(100 * n) / total}%` : '0';
+      return el('div', { class: `result${best > 0 && n === best ? ' winner' : ''}` }, bar, el('span', { text: o }), el('span', { class: 'num', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
+    })));
+}
+
+/** BPM of each play against the time it started, as an inline SVG line chart. */
+function drawChart(plays, startedAt) {
+  const box = $('#chart');
+  const pts = plays
+    .filter((p) => p.track && typeof p.track.bpm === 'number')
+    .map((p) => ({ t: new Date(p.startedAt).getTime(), bpm: p.track.bpm, p }));
+  if (pts.length === 0) {
+    fill(box, el('p', { class: 'muted', text: 'No BPM was known for the tracks of this session.' }));
+    return;
+  }
+  const W = 640, H = 240, L = 40, R = 12, T = 12, B = 28;
+  const t0 = Math.min(new Date(startedAt).getTime() || pts[0].t, pts[0].t);
+  const t1 = Math.max(t0 + 60000, ...pts.map((x) => x.t));
+  let lo = Math.floor((Math.min(...pts.map((x) => x.bpm)) - 4) / 10) * 10;
+  let hi = Math.ceil((Math.max(...pts.map((x) => x.bpm)) + 4) / 10) * 10;
+  if (hi - lo < 20) { lo -= 10; hi += 10; }
+  const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
+  const y = (b) => T + (1 - (b - lo) / (hi - lo)) * (H - T - B);
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `BPM over time, from ${num(Math.min(...pts.map((p) => p.bpm)))} to ${num(Math.max(...pts.map((p) => p.bpm)))} BPM` });
+  const step = (hi - lo) / 10 > 4 ? 20 : 10;
+  for (let b = lo; b <= hi; b += step) {
+    chart.append(svg('line', { class: 'grid', x1: L, x2: W - R, y1: y(b), y2: y(b) }));
+    chart.append(svg('text', { class: 'axis', x: L - 6, y: y(b) + 4, 'text-anchor': 'end' }, String(b)));
+  }
+  const minutes = (t1 - t0) / 60000;
+  const every = minutes <= 30 ? 5 : minutes <= 90 ? 15 : minutes <= 240 ? 30 : 60;
+  for (let m = 0; m <= minutes; m += every) {
+    const tx = x(t0 + m * 60000);
+    chart.append(svg('text', { class: 'axis', x: tx, y: H - 8, 'text-anchor': 'middle' }, m < 60 ? `${m}′` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}`));
+  }
+  chart.append(svg('polyline', { class: 'line', points: pts.map((q) => `${x(q.t).toFixed(1)},${y(q.bpm).toFixed(1)}`).join(' ') }));
+  const maxLikes = Math.max(0, ...plays.map((p) => p.likes | 0));
+  for (const q of pts) {
+    chart.append(svg('circle', { class: `dot${maxLikes > 0 && q.p.likes === maxLikes ? ' liked' : ''}`, cx: x(q.t).toFixed(1), cy: y(q.bpm).toFixed(1), r: 4.5 },
+      svg('title', {}, `${fmtClock(q.p.startedAt)} · ${trackLabel(q.p.track)} · ${num(q.bpm)} BPM · ♥ ${q.p.likes | 0}`)));
+  }
+  fill(box, chart);
+}
+
+function wireShare() {
+  const b = $('#share');
+  show(b, true);
+  b.addEventListener('click', async () => {
+    const url = location.href;
+    try {
+      if (navigator.share) {
+        await navigator.share({ title: document.title, url });
+        return;
+      }
+      await navigator.clipboard.writeText(url);
+      toast('Link copied.');
+    } catch (err) {
+      if (!err || err.name !== 'AbortError') toast(`Copy this link: ${url}`, 6000);
+    }
+  });
+}
+
+wireShare();
+load();

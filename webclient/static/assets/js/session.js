@@ -1,0 +1,604 @@
+// The dancer's page for one live session: /live/:sessionId.
+//
+// The page subscribes over the WebSocket and draws SESSION_STATE, then
+// applies the relay's broadcasts. Likes and votes go through an Outbox
+// kept in localStorage: drawn at once, sent when the socket is subscribed,
+// forgotten on ACK. After a reconnect the page subscribes again (the
+// relay answers with the full state) and asks /api/sessions/:id/state too,
+// so whatever was missed appears.
+
+import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
+import { api, enc } from './api.js';
+import { clientId, getItem, setItem, removeItem, randomId } from './storage.js';
+import { LiveSocket, Outbox, wsURL } from './ws.js';
+
+const sessionId = pathId();
+const cid = clientId();
+const pinKey = `pika.pin.${sessionId}`;
+const dismissedKey = `pika.dismissed.${sessionId}`;
+const outbox = new Outbox(`pika.outbox.${sessionId}`);
+
+let pin = getItem(pinKey) || '';
+let subscribeId = '';
+let subscribed = false;
+let framesSeen = 0;
+let view = 'loading';
+let restTimer = 0;
+let announcementTimer = 0;
+let pollTimer = 0;
+
+const S = {
+  session: null,
+  nowPlaying: null,
+  history: [], // newest first: {playId, track, startedAt, endedAt?}
+  likes: new Map(), // playId → count
+  tempos: new Map(), // playId → {faster, slower, perfect}
+  myLikes: new Set(),
+  myTempo: {}, // playId → vote
+  myPoll: {}, // pollId → optionIndex
+  poll: null, // {pollId, question, options, tallies, endsAt, closed}
+  announcement: null,
+  listeners: 0,
+};
+
+const socket = new LiveSocket({
+  url: wsURL(),
+  onOpen: subscribe,
+  onFrame: handleFrame,
+  onStatus: drawStatus,
+});
+
+// ---------- views ----------
+
+function setView(name) {
+  view = name;
+  for (const v of ['loading', 'missing', 'pin', 'ended', 'live']) show($(`#${v}-view`), v === name);
+  document.body.dataset.view = name;
+}
+
+function drawStatus(status) {
+  document.body.dataset.conn = status;
+  const pill = $('#conn');
+  const offline = navigator.onLine === false;
+  if (status === 'reconnecting' || (status === 'connecting' && view !== 'loading')) {
+    pill.textContent = offline ? 'Offline · taps are saved' : 'Reconnecting…';
+    show(pill, true);
+  } else {
+    show(pill, false);
+  }
+  if (status === 'reconnecting') {
+    subscribed = false;
+    if (!restTimer) restTimer = setInterval(refreshState, 15000);
+  } else if (restTimer && status === 'open') {
+    clearInterval(restTimer);
+    restTimer = 0;
+  }
+}
+
+// ---------- connection ----------
+
+function subscribe(isReconnect) {
+  subscribed = false;
+  subscribeId = `sub-${randomId(12)}`;
+  const payload = { sessionId, clientId: cid };
+  if (pin) payload.pin = pin;
+  socket.send('SUBSCRIBE', payload, subscribeId);
+  if (isReconnect) refreshState();
+}
+
+/** Fetches the state over HTTP; applied only if no frame arrived meanwhile (it would be older). */
+async function refreshState() {
+  if (view === 'ended' || view === 'pin' || view === 'missing') return;
+  const mark = framesSeen;
+  try {
+    const headers = pin ? { 'X-Session-Pin': pin } : {};
+    const st = await api(`/api/sessions/${enc(sessionId)}/state?clientId=${enc(cid)}`, { headers });
+    if (framesSeen === mark && st && st.session) applyState(st, true);
+  } catch {
+    // The socket's own SESSION_STATE covers this; nothing to show.
+  }
+}
+
+function flush() {
+  if (!subscribed) return;
+  for (const item of outbox.pending) socket.send(item.type, item.payload, item.id);
+}
+
+function handleFrame(f) {
+  framesSeen++;
+  const p = f.payload && typeof f.payload === 'object' ? f.payload : {};
+  switch (f.type) {
+    case 'SESSION_STATE':
+      if (!p.session) return;
+      subscribed = true;
+      socket.healthy();
+      applyState(p, false);
+      flush();
+      return;
+    case 'ACK':
+      outbox.take(f.id || p.id);
+      return;
+    case 'ERROR':
+      handleError(p, f.id || p.id);
+      return;
+    case 'NOW_PLAYING':
+      onNowPlaying(p);
+      return;
+    case 'LIKE_COUNT':
+      if (typeof p.playId === 'string' && Number.isFinite(p.count)) {
+        S.likes.set(p.playId, p.count);
+        drawNow();
+        drawHistory();
+      }
+      return;
+    case 'TEMPO_TALLY':
+      if (typeof p.playId === 'string') {
+        S.tempos.set(p.playId, tally(p));
+        drawNow();
+      }
+      return;
+    case 'POLL_STARTED':
+      S.poll = { pollId: p.pollId, question: p.question || '', options: Array.isArray(p.options) ? p.options : [], tallies: [], endsAt: p.endsAt || null, closed: false };
+      S.poll.tallies = S.poll.options.map(() => 0);
+      drawPoll();
+      alertPoll();
+      return;
+    case 'POLL_UPDATE':
+    case 'POLL_CLOSED':
+      if (S.poll && S.poll.pollId === p.pollId) {
+        if (Array.isArray(p.tallies)) S.poll.tallies = p.tallies.slice();
+        if (f.type === 'POLL_CLOSED') S.poll.closed = true;
+        drawPoll();
+      }
+      return;
+    case 'ANNOUNCEMENT':
+      S.announcement = p;
+      drawAnnouncement();
+      return;
+    case 'ANNOUNCEMENT_CLEARED':
+      S.announcement = null;
+      drawAnnouncement();
+      return;
+    case 'LISTENER_COUNT':
+      if (Number.isFinite(p.count)) {
+        S.listeners = p.count;
+        drawListeners();
+      }
+      return;
+    case 'SESSION_ENDED':
+      showEnded();
+      return;
+    default:
+      // A newer relay may send frames this page does not know: ignore them.
+  }
+}
+
+function handleError(err, id) {
+  const code = err.code || '';
+  if (id && id === subscribeId) {
+    if (code === 'forbidden') {
+      socket.stop();
+      const hadPin = !!pin;
+      pin = '';
+      removeItem(pinKey);
+      showPin(hadPin ? 'That PIN is not right. Try again.' : '');
+    } else if (code === 'not_found') {
+      socket.stop();
+      setView('missing');
+    } else if (code === 'session_ended') {
+      showEnded();
+    } else {
+      // Rate limited or a passing server problem: reconnect through backoff.
+      socket.drop();
+    }
+    return;
+  }
+  const item = id ? outbox.take(id) : null;
+  if (!item) return;
+  if (code === 'rate_limited' || code === 'internal_error') {
+    // Keep it (same id) and try again shortly.
+    outbox.items.push(item);
+    outbox.save();
+    setTimeout(flush, 3000);
+    return;
+  }
+  if (code === 'session_ended') {
+    showEnded();
+    return;
+  }
+  toast(capitalize(err.message || 'That was not accepted.'));
+  refreshState(); // undo what was drawn too early
+}
+
+// ---------- state ----------
+
+function tally(t) {
+  const n = (v) => (Number.isFinite(v) ? v : 0);
+  return t ? { faster: n(t.faster), slower: n(t.slower), perfect: n(t.perfect) } : { faster: 0, slower: 0, perfect: 0 };
+}
+
+function applyState(st, fromRest) {
+  S.session = st.session;
+  if (!st.session.live || st.session.endedAt) {
+    showEnded();
+    return;
+  }
+  S.nowPlaying = st.nowPlaying && st.nowPlaying.playId ? st.nowPlaying : null;
+  S.history = [];
+  S.likes = new Map();
+  S.tempos = new Map();
+  for (const h of Array.isArray(st.history) ? st.history : []) {
+    if (!h || typeof h.playId !== 'string') continue;
+    S.history.push({ playId: h.playId, track: h.track || {}, startedAt: h.startedAt, endedAt: h.endedAt });
+    S.likes.set(h.playId, h.likes | 0);
+    S.tempos.set(h.playId, tally(h.tempo));
+  }
+  const np = S.nowPlaying;
+  if (np) {
+    if (!S.history.some((h) => h.playId === np.playId)) S.history.unshift({ playId: np.playId, track: np.track || {}, startedAt: np.startedAt });
+    if (st.tempo) S.tempos.set(np.playId, tally(st.tempo));
+  }
+  const mineKnown = !fromRest || (st.myLikes && st.myLikes.length) || (st.myTempoVotes && Object.keys(st.myTempoVotes).length) || (st.myPollVotes && Object.keys(st.myPollVotes).length);
+  if (mineKnown) {
+    S.myLikes = new Set(Array.isArray(st.myLikes) ? st.myLikes : []);
+    S.myTempo = { ...(st.myTempoVotes || {}) };
+    S.myPoll = { ...(st.myPollVotes || {}) };
+  }
+  if (st.activePoll && st.activePoll.pollId) {
+    const ap = st.activePoll;
+    S.poll = { pollId: ap.pollId, question: ap.question || '', options: ap.options || [], tallies: (ap.tallies || []).slice(), endsAt: ap.endsAt || null, closed: !!ap.closed };
+  } else if (S.poll && !S.poll.closed) {
+    S.poll = null;
+  }
+  S.announcement = st.announcement && st.announcement.announcementId ? st.announcement : null;
+  S.listeners = st.listeners | 0;
+  overlayPending();
+  if (view !== 'live') {
+    setView('live');
+    maybeAskNotifications();
+  }
+  drawAll();
+}
+
+/** Draws taps that the relay has not acknowledged yet on top of its state. */
+function overlayPending() {
+  for (const item of outbox.pending) {
+    const p = item.payload || {};
+    if (item.type === 'LIKE' && !S.myLikes.has(p.playId)) {
+      S.myLikes.add(p.playId);
+      S.likes.set(p.playId, (S.likes.get(p.playId) || 0) + 1);
+    } else if (item.type === 'UNLIKE' && S.myLikes.has(p.playId)) {
+      S.myLikes.delete(p.playId);
+      S.likes.set(p.playId, Math.max(0, (S.likes.get(p.playId) || 0) - 1));
+    } else if (item.type === 'TEMPO_VOTE') {
+      moveTempo(p.playId, p.vote);
+    } else if (item.type === 'POLL_VOTE') {
+      if (S.poll && S.poll.pollId === p.pollId && S.myPoll[p.pollId] === undefined) {
+        S.myPoll[p.pollId] = p.optionIndex;
+        S.poll.tallies[p.optionIndex] = (S.poll.tallies[p.optionIndex] | 0) + 1;
+      }
+    }
+  }
+}
+
+function moveTempo(playId, vote) {
+  const prev = S.myTempo[playId];
+  if (prev === vote) return;
+  const t = S.tempos.get(playId) || tally(null);
+  if (prev && t[prev] > 0) t[prev]--;
+  t[vote]++;
+  S.tempos.set(playId, t);
+  S.myTempo[playId] = vote;
+}
+
+function onNowPlaying(p) {
+  if (typeof p.playId !== 'string') return;
+  S.nowPlaying = { playId: p.playId, track: p.track || {}, startedAt: p.startedAt };
+  const existing = S.history.find((h) => h.playId === p.playId);
+  if (existing) {
+    existing.track = p.track || existing.track;
+  } else {
+    S.history.unshift({ playId: p.playId, track: p.track || {}, startedAt: p.startedAt });
+    S.history.sort((a, b) => new Date(b.startedAt) - new Date(a.startedAt));
+  }
+  if (!S.likes.has(p.playId)) S.likes.set(p.playId, 0);
+  if (!S.tempos.has(p.playId)) S.tempos.set(p.playId, tally(null));
+  drawNow();
+  drawHistory();
+}
+
+// ---------- taps ----------
+
+function send(type, payload, slot) {
+  const item = outbox.add(type, payload, slot);
+  if (subscribed) socket.send(item.type, item.payload, item.id);
+}
+
+function toggleLike(playId) {
+  if (!playId) return;
+  const liked = S.myLikes.has(playId);
+  const count = S.likes.get(playId) || 0;
+  if (liked) {
+    S.myLikes.delete(playId);
+    S.likes.set(playId, Math.max(0, count - 1));
+  } else {
+    S.myLikes.add(playId);
+    S.likes.set(playId, count + 1);
+    if (navigator.vibrate) navigator.vibrate(15);
+  }
+  send(liked ? 'UNLIKE' : 'LIKE', { playId }, `like:${playId}`);
+  drawNow(!liked);
+  drawHistory();
+}
+
+function voteTempo(vote) {
+  const np = S.nowPlaying;
+  if (!np || S.myTempo[np.playId] === vote) return;
+  moveTempo(np.playId, vote);
+  send('TEMPO_VOTE', { playId: np.playId, vote }, `tempo:${np.playId}`);
+  drawNow();
+}
+
+function votePoll(index) {
+  const poll = S.poll;
+  if (!poll || poll.closed || S.myPoll[poll.pollId] !== undefined) return;
+  S.myPoll[poll.pollId] = index;
+  poll.tallies[index] = (poll.tallies[index] | 0) + 1;
+  send('POLL_VOTE', { pollId: poll.pollId, optionIndex: index }, `poll:${poll.pollId}`);
+  drawPoll();
+}
+
+// ---------- drawing ----------
+
+function drawAll() {
+  $('#session-name').textContent = S.session.name || 'Live session';
+  $('#dj-name').textContent = S.session.djName || 'the DJ';
+  drawListeners();
+  drawAnnouncement();
+  drawNow();
+  drawPoll();
+  drawHistory();
+}
+
+function drawListeners() {
+  const node = $('#listeners');
+  node.textContent = `${S.listeners} dancing`;
+  show(node, view === 'live');
+}
+
+function drawNow(popLike = false) {
+  const np = S.nowPlaying;
+  show($('#now-empty'), !np);
+  show($('#now-track'), !!np);
+  const name = S.session ? S.session.name : '';
+  if (!np) {
+    document.title = `${name || 'Live session'} — Pika!`;
+    return;
+  }
+  const t = np.track || {};
+  $('#now-title').textContent = t.title || 'Untitled';
+  $('#now-artist').textContent = t.artist || '';
+  $('#now-bpm').textContent = num(t.bpm);
+  const key = $('#now-key');
+  fill(key, t.key || (t.camelot ? '' : 'Key unknown'), t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null);
+  drawFeel(t);
+  document.title = `${t.title || 'Untitled'} · ${name} — Pika!`;
+
+  const liked = S.myLikes.has(np.playId);
+  const like = $('#like');
+  like.setAttribute('aria-pressed', String(liked));
+  like.setAttribute('aria-label', liked ? 'Unlike this track' : 'Like this track');
+  $('#like-heart').textContent = liked ? '♥' : '♡';
+  $('#like-count').textContent = String(S.likes.get(np.playId) || 0);
+  if (popLike) {
+    like.classList.remove('pop');
+    void like.offsetWidth; // restart the animation
+    like.classList.add('pop');
+  }
+  const tt = S.tempos.get(np.playId) || tally(null);
+  const mine = S.myTempo[np.playId];
+  for (const b of document.querySelectorAll('.tempo button')) {
+    const v = b.dataset.vote;
+    b.setAttribute('aria-pressed', String(mine === v));
+    $(`#tempo-${v}`).textContent = String(tt[v] || 0);
+  }
+}
+
+function drawFeel(t) {
+  const rows = [['Energy', t.energy], ['Danceability', t.danceability], ['Brightness', t.brightness]];
+  const box = $('#now-feel');
+  box.replaceChildren();
+  let any = false;
+  for (const [label, v] of rows) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    any = true;
+    const fillBar = el('div', { class: 'fill' });
+    fillBar.style.width = `${Math.max(0, Math.min(100, v))}%`;
+    box.append(
+      el('span', { text: label }),
+      el('div', { class: 'bar', role: 'meter', 'aria-label': label, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(v) }, fillBar),
+      el('span', { class: 'value', text: num(v) }),
+    );
+  }
+  show(box, any);
+}
+
+function drawPoll() {
+  const box = $('#poll');
+  const poll = S.poll;
+  clearInterval(pollTimer);
+  if (!poll) {
+    show(box, false);
+    return;
+  }
+  show(box, true);
+  $('#poll-question').textContent = poll.question;
+  const total = poll.tallies.reduce((a, b) => a + (b | 0), 0);
+  const mine = S.myPoll[poll.pollId];
+  const done = poll.closed || mine !== undefined;
+  const opts = $('#poll-options');
+  opts.replaceChildren();
+  poll.options.forEach((text, i) => {
+    const n = poll.tallies[i] | 0;
+    const bar = el('span', { class: 'fillbar' });
+    bar.style.width = total ? `${(100 * n) / total}%` : '0';
+    const b = el('button', {
+      type: 'button',
+      class: `option${mine === i ? ' mine' : ''}`,
+      disabled: done,
+      'aria-pressed': String(mine === i),
+      dataset: { index: String(i) },
+      onclick: () => votePoll(i),
+    }, bar, el('span', { class: 'text', text }), el('span', { class: 'tally', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
+    opts.append(b);
+  });
+  const status = $('#poll-status');
+  const votes = `${total} vote${total === 1 ? '' : 's'}`;
+  const update = () => {
+    if (poll.closed) {
+      status.textContent = `Poll closed · ${votes}`;
+      return;
+    }
+    let left = '';
+    if (poll.endsAt) {
+      const s = Math.max(0, Math.round((new Date(poll.endsAt) - Date.now()) / 1000));
+      left = ` · closes in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+    }
+    status.textContent = `${mine !== undefined ? 'You voted' : 'Tap to vote'} · ${votes}${left}`;
+  };
+  update();
+  box.dataset.state = poll.closed ? 'closed' : mine !== undefined ? 'voted' : 'open';
+  if (!poll.closed && poll.endsAt) pollTimer = setInterval(update, 1000);
+}
+
+function alertPoll() {
+  const box = $('#poll');
+  box.classList.remove('pulse');
+  void box.offsetWidth;
+  box.classList.add('pulse');
+  if (navigator.vibrate) navigator.vibrate([80, 60, 80]);
+  const hiddenPage = document.visibilityState !== 'visible';
+  if (hiddenPage && 'Notification' in window && Notification.permission === 'granted' && S.poll) {
+    try {
+      const n = new Notification(`Poll: ${S.poll.question}`, { body: S.poll.options.join(' · '), tag: S.poll.pollId, icon: '/assets/img/pika.svg' });
+      n.onclick = () => { window.focus(); n.close(); };
+    } catch {
+      // Some mobile browsers only notify from a service worker; the pulse remains.
+    }
+  }
+}
+
+function drawAnnouncement() {
+  const box = $('#announcement');
+  const a = S.announcement;
+  clearTimeout(announcementTimer);
+  const expired = a && a.expiresAt && new Date(a.expiresAt) <= Date.now();
+  if (!a || expired || getItem(dismissedKey) === a.announcementId) {
+    show(box, false);
+    return;
+  }
+  $('#announcement-text').textContent = a.text || '';
+  show(box, true);
+  if (a.expiresAt) {
+    const ms = new Date(a.expiresAt) - Date.now();
+    if (ms > 0 && ms < 2 ** 31 - 1) announcementTimer = setTimeout(drawAnnouncement, ms + 50);
+  }
+}
+
+function drawHistory() {
+  const list = $('#history');
+  list.replaceChildren();
+  show($('#history-empty'), S.history.length === 0);
+  const current = S.nowPlaying ? S.nowPlaying.playId : '';
+  for (const h of S.history) {
+    const t = h.track || {};
+    const liked = S.myLikes.has(h.playId);
+    const meta = [t.artist, typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', t.camelot].filter(Boolean).join(' · ');
+    list.append(el('li', { class: h.playId === current ? 'current' : null, dataset: { playId: h.playId } },
+      el('span', { class: 'time', text: fmtClock(h.startedAt) }),
+      el('div', {}, el('div', { class: 'title', text: t.title || 'Untitled' }), el('div', { class: 'meta', text: meta })),
+      el('button', {
+        type: 'button',
+        class: 'likebtn',
+        'aria-pressed': String(liked),
+        'aria-label': `${liked ? 'Unlike' : 'Like'} ${t.title || 'this track'}`,
+        onclick: () => toggleLike(h.playId),
+      }, `${liked ? '♥' : '♡'} ${S.likes.get(h.playId) || 0}`)));
+  }
+}
+
+function showPin(message) {
+  setView('pin');
+  $('#pin-error').textContent = message;
+  $('#pin-input').setAttribute('aria-invalid', message ? 'true' : 'false');
+  $('#pin-input').focus();
+}
+
+function showEnded() {
+  socket.stop();
+  outbox.clear();
+  clearInterval(restTimer);
+  restTimer = 0;
+  const name = S.session && S.session.name;
+  $('#ended-name').textContent = name ? ` at ${name}` : '';
+  $('#recap-link').href = `/recap/${enc(sessionId)}`;
+  setView('ended');
+  show($('#listeners'), false);
+  show($('#conn'), false);
+  document.title = `${name || 'Session'} has ended — Pika!`;
+}
+
+function maybeAskNotifications() {
+  if (!('Notification' in window) || Notification.permission !== 'default' || getItem('pika.notifyAsked')) return;
+  show($('#notify-ask'), true);
+}
+
+function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
+
+// ---------- wiring ----------
+
+function wire() {
+  $('#like').addEventListener('click', () => S.nowPlaying && toggleLike(S.nowPlaying.playId));
+  for (const b of document.querySelectorAll('.tempo button')) b.addEventListener('click', () => voteTempo(b.dataset.vote));
+  $('#announcement-close').addEventListener('click', () => {
+    if (S.announcement) setItem(dismissedKey, S.announcement.announcementId);
+    drawAnnouncement();
+  });
+  $('#notify-yes').addEventListener('click', async () => {
+    setItem('pika.notifyAsked', '1');
+    show($('#notify-ask'), false);
+    try {
+      const res = await Notification.requestPermission();
+      toast(res === 'granted' ? 'You will get a notification when a poll starts.' : 'No notifications: polls will pulse on this page instead.');
+    } catch {
+      // Older browsers: nothing to do, polls still pulse.
+    }
+  });
+  $('#notify-no').addEventListener('click', () => {
+    setItem('pika.notifyAsked', '1');
+    show($('#notify-ask'), false);
+  });
+  $('#pin-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const value = $('#pin-input').value.trim();
+    if (!/^[0-9]{4,8}$/.test(value)) {
+      showPin('The PIN is 4 to 8 digits.');
+      return;
+    }
+    pin = value;
+    setItem(pinKey, pin);
+    $('#pin-error').textContent = '';
+    $('#loading-text').textContent = 'Checking the PIN…';
+    setView('loading');
+    socket.start();
+  });
+  window.addEventListener('offline', () => drawStatus(socket.status));
+}
+
+wire();
+if (!sessionId) {
+  setView('missing');
+} else {
+  setView('loading');
+  socket.start();
+}

@@ -1,0 +1,17 @@
+// The list of live sessions, shared by the landing page and /live.
+
+import { el, fill, fmtClock } from './dom.js';
+import { api, enc } from './api.js';
+
+export async function fetchLive() {
+  const list = await api('/api/sessions');
+  return Array.isArray(list) ? list : [];
+}
+
+export function drawSessions(ul, sessions) {
+  fill(ul, sessions.map((s) => el('li', {},
+    el('a', { href: `/live/${enc(s.id)}`, dataset: { sessionId: s.id } },
+      el('span', { class: 'name' }, s.protected ? el('span', { 'aria-label': 'PIN required', title: 'PIN required', text: '🔒 ' }) : null, s.name),
+      el('span', { class: 'who', text: `${s.djName} · since ${fmtClock(s.startedAt)}` }),
+      el('span', { class: 'count', text: `${s.listeners | 0}`, title: 'dancers listening', 'aria-label': `${s.listeners | 0} dancers` })))));
+}
