@@ -1,0 +1,508 @@
+// Command pika-load puts a Pika! relay under the load of one live dance
+// event: one DJ playing tracks and N dancers' phones connected at once,
+// liking the current track. It measures how long a NOW_PLAYING takes to
+// reach every dancer (the DJ's send time against each dancer's receipt, on
+// the same clock), how many likes the relay accepts per second, and, when
+// the relay runs on this machine, its memory per connection.
+//
+//	pika-load -url http://127.0.0.1:8080 -dancers 5000 -likes-per-sec 500 -duration 60s
+//
+// Every count and duration is bounded: it connects at most -dancers
+// sockets at -connect-rate, plays for -duration, then ends its session,
+// closes every socket and exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// config holds the flags.
+type config struct {
+	URL         string
+	Token       string
+	Dancers     int
+	LikesPerSec float64
+	Duration    time.Duration
+	PlayEvery   time.Duration
+	ConnectRate float64
+	RelayPID    int
+	Origin      string
+	PIN         string
+	Settle      time.Duration
+	SourceIPs   int
+	Timeout     time.Duration
+	EndSession  bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("pika-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "relay base URL (http, https, ws or wss); the socket is at /ws")
+	fs.StringVar(&c.Token, "token", "", "DJ token to use (env PIKA_LOAD_TOKEN); default: register a throw-away DJ account")
+	fs.IntVar(&c.Dancers, "dancers", 5000, "dancers to connect")
+	fs.Float64Var(&c.LikesPerSec, "likes-per-sec", 500, "likes per second sent by all dancers together")
+	fs.DurationVar(&c.Duration, "duration", 60*time.Second, "how long the DJ plays tracks once every dancer is connected")
+	fs.DurationVar(&c.PlayEvery, "play-every", 5*time.Second, "time between two NOW_PLAYING")
+	fs.Float64Var(&c.ConnectRate, "connect-rate", 250, "new dancer connections per second")
+	fs.IntVar(&c.RelayPID, "relay-pid", 0, "relay process to read memory from (default: the one pika-relay process, for a loopback URL)")
+	fs.StringVar(&c.Origin, "origin", "", "Origin header to send (for a relay with PIKA_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.PIN, "pin", "", "protect the session with this PIN (dancers send it)")
+	fs.DurationVar(&c.Settle, "settle", 3*time.Second, "wait after connecting before reading the relay's memory")
+	fs.IntVar(&c.SourceIPs, "source-ips", 0, "spread dancers over this many loopback source addresses 127.0.0.2… (0: one)")
+	fs.DurationVar(&c.Timeout, "timeout", 0, "hard limit for the whole run (default: connect time + duration + 2m)")
+	fs.BoolVar(&c.EndSession, "end-session", true, "end the session when done")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.Token == "" {
+		c.Token = os.Getenv("PIKA_LOAD_TOKEN")
+	}
+	switch {
+	case c.Dancers < 1 || c.Dancers > 100_000:
+		return c, errors.New("-dancers must be between 1 and 100000")
+	case c.LikesPerSec < 0 || c.LikesPerSec > 100_000:
+		return c, errors.New("-likes-per-sec must be between 0 and 100000")
+	case c.Duration < time.Second || c.Duration > time.Hour:
+		return c, errors.New("-duration must be between 1s and 1h")
+	case c.PlayEvery < 500*time.Millisecond || c.PlayEvery > c.Duration:
+		return c, errors.New("-play-every must be between 500ms and -duration")
+	case c.ConnectRate < 1 || c.ConnectRate > 10_000:
+		return c, errors.New("-connect-rate must be between 1 and 10000 per second")
+	case c.Settle < 0 || c.Settle > time.Minute:
+		return c, errors.New("-settle must be between 0 and 1m")
+	case c.SourceIPs < 0 || c.SourceIPs > 250:
+		return c, errors.New("-source-ips must be between 0 and 250")
+	case c.Timeout < 0:
+		return c, errors.New("-timeout must not be negative")
+	}
+	if c.Timeout == 0 {
+		connect := time.Duration(float64(c.Dancers)/c.ConnectRate*float64(time.Second)) + 30*time.Second
+		c.Timeout = connect + c.Duration + 2*time.Minute
+	}
+	return c, nil
+}
+
+// endpoints derives the socket URL and the REST base URL from -url.
+func endpoints(raw string) (wsURL, baseURL, host string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", "", fmt.Errorf("parse -url: %w", err)
+	}
+	ws, rest := *u, *u
+	switch u.Scheme {
+	case "http", "ws":
+		ws.Scheme, rest.Scheme = "ws", "http"
+	case "https", "wss":
+		ws.Scheme, rest.Scheme = "wss", "https"
+	default:
+		return "", "", "", fmt.Errorf("-url must be http, https, ws or wss, not %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return "", "", "", errors.New("-url has no host")
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	path = strings.TrimSuffix(path, "/ws")
+	ws.Path, rest.Path = path+"/ws", path
+	ws.RawQuery, rest.RawQuery = "", ""
+	return ws.String(), rest.String(), u.Hostname(), nil
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pika-load:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	rep, err := execute(ctx, cfg, log)
+	if rep != nil {
+		rep.print(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pika-load:", err)
+		os.Exit(1)
+	}
+}
+
+// report is what a run measured.
+type report struct {
+	cfg          config
+	wsURL        string
+	fileLimit    uint64
+	relayPID     int
+	memNote      string
+	rssBefore    int64
+	rssAfter     int64
+	connected    int
+	connectTime  time.Duration
+	connectErrs  map[string]int
+	plays        int
+	fanout       latencies
+	deliveries   int
+	missed       int
+	likePhase    time.Duration
+	likes        likeStats
+	likeAcks     uint64
+	likesCounted int
+	likeCountMsg int
+	framesIn     uint64
+	dropped      int
+	dropReasons  map[string]int
+	errors       map[string]int
+	relayCPU     time.Duration
+	toolCPU      time.Duration
+	loadAvg      string
+}
+
+// execute runs the whole load test; the report holds whatever was
+// measured before an error.
+func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error) {
+	wsURL, baseURL, host, err := endpoints(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report{cfg: cfg, wsURL: wsURL, connectErrs: map[string]int{}, dropReasons: map[string]int{}}
+	rep.fileLimit, err = raiseFileLimit(uint64(cfg.Dancers) + 256)
+	if err != nil {
+		return rep, err
+	}
+
+	var sourceIPs []net.IP
+	if cfg.SourceIPs > 0 {
+		if !isLoopback(host) {
+			return rep, errors.New("-source-ips needs a loopback relay URL")
+		}
+		for i := range cfg.SourceIPs {
+			sourceIPs = append(sourceIPs, net.IPv4(127, 0, 0, byte(2+i)))
+		}
+	}
+
+	rep.relayPID = cfg.RelayPID
+	if rep.relayPID == 0 {
+		if isLoopback(host) {
+			if rep.relayPID, err = findRelayPID("/proc"); err != nil {
+				rep.memNote = err.Error()
+			}
+		} else {
+			rep.memNote = "relay is not on this machine"
+		}
+	}
+
+	plays := int(cfg.Duration/cfg.PlayEvery) + 2
+	r := &run{
+		cfg:    cfg,
+		wsURL:  wsURL,
+		dialer: newDialer(cfg, sourceIPs),
+		base:   time.Now(),
+		sendAt: make([]atomic.Int64, plays),
+		errors: map[string]int{},
+	}
+	defer func() { rep.errors = r.errors }()
+
+	token := cfg.Token
+	if token == "" {
+		log.Info("registering a throw-away DJ account", "url", baseURL)
+		if token, err = registerDJ(ctx, baseURL); err != nil {
+			return rep, err
+		}
+	}
+	theDJ, err := r.connectDJ(ctx, token)
+	if err != nil {
+		return rep, err
+	}
+	defer theDJ.close()
+	log.Info("session registered", "session", theDJ.sessionID)
+
+	if rep.relayPID > 0 {
+		if rep.rssBefore, err = readRSS("/proc", rep.relayPID); err != nil {
+			rep.memNote = err.Error()
+			rep.relayPID = 0
+		}
+	}
+
+	// Connect the dancers at a bounded rate with a pool of dialers.
+	dancers, err := r.connectAll(ctx, theDJ.sessionID, plays, rep, log)
+	defer func() {
+		r.stopping.Store(true)
+		closeAll(dancers)
+	}()
+	if err != nil {
+		return rep, err
+	}
+
+	if cfg.Settle > 0 {
+		select {
+		case <-time.After(cfg.Settle):
+		case <-ctx.Done():
+			return rep, ctx.Err()
+		}
+	}
+	if rep.relayPID > 0 {
+		if rep.rssAfter, err = readRSS("/proc", rep.relayPID); err != nil {
+			rep.memNote = err.Error()
+		}
+	}
+
+	// Play tracks while the dancers like them.
+	var cpu0 time.Duration
+	if rep.relayPID > 0 {
+		cpu0, _ = readCPU("/proc", rep.relayPID)
+	}
+	tool0 := processCPU()
+	log.Info("playing", "duration", cfg.Duration, "every", cfg.PlayEvery, "likesPerSec", cfg.LikesPerSec)
+	phaseStart := time.Now()
+	pctx, pcancel := context.WithTimeout(ctx, cfg.Duration)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		r.likeLoop(pctx, theDJ, dancers, &rep.likes)
+	}()
+	seq := 0
+	playErr := r.nowPlaying(theDJ, seq)
+	tick := time.NewTicker(cfg.PlayEvery)
+playing:
+	for playErr == nil {
+		select {
+		case <-pctx.Done():
+			break playing
+		case <-tick.C:
+			if seq+1 >= plays || time.Since(phaseStart)+cfg.PlayEvery/2 > cfg.Duration {
+				continue
+			}
+			seq++
+			playErr = r.nowPlaying(theDJ, seq)
+		}
+	}
+	tick.Stop()
+	pcancel()
+	wg.Wait()
+	rep.likePhase = time.Since(phaseStart)
+	rep.plays = seq + 1
+	if playErr != nil {
+		return rep, playErr
+	}
+	if ctx.Err() != nil {
+		return rep, fmt.Errorf("stopped before the end: %w", ctx.Err())
+	}
+	// Let the last broadcasts and ACKs arrive.
+	time.Sleep(2 * time.Second)
+	if rep.relayPID > 0 {
+		if cpu1, err := readCPU("/proc", rep.relayPID); err == nil {
+			rep.relayCPU = cpu1 - cpu0
+		}
+	}
+	rep.toolCPU = processCPU() - tool0
+	rep.loadAvg = loadAverage()
+
+	// Stop the counters before reading them.
+	r.stopping.Store(true)
+	if cfg.EndSession {
+		theDJ.endSession()
+	}
+	closeAll(dancers)
+	rep.collect(r, dancers, theDJ)
+	dancers = nil
+	return rep, nil
+}
+
+// connectAll connects cfg.Dancers dancers at cfg.ConnectRate per second.
+// It returns the dancers that connected; it fails only if none did.
+func (r *run) connectAll(ctx context.Context, sessionID string, plays int, rep *report, log *slog.Logger) ([]*dancer, error) {
+	cfg := r.cfg
+	log.Info("connecting dancers", "dancers", cfg.Dancers, "perSecond", cfg.ConnectRate)
+	start := time.Now()
+	jobs := make(chan struct{})
+	var (
+		mu      sync.Mutex
+		dancers = make([]*dancer, 0, cfg.Dancers)
+		wg      sync.WaitGroup
+	)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				d, err := r.connectDancer(ctx, sessionID, plays)
+				mu.Lock()
+				if err != nil {
+					rep.connectErrs[errClass(err)]++
+				} else {
+					dancers = append(dancers, d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	p := newPacer(cfg.ConnectRate, int(cfg.ConnectRate)+1, start)
+	t := time.NewTicker(10 * time.Millisecond)
+	progress := time.NewTicker(5 * time.Second)
+	issued := 0
+feed:
+	for issued < cfg.Dancers {
+		select {
+		case <-ctx.Done():
+			break feed
+		case <-progress.C:
+			mu.Lock()
+			log.Info("connecting", "connected", len(dancers), "failed", sumCounts(rep.connectErrs), "of", cfg.Dancers)
+			mu.Unlock()
+		case now := <-t.C:
+			send, skipped := p.due(now)
+			for range min(send+skipped, cfg.Dancers-issued) {
+				select {
+				case jobs <- struct{}{}:
+					issued++
+				case <-ctx.Done():
+					break feed
+				}
+			}
+		}
+	}
+	t.Stop()
+	progress.Stop()
+	close(jobs)
+	wg.Wait()
+	rep.connected = len(dancers)
+	rep.connectTime = time.Since(start)
+	log.Info("dancers connected", "connected", len(dancers), "failed", sumCounts(rep.connectErrs), "in", rep.connectTime.Round(time.Millisecond))
+	if ctx.Err() != nil {
+		return dancers, fmt.Errorf("stopped while connecting: %w", ctx.Err())
+	}
+	if len(dancers) == 0 {
+		return dancers, errors.New("no dancer could connect")
+	}
+	return dancers, nil
+}
+
+// errClass shortens an error to a class worth counting: dial errors carry
+// port numbers that would make every one distinct.
+func errClass(err error) string {
+	s := err.Error()
+	for _, cut := range []string{"127.0.0.", "[::1]"} {
+		if i := strings.Index(s, cut); i >= 0 {
+			if j := strings.Index(s[i:], ": "); j >= 0 {
+				s = s[:i] + "…" + s[i+j:]
+			}
+		}
+	}
+	return s
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// collect adds up what every dancer counted. It runs after every read loop
+// has ended.
+func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
+	var samples []int32
+	for _, dn := range dancers {
+		rep.framesIn += dn.frames
+		rep.likeAcks += dn.likeAcks
+		for seq := 0; seq < rep.plays && seq < len(dn.latency); seq++ {
+			if v := dn.latency[seq]; v >= 0 {
+				samples = append(samples, v)
+			} else {
+				rep.missed++
+			}
+		}
+		if dn.readErr != nil && !r.stopping.Load() {
+			rep.dropped++
+		}
+	}
+	rep.deliveries = len(samples)
+	rep.fanout = summarise(samples)
+	rep.likesCounted, rep.likeCountMsg = d.countedLikes()
+}
+
+func (rep *report) print(w io.Writer) {
+	c := rep.cfg
+	fmt.Fprintf(w, "pika-load against %s\n", rep.wsURL)
+	fmt.Fprintf(w, "  machine: %d CPUs (GOMAXPROCS %d), load average %s, open-file limit %d; the load tool shares the machine with the relay\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), rep.loadAvg, rep.fileLimit)
+	fmt.Fprintf(w, "connections: %d of %d dancers connected in %s (+1 DJ)\n", rep.connected, c.Dancers, rep.connectTime.Round(time.Millisecond))
+	printCounts(w, "  connect error", rep.connectErrs)
+	switch {
+	case rep.rssBefore > 0 && rep.rssAfter > 0 && rep.connected > 0:
+		perConn := float64(rep.rssAfter-rep.rssBefore) / float64(rep.connected) / 1024
+		fmt.Fprintf(w, "relay memory (pid %d, VmRSS): %.1f MB before, %.1f MB with %d connected: %.1f KB per connection\n",
+			rep.relayPID, mb(rep.rssBefore), mb(rep.rssAfter), rep.connected, perConn)
+	case rep.memNote != "":
+		fmt.Fprintf(w, "relay memory: not measured: %s\n", rep.memNote)
+	}
+	if rep.plays == 0 {
+		return
+	}
+	fmt.Fprintf(w, "NOW_PLAYING fan-out: %d plays, %d deliveries, %d missed: p50 %s  p99 %s  max %s\n",
+		rep.plays, rep.deliveries, rep.missed, ms(rep.fanout.P50), ms(rep.fanout.P99), ms(rep.fanout.Max))
+	secs := rep.likePhase.Seconds()
+	sent := rep.likes.sent.Load()
+	fmt.Fprintf(w, "likes: %d sent in %.1fs (%.0f/s asked), %d acknowledged: %.1f accepted/s; relay's like counts add up to %d (%d LIKE_COUNT frames to the DJ)\n",
+		sent, secs, c.LikesPerSec, rep.likeAcks, float64(rep.likeAcks)/secs, rep.likesCounted, rep.likeCountMsg)
+	if n := rep.likes.writeErrors.Load() + rep.likes.queueFull.Load() + rep.likes.behind.Load() + rep.likes.allLiked.Load() + rep.likes.noPlay.Load(); n > 0 {
+		fmt.Fprintf(w, "  likes not sent: %d write errors, %d writers busy, %d tool behind, %d everyone had liked, %d before the first play\n",
+			rep.likes.writeErrors.Load(), rep.likes.queueFull.Load(), rep.likes.behind.Load(), rep.likes.allLiked.Load(), rep.likes.noPlay.Load())
+	}
+	fmt.Fprintf(w, "frames received by dancers: %d (%.0f/s)\n", rep.framesIn, float64(rep.framesIn)/secs)
+	if rep.relayCPU > 0 {
+		fmt.Fprintf(w, "CPU while playing: relay %.0f%%, load tool %.0f%% (100%% = one core)\n",
+			100*rep.relayCPU.Seconds()/secs, 100*rep.toolCPU.Seconds()/secs)
+	}
+	fmt.Fprintf(w, "dancers dropped by the relay: %d\n", rep.dropped)
+	printCounts(w, "error", rep.errors)
+}
+
+func printCounts(w io.Writer, label string, m map[string]int) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s: %s ×%d\n", label, k, m[k])
+	}
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
