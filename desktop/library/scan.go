@@ -198,11 +198,18 @@ func (l *Library) importFile(ctx context.Context, p, source string) (outcome, Tr
 	existing, err := scanTrack(l.db.QueryRowContext(ctx, "SELECT "+trackColumns+" FROM tracks WHERE path = ?", p))
 	switch {
 	case err == nil:
-		if existing.Size == size && existing.ModTime.UnixNano() == mtime && existing.Hash != "" {
-			if existing.State == StateMissing {
-				if _, err := l.db.ExecContext(ctx, `UPDATE tracks SET state = CASE WHEN bpm IS NULL THEN 'pending' ELSE 'analysed' END WHERE id = ?`, existing.ID); err != nil {
-					return 0, Track{}, fmt.Errorf("restore %s: %w", p, err)
+		if existing.Size == size && existing.ModTime.UnixNano() == mtime {
+			hash := existing.Hash
+			if hash == "" { // entered from VirtualDJ's database: hash it now
+				if hash, err = ContentHash(p); err != nil {
+					return 0, Track{}, fmt.Errorf("read %s: %w", p, err)
 				}
+			}
+			_, err := l.db.ExecContext(ctx, `UPDATE tracks SET hash = ?,
+				state = CASE WHEN state = 'missing' THEN CASE WHEN bpm IS NULL THEN 'pending' ELSE 'analysed' END ELSE state END
+				WHERE id = ?`, hash, existing.ID)
+			if err != nil {
+				return 0, Track{}, fmt.Errorf("update %s: %w", p, err)
 			}
 			t, err := l.Track(ctx, existing.ID)
 			return outcomeUnchanged, t, err
@@ -212,11 +219,10 @@ func (l *Library) importFile(ctx context.Context, p, source string) (outcome, Tr
 			return 0, Track{}, fmt.Errorf("read %s: %w", p, err)
 		}
 		if hash == existing.Hash && existing.Size == size {
-			// Touched but identical (or first hash of a VirtualDJ entry):
-			// keep the analysis.
-			_, err := l.db.ExecContext(ctx, `UPDATE tracks SET mtime = ?, size = ?, hash = ?,
+			// Touched but identical: keep the analysis.
+			_, err := l.db.ExecContext(ctx, `UPDATE tracks SET mtime = ?,
 				state = CASE WHEN state = 'missing' THEN CASE WHEN bpm IS NULL THEN 'pending' ELSE 'analysed' END ELSE state END
-				WHERE id = ?`, mtime, size, hash, existing.ID)
+				WHERE id = ?`, mtime, existing.ID)
 			if err != nil {
 				return 0, Track{}, fmt.Errorf("update %s: %w", p, err)
 			}
