@@ -1,0 +1,117 @@
+// Command pika-relay runs the Pika! relay: DJ accounts, live sessions over
+// WebSocket, the REST API and the dancer pages.
+//
+// Every flag has an environment fallback (PIKA_…); flags win.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pikadj/pika/relay/internal/app"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "pika-relay:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("pika-relay", flag.ContinueOnError)
+	var (
+		addr        = fs.String("addr", env("PIKA_ADDR", "127.0.0.1:8080"), "listen address (PIKA_ADDR)")
+		dbURL       = fs.String("db", env("PIKA_DATABASE_URL", "file:pika.db"), "database: file: path of the embedded database, or a libsql:// Turso URL (PIKA_DATABASE_URL)")
+		replica     = fs.String("db-replica", env("PIKA_DATABASE_REPLICA", "pika-replica.db"), "local file of the embedded replica when -db is a libsql:// URL (PIKA_DATABASE_REPLICA)")
+		publicURL   = fs.String("public-url", env("PIKA_PUBLIC_URL", ""), "public URL used in join and recap links, e.g. https://pika.example (PIKA_PUBLIC_URL; default http://ADDR)")
+		origins     = fs.String("allowed-origins", env("PIKA_ALLOWED_ORIGINS", ""), "comma-separated extra origins allowed for WebSocket and CORS; same origin and loopback are always allowed (PIKA_ALLOWED_ORIGINS)")
+		trustProxy  = fs.Bool("trust-proxy", envBool("PIKA_TRUST_PROXY"), "take client IP and scheme from X-Forwarded-For/-Proto, for use behind a tunnel or reverse proxy (PIKA_TRUST_PROXY)")
+		logLevel    = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
+		drainWindow = fs.Duration("drain-timeout", 15*time.Second, "how long SIGTERM waits for clients and writes to drain")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("bad -log-level %q", *logLevel)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if n, err := raiseFileLimit(); err != nil {
+		log.Warn("could not raise the open file limit", "err", err)
+	} else {
+		log.Info("open file limit", "nofile", n)
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer cancel()
+	a, err := app.Start(ctx, app.Config{
+		Addr:              *addr,
+		DatabaseURL:       *dbURL,
+		DatabaseAuthToken: os.Getenv("PIKA_DATABASE_AUTH_TOKEN"),
+		ReplicaPath:       *replica,
+		PublicURL:         *publicURL,
+		AllowedOrigins:    splitList(*origins),
+		TrustProxy:        *trustProxy,
+		Logger:            log,
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down: draining clients and writes")
+	sctx, scancel := context.WithTimeout(context.Background(), *drainWindow)
+	defer scancel()
+	if err := a.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// raiseFileLimit lifts the soft open-file limit to the hard one: each
+// dancer is a socket, and the usual 1024 would cap a session.
+func raiseFileLimit() (uint64, error) {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 0, err
+	}
+	if rl.Cur < rl.Max {
+		rl.Cur = rl.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+			return 0, err
+		}
+	}
+	return rl.Cur, nil
+}

@@ -1,0 +1,141 @@
+// Package app wires the relay together: database, live sessions, HTTP
+// server, background jobs and graceful shutdown. The pika-relay command and
+// the relaytest package both run it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/pikadj/pika/relay/server"
+	"github.com/pikadj/pika/relay/store"
+)
+
+// Config is everything the relay is started with.
+type Config struct {
+	Addr              string // listen address, "127.0.0.1:8080"
+	DatabaseURL       string // "file:pika.db" or "libsql://…"
+	DatabaseAuthToken string
+	ReplicaPath       string // local file of the embedded replica (libsql:// only)
+	PublicURL         string
+	AllowedOrigins    []string
+	TrustProxy        bool
+	BcryptCost        int
+	AuthRate          rate.Limit
+	AuthBurst         int
+	Logger            *slog.Logger
+}
+
+// App is a running relay.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	server *server.Server
+	http   *http.Server
+	ln     net.Listener
+	stop   context.CancelFunc
+	done   chan struct{}
+	served chan error
+}
+
+// Start opens the database, listens on cfg.Addr and serves in the
+// background until Shutdown.
+func Start(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	log := cfg.Logger
+	st, err := store.Open(ctx, store.Options{
+		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	srv := server.New(server.Config{
+		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
+		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, Logger: log,
+	}, st)
+	jobCtx, stop := context.WithCancel(context.Background())
+	a := &App{
+		cfg: cfg, log: log, store: st, server: srv, ln: ln, stop: stop,
+		done: make(chan struct{}), served: make(chan error, 1),
+		http: &http.Server{
+			Handler:           srv.Handler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+	}
+	go func() { a.served <- a.http.Serve(ln) }()
+	go a.jobs(jobCtx)
+	log.Info("relay listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
+	return a, nil
+}
+
+// Addr is the address the relay listens on.
+func (a *App) Addr() net.Addr { return a.ln.Addr() }
+
+// PublicURL is the URL used in links.
+func (a *App) PublicURL() string { return a.cfg.PublicURL }
+
+// jobs runs the periodic maintenance.
+func (a *App) jobs(ctx context.Context) {
+	defer close(a.done)
+	purge := time.NewTicker(time.Hour)
+	defer purge.Stop()
+	a.purgeTokens(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-purge.C:
+			a.purgeTokens(ctx)
+		}
+	}
+}
+
+// TokenMaxIdle is how long an unused token lives.
+const TokenMaxIdle = 90 * 24 * time.Hour
+
+func (a *App) purgeTokens(ctx context.Context) {
+	n, err := a.store.PurgeTokens(ctx, time.Now().Add(-TokenMaxIdle))
+	if err != nil && !errors.Is(err, context.Canceled) {
+		a.log.Error("token purge failed", "err", err)
+		return
+	}
+	if n > 0 {
+		a.log.Info("purged idle tokens", "count", n)
+	}
+}
+
+// Shutdown drains the relay: it stops accepting, closes every WebSocket
+// with a close frame, flushes pending writes and closes the database.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.stop()
+	<-a.done
+	err := a.http.Shutdown(ctx)
+	if serr := <-a.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if cerr := a.store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	a.log.Info("relay stopped")
+	return err
+}

@@ -1,0 +1,140 @@
+// Package server is the relay's HTTP face: the REST API, the /ws endpoint,
+// health and metrics, and the dancer pages, on Echo.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/time/rate"
+
+	"github.com/pikadj/pika/relay/internal/ratelimit"
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+	"github.com/pikadj/pika/webclient"
+)
+
+// Config tunes the server. Zero values get the production defaults.
+type Config struct {
+	// PublicURL is where dancers reach the relay, used in join and recap
+	// links and the content security policy ("https://pika.example").
+	PublicURL string
+	// AllowedOrigins lists the browser origins that may open /ws and call
+	// the API cross-origin. Same-origin and loopback are always allowed.
+	AllowedOrigins []string
+	// TrustProxy takes the client IP from X-Forwarded-For and the scheme
+	// from X-Forwarded-Proto (behind a tunnel or reverse proxy).
+	TrustProxy bool
+	// BcryptCost defaults to bcrypt.DefaultCost; tests lower it.
+	BcryptCost int
+	// AuthRate and AuthBurst limit login and register attempts per IP.
+	AuthRate  rate.Limit
+	AuthBurst int
+	Logger    *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.BcryptCost == 0 {
+		c.BcryptCost = bcrypt.DefaultCost
+	}
+	if c.AuthRate == 0 {
+		c.AuthRate = rate.Every(6 * time.Second)
+	}
+	if c.AuthBurst == 0 {
+		c.AuthBurst = 10
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+}
+
+// Server holds the relay's handlers and their dependencies.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	log     *slog.Logger
+	echo    *echo.Echo
+	authLim *ratelimit.Keyed
+}
+
+// New builds the server on an open store.
+func New(cfg Config, st *store.Store) *Server {
+	cfg.defaults()
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst)}
+	s.echo = s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler serving everything.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(s.recoverPanics, s.logRequests)
+
+	e.GET("/healthz", s.healthz)
+
+	api := e.Group("/api")
+	api.POST("/auth/register", s.register, s.limitAuth)
+	api.POST("/auth/login", s.login, s.limitAuth)
+	api.GET("/auth/me", s.me, s.requireDJ)
+	api.GET("/auth/tokens", s.listTokens, s.requireDJ)
+	api.POST("/auth/tokens", s.createToken, s.requireDJ)
+	api.DELETE("/auth/tokens/:id", s.deleteToken, s.requireDJ)
+	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound, "no such API endpoint") })
+
+	pages := echo.WrapHandler(webclient.Handler())
+	e.GET("/*", pages)
+	e.HEAD("/*", pages)
+	return e
+}
+
+// errorHandler answers every error with the protocol's {"error": "..."}.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, msg := http.StatusInternalServerError, "internal error"
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		} else {
+			msg = http.StatusText(code)
+		}
+	} else {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+		return
+	}
+	_ = c.JSON(code, protocol.APIError{Error: msg})
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check failed", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}
+
+func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+
+	"fmt"
+	"time"
+)
+
+// migrations are applied in order, each once, each in its own transaction.
+// Never edit a released migration: add a new one.
+var migrations = []string{
+	// 1: accounts, sessions and everything that happens in them.
+	`
+CREATE TABLE djs (
+	id            TEXT PRIMARY KEY,
+	email         TEXT NOT NULL UNIQUE,
+	password_hash TEXT NOT NULL,
+	display_name  TEXT NOT NULL,
+	created_at    INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+	id           TEXT PRIMARY KEY,
+	dj_id        TEXT NOT NULL REFERENCES djs(id) ON DELETE CASCADE,
+	name         TEXT NOT NULL,
+	token_hash   TEXT NOT NULL UNIQUE,
+	created_at   INTEGER NOT NULL,
+	last_used_at INTEGER
+);
+CREATE INDEX tokens_dj ON tokens(dj_id, created_at);
+CREATE INDEX tokens_activity ON tokens(COALESCE(last_used_at, created_at));
+
+CREATE TABLE sessions (
+	id             TEXT PRIMARY KEY,
+	dj_id          TEXT NOT NULL REFERENCES djs(id),
+	name           TEXT NOT NULL,
+	pin_hash       TEXT,
+	started_at     INTEGER NOT NULL,
+	ended_at       INTEGER,
+	dj_left_at     INTEGER,
+	peak_listeners INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_dj ON sessions(dj_id, started_at);
+CREATE INDEX sessions_live ON sessions(started_at) WHERE ended_at IS NULL;
+
+CREATE TABLE tracks (
+	id       INTEGER PRIMARY KEY,
+	identity TEXT NOT NULL UNIQUE,
+	artist   TEXT NOT NULL,
+	title    TEXT NOT NULL
+);
+
+CREATE TABLE plays (
+	id            TEXT PRIMARY KEY,
+	session_id    TEXT NOT NULL REFERENCES sessions(id),
+	track_id      INTEGER NOT NULL REFERENCES tracks(id),
+	started_at    INTEGER NOT NULL,
+	ended_at      INTEGER,
+	bpm           REAL,
+	musical_key   TEXT,
+	camelot       TEXT,
+	energy        REAL,
+	danceability  REAL,
+	brightness    REAL,
+	loudness_lufs REAL,
+	duration_s    REAL
+);
+CREATE INDEX plays_session ON plays(session_id, started_at);
+
+CREATE TABLE likes (
+	play_id    TEXT NOT NULL REFERENCES plays(id),
+	client_id  TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (play_id, client_id)
+) WITHOUT ROWID;
+CREATE INDEX likes_client ON likes(client_id, play_id);
+
+CREATE TABLE tempo_votes (
+	play_id    TEXT NOT NULL REFERENCES plays(id),
+	client_id  TEXT NOT NULL,
+	vote       TEXT NOT NULL CHECK (vote IN ('faster', 'slower', 'perfect')),
+	updated_at INTEGER NOT NULL,
+	PRIMARY KEY (play_id, client_id)
+) WITHOUT ROWID;
+CREATE INDEX tempo_votes_client ON tempo_votes(client_id, play_id);
+CREATE INDEX tempo_votes_tally ON tempo_votes(play_id, vote);
+
+CREATE TABLE polls (
+	id         TEXT PRIMARY KEY,
+	session_id TEXT NOT NULL REFERENCES sessions(id),
+	question   TEXT NOT NULL,
+	options    TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	ends_at    INTEGER,
+	closed_at  INTEGER
+);
+CREATE INDEX polls_session ON polls(session_id, created_at);
+
+CREATE TABLE poll_votes (
+	poll_id      TEXT NOT NULL REFERENCES polls(id),
+	client_id    TEXT NOT NULL,
+	option_index INTEGER NOT NULL,
+	created_at   INTEGER NOT NULL,
+	PRIMARY KEY (poll_id, client_id)
+) WITHOUT ROWID;
+CREATE INDEX poll_votes_client ON poll_votes(client_id, poll_id);
+CREATE INDEX poll_votes_tally ON poll_votes(poll_id, option_index);
+
+CREATE TABLE announcements (
+	id         TEXT PRIMARY KEY,
+	session_id TEXT NOT NULL REFERENCES sessions(id),
+	text       TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER,
+	cleared_at INTEGER
+);
+CREATE INDEX announcements_session ON announcements(session_id, created_at);
+
+CREATE TABLE dancers (
+	session_id    TEXT NOT NULL REFERENCES sessions(id),
+	client_id     TEXT NOT NULL,
+	first_seen_at INTEGER NOT NULL,
+	PRIMARY KEY (session_id, client_id)
+) WITHOUT ROWID;
+`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("database schema version %d is newer than this relay knows (%d)", current, len(migrations))
+	}
+	for v := current + 1; v <= len(migrations); v++ {
+		if err := s.applyMigration(ctx, v, migrations[v-1]); err != nil {
+			return err
+		}
+		s.log.Info("database migrated", "version", v)
+	}
+	return nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, version int, script string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %d: begin: %w", version, err)
+	}
+	defer tx.Rollback()
+	for _, stmt := range splitStatements(script) {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migration %d: %w", version, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", int64(version), ms(time.Now())); err != nil {
+		return fmt.Errorf("migration %d: record: %w", version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %d: commit: %w", version, err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied migration version.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	return v, err
+}
+
+// splitStatements splits a migration on semicolons at line ends; the
+// migrations contain no semicolons inside strings.
+func splitStatements(script string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(script); i++ {
+		if script[i] == ';' && (i+1 == len(script) || script[i+1] == '\n') {
+			if stmt := trimSpace(script[start:i]); stmt != "" {
+				out = append(out, stmt)
+			}
+			start = i + 1
+		}
+	}
+	if stmt := trimSpace(script[start:]); stmt != "" {
+		out = append(out, stmt)
+	}
+	return out
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\n' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
