@@ -13,6 +13,10 @@ type flacSource struct {
 }
 
 func newFLAC(r io.Reader) (source, header, error) {
+	return guardOpen("FLAC", func() (source, header, error) { return newFLACUnguarded(r) })
+}
+
+func newFLACUnguarded(r io.Reader) (source, header, error) {
 	var h header
 	s, err := flac.New(r)
 	if err != nil {

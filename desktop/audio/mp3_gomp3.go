@@ -20,6 +20,10 @@ type goMP3Source struct {
 // newGoMP3 starts go-mp3 on r, positioned at the first frame. It is given a
 // plain reader: with a seeker go-mp3 rescans the file from byte 0.
 func newGoMP3(r io.ReadSeeker) (source, header, error) {
+	return guardOpen("go-mp3", func() (source, header, error) { return newGoMP3Unguarded(r) })
+}
+
+func newGoMP3Unguarded(r io.ReadSeeker) (source, header, error) {
 	var h header
 	start, _ := r.Seek(0, io.SeekCurrent)
 	end, _ := r.Seek(0, io.SeekEnd)

@@ -15,6 +15,10 @@ type oggSource struct {
 }
 
 func newOgg(r io.ReadSeeker) (source, header, error) {
+	return guardOpen("Ogg Vorbis", func() (source, header, error) { return newOggUnguarded(r) })
+}
+
+func newOggUnguarded(r io.ReadSeeker) (source, header, error) {
 	var h header
 	or, err := oggvorbis.NewReader(r)
 	if err != nil {

@@ -1,0 +1,111 @@
+package audio
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+)
+
+// fuzzSampleCap bounds how much a fuzz input may decode to: a few bytes of
+// FLAC can legitimately describe millions of constant samples, and reading
+// them all would only slow the fuzzer down.
+const fuzzSampleCap = 1 << 21
+
+// fuzzSource runs one format decoder on data: it must not panic, and the
+// read loop must end (every call either returns samples or an error).
+func fuzzSource(t *testing.T, data []byte, open func(io.ReadSeeker) (source, header, error)) {
+	src, h, err := open(bytes.NewReader(data))
+	if err != nil {
+		return
+	}
+	if h.rate <= 0 || h.channels <= 0 {
+		t.Fatalf("decoder accepted rate %d channels %d", h.rate, h.channels)
+	}
+	total, empty := 0, 0
+	for total < fuzzSampleCap {
+		blk, err := src.next()
+		total += len(blk)
+		if err != nil {
+			return
+		}
+		if len(blk) == 0 {
+			// A decoder may skip a damaged frame, but not forever.
+			if empty++; empty > len(data)+16 {
+				t.Fatalf("decoder returns empty blocks without end")
+			}
+		}
+		for _, v := range blk {
+			if v != v {
+				t.Fatalf("NaN sample")
+			}
+		}
+	}
+}
+
+func addSeeds(f *testing.F, files ...string) {
+	for _, name := range files {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	f.Add([]byte{})
+}
+
+func FuzzWAV(f *testing.F) {
+	addSeeds(f, "tone.wav")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newWAV) })
+}
+
+func FuzzAIFF(f *testing.F) {
+	addSeeds(f, "tone.aiff")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newAIFF) })
+}
+
+func FuzzFLAC(f *testing.F) {
+	addSeeds(f, "tone.flac")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzSource(t, data, func(r io.ReadSeeker) (source, header, error) { return newFLAC(r) })
+	})
+}
+
+func FuzzOgg(f *testing.F) {
+	addSeeds(f, "tone.ogg")
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newOgg) })
+}
+
+func FuzzMP3(f *testing.F) {
+	addSeeds(f, "tone.mp3")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzSource(t, data, func(r io.ReadSeeker) (source, header, error) { return newMP3(r, Options{}) })
+	})
+}
+
+// FuzzDecode runs detection and the full stream (with decimation) on any
+// input, as Open does for a file of unknown content.
+func FuzzDecode(f *testing.F) {
+	addSeeds(f, "tone.wav", "tone.aiff", "tone.flac", "tone.ogg", "tone.mp3")
+	f.Add([]byte("ID3\x03\x00\x00\x00\x00\x00\x05hello\xff\xfb\x90\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Decode(bytes.NewReader(data), "", Options{MaxRate: 11025})
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		buf := make([]float32, 4096)
+		total := 0
+		for total < fuzzSampleCap {
+			n, err := s.Read(buf)
+			total += n
+			if err != nil {
+				return
+			}
+			if n == 0 {
+				t.Fatal("Read returned 0 samples and no error")
+			}
+		}
+	})
+}

@@ -1,0 +1,44 @@
+package audio
+
+import (
+	"fmt"
+	"io"
+)
+
+// The third-party decoders (go-mp3, mewkiz/flac, jfreymuth/oggvorbis) index
+// slices with values from the file and can panic on hostile input; guarded
+// turns such a panic into an error for that file.
+type guarded struct {
+	name string
+	src  source
+}
+
+func (g guarded) next() (blk []float32, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			blk, err = nil, fmt.Errorf("%w: %s decoder failed: %v", ErrCorrupt, g.name, p)
+		}
+	}()
+	return g.src.next()
+}
+
+func (g guarded) Close() error {
+	if c, ok := g.src.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// guardOpen runs a third-party constructor with the same protection.
+func guardOpen(name string, open func() (source, header, error)) (src source, h header, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			src, err = nil, fmt.Errorf("%w: %s decoder failed: %v", ErrCorrupt, name, p)
+		}
+	}()
+	src, h, err = open()
+	if err != nil {
+		return nil, h, err
+	}
+	return guarded{name: name, src: src}, h, nil
+}
