@@ -1,0 +1,171 @@
+// Package nowplaying turns the files DJ software writes while a set is
+// played (VirtualDJ history, growing M3U playlists, Mixxx's history
+// playlists, Serato session files) into "this track started at T" events.
+//
+// Each source is a Watcher. Run watches with fsnotify and, because
+// fsnotify misses changes on network drives and some editors' saves, also
+// stats the files every Options.PollInterval (1 s by default), so a write
+// is noticed within about a second either way. Only entries written after
+// Run starts are events, plus the newest existing entry when it started
+// less than Options.Recent ago (and its start time is known): a DJ who opens
+// Pika! mid-track still gets that track announced.
+package nowplaying
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Source names used in Event.Source and ParseSource.
+const (
+	SourceVirtualDJ = "virtualdj"
+	SourceM3U       = "m3u"
+	SourceMixxx     = "mixxx"
+	SourceSerato    = "serato"
+	SourceManual    = "manual"
+)
+
+// Event says that a track started playing. Path is the file as the DJ
+// software names it (it may be a Windows path, or empty when the source
+// only knows artist and title); Artist and Title are empty when the source
+// does not give them. StartedAt is when the DJ software says the track
+// started, or when the entry was noticed if the source has no times.
+type Event struct {
+	Source    string
+	Path      string
+	Artist    string
+	Title     string
+	StartedAt time.Time
+}
+
+// Watcher is one source of events. Run sends events to out until ctx is
+// done and then returns nil; it returns an error only when the source can
+// never work (a malformed configuration). Files that do not exist yet are
+// waited for, and unreadable or hostile content is logged and skipped.
+type Watcher interface {
+	Run(ctx context.Context, out chan<- Event) error
+}
+
+// Options tunes a watcher. The zero value is usable.
+type Options struct {
+	// Recent: at start, the newest existing entry is sent when it started
+	// less than Recent ago. Zero sends only entries written after start.
+	Recent time.Duration
+	// PollInterval is how often files are stat'ed besides fsnotify
+	// (default 1 s).
+	PollInterval time.Duration
+	// Logger receives warnings about unreadable input (default slog.Default).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now); tests may set it.
+	Now func() time.Time
+
+	// ready, for tests, is called once the first look at the source is
+	// done (existing entries skipped).
+	ready func()
+}
+
+func (o Options) withDefaults() Options {
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// recentEnough reports whether an entry that started at t should be sent
+// at start-up.
+func (o Options) recentEnough(t time.Time) bool {
+	return o.Recent > 0 && !t.IsZero() && o.Now().Sub(t) < o.Recent
+}
+
+// send delivers e unless ctx is done first.
+func send(ctx context.Context, out chan<- Event, e Event) bool {
+	select {
+	case out <- e:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Manual is the source for tracks the DJ picks by hand in the app: Play
+// hands an event to the running Run.
+type Manual struct {
+	ch chan Event
+}
+
+// NewManual returns a Manual source.
+func NewManual() *Manual { return &Manual{ch: make(chan Event)} }
+
+// Play sends e (Source set to "manual", StartedAt to now when zero) to the
+// Run loop; it blocks until Run takes it or ctx is done.
+func (m *Manual) Play(ctx context.Context, e Event) error {
+	e.Source = SourceManual
+	if e.StartedAt.IsZero() {
+		e.StartedAt = time.Now()
+	}
+	select {
+	case m.ch <- e:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("manual play: %w", ctx.Err())
+	}
+}
+
+// Run forwards played tracks to out until ctx is done.
+func (m *Manual) Run(ctx context.Context, out chan<- Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e := <-m.ch:
+			if !send(ctx, out, e) {
+				return nil
+			}
+		}
+	}
+}
+
+// ParseSource builds the watcher a command line names:
+// "virtualdj[:DIR]", "m3u:PATH", "mixxx[:DB]", "serato[:DIR]" or "manual".
+// Without a location the first default location that exists is used (see
+// DefaultLocations). Only the first colon separates the kind, so Windows
+// paths such as "virtualdj:C:\Users\dj\Documents\VirtualDJ" work.
+func ParseSource(spec string, opt Options) (Watcher, error) {
+	kind, loc, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	kind = strings.ToLower(kind)
+	if loc == "" {
+		switch kind {
+		case SourceVirtualDJ, SourceMixxx, SourceSerato:
+			found, err := FindDefault(kind)
+			if err != nil {
+				return nil, err
+			}
+			loc = found
+		case SourceM3U:
+			return nil, errors.New("source m3u needs a path: m3u:PATH")
+		}
+	}
+	switch kind {
+	case SourceVirtualDJ:
+		return NewVirtualDJ(loc, opt), nil
+	case SourceM3U:
+		return NewM3U(loc, opt), nil
+	case SourceMixxx:
+		return NewMixxx(loc, opt), nil
+	case SourceSerato:
+		return NewSerato(loc, opt), nil
+	case SourceManual:
+		return NewManual(), nil
+	}
+	return nil, fmt.Errorf("unknown source %q: use virtualdj[:DIR], m3u:PATH, mixxx[:DB], serato[:DIR] or manual", kind)
+}
