@@ -41,14 +41,17 @@ package analysis
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
+
+	"github.com/pikadj/pika/desktop/audio"
 )
 
 // ErrUnsupportedFormat is returned (wrapped) by AnalyzeFile for files whose
 // audio cannot be decoded by this package, e.g. M4A/AAC. The Result still
-// carries the tags when they could be read.
-var ErrUnsupportedFormat = errors.New("unsupported audio format")
+// carries the tags when they could be read. It is the same value as
+// audio.ErrUnsupportedFormat, so errors.Is works with either.
+var ErrUnsupportedFormat = audio.ErrUnsupportedFormat
 
 // Options tune the analysis.
 type Options struct {
@@ -107,9 +110,18 @@ type Result struct {
 	Tags Tags
 }
 
+// decodeMaxRate is the highest rate asked of the decoder: every measure
+// is taken from content below 5 kHz, and the MP3 decoder skips the
+// synthesis of the discarded band.
+const decodeMaxRate = 12000
+
+// chunkSamples is how many samples are decoded and analysed at a time.
+const chunkSamples = 8192
+
 // AnalyzeFile decodes and analyses the audio file at path. An error concerns
 // this file only; for unsupported formats it wraps ErrUnsupportedFormat and
-// the returned Result still holds the Path and any readable Tags.
+// the returned Result still holds the Path and any readable Tags. Truncated
+// or corrupt audio is an error (with the tags), not a partial analysis.
 func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error) {
 	res := Result{Path: path}
 	if err := opts.Validate(); err != nil {
@@ -118,8 +130,38 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	if tags, err := ReadTags(path); err == nil {
 		res.Tags = tags
 	}
-	if err := ctx.Err(); err != nil {
-		return res, err
+	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate})
+	if err != nil {
+		return res, fmt.Errorf("analysis: %w", err)
 	}
-	return res, fmt.Errorf("analysis: %s: audio pipeline not built yet", path)
+	defer s.Close()
+	m, err := analyzeStream(ctx, s, opts)
+	if err != nil {
+		return res, fmt.Errorf("analysis: %s: %w", path, err)
+	}
+	m.Path, m.Tags = res.Path, res.Tags
+	return m, nil
+}
+
+// analyzeStream reads s to the end in chunks and returns the measures.
+func analyzeStream(ctx context.Context, s audio.Stream, opts Options) (Result, error) {
+	a, err := newAnalyzer(float64(s.SampleRate()), s.Channels())
+	if err != nil {
+		return Result{}, err
+	}
+	buf := make([]float32, chunkSamples)
+	for {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		n, err := s.Read(buf)
+		a.write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
+	}
+	return a.result(opts), nil
 }

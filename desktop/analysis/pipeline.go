@@ -13,8 +13,8 @@ const (
 	minInputRate = 8000.0
 	maxInputRate = 384000.0
 	// Spectral bands used by the measures, in Hz.
-	fluxMaxHz     = 5000.0
-	centroidMaxHz = 5000.0
+	fluxMaxHz     = 4000.0
+	centroidMaxHz = 4000.0
 	chromaMinHz   = 60.0
 	chromaMaxHz   = 2100.0
 )
@@ -49,18 +49,19 @@ type analyzer struct {
 	chroma   [][12]float32
 }
 
-// newAnalyzer prepares an analyzer for a mono stream at rate Hz. stereo
-// tells the loudness meter that the stream is the average of two channels.
-func newAnalyzer(rate float64, stereo bool) (*analyzer, error) {
+// newAnalyzer prepares an analyzer for a mono stream at rate Hz that is
+// the average of channels source channels.
+func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	if !(rate >= minInputRate && rate <= maxInputRate) {
 		return nil, fmt.Errorf("analysis: sample rate %g Hz outside %g–%g Hz", rate, minInputRate, maxInputRate)
 	}
 	a := &analyzer{rate: rate}
 	gain := 0.0
-	if stereo {
-		// Averaging two equal channels halves the power that BS.1770 sums
-		// over channels; restore it (exact for centre-panned content).
-		gain = 10 * math.Log10(2)
+	if channels > 1 {
+		// Averaging n equal channels divides by n the power that BS.1770
+		// sums over channels; restore it (exact for centre-panned content,
+		// an underestimate for wide stereo).
+		gain = 10 * math.Log10(float64(channels))
 	}
 	a.loud = newLoudnessMeter(rate, gain)
 	factor := max(1, int(math.Round(rate/analysisRate)))
