@@ -1,0 +1,255 @@
+// Command pika-analyze measures tempo, key, loudness and feel of audio files.
+//
+//	pika-analyze [-json] [-workers N] [-min-bpm 70 -max-bpm 140] PATH...
+//
+// Files and folders (searched recursively for audio files) are analysed in
+// parallel and printed one line per file, in the order given. With -json
+// every line is a JSON object. Progress goes to stderr when it is a
+// terminal. The exit status is 0 when the run completed, even if some files
+// failed (their lines carry the error), and 2 for usage errors.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/pikadj/pika/desktop/analysis"
+)
+
+// audioExts are the extensions picked up when walking folders. Formats the
+// analysis cannot decode (m4a, aac, …) are listed too, so that they show up
+// as "unsupported audio format" instead of silently vanishing.
+var audioExts = map[string]bool{
+	".mp3": true, ".flac": true, ".ogg": true, ".oga": true, ".wav": true, ".wave": true,
+	".aif": true, ".aiff": true, ".aifc": true,
+	".m4a": true, ".mp4": true, ".aac": true, ".alac": true, ".opus": true, ".wma": true,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// line is one output record; the field names are part of the CLI contract.
+type line struct {
+	Path          string  `json:"path"`
+	BPM           float64 `json:"bpm"`
+	BPMConfidence float64 `json:"bpmConfidence"`
+	Key           string  `json:"key"`
+	Camelot       string  `json:"camelot"`
+	KeyConfidence float64 `json:"keyConfidence"`
+	Energy        float64 `json:"energy"`
+	Danceability  float64 `json:"danceability"`
+	Brightness    float64 `json:"brightness"`
+	LoudnessLUFS  float64 `json:"loudnessLufs"`
+	DurationS     float64 `json:"durationS"`
+	Artist        string  `json:"artist"`
+	Title         string  `json:"title"`
+	Album         string  `json:"album,omitempty"`
+	Genre         string  `json:"genre,omitempty"`
+	Year          int     `json:"year,omitempty"`
+	TagBPM        float64 `json:"tagBpm,omitempty"`
+	TagKey        string  `json:"tagKey,omitempty"`
+	Error         string  `json:"error,omitempty"`
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("pika-analyze", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	def := analysis.DefaultOptions()
+	asJSON := fl.Bool("json", false, "print one JSON object per file")
+	workers := fl.Int("workers", runtime.NumCPU(), "files analysed in parallel")
+	minBPM := fl.Float64("min-bpm", def.MinBPM, "lowest tempo reported; slower readings are doubled")
+	maxBPM := fl.Float64("max-bpm", def.MaxBPM, "highest tempo reported; faster readings are halved")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: pika-analyze [-json] [-workers N] [-min-bpm 70 -max-bpm 140] PATH...")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	opts := analysis.Options{MinBPM: *minBPM, MaxBPM: *maxBPM}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintln(stderr, "pika-analyze:", err)
+		return 2
+	}
+	if *workers < 1 {
+		fmt.Fprintln(stderr, "pika-analyze: -workers must be at least 1")
+		return 2
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	var files []string
+	var walkErrs []line
+	for _, p := range fl.Args() {
+		fs, err := collect(p)
+		if err != nil {
+			walkErrs = append(walkErrs, line{Path: p, Error: err.Error()})
+		}
+		files = append(files, fs...)
+	}
+	out := newPrinter(stdout, *asJSON)
+	for _, l := range walkErrs {
+		out.print(l)
+	}
+	prog := newProgress(stderr, len(files))
+	results := make([]chan line, len(files))
+	for i := range results {
+		results[i] = make(chan line, 1)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(*workers, max(1, len(files))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] <- analyze(ctx, files[i], opts)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i := range files {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	// Print in input order as results arrive.
+	for i := range files {
+		select {
+		case l := <-results[i]:
+			out.print(l)
+			prog.done(files[i])
+		case <-ctx.Done():
+			wg.Wait()
+			prog.finish()
+			fmt.Fprintln(stderr, "pika-analyze: interrupted")
+			return 130
+		}
+	}
+	wg.Wait()
+	prog.finish()
+	return 0
+}
+
+// collect returns path itself when it is a file, or the audio files under
+// it, sorted, when it is a folder.
+func collect(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == path {
+				return err
+			}
+			return nil // unreadable sub-folder: skip it, keep going
+		}
+		if d.Type().IsRegular() && audioExts[strings.ToLower(filepath.Ext(p))] {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err
+}
+
+func analyze(ctx context.Context, path string, opts analysis.Options) line {
+	r, err := analysis.AnalyzeFile(ctx, path, opts)
+	l := line{
+		Path: path, BPM: r.BPM, BPMConfidence: r.BPMConfidence,
+		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence,
+		Energy: r.Energy, Danceability: r.Danceability, Brightness: r.Brightness,
+		LoudnessLUFS: r.LoudnessLUFS, DurationS: r.DurationS,
+		Artist: r.Tags.Artist, Title: r.Tags.Title, Album: r.Tags.Album, Genre: r.Tags.Genre,
+		Year: r.Tags.Year, TagBPM: r.Tags.BPM, TagKey: r.Tags.Key,
+	}
+	if err != nil {
+		l.Error = err.Error() // wraps analysis.ErrUnsupportedFormat's text when that is the cause
+	}
+	return l
+}
+
+type printer struct {
+	w      io.Writer
+	asJSON bool
+	enc    *json.Encoder
+}
+
+func newPrinter(w io.Writer, asJSON bool) *printer {
+	return &printer{w: w, asJSON: asJSON, enc: json.NewEncoder(w)}
+}
+
+func (p *printer) print(l line) {
+	if p.asJSON {
+		p.enc.Encode(l) //nolint:errcheck // stdout closed: nothing useful to do
+		return
+	}
+	if l.Error != "" {
+		fmt.Fprintf(p.w, "%s\terror: %s\n", l.Path, l.Error)
+		return
+	}
+	key := "key ?"
+	if l.Key != "" {
+		key = fmt.Sprintf("%s (%s) %.2f", l.Key, l.Camelot, l.KeyConfidence)
+	}
+	fmt.Fprintf(p.w, "%s\t%.1f BPM %.2f\t%s\tenergy %.0f\tdance %.0f\tbright %.0f\t%.1f LUFS\t%.1f s\n",
+		l.Path, l.BPM, l.BPMConfidence, key, l.Energy, l.Danceability, l.Brightness, l.LoudnessLUFS, l.DurationS)
+}
+
+// progress writes "[done/total] name" to stderr when it is a terminal.
+type progress struct {
+	w           io.Writer
+	total, n    int
+	interactive bool
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	p := &progress{w: w, total: total}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.interactive = true
+		}
+	}
+	return p
+}
+
+func (p *progress) done(path string) {
+	p.n++
+	if p.interactive {
+		name := filepath.Base(path)
+		if len(name) > 60 {
+			name = name[:57] + "..."
+		}
+		fmt.Fprintf(p.w, "\r\033[K[%d/%d] %s", p.n, p.total, name)
+	}
+}
+
+func (p *progress) finish() {
+	if p.interactive && p.n > 0 {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
