@@ -45,7 +45,8 @@ type Queue struct {
 	kick     chan struct{}
 	progress Progress
 	started  time.Time
-	current  map[int64]string
+	claimed  map[int64]bool   // handed to a worker, analysed or waiting
+	current  map[int64]string // being analysed now
 	subs     map[chan Progress]struct{}
 }
 
@@ -55,7 +56,7 @@ func NewQueue(lib *Library, analyze AnalyzeFunc, workers int) *Queue {
 		workers = runtime.NumCPU()
 	}
 	return &Queue{lib: lib, analyze: analyze, workers: workers, kick: make(chan struct{}, 1),
-		subs: map[chan Progress]struct{}{}, current: map[int64]string{}}
+		subs: map[chan Progress]struct{}{}, current: map[int64]string{}, claimed: map[int64]bool{}}
 }
 
 // Subscribe returns a channel of progress snapshots and a function that
@@ -214,6 +215,10 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
+				if !q.waitUnpaused(ctx) {
+					q.release(j.id)
+					continue
+				}
 				q.work(ctx, j)
 				select {
 				case freed <- struct{}{}:
@@ -228,6 +233,7 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 		q.mu.Lock()
 		q.cancel = nil
 		q.current = map[int64]string{}
+		q.claimed = map[int64]bool{}
 		q.progress.Running = false
 		q.progress.Paused = false
 		q.progress.Finished = true
@@ -239,8 +245,8 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 	for {
 		q.mu.Lock()
 		paused, resume := q.paused, q.resume
-		skip := make(map[int64]bool, len(q.current))
-		for id := range q.current {
+		skip := make(map[int64]bool, len(q.claimed))
+		for id := range q.claimed {
 			skip[id] = true
 		}
 		q.mu.Unlock()
@@ -282,7 +288,7 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 		}
 		for _, t := range batch {
 			q.mu.Lock()
-			q.current[t.ID] = t.Path
+			q.claimed[t.ID] = true
 			q.mu.Unlock()
 			select {
 			case jobs <- job{id: t.ID, path: t.Path}:
@@ -291,6 +297,30 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 			}
 		}
 	}
+}
+
+// waitUnpaused blocks while the queue is paused; false when cancelled.
+func (q *Queue) waitUnpaused(ctx context.Context) bool {
+	for {
+		q.mu.Lock()
+		paused, resume := q.paused, q.resume
+		q.mu.Unlock()
+		if !paused {
+			return ctx.Err() == nil
+		}
+		select {
+		case <-resume:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (q *Queue) release(id int64) {
+	q.mu.Lock()
+	delete(q.claimed, id)
+	delete(q.current, id)
+	q.mu.Unlock()
 }
 
 func (q *Queue) refreshTotal(ctx context.Context) {
@@ -309,6 +339,7 @@ func (q *Queue) refreshTotal(ctx context.Context) {
 // leaves the track pending.
 func (q *Queue) work(ctx context.Context, j job) {
 	q.mu.Lock()
+	q.current[j.id] = j.path
 	q.publishLocked(nil)
 	q.mu.Unlock()
 	a, err := q.analyzeSafe(ctx, j.path)
@@ -329,6 +360,7 @@ func (q *Queue) work(ctx context.Context, j job) {
 	}
 	q.mu.Lock()
 	delete(q.current, j.id)
+	delete(q.claimed, j.id)
 	if ctx.Err() == nil {
 		q.progress.Done++
 		if fe != nil {
