@@ -1,0 +1,231 @@
+package gui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/library"
+)
+
+// trackColumn is one column of the library table: its title, width, how a
+// track shows in it and how two tracks compare in it.
+type trackColumn struct {
+	title string
+	width float32
+	text  func(library.Track) string
+	less  func(a, b library.Track) int
+}
+
+var trackColumns = []trackColumn{
+	{"Artist", 190, func(t library.Track) string { return t.Tags.Artist },
+		func(a, b library.Track) int { return cmpFold(a.Tags.Artist, b.Tags.Artist) }},
+	{"Title", 240, displayTitle,
+		func(a, b library.Track) int { return cmpFold(displayTitle(a), displayTitle(b)) }},
+	{"BPM", 70, func(t library.Track) string { return bpmText(t.BPM()) },
+		func(a, b library.Track) int { return cmp.Compare(a.BPM(), b.BPM()) }},
+	{"Key", 120, keyText,
+		func(a, b library.Track) int { return cmpCamelot(a, b) }},
+	{"Energy", 75, func(t library.Track) string {
+		if t.Analysis == nil {
+			return ""
+		}
+		return fmt.Sprintf("%.0f", t.Analysis.Energy)
+	}, func(a, b library.Track) int { return cmp.Compare(energy(a), energy(b)) }},
+	{"Status", 95, func(t library.Track) string { return stateText(t.State) },
+		func(a, b library.Track) int { return cmp.Compare(a.State, b.State) }},
+	{"Problem", 260, func(t library.Track) string { return t.Error },
+		func(a, b library.Track) int { return cmp.Compare(a.Error, b.Error) }},
+}
+
+func displayTitle(t library.Track) string {
+	if t.Tags.Title != "" {
+		return t.Tags.Title
+	}
+	return t.Protocol().Title
+}
+
+func bpmText(bpm float64) string {
+	if bpm <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.1f", bpm)
+}
+
+func keyText(t library.Track) string {
+	name, camelot := t.Key()
+	switch {
+	case name == "" && camelot == "":
+		return ""
+	case camelot == "":
+		return name
+	}
+	return camelot + " · " + name
+}
+
+func energy(t library.Track) float64 {
+	if t.Analysis == nil {
+		return -1
+	}
+	return t.Analysis.Energy
+}
+
+func stateText(s library.State) string {
+	switch s {
+	case library.StateAnalysed:
+		return "analysed"
+	case library.StatePending:
+		return "waiting"
+	case library.StateFailed:
+		return "failed"
+	case library.StateMissing:
+		return "missing"
+	}
+	return string(s)
+}
+
+func cmpFold(a, b string) int { return cmp.Compare(strings.ToLower(a), strings.ToLower(b)) }
+
+// cmpCamelot orders by the Camelot wheel (1A, 1B, 2A …), so harmonic
+// neighbours sit together; tracks without a key go last.
+func cmpCamelot(a, b library.Track) int {
+	ka, kb := camelotRank(a), camelotRank(b)
+	return cmp.Compare(ka, kb)
+}
+
+func camelotRank(t library.Track) int {
+	_, c := t.Key()
+	var n int
+	var l byte
+	if _, err := fmt.Sscanf(c, "%d%c", &n, &l); err != nil || n < 1 || n > 12 {
+		return 1000
+	}
+	r := n * 2
+	if l == 'B' {
+		r++
+	}
+	return r
+}
+
+// trackTable is the library table: sortable by any column (tap a header;
+// tap again to reverse), one row selected at a time.
+type trackTable struct {
+	table    *widget.Table
+	tracks   []library.Track
+	sortCol  int
+	sortDesc bool
+	selected int
+	onSelect func(library.Track)
+}
+
+func newTrackTable() *trackTable {
+	tt := &trackTable{sortCol: 0, selected: -1}
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(tt.tracks), len(trackColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			if id.Row < 0 || id.Row >= len(tt.tracks) {
+				l.SetText("")
+				return
+			}
+			tr := tt.tracks[id.Row]
+			l.Importance = widget.MediumImportance
+			if trackColumns[id.Col].title == "Problem" || tr.State == library.StateFailed && trackColumns[id.Col].title == "Status" {
+				l.Importance = widget.DangerImportance
+			}
+			l.SetText(trackColumns[id.Col].text(tr))
+		},
+	)
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("", nil)
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		return b
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		b := o.(*widget.Button)
+		if id.Col < 0 || id.Col >= len(trackColumns) {
+			return
+		}
+		col := id.Col
+		b.SetText(trackColumns[col].title)
+		b.SetIcon(nil)
+		if col == tt.sortCol {
+			if tt.sortDesc {
+				b.SetIcon(theme.MenuDropDownIcon())
+			} else {
+				b.SetIcon(theme.MenuDropUpIcon())
+			}
+		}
+		b.OnTapped = func() { tt.SortBy(col) }
+	}
+	for i, c := range trackColumns {
+		t.SetColumnWidth(i, c.width)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		if id.Row < 0 || id.Row >= len(tt.tracks) {
+			return
+		}
+		tt.selected = id.Row
+		if tt.onSelect != nil {
+			tt.onSelect(tt.tracks[id.Row])
+		}
+	}
+	tt.table = t
+	return tt
+}
+
+// SetTracks replaces the rows, keeping the current sort.
+func (tt *trackTable) SetTracks(ts []library.Track) {
+	tt.tracks = slices.Clone(ts)
+	tt.selected = -1
+	tt.table.UnselectAll()
+	tt.sort()
+	tt.table.Refresh()
+}
+
+// SortBy sorts by column col; the same column again reverses the order.
+func (tt *trackTable) SortBy(col int) {
+	if col == tt.sortCol {
+		tt.sortDesc = !tt.sortDesc
+	} else {
+		tt.sortCol, tt.sortDesc = col, false
+	}
+	tt.selected = -1
+	tt.table.UnselectAll()
+	tt.sort()
+	tt.table.Refresh()
+}
+
+func (tt *trackTable) sort() {
+	less := trackColumns[tt.sortCol].less
+	slices.SortStableFunc(tt.tracks, func(a, b library.Track) int {
+		c := less(a, b)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if tt.sortDesc {
+			return -c
+		}
+		return c
+	})
+}
+
+// Selected is the selected track, if any.
+func (tt *trackTable) Selected() (library.Track, bool) {
+	if tt.selected < 0 || tt.selected >= len(tt.tracks) {
+		return library.Track{}, false
+	}
+	return tt.tracks[tt.selected], true
+}
