@@ -1,0 +1,338 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/desktop/nowplaying"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// liveLink is what the core needs from the relay client.
+type liveLink interface {
+	SendNowPlaying(ctx context.Context, t protocol.Track, playedAt time.Time) error
+	StartPoll(ctx context.Context, p protocol.StartPoll) error
+	ClosePoll(ctx context.Context, pollID string) error
+	Announce(ctx context.Context, a protocol.Announce) error
+	ClearAnnouncement(ctx context.Context) error
+	End(ctx context.Context) error
+}
+
+// liveRun is one go-live: the source watcher, the play pipeline and the
+// link, until End or Close.
+type liveRun struct {
+	core   *Core
+	link   liveLink
+	source string
+	plays  chan nowplaying.Event
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	seq   uint64 // counts plays; a late analysis updates only the latest
+	state LiveState
+}
+
+// LiveState is a snapshot of the live session for the UI.
+type LiveState struct {
+	Live         bool
+	Connected    bool
+	Source       string
+	Session      Session
+	NowPlaying   *NowPlaying
+	Likes        int // of the play now playing
+	Tempo        protocol.TempoTally
+	Listeners    int
+	Poll         *protocol.Poll  // the open poll
+	Polls        []protocol.Poll // this session's polls, oldest first
+	Announcement *protocol.Announcement
+	Outbox       int // messages waiting for the relay
+}
+
+// LiveState returns the live session's state (Live false when not live).
+func (c *Core) LiveState() LiveState {
+	c.mu.Lock()
+	lr := c.live
+	c.mu.Unlock()
+	if lr == nil {
+		return LiveState{}
+	}
+	lr.mu.Lock()
+	defer lr.mu.Unlock()
+	s := lr.state
+	s.Polls = append([]protocol.Poll(nil), s.Polls...)
+	return s
+}
+
+func (c *Core) liveRun() (*liveRun, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live == nil {
+		return nil, errors.New("not live: go live first")
+	}
+	return c.live, nil
+}
+
+// play runs the pipeline: every play, from the watcher or SendManual, in
+// order.
+func (lr *liveRun) loop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-lr.plays:
+			if err := lr.handle(ctx, e); err != nil && ctx.Err() == nil {
+				lr.core.hub.publish(Event{Kind: EventError, Err: err})
+			}
+		}
+	}
+}
+
+// handle matches a play to the library and sends it. A track that is not
+// analysed yet is analysed on the spot; when that takes longer than
+// SpotWait the tags go first and the numbers follow as a second
+// NOW_PLAYING of the same track with the same start time.
+func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
+	c := lr.core
+	lr.mu.Lock()
+	lr.seq++
+	seq := lr.seq
+	lr.mu.Unlock()
+	if e.StartedAt.IsZero() {
+		e.StartedAt = time.Now()
+	}
+	np := NowPlaying{Path: e.Path, Source: e.Source, StartedAt: e.StartedAt}
+
+	t, err := c.lib.Match(ctx, e.Path, e.Artist, e.Title)
+	found := err == nil
+	if err != nil && !errors.Is(err, library.ErrNotFound) {
+		return err
+	}
+	local := ""
+	switch {
+	case found && t.State == library.StateAnalysed:
+	case found && t.State == library.StatePending && fileExists(t.Path):
+		local = t.Path
+	case !found && e.Path != "" && library.IsAudioFile(e.Path) && fileExists(e.Path):
+		if t, err = c.lib.ImportFile(ctx, e.Path, library.SourcePlayed); err == nil {
+			found = true
+			c.hub.publish(Event{Kind: EventLibrary, Track: &t})
+			if t.State == library.StatePending {
+				local = t.Path
+			}
+		} else {
+			slog.Warn("played file could not be added to the library", "path", e.Path, "err", err)
+		}
+	}
+	if found {
+		np.LibraryID = t.ID
+		np.Track = t.Protocol()
+		if np.Track.Artist == "" && np.Track.Title == "" {
+			np.Track.Artist, np.Track.Title = e.Artist, e.Title
+		}
+	} else {
+		np.Track = protocol.Track{Artist: clipText(e.Artist), Title: clipText(e.Title)}
+		if np.Track.Artist == "" && np.Track.Title == "" {
+			np.Track.Title = clipText(library.Track{Path: e.Path}.Protocol().Title)
+		}
+	}
+	if np.Track.Artist == "" && np.Track.Title == "" {
+		return fmt.Errorf("a %s play had neither a file nor artist and title; not sent", e.Source)
+	}
+	if local == "" {
+		return lr.send(ctx, np)
+	}
+
+	result := make(chan library.Track, 1)
+	go func() {
+		result <- lr.analyseNow(ctx, t)
+	}()
+	var timeout <-chan time.Time
+	if c.cfg.SpotWait > 0 {
+		timer := time.NewTimer(c.cfg.SpotWait)
+		defer timer.Stop()
+		timeout = timer.C
+	} else {
+		timeout = closedTime
+	}
+	select {
+	case done := <-result:
+		np.Track = mergeNames(done.Protocol(), np.Track)
+		return lr.send(ctx, np)
+	case <-timeout:
+	case <-ctx.Done():
+		return nil
+	}
+	np.Analysing = true
+	if err := lr.send(ctx, np); err != nil {
+		return err
+	}
+	go func() {
+		var done library.Track
+		select {
+		case done = <-result:
+		case <-ctx.Done():
+			return
+		}
+		lr.mu.Lock()
+		latest := lr.seq == seq
+		lr.mu.Unlock()
+		np.Analysing = false
+		np.Track = mergeNames(done.Protocol(), np.Track)
+		if !latest {
+			return // another track is playing: do not bring this one back
+		}
+		if err := lr.send(ctx, np); err != nil && ctx.Err() == nil {
+			c.hub.publish(Event{Kind: EventError, Err: err})
+		}
+	}()
+	return nil
+}
+
+var closedTime = func() <-chan time.Time {
+	ch := make(chan time.Time)
+	close(ch)
+	return ch
+}()
+
+// mergeNames keeps the names already shown when the analysed track has
+// none of its own.
+func mergeNames(t, shown protocol.Track) protocol.Track {
+	if t.Artist == "" && t.Title == "" {
+		t.Artist, t.Title = shown.Artist, shown.Title
+	}
+	return t
+}
+
+// analyseNow analyses one track for a play, stores the outcome in the
+// library and returns the track as stored.
+func (lr *liveRun) analyseNow(ctx context.Context, t library.Track) library.Track {
+	c := lr.core
+	a, err := c.analyze(ctx, t.Path)
+	switch {
+	case ctx.Err() != nil:
+		return t
+	case err != nil:
+		if serr := c.lib.SetFailed(ctx, t.ID, err.Error()); serr != nil {
+			slog.Error("store failed analysis", "err", serr)
+		}
+	default:
+		if serr := c.lib.SetAnalysis(ctx, t.ID, a); serr != nil {
+			slog.Error("store analysis", "err", serr)
+		}
+	}
+	stored, err := c.lib.Track(ctx, t.ID)
+	if err != nil {
+		return t
+	}
+	c.hub.publish(Event{Kind: EventLibrary, Track: &stored})
+	return stored
+}
+
+func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
+	if err := np.Track.Validate(); err != nil {
+		return fmt.Errorf("play of %q not sent: %w", np.Track.Title, err)
+	}
+	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
+		return fmt.Errorf("send now playing: %w", err)
+	}
+	lr.mu.Lock()
+	cp := np
+	lr.state.NowPlaying = &cp
+	lr.mu.Unlock()
+	lr.core.hub.publish(Event{Kind: EventNowPlaying, NowPlaying: &np})
+	return nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func clipText(s string) string {
+	return strings.TrimSpace(library.Track{Tags: library.Tags{Title: s}}.Protocol().Title)
+}
+
+// SendManual sends a library track as now playing (the "manual" source,
+// or a correction whatever the source).
+func (c *Core) SendManual(ctx context.Context, trackID int64) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	t, err := c.lib.Track(ctx, trackID)
+	if err != nil {
+		return err
+	}
+	e := nowplaying.Event{Source: nowplaying.SourceManual, Path: t.Path, Artist: t.Tags.Artist, Title: t.Tags.Title, StartedAt: time.Now()}
+	select {
+	case lr.plays <- e:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// StartPoll asks the dancers a question (2–6 options; duration 0: until
+// closed).
+func (c *Core) StartPoll(ctx context.Context, question string, options []string, duration time.Duration) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	p := protocol.StartPoll{Question: question, Options: append([]string(nil), options...)}
+	if duration > 0 {
+		d := int(duration.Round(time.Second) / time.Second)
+		p.DurationS = &d
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("poll: %w", err)
+	}
+	return lr.link.StartPoll(ctx, p)
+}
+
+// ClosePoll closes a poll before its time.
+func (c *Core) ClosePoll(ctx context.Context, pollID string) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	if !protocol.ValidID(pollID) {
+		return errors.New("close poll: no such poll")
+	}
+	return lr.link.ClosePoll(ctx, pollID)
+}
+
+// Announce shows a banner to every dancer (280 characters; duration 0:
+// until cleared).
+func (c *Core) Announce(ctx context.Context, text string, duration time.Duration) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	a := protocol.Announce{Text: text}
+	if duration > 0 {
+		d := int(duration.Round(time.Second) / time.Second)
+		a.DurationS = &d
+	}
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("announcement: %w", err)
+	}
+	return lr.link.Announce(ctx, a)
+}
+
+// ClearAnnouncement removes the banner.
+func (c *Core) ClearAnnouncement(ctx context.Context) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	return lr.link.ClearAnnouncement(ctx)
+}
