@@ -2,9 +2,9 @@ package nowplaying
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io/fs"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"runtime"

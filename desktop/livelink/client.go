@@ -1,0 +1,275 @@
+// Package livelink connects the DJ's app to the relay's /ws: it goes live
+// (REGISTER_SESSION), resumes the same session after a dropped connection
+// or an app restart within protocol.ResumeWindow, sends now-playing,
+// polls and announcements, and reports the dancers' reactions as Events.
+//
+// Every outgoing DJ message is first stored in an outbox table of the
+// app's database and removed only when the relay ACKs it, so messages
+// made while offline are delivered in order once connected, each play with
+// the time it really started. The token is never logged.
+package livelink
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Config says which relay to use and as whom.
+type Config struct {
+	RelayURL    string // "https://relay.example" (ws(s):// and a trailing /ws are accepted)
+	Token       string // the DJ's pk_dj_ token
+	SessionName string
+	PIN         string // optional 4–8 digit PIN dancers must enter
+	PublicURL   string // the public page base, used for join links when the relay's are local
+	MaxOutbox   int    // bound of stored messages (default 5000)
+	Logger      *slog.Logger
+}
+
+// Session is the live session as the UI shows it. JoinURL (for the QR
+// code) is never a LAN or loopback address: it is empty when only such an
+// address is known, and LocalJoinURL then holds it for tests on this machine.
+type Session struct {
+	ID           string
+	DJName       string
+	JoinURL      string
+	LocalJoinURL string
+	RecapURL     string
+	Resumed      bool
+}
+
+// ErrNotLive is returned by senders when GoLive has not been called (or
+// the session has ended).
+var ErrNotLive = errors.New("livelink: not live")
+
+// Client is one DJ's link to the relay. Its methods are safe for
+// concurrent use.
+type Client struct {
+	cfg             Config
+	httpBase, wsURL string
+	st              *store
+	log             *slog.Logger
+	events          chan Event
+	kick            chan struct{} // outbox or End request changed
+	liveCh          chan struct{} // live state changed
+
+	mu        sync.Mutex
+	live      bool
+	ending    bool
+	endedCh   chan struct{} // closed when a requested End is done
+	session   Session
+	ownedID   string // a session this process registered (resume even past the window)
+	connected bool
+}
+
+// Timings; variables so tests of this package could shorten them.
+var (
+	backoffMin     = 500 * time.Millisecond
+	backoffMax     = 30 * time.Second
+	ackTimeout     = 20 * time.Second
+	pingEvery      = 20 * time.Second
+	readTimeout    = 60 * time.Second
+	heartbeatEvery = 15 * time.Second
+)
+
+// New checks cfg, creates the outbox tables in db (a modernc.org/sqlite
+// database) and returns a client; call Run to start it.
+func New(cfg Config, db *sql.DB) (*Client, error) {
+	httpBase, wsURL, err := relayURLs(cfg.RelayURL)
+	if err != nil {
+		return nil, fmt.Errorf("livelink: %w", err)
+	}
+	if !strings.HasPrefix(cfg.Token, protocol.TokenPrefix) {
+		return nil, errors.New("livelink: the token must be a pk_dj_ token")
+	}
+	if db == nil {
+		return nil, errors.New("livelink: a database is required for the outbox")
+	}
+	if cfg.MaxOutbox <= 0 {
+		cfg.MaxOutbox = 5000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c := &Client{
+		cfg: cfg, httpBase: httpBase, wsURL: wsURL,
+		st:     &store{db: db, max: cfg.MaxOutbox},
+		log:    cfg.Logger.With("relay", httpBase),
+		events: make(chan Event, 256),
+		kick:   make(chan struct{}, 1),
+		liveCh: make(chan struct{}, 1),
+	}
+	if err := c.st.migrate(context.Background()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Events delivers what happens, for the UI. It is buffered; when nobody
+// reads, newer events are dropped rather than blocking the link.
+func (c *Client) Events() <-chan Event { return c.events }
+
+func (c *Client) emit(e Event) {
+	select {
+	case c.events <- e:
+	default:
+		c.log.Debug("livelink: event dropped, nobody reads Events", "event", fmt.Sprintf("%T", e))
+	}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Session returns the current session and whether the client is live.
+func (c *Client) Session() (Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.session, c.live
+}
+
+// Pending returns how many messages wait in the outbox.
+func (c *Client) Pending(ctx context.Context) (int, error) { return c.st.pending(ctx) }
+
+// GoLive starts (or, within the resume window, resumes) the session; Run
+// does the connecting and reports Registered.
+func (c *Client) GoLive(ctx context.Context) error {
+	name := strings.TrimSpace(c.cfg.SessionName)
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: name, PIN: c.cfg.PIN}
+	if err := reg.Validate(); err != nil {
+		return fmt.Errorf("livelink: cannot go live: %w", err)
+	}
+	c.mu.Lock()
+	c.live, c.ending = true, false
+	c.mu.Unlock()
+	signal(c.liveCh)
+	return nil
+}
+
+// End ends the session: messages still in the outbox are delivered first,
+// then END_SESSION. It waits until the relay confirms or ctx is done; in
+// the latter case (offline) the session is abandoned locally and the relay
+// ends it by itself after protocol.ResumeWindow. Messages left in the
+// outbox then go to the next session.
+func (c *Client) End(ctx context.Context) error {
+	c.mu.Lock()
+	if !c.live {
+		c.mu.Unlock()
+		return nil
+	}
+	c.ending = true
+	if c.endedCh == nil {
+		c.endedCh = make(chan struct{})
+	}
+	done := c.endedCh
+	c.mu.Unlock()
+	signal(c.kick)
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		c.finish(context.Background(), "")
+		return fmt.Errorf("livelink: end session: relay did not confirm, abandoned (it ends by itself): %w", ctx.Err())
+	}
+}
+
+// finish marks the session over locally.
+func (c *Client) finish(ctx context.Context, recapURL string) {
+	c.mu.Lock()
+	wasLive := c.live
+	c.live, c.ending, c.ownedID = false, false, ""
+	if recapURL == "" {
+		recapURL = c.session.RecapURL
+	}
+	c.session = Session{}
+	if c.endedCh != nil {
+		close(c.endedCh)
+		c.endedCh = nil
+	}
+	c.mu.Unlock()
+	if err := c.st.clearSession(ctx); err != nil {
+		c.log.Warn("livelink: cannot clear the ended session", "err", err)
+	}
+	signal(c.liveCh)
+	if wasLive {
+		c.emit(SessionEnded{RecapURL: recapURL})
+	}
+}
+
+// SendNowPlaying queues a NOW_PLAYING; playedAt is when the DJ software
+// started the track (zero: now).
+func (c *Client) SendNowPlaying(ctx context.Context, track protocol.Track, playedAt time.Time) error {
+	if playedAt.IsZero() {
+		playedAt = time.Now()
+	}
+	at := playedAt.UTC()
+	m := protocol.NowPlaying{Track: track, PlayedAt: &at}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("livelink: now playing: %w", err)
+	}
+	return c.enqueue(ctx, protocol.TypeNowPlaying, m)
+}
+
+// StartPoll queues a START_POLL.
+func (c *Client) StartPoll(ctx context.Context, p protocol.StartPoll) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("livelink: poll: %w", err)
+	}
+	return c.enqueue(ctx, protocol.TypeStartPoll, p)
+}
+
+// ClosePoll queues a CLOSE_POLL.
+func (c *Client) ClosePoll(ctx context.Context, pollID string) error {
+	p := protocol.ClosePoll{PollID: pollID}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("livelink: close poll: %w", err)
+	}
+	return c.enqueue(ctx, protocol.TypeClosePoll, p)
+}
+
+// Announce queues an ANNOUNCE.
+func (c *Client) Announce(ctx context.Context, a protocol.Announce) error {
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("livelink: announcement: %w", err)
+	}
+	return c.enqueue(ctx, protocol.TypeAnnounce, a)
+}
+
+// ClearAnnouncement queues a CLEAR_ANNOUNCEMENT.
+func (c *Client) ClearAnnouncement(ctx context.Context) error {
+	return c.enqueue(ctx, protocol.TypeClearAnnouncement, protocol.Empty{})
+}
+
+func (c *Client) enqueue(ctx context.Context, t protocol.Type, payload any) error {
+	c.mu.Lock()
+	live := c.live && !c.ending
+	c.mu.Unlock()
+	if !live {
+		return ErrNotLive
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("livelink: encode %s: %w", t, err)
+	}
+	dropped, err := c.st.push(ctx, string(t), b)
+	if err != nil {
+		return err
+	}
+	if dropped > 0 {
+		c.log.Warn("livelink: outbox full, oldest messages dropped", "dropped", dropped, "max", c.cfg.MaxOutbox)
+		c.emit(OutboxDropped{Count: int(dropped)})
+	}
+	signal(c.kick)
+	return nil
+}

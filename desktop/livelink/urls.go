@@ -1,0 +1,81 @@
+package livelink
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// relayURLs derives the relay's HTTP base and WebSocket URLs from what the
+// DJ typed: "https://relay.example", "relay.example:8080", "wss://…/ws".
+func relayURLs(raw string) (httpBase, wsURL string, err error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", "", fmt.Errorf("relay URL is empty")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", "", fmt.Errorf("relay URL %q is not a URL", raw)
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/ws")
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "http"
+	case "https", "wss":
+		u.Scheme = "https"
+	default:
+		return "", "", fmt.Errorf("relay URL %q: scheme must be http(s) or ws(s)", raw)
+	}
+	u.Path = path
+	httpBase = u.String()
+	if u.Scheme == "http" {
+		u.Scheme = "ws"
+	} else {
+		u.Scheme = "wss"
+	}
+	u.Path = path + "/ws"
+	return httpBase, u.String(), nil
+}
+
+// isLocalURL reports whether a URL points at this machine or the local
+// network: a QR code with such an address is useless to dancers on their
+// phones' mobile data.
+func isLocalURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return true
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".lan") || strings.HasSuffix(host, ".home.arpa") || !strings.Contains(host, ".") && net.ParseIP(host) == nil {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
+}
+
+// publicLinks decides the join and recap links. The relay's own links are
+// kept when public; when they are local and a public page URL is known,
+// the links are built from it; otherwise JoinURL stays empty (never a LAN
+// address) and LocalJoinURL keeps the relay's for testing on this machine.
+// The recap link is not for a QR code and keeps the relay's otherwise.
+func publicLinks(publicURL, sessionID, relayJoin, relayRecap string) (join, localJoin, recap string) {
+	base := strings.TrimSuffix(strings.TrimSpace(publicURL), "/")
+	id := url.PathEscape(sessionID)
+	join, recap = relayJoin, relayRecap
+	if relayJoin == "" || isLocalURL(relayJoin) {
+		localJoin = relayJoin
+		join = ""
+		if base != "" && !isLocalURL(base) {
+			join = base + "/live/" + id
+		}
+	}
+	if (relayRecap == "" || isLocalURL(relayRecap)) && base != "" && !isLocalURL(base) {
+		recap = base + "/recap/" + id
+	}
+	return join, localJoin, recap
+}
