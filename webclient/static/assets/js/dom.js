@@ -39,6 +39,14 @@ export function svg(tag, props, ...children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
+/** A small padlock icon for PIN-protected sessions. */
+export function lockIcon(label = 'PIN required') {
+  return svg('svg', { class: 'icon', viewBox: '0 0 24 24', width: 16, height: 16, role: 'img', 'aria-label': label },
+    svg('title', {}, label),
+    svg('rect', { x: 5, y: 11, width: 14, height: 10, rx: 2, fill: 'currentColor' }),
+    svg('path', { d: 'M8 11V8a4 4 0 0 1 8 0v3', fill: 'none', stroke: 'currentColor', 'stroke-width': 2.2 }));
+}
+
 /** Replaces a node's children. */
 export function fill(node, ...children) {
   node.replaceChildren();

@@ -4,6 +4,7 @@ import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pat
 import { api, enc } from './api.js';
 
 const sessionId = pathId();
+let lastRecap = null;
 
 async function load() {
   if (!sessionId) {
@@ -21,9 +22,10 @@ async function load() {
     $('#status').textContent = 'The recap could not be read. Try again in a moment.';
     return;
   }
-  draw(recap);
+  lastRecap = recap;
   show($('#status'), false);
-  show($('#recap'), true);
+  show($('#recap'), true); // visible first, so the chart can measure its width
+  draw(recap);
   document.body.dataset.loaded = 'true';
 }
 
@@ -62,14 +64,19 @@ function draw(r) {
   fill($('#tracks'), plays.map((p) => {
     const t = p.track || {};
     const tempo = p.tempo || {};
-    return el('tr', { dataset: { playId: p.playId } },
-      el('td', { class: 'n', text: fmtClock(p.startedAt) }),
-      el('td', {}, el('div', { class: 'title', text: (t.title || 'Untitled') + (maxLikes > 0 && p.likes === maxLikes ? ' ★' : '') }), el('div', { class: 'artist', text: t.artist || '' })),
-      el('td', { class: 'n', text: num(t.bpm) }),
-      el('td', { class: 'n', text: [t.key, t.camelot].filter(Boolean).join(' · ') || '–' }),
-      el('td', { class: 'n likes', text: String(p.likes | 0) }),
-      el('td', { class: 'n', title: `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}`, text: `▼${tempo.slower | 0} ●${tempo.perfect | 0} ▲${tempo.faster | 0}` }),
-    );
+    const meta = [
+      typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '',
+      [t.key, t.camelot].filter(Boolean).join(' '),
+      `tempo ▼${tempo.slower | 0} ●${tempo.perfect | 0} ▲${tempo.faster | 0}`,
+    ].filter(Boolean).join(' · ');
+    const top = maxLikes > 0 && p.likes === maxLikes;
+    return el('li', { class: top ? 'top' : null, dataset: { playId: p.playId } },
+      el('span', { class: 'time', text: fmtClock(p.startedAt) }),
+      el('div', {},
+        el('div', { class: 'title', text: t.title || 'Untitled' }),
+        el('div', { class: 'meta', text: t.artist || '' }),
+        el('div', { class: 'meta', text: meta })),
+      el('span', { class: 'likes num', title: 'likes', text: `♥ ${p.likes | 0}` }));
   }));
   show($('#tracks-empty'), plays.length === 0);
 
@@ -112,7 +119,8 @@ function drawChart(plays, startedAt) {
     fill(box, el('p', { class: 'muted', text: 'No BPM was known for the tracks of this session.' }));
     return;
   }
-  const W = 640, H = 240, L = 40, R = 12, T = 12, B = 28;
+  const W = Math.max(300, Math.min(900, Math.round(box.clientWidth || 640)));
+  const H = W < 500 ? 200 : 260, L = 36, R = 10, T = 10, B = 26;
   const t0 = Math.min(new Date(startedAt).getTime() || pts[0].t, pts[0].t);
   const t1 = Math.max(t0 + 60000, ...pts.map((x) => x.t));
   let lo = Math.floor((Math.min(...pts.map((x) => x.bpm)) - 4) / 10) * 10;
@@ -161,3 +169,9 @@ function wireShare() {
 
 wireShare();
 load();
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => { if (lastRecap) drawChart(lastRecap.plays || [], lastRecap.session.startedAt); }, 200);
+});

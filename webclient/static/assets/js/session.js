@@ -26,6 +26,7 @@ let view = 'loading';
 let restTimer = 0;
 let announcementTimer = 0;
 let pollTimer = 0;
+let subscriptions = 0; // SESSION_STATEs received: shown as body[data-subscriptions] for people and tests debugging reconnects
 
 const S = {
   session: null,
@@ -112,6 +113,7 @@ function handleFrame(f) {
       if (!p.session) return;
       subscribed = true;
       socket.healthy();
+      document.body.dataset.subscriptions = String(++subscriptions);
       applyState(p, false);
       flush();
       return;

@@ -1,6 +1,6 @@
 // The list of live sessions, shared by the landing page and /live.
 
-import { el, fill, fmtClock } from './dom.js';
+import { el, fill, fmtClock, lockIcon } from './dom.js';
 import { api, enc } from './api.js';
 
 export async function fetchLive() {
@@ -11,7 +11,7 @@ export async function fetchLive() {
 export function drawSessions(ul, sessions) {
   fill(ul, sessions.map((s) => el('li', {},
     el('a', { href: `/live/${enc(s.id)}`, dataset: { sessionId: s.id } },
-      el('span', { class: 'name' }, s.protected ? el('span', { 'aria-label': 'PIN required', title: 'PIN required', text: '🔒 ' }) : null, s.name),
+      el('span', { class: 'name' }, s.name, s.protected ? el('span', { class: 'tag lock' }, lockIcon(), ' PIN') : null),
       el('span', { class: 'who', text: `${s.djName} · since ${fmtClock(s.startedAt)}` }),
       el('span', { class: 'count', text: `${s.listeners | 0}`, title: 'dancers listening', 'aria-label': `${s.listeners | 0} dancers` })))));
 }

@@ -40,15 +40,20 @@ export class LiveSocket {
     this.wake = () => {
       if (!this.stopped && !this.isOpen() && !this.connectingNow()) this.connectNow();
     };
+    // A phone that loses its network often keeps a dead socket for minutes:
+    // when the browser says it is offline, drop it and show it at once.
+    this.lost = () => this.drop();
+    this.onVisible = () => {
+      if (document.visibilityState === 'visible') this.wake();
+    };
   }
 
   start() {
     if (!this.stopped) return;
     this.stopped = false;
     window.addEventListener('online', this.wake);
-    document.addEventListener('visibilitychange', this.onVisible = () => {
-      if (document.visibilityState === 'visible') this.wake();
-    });
+    window.addEventListener('offline', this.lost);
+    document.addEventListener('visibilitychange', this.onVisible);
     this.connect();
   }
 
@@ -56,7 +61,8 @@ export class LiveSocket {
     this.stopped = true;
     clearTimeout(this.timer);
     window.removeEventListener('online', this.wake);
-    if (this.onVisible) document.removeEventListener('visibilitychange', this.onVisible);
+    window.removeEventListener('offline', this.lost);
+    document.removeEventListener('visibilitychange', this.onVisible);
     const ws = this.ws;
     this.ws = null;
     if (ws) { try { ws.close(1000, 'bye'); } catch { /* already closed */ } }
@@ -75,10 +81,20 @@ export class LiveSocket {
     this.connect();
   }
 
-  /** Drops the current socket (if any) and reconnects through backoff. */
+  /**
+   * Drops the current socket at once (without waiting for a closing
+   * handshake that a dead network never completes) and reconnects
+   * through backoff.
+   */
   drop() {
     const ws = this.ws;
-    if (ws) { try { ws.close(4000, 'reconnect'); } catch { /* ignore */ } }
+    if (!ws) return;
+    this.ws = null;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try { ws.close(4000, 'reconnect'); } catch { /* already closed */ }
+    if (this.stopped) return;
+    this.setStatus(this.everOpened ? 'reconnecting' : 'connecting');
+    this.schedule();
   }
 
   setStatus(s) {
@@ -90,6 +106,7 @@ export class LiveSocket {
   connect() {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    if (this.ws) return; // one socket at a time
     this.setStatus(this.everOpened ? 'reconnecting' : 'connecting');
     let ws;
     try {
