@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
+	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/internal/ratelimit"
+	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 	"github.com/pikadj/pika/webclient"
@@ -59,17 +63,79 @@ func (c *Config) defaults() {
 type Server struct {
 	cfg     Config
 	store   *store.Store
+	live    *live.Manager
+	metrics *metrics.Metrics
 	log     *slog.Logger
 	echo    *echo.Echo
 	authLim *ratelimit.Keyed
+
+	connMu  sync.Mutex
+	conns   map[*conn]struct{}
+	closing bool
+	connWG  sync.WaitGroup
 }
 
-// New builds the server on an open store.
-func New(cfg Config, st *store.Store) *Server {
+// New builds the server on an open store and live-session manager.
+func New(cfg Config, st *store.Store, mgr *live.Manager, m *metrics.Metrics) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst)}
+	s := &Server{
+		cfg: cfg, store: st, live: mgr, metrics: m, log: cfg.Logger,
+		authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst), conns: map[*conn]struct{}{},
+	}
 	s.echo = s.routes()
 	return s
+}
+
+func (s *Server) track(c *conn) bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.connWG.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.connMu.Lock()
+	delete(s.conns, c)
+	s.connMu.Unlock()
+	s.connWG.Done()
+}
+
+func (s *Server) isClosing() bool {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return s.closing
+}
+
+// CloseConnections refuses new WebSockets, sends every connected client a
+// close frame (1012: service restart, so clients reconnect) and waits for
+// their handlers to finish, or for ctx.
+func (s *Server) CloseConnections(ctx context.Context) {
+	s.connMu.Lock()
+	s.closing = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.connMu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.closeWith(websocket.CloseServiceRestart, "relay restarting")
+		}()
+	}
+	wg.Wait()
+	done := make(chan struct{})
+	go func() { s.connWG.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // Handler returns the HTTP handler serving everything.
@@ -87,6 +153,8 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.recoverPanics, s.logRequests)
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
+	e.GET("/ws", s.serveWS)
 
 	api := e.Group("/api")
 	api.POST("/auth/register", s.register, s.limitAuth)
@@ -95,6 +163,10 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/auth/tokens", s.listTokens, s.requireDJ)
 	api.POST("/auth/tokens", s.createToken, s.requireDJ)
 	api.DELETE("/auth/tokens/:id", s.deleteToken, s.requireDJ)
+	api.GET("/sessions", s.liveSessions)
+	api.GET("/sessions/:id/state", s.sessionState)
+	api.GET("/sessions/:id/recap", s.sessionRecap)
+	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
 	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound, "no such API endpoint") })
 
 	pages := echo.WrapHandler(webclient.Handler())

@@ -63,7 +63,13 @@ CREATE TABLE plays (
 	danceability  REAL,
 	brightness    REAL,
 	loudness_lufs REAL,
-	duration_s    REAL
+	duration_s    REAL,
+	-- Counters kept by the writer in the same transaction as the rows they
+	-- count, so a page's state is read without counting thousands of rows.
+	likes         INTEGER NOT NULL DEFAULT 0,
+	tempo_faster  INTEGER NOT NULL DEFAULT 0,
+	tempo_slower  INTEGER NOT NULL DEFAULT 0,
+	tempo_perfect INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX plays_session ON plays(session_id, started_at);
 
@@ -92,7 +98,8 @@ CREATE TABLE polls (
 	options    TEXT NOT NULL,
 	created_at INTEGER NOT NULL,
 	ends_at    INTEGER,
-	closed_at  INTEGER
+	closed_at  INTEGER,
+	tallies    TEXT NOT NULL -- JSON array of vote counts, kept by the writer
 );
 CREATE INDEX polls_session ON polls(session_id, created_at);
 

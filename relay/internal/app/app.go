@@ -14,6 +14,9 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/internal/metrics"
+	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
 )
@@ -39,6 +42,7 @@ type App struct {
 	log    *slog.Logger
 	store  *store.Store
 	server *server.Server
+	live   *live.Manager
 	http   *http.Server
 	ln     net.Listener
 	stop   context.CancelFunc
@@ -53,8 +57,10 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger
+	m := metrics.New()
 	st, err := store.Open(ctx, store.Options{
 		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
+		Observe: m.ObserveDB,
 	})
 	if err != nil {
 		return nil, err
@@ -67,13 +73,22 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
+	mgr := live.NewManager(live.Config{
+		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m,
+	})
+	jobCtx, stop := context.WithCancel(context.Background())
+	if err := mgr.Start(jobCtx); err != nil {
+		stop()
+		ln.Close()
+		st.Close()
+		return nil, fmt.Errorf("resume live sessions: %w", err)
+	}
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, Logger: log,
-	}, st)
-	jobCtx, stop := context.WithCancel(context.Background())
+	}, st, mgr, m)
 	a := &App{
-		cfg: cfg, log: log, store: st, server: srv, ln: ln, stop: stop,
+		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
@@ -129,7 +144,11 @@ func (a *App) purgeTokens(ctx context.Context) {
 func (a *App) Shutdown(ctx context.Context) error {
 	a.stop()
 	<-a.done
+	// Plain HTTP first (it ignores hijacked WebSockets), then the DJs'
+	// departures, then close frames to every WebSocket client.
 	err := a.http.Shutdown(ctx)
+	a.live.Shutdown(ctx)
+	a.server.CloseConnections(ctx)
 	if serr := <-a.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

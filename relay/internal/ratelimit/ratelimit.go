@@ -56,3 +56,12 @@ func (k *Keyed) sweep(now time.Time) {
 		}
 	}
 }
+
+// Blocked reports whether key has no event left right now, without
+// consuming one.
+func (k *Keyed) Blocked(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	e, ok := k.m[key]
+	return ok && e.lim.TokensAt(time.Now()) < 1
+}

@@ -1,0 +1,129 @@
+// Package hub fans a session's broadcasts out to its connections. Broker is
+// the seam: Local delivers within this process; a networked broker (NATS,
+// for several relays) can implement the same interface.
+package hub
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Message is one encoded frame, shared by every recipient: it is
+// marshalled once and framed for WebSocket once, however many receive it.
+type Message struct {
+	Type protocol.Type
+	Data []byte
+	// Created is when the broadcast was made, for fan-out latency.
+	Created time.Time
+
+	once     sync.Once
+	prepared *websocket.PreparedMessage
+	err      error
+}
+
+// NewMessage encodes a broadcast frame.
+func NewMessage(t protocol.Type, payload any) *Message {
+	return &Message{Type: t, Data: protocol.Encode(t, "", payload), Created: time.Now()}
+}
+
+// Prepared returns the frame ready for WritePreparedMessage.
+func (m *Message) Prepared() (*websocket.PreparedMessage, error) {
+	m.once.Do(func() { m.prepared, m.err = websocket.NewPreparedMessage(websocket.TextMessage, m.Data) })
+	return m.prepared, m.err
+}
+
+// Subscriber receives a session's broadcasts. Deliver must not block: a
+// subscriber that cannot keep up drops itself.
+type Subscriber interface {
+	Deliver(m *Message)
+}
+
+// Broker routes broadcasts to the subscribers of a session.
+type Broker interface {
+	// Publish delivers m to every subscriber of the session.
+	Publish(sessionID string, m *Message)
+	// Subscribe adds s to the session; the returned function removes it.
+	Subscribe(sessionID string, s Subscriber) (unsubscribe func())
+}
+
+// Local is the in-process Broker.
+type Local struct {
+	mu     sync.RWMutex
+	topics map[string]*topic
+	// OnPublish, when set, learns each publish and how many received it.
+	OnPublish func(m *Message, recipients int)
+}
+
+type topic struct {
+	mu   sync.RWMutex
+	subs map[Subscriber]struct{}
+}
+
+// NewLocal returns an empty in-process broker.
+func NewLocal() *Local { return &Local{topics: map[string]*topic{}} }
+
+// Publish implements Broker.
+func (l *Local) Publish(sessionID string, m *Message) {
+	l.mu.RLock()
+	t := l.topics[sessionID]
+	l.mu.RUnlock()
+	n := 0
+	if t != nil {
+		// Frame once up front rather than in the first writer to get it.
+		_, _ = m.Prepared()
+		t.mu.RLock()
+		for s := range t.subs {
+			s.Deliver(m)
+		}
+		n = len(t.subs)
+		t.mu.RUnlock()
+	}
+	if l.OnPublish != nil {
+		l.OnPublish(m, n)
+	}
+}
+
+// Subscribe implements Broker.
+func (l *Local) Subscribe(sessionID string, s Subscriber) func() {
+	l.mu.Lock()
+	t := l.topics[sessionID]
+	if t == nil {
+		t = &topic{subs: map[Subscriber]struct{}{}}
+		l.topics[sessionID] = t
+	}
+	t.mu.Lock()
+	t.subs[s] = struct{}{}
+	t.mu.Unlock()
+	l.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			t.mu.Lock()
+			delete(t.subs, s)
+			empty := len(t.subs) == 0
+			t.mu.Unlock()
+			if empty && l.topics[sessionID] == t {
+				delete(l.topics, sessionID)
+			}
+		})
+	}
+}
+
+// Subscribers counts a session's subscribers.
+func (l *Local) Subscribers(sessionID string) int {
+	l.mu.RLock()
+	t := l.topics[sessionID]
+	l.mu.RUnlock()
+	if t == nil {
+		return 0
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.subs)
+}

@@ -1,0 +1,65 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Recap summarises a session, live or ended.
+func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
+	sess, err := m.st.Session(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return protocol.Recap{}, perr(protocol.CodeNotFound, "no such session")
+	}
+	if err != nil {
+		return protocol.Recap{}, m.storeErr("read session", err)
+	}
+	now := time.Now()
+	rc := protocol.Recap{Session: m.Info(sess), Plays: []protocol.RecapPlay{}, Polls: []protocol.RecapPoll{}, Announcements: []protocol.RecapAnnouncement{}}
+	end := now
+	if sess.EndedAt != nil {
+		end = *sess.EndedAt
+	}
+	rc.DurationS = end.Sub(sess.StartedAt).Seconds()
+	plays, err := m.st.Plays(ctx, sessionID)
+	if err != nil {
+		return rc, m.storeErr("read plays", err)
+	}
+	slices.Reverse(plays)
+	for _, p := range plays {
+		rc.Plays = append(rc.Plays, protocol.RecapPlay{PlayID: p.PlayID, Track: p.Track, StartedAt: p.StartedAt, EndedAt: p.EndedAt, Likes: p.Likes, Tempo: p.Tempo})
+	}
+	polls, err := m.st.Polls(ctx, sessionID)
+	if err != nil {
+		return rc, m.storeErr("read polls", err)
+	}
+	for _, p := range polls {
+		rp := protocol.RecapPoll{Poll: p.Poll, CreatedAt: p.CreatedAt, ClosedAt: p.ClosedAt}
+		if !rp.Closed && p.EndsAt != nil && !now.Before(*p.EndsAt) {
+			rp.Closed, rp.ClosedAt = true, p.EndsAt
+		}
+		for _, n := range p.Tallies {
+			rp.Votes += n
+		}
+		rc.Polls = append(rc.Polls, rp)
+	}
+	anns, err := m.st.Announcements(ctx, sessionID)
+	if err != nil {
+		return rc, m.storeErr("read announcements", err)
+	}
+	for _, a := range anns {
+		rc.Announcements = append(rc.Announcements, protocol.RecapAnnouncement{AnnouncementID: a.AnnouncementID, Text: a.Text, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt})
+	}
+	tot, err := m.st.SessionTotals(ctx, sessionID)
+	if err != nil {
+		return rc, m.storeErr("read totals", err)
+	}
+	rc.PeakListeners = max(sess.PeakListeners, m.Listeners(sessionID))
+	rc.UniqueDancers, rc.TotalLikes, rc.TotalVotes = tot.UniqueDancers, tot.Likes, tot.TempoVotes
+	return rc, nil
+}

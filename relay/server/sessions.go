@@ -1,0 +1,95 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// statusFor maps a protocol error code to an HTTP status.
+func statusFor(code protocol.ErrorCode) int {
+	switch code {
+	case protocol.CodeBadRequest:
+		return http.StatusBadRequest
+	case protocol.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case protocol.CodeForbidden:
+		return http.StatusForbidden
+	case protocol.CodeNotFound:
+		return http.StatusNotFound
+	case protocol.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case protocol.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case protocol.CodeSessionEnded:
+		return http.StatusGone
+	}
+	return http.StatusInternalServerError
+}
+
+func protoErr(e *protocol.Error) error { return echo.NewHTTPError(statusFor(e.Code), e.Message) }
+
+// liveSessions answers GET /api/sessions.
+func (s *Server) liveSessions(c echo.Context) error {
+	list, err := s.store.LiveSessions(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.SessionSummary, 0, len(list))
+	for _, sess := range list {
+		out = append(out, sess.Summary(s.live.Listeners(sess.ID)))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// djSessions answers GET /api/dj/sessions: the DJ's own sessions.
+func (s *Server) djSessions(c echo.Context) error {
+	dj, _ := currentDJ(c)
+	list, err := s.store.DJSessions(c.Request().Context(), dj.ID, 500)
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.SessionSummary, 0, len(list))
+	for _, sess := range list {
+		out = append(out, sess.Summary(s.live.Listeners(sess.ID)))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// sessionState answers GET /api/sessions/:id/state[?clientId=…] with the
+// PIN, for protected sessions, in X-Session-Pin.
+func (s *Server) sessionState(c echo.Context) error {
+	id := c.Param("id")
+	if !protocol.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "no such session")
+	}
+	clientID := c.QueryParam("clientId")
+	if clientID != "" && (len(clientID) < protocol.MinClientIDLen || !protocol.ValidID(clientID)) {
+		return badRequest("clientId must be 8 to 64 letters, digits, - or _")
+	}
+	pin := c.Request().Header.Get("X-Session-Pin")
+	if pin != "" && !protocol.ValidPIN(pin) {
+		return echo.NewHTTPError(http.StatusForbidden, "wrong PIN")
+	}
+	st, pe := s.live.State(c.Request().Context(), id, clientID, pin, c.RealIP())
+	if pe != nil {
+		return protoErr(pe)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, st)
+}
+
+// sessionRecap answers GET /api/sessions/:id/recap.
+func (s *Server) sessionRecap(c echo.Context) error {
+	id := c.Param("id")
+	if !protocol.ValidID(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "no such session")
+	}
+	rc, pe := s.live.Recap(c.Request().Context(), id)
+	if pe != nil {
+		return protoErr(pe)
+	}
+	return c.JSON(http.StatusOK, rc)
+}

@@ -1,0 +1,424 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/internal/auth"
+	"github.com/pikadj/pika/relay/live"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// WebSocket tuning. Buffers are small and writes share a pool: with
+// thousands of mostly idle dancers, per-connection memory is what counts.
+const (
+	pingEvery     = 25 * time.Second
+	pongWait      = 60 * time.Second
+	writeWait     = 10 * time.Second
+	readLimit     = 64 << 10 // beyond MaxFrameBytes so too_large can be answered
+	dancerQueue   = 64
+	djQueue       = 512
+	opTimeout     = 15 * time.Second
+	maxViolations = 100 // rate-limited frames before the connection is closed
+)
+
+// Close codes sent to clients.
+const (
+	closeTakenOver = 4001 // another connection took over the DJ's session
+)
+
+var writeBufferPool sync.Pool
+
+func (s *Server) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize:   1024,
+		WriteBufferSize:  1024,
+		WriteBufferPool:  &writeBufferPool,
+		CheckOrigin:      s.originAllowed,
+	}
+}
+
+type queued struct {
+	msg *hub.Message // a broadcast, framed once for everyone
+	raw []byte       // or a reply to this connection
+	typ protocol.Type
+}
+
+// conn is one WebSocket client. The handler goroutine reads; a writer
+// goroutine exists only while there is something to send, so an idle
+// connection costs one goroutine, not two.
+type conn struct {
+	s   *Server
+	ws  *websocket.Conn
+	ip  string
+	lim *rate.Limiter
+
+	mu       sync.Mutex
+	queue    []queued
+	maxQueue int
+	writing  bool
+	held     bool // SESSION_STATE not sent yet: broadcasts wait
+	closed   bool
+	ping     *time.Timer
+
+	// Used only by the reading goroutine.
+	dj         *live.DJ
+	dancer     *live.Dancer
+	violations int
+}
+
+func (s *Server) serveWS(c echo.Context) error {
+	if s.isClosing() {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is restarting")
+	}
+	ws, err := s.upgrader().Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		// The upgrader has already answered with the reason.
+		return nil
+	}
+	c.Response().Status = http.StatusSwitchingProtocols
+	cn := &conn{s: s, ws: ws, ip: c.RealIP(), lim: rate.NewLimiter(10, 30), maxQueue: dancerQueue}
+	if !s.track(cn) {
+		cn.closeWith(websocket.CloseServiceRestart, "relay restarting")
+		return nil
+	}
+	defer s.untrack(cn)
+	cn.run()
+	return nil
+}
+
+func (c *conn) run() {
+	c.ws.SetReadLimit(readLimit)
+	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.mu.Lock()
+	c.ping = time.AfterFunc(pingEvery, c.sendPing)
+	c.mu.Unlock()
+	defer c.cleanup()
+	for {
+		mt, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if ce, ok := err.(*websocket.CloseError); ok && ce.Code == websocket.CloseMessageTooBig {
+				c.closeWith(websocket.CloseMessageTooBig, "frame too large")
+			}
+			return
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if mt != websocket.TextMessage {
+			c.sendError(&protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"})
+			continue
+		}
+		c.handle(data)
+	}
+}
+
+func (c *conn) cleanup() {
+	c.mu.Lock()
+	c.closed = true
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	c.mu.Unlock()
+	if c.dj != nil {
+		c.dj.Leave()
+	}
+	if c.dancer != nil {
+		c.dancer.Leave()
+	}
+	c.ws.Close()
+}
+
+func (c *conn) sendPing() {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return
+	}
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		c.ws.Close()
+		return
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.ping.Reset(pingEvery)
+	}
+	c.mu.Unlock()
+}
+
+// Deliver implements hub.Subscriber: queue without blocking; a client too
+// slow to keep up with its queue is dropped instead of holding up others.
+func (c *conn) Deliver(m *hub.Message) { c.enqueue(queued{msg: m, typ: m.Type}) }
+
+// Kick implements live.Peer.
+func (c *conn) Kick(reason string) { go c.closeWith(closeTakenOver, reason) }
+
+func (c *conn) enqueue(q queued) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= c.maxQueue {
+		c.mu.Unlock()
+		c.s.metrics.SlowDropped.Inc()
+		go c.closeWith(websocket.ClosePolicyViolation, "too slow: messages piled up")
+		return
+	}
+	c.queue = append(c.queue, q)
+	c.startWriter()
+	c.mu.Unlock()
+}
+
+// startWriter starts the writer goroutine if needed; c.mu is held.
+func (c *conn) startWriter() {
+	if !c.writing && !c.held && len(c.queue) > 0 {
+		c.writing = true
+		go c.drain()
+	}
+}
+
+func (c *conn) drain() {
+	for {
+		c.mu.Lock()
+		if c.closed || len(c.queue) == 0 {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = make([]queued, 0, min(len(batch), 8))
+		c.mu.Unlock()
+		for _, q := range batch {
+			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			var err error
+			if q.msg != nil {
+				var pm *websocket.PreparedMessage
+				if pm, err = q.msg.Prepared(); err == nil {
+					err = c.ws.WritePreparedMessage(pm)
+				}
+				if err == nil {
+					c.s.metrics.FanoutSecs.Observe(time.Since(q.msg.Created).Seconds())
+				}
+			} else {
+				err = c.ws.WriteMessage(websocket.TextMessage, q.raw)
+			}
+			if err != nil {
+				c.mu.Lock()
+				c.closed, c.writing = true, false
+				c.mu.Unlock()
+				c.ws.Close()
+				return
+			}
+			c.s.metrics.MessagesOut.WithLabelValues(string(q.typ)).Inc()
+		}
+	}
+}
+
+// closeWith sends a close frame and closes the connection.
+func (c *conn) closeWith(code int, reason string) {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	c.ws.Close()
+}
+
+func (c *conn) reply(t protocol.Type, id string, payload any) {
+	c.enqueue(queued{raw: protocol.Encode(t, id, payload), typ: t})
+}
+
+func (c *conn) ack(id string) { c.reply(protocol.TypeAck, id, protocol.Ack{ID: id}) }
+
+func (c *conn) sendError(e *protocol.Error) {
+	c.s.metrics.Errors.WithLabelValues(string(e.Code)).Inc()
+	c.reply(protocol.TypeError, e.ID, e)
+}
+
+func (c *conn) fail(id string, e *protocol.Error) {
+	out := *e
+	out.ID = id
+	c.sendError(&out)
+}
+
+// hold makes broadcasts wait until sendFirst; the reply it sends goes out
+// before them.
+func (c *conn) hold() {
+	c.mu.Lock()
+	c.held = true
+	c.mu.Unlock()
+}
+
+func (c *conn) release(first []byte, t protocol.Type) {
+	c.mu.Lock()
+	if first != nil && !c.closed {
+		c.queue = append([]queued{{raw: first, typ: t}}, c.queue...)
+	}
+	c.held = false
+	c.startWriter()
+	c.mu.Unlock()
+}
+
+func (c *conn) handle(data []byte) {
+	env, payload, perr := protocol.Decode(data)
+	if perr != nil {
+		c.s.metrics.MessagesIn.WithLabelValues("invalid").Inc()
+		c.sendError(perr)
+		return
+	}
+	c.s.metrics.MessagesIn.WithLabelValues(string(env.Type)).Inc()
+	if !c.lim.Allow() {
+		c.violations++
+		if c.violations > maxViolations {
+			go c.closeWith(websocket.ClosePolicyViolation, "too many messages")
+			return
+		}
+		c.fail(env.ID, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	var pe *protocol.Error
+	switch p := payload.(type) {
+	case *protocol.RegisterSession:
+		c.register(ctx, env.ID, p)
+		return
+	case *protocol.Subscribe:
+		c.subscribe(ctx, env.ID, p)
+		return
+	case *protocol.NowPlaying:
+		if pe = c.asDJ(); pe == nil {
+			pe = c.dj.NowPlaying(ctx, p)
+		}
+	case *protocol.StartPoll:
+		if pe = c.asDJ(); pe == nil {
+			pe = c.dj.StartPoll(ctx, p)
+		}
+	case *protocol.ClosePoll:
+		if pe = c.asDJ(); pe == nil {
+			pe = c.dj.ClosePoll(ctx, p)
+		}
+	case *protocol.Announce:
+		if pe = c.asDJ(); pe == nil {
+			pe = c.dj.Announce(ctx, p)
+		}
+	case *protocol.Empty:
+		if pe = c.asDJ(); pe == nil {
+			if env.Type == protocol.TypeEndSession {
+				pe = c.dj.End(ctx)
+			} else {
+				pe = c.dj.ClearAnnouncement(ctx)
+			}
+		}
+	case *protocol.Like:
+		if pe = c.asDancer(); pe == nil {
+			if env.Type == protocol.TypeUnlike {
+				pe = c.dancer.Unlike(ctx, p.PlayID)
+			} else {
+				pe = c.dancer.Like(ctx, p.PlayID)
+			}
+		}
+	case *protocol.TempoVote:
+		if pe = c.asDancer(); pe == nil {
+			pe = c.dancer.TempoVote(ctx, p)
+		}
+	case *protocol.PollVote:
+		if pe = c.asDancer(); pe == nil {
+			pe = c.dancer.PollVote(ctx, p)
+		}
+	default:
+		pe = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
+	}
+	if pe != nil {
+		c.fail(env.ID, pe)
+		return
+	}
+	c.ack(env.ID)
+}
+
+func (c *conn) asDJ() *protocol.Error {
+	switch {
+	case c.dj != nil:
+		return nil
+	case c.dancer != nil:
+		return &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+	}
+	return &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+}
+
+func (c *conn) asDancer() *protocol.Error {
+	switch {
+	case c.dancer != nil:
+		return nil
+	case c.dj != nil:
+		return &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+	}
+	return &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+}
+
+func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSession) {
+	if c.dancer != nil {
+		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"})
+		return
+	}
+	if !auth.LooksLikeToken(p.Token) {
+		c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+		return
+	}
+	dj, _, err := c.s.authenticate(ctx, p.Token)
+	if err != nil {
+		if he, ok := err.(*echo.HTTPError); ok && he.Code == http.StatusUnauthorized {
+			c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+			return
+		}
+		c.s.log.Error("token check failed", "err", err)
+		c.fail(id, &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"})
+		return
+	}
+	if c.dj != nil {
+		// A connection runs one session at a time; moving on from one that
+		// ended or resuming another is fine.
+		c.dj.Leave()
+		c.dj = nil
+	}
+	d, reg, pe := c.s.live.Register(ctx, c, dj, p)
+	if pe != nil {
+		c.fail(id, pe)
+		return
+	}
+	c.dj = d
+	c.mu.Lock()
+	c.maxQueue = djQueue
+	c.mu.Unlock()
+	// A DJ's app may flush an offline queue of plays at once.
+	c.lim = rate.NewLimiter(50, 200)
+	c.reply(protocol.TypeSessionRegistered, id, reg)
+}
+
+func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
+	if c.dj != nil {
+		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"})
+		return
+	}
+	if c.dancer != nil {
+		c.dancer.Leave()
+		c.dancer = nil
+	}
+	c.hold()
+	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
+	if pe != nil {
+		c.release(nil, "")
+		c.fail(id, pe)
+		return
+	}
+	c.dancer = d
+	c.release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Session is a stored live or ended session.
+type Session struct {
+	ID            string
+	DJID          string
+	DJName        string
+	Name          string
+	PinHash       string // empty: not protected
+	StartedAt     time.Time
+	EndedAt       *time.Time
+	DJLeftAt      *time.Time
+	PeakListeners int
+	Plays         int
+}
+
+// Live reports whether the session has not ended.
+func (s Session) Live() bool { return s.EndedAt == nil }
+
+const sessionCols = `s.id, s.dj_id, d.display_name, s.name, COALESCE(s.pin_hash, ''), s.started_at, s.ended_at, s.dj_left_at, s.peak_listeners,
+	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id)`
+
+func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
+	var (
+		s             Session
+		started       int64
+		ended, djLeft sql.NullInt64
+	)
+	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays); err != nil {
+		return Session{}, err
+	}
+	s.StartedAt, s.EndedAt, s.DJLeftAt = fromMS(started), nullMS(ended), nullMS(djLeft)
+	return s, nil
+}
+
+// CreateSession starts a session for a DJ.
+func (s *Store) CreateSession(ctx context.Context, djID, djName, name, pinHash string, at time.Time) (Session, error) {
+	defer s.timed("create_session", time.Now())
+	sess := Session{ID: NewID(), DJID: djID, DJName: djName, Name: name, PinHash: pinHash, StartedAt: at.UTC().Truncate(time.Millisecond)}
+	var pin any
+	if pinHash != "" {
+		pin = pinHash
+	}
+	err := s.write(ctx, "create session", func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at) VALUES (?, ?, ?, ?, ?)`,
+			sess.ID, djID, name, pin, ms(sess.StartedAt))
+		return err
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return sess, nil
+}
+
+// Session reads one session.
+func (s *Store) Session(ctx context.Context, id string) (Session, error) {
+	defer s.timed("session", time.Now())
+	sess, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read session: %w", err)
+	}
+	return sess, nil
+}
+
+func (s *Store) sessions(ctx context.Context, where string, args ...any) ([]Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list sessions: %w", err)
+		}
+		out = append(out, sess)
+	}
+	return out, rows.Err()
+}
+
+// LiveSessions lists the sessions that have not ended, newest first.
+func (s *Store) LiveSessions(ctx context.Context) ([]Session, error) {
+	defer s.timed("live_sessions", time.Now())
+	return s.sessions(ctx, `s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 500`)
+}
+
+// DJSessions lists a DJ's sessions, live or ended, newest first.
+func (s *Store) DJSessions(ctx context.Context, djID string, limit int) ([]Session, error) {
+	defer s.timed("dj_sessions", time.Now())
+	return s.sessions(ctx, `s.dj_id = ? ORDER BY s.started_at DESC LIMIT ?`, djID, int64(limit))
+}
+
+// SetDJLeft records when the DJ's connection went away (nil: the DJ is
+// back).
+func (s *Store) SetDJLeft(ctx context.Context, sessionID string, at *time.Time) error {
+	defer s.timed("set_dj_left", time.Now())
+	var v any
+	if at != nil {
+		v = ms(*at)
+	}
+	return s.write(ctx, "set dj left", func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE sessions SET dj_left_at = ? WHERE id = ? AND ended_at IS NULL`, v, sessionID)
+		return err
+	})
+}
+
+// MarkOrphans gives every live session without a recorded DJ departure
+// the departure time at: after a crash nobody is connected, so their
+// resume window starts now.
+func (s *Store) MarkOrphans(ctx context.Context, at time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "mark orphans", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE sessions SET dj_left_at = ? WHERE ended_at IS NULL AND dj_left_at IS NULL`, ms(at))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// EndSession ends a live session at the given time, closing its open polls
+// and ending its last play then. It reports false when it had already
+// ended.
+func (s *Store) EndSession(ctx context.Context, sessionID string, at time.Time) (bool, error) {
+	defer s.timed("end_session", time.Now())
+	var ended bool
+	err := s.write(ctx, "end session", func(tx *sql.Tx) error {
+		var err error
+		ended, err = endSession(tx, sessionID, ms(at))
+		return err
+	})
+	return ended, err
+}
+
+func endSession(tx *sql.Tx, sessionID string, at int64) (bool, error) {
+	res, err := tx.Exec(`UPDATE sessions SET ended_at = MAX(?, started_at) WHERE id = ? AND ended_at IS NULL`, at, sessionID)
+	if err != nil {
+		return false, fmt.Errorf("end session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.Exec(`UPDATE plays SET ended_at = MAX(?, started_at) WHERE session_id = ? AND ended_at IS NULL`, at, sessionID); err != nil {
+		return false, fmt.Errorf("end last play: %w", err)
+	}
+	if _, err := tx.Exec(`UPDATE polls SET closed_at = MAX(MIN(?, COALESCE(ends_at, ?)), created_at) WHERE session_id = ? AND closed_at IS NULL`, at, at, sessionID); err != nil {
+		return false, fmt.Errorf("close polls: %w", err)
+	}
+	if _, err := tx.Exec(`UPDATE announcements SET cleared_at = ? WHERE session_id = ? AND cleared_at IS NULL`, at, sessionID); err != nil {
+		return false, fmt.Errorf("clear announcements: %w", err)
+	}
+	return true, nil
+}
+
+// EndAbandoned ends every live session whose DJ left before cutoff, with
+// the end time set to when the DJ left. It returns their ids.
+func (s *Store) EndAbandoned(ctx context.Context, cutoff time.Time) ([]string, error) {
+	defer s.timed("end_abandoned", time.Now())
+	var ids []string
+	err := s.write(ctx, "end abandoned", func(tx *sql.Tx) error {
+		ids = ids[:0]
+		rows, err := tx.Query(`SELECT id, dj_left_at FROM sessions WHERE ended_at IS NULL AND dj_left_at < ?`, ms(cutoff))
+		if err != nil {
+			return err
+		}
+		type gone struct {
+			id string
+			at int64
+		}
+		var list []gone
+		for rows.Next() {
+			var g gone
+			if err := rows.Scan(&g.id, &g.at); err != nil {
+				rows.Close()
+				return err
+			}
+			list = append(list, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, g := range list {
+			ok, err := endSession(tx, g.id, g.at)
+			if err != nil {
+				return err
+			}
+			if ok {
+				ids = append(ids, g.id)
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// RaisePeak records a listener count if it beats the session's peak.
+func (s *Store) RaisePeak(ctx context.Context, sessionID string, n int) error {
+	return s.write(ctx, "raise peak", func(tx *sql.Tx) error {
+		_, err := tx.Exec(`UPDATE sessions SET peak_listeners = ? WHERE id = ? AND peak_listeners < ?`, int64(n), sessionID, int64(n))
+		return err
+	})
+}
+
+// AddDancer records that a client joined a session (for unique dancers).
+func (s *Store) AddDancer(ctx context.Context, sessionID, clientID string, at time.Time) error {
+	defer s.timed("add_dancer", time.Now())
+	return s.write(ctx, "add dancer", func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO dancers (session_id, client_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			sessionID, clientID, ms(at))
+		return err
+	})
+}
+
+// Summary is the API view of a session.
+func (s Session) Summary(listeners int) protocol.SessionSummary {
+	return protocol.SessionSummary{
+		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
+		Listeners: listeners, Protected: s.PinHash != "", Plays: s.Plays,
+	}
+}
