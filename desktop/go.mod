@@ -5,6 +5,11 @@ go 1.26.0
 require github.com/pikadj/pika/shared v0.0.0
 
 require (
+	github.com/pikadj/pika/relay v0.0.0
+	github.com/pikadj/pika/webclient v0.0.0 // indirect
+)
+
+require (
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/danieljoos/wincred v1.2.3 // indirect
@@ -65,3 +70,7 @@ require (
 )
 
 replace github.com/pikadj/pika/shared => ../shared
+
+replace github.com/pikadj/pika/relay => ../relay
+
+replace github.com/pikadj/pika/webclient => ../webclient

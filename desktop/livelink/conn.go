@@ -120,6 +120,8 @@ func (c *Client) connect(ctx context.Context) (registered bool, err error) {
 
 	frames := make(chan frame, 64)
 	readErr := make(chan error, 1)
+	stop := make(chan struct{})
+	defer close(stop) // the reader exits even when nobody drains frames
 	go func() {
 		for {
 			_, data, err := conn.ReadMessage()
@@ -134,7 +136,11 @@ func (c *Client) connect(ctx context.Context) (registered bool, err error) {
 				c.log.Warn("livelink: unreadable frame from relay", "err", err)
 				continue
 			}
-			frames <- frame{env, p}
+			select {
+			case frames <- frame{env, p}:
+			case <-stop:
+				return
+			}
 		}
 	}()
 	defer func() {

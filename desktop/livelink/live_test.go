@@ -1,0 +1,373 @@
+package livelink
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+const waitLong = 30 * time.Second
+
+// syncBuf collects the client's log to check that the token never shows.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type harness struct {
+	t      *testing.T
+	c      *Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startClient(t *testing.T, cfg Config, db *sqlDB) *harness {
+	t.Helper()
+	c, err := New(cfg, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &harness{t: t, c: c, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		if err := c.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) stop() {
+	h.cancel()
+	<-h.done
+}
+
+// waitFor returns the first event of type T, skipping others.
+func waitFor[T Event](t *testing.T, c *Client) T {
+	t.Helper()
+	deadline := time.After(waitLong)
+	for {
+		select {
+		case e := <-c.Events():
+			if v, ok := e.(T); ok {
+				return v
+			}
+			if er, ok := e.(Error); ok {
+				t.Logf("relay error event: %v", er.Err)
+			}
+		case <-deadline:
+			var zero T
+			t.Fatalf("no %T event within %s", zero, waitLong)
+		}
+	}
+}
+
+// dancer is a dancer's page, as a plain WebSocket client.
+type dancer struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func newDancer(t *testing.T, r *relaytest.Relay, sessionID string) (*dancer, protocol.SessionState) {
+	t.Helper()
+	conn, _, err := websocket.DefaultDialer.Dial(r.WSURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	d := &dancer{t: t, conn: conn}
+	d.send(protocol.TypeSubscribe, "sub", protocol.Subscribe{SessionID: sessionID, ClientID: "dancer-test-0001"})
+	st := expect[*protocol.SessionState](d, protocol.TypeSessionState)
+	return d, *st
+}
+
+func (d *dancer) send(typ protocol.Type, id string, payload any) {
+	d.t.Helper()
+	if err := d.conn.WriteMessage(websocket.TextMessage, protocol.Encode(typ, id, payload)); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// expect reads frames until one of type typ arrives.
+func expect[T any](d *dancer, typ protocol.Type) T {
+	d.t.Helper()
+	_ = d.conn.SetReadDeadline(time.Now().Add(waitLong))
+	for {
+		_, data, err := d.conn.ReadMessage()
+		if err != nil {
+			d.t.Fatalf("dancer waiting for %s: %v", typ, err)
+		}
+		env, p, err := protocol.DecodeServer(data)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if env.Type == typ {
+			return p.(T)
+		}
+		if env.Type == protocol.TypeError {
+			d.t.Fatalf("dancer got error %v waiting for %s", p, typ)
+		}
+	}
+}
+
+func f64(v float64) *float64 { return &v }
+
+func track(i int) protocol.Track {
+	return protocol.Track{Artist: fmt.Sprintf("Artist %d", i), Title: fmt.Sprintf("Título %d", i), BPM: f64(90 + float64(i)), Key: "A minor", Camelot: "8A"}
+}
+
+func liveClient(t *testing.T, r *relaytest.Relay, token string, db *sqlDB, logs *syncBuf) (*harness, Session) {
+	t.Helper()
+	h := startClient(t, Config{
+		RelayURL: r.URL, Token: token, SessionName: "Friday Salsa", PublicURL: "https://pika.dance",
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}, db)
+	if err := h.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reg := waitFor[Registered](t, h.c)
+	return h, reg.Session
+}
+
+func TestLiveSession(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	logs := &syncBuf{}
+	h, sess := liveClient(t, r, token, openDB(t), logs)
+	c := h.c
+
+	if sess.ID == "" || sess.DJName != "DJ Ana" || sess.Resumed {
+		t.Fatalf("session = %+v", sess)
+	}
+	// The relay runs on loopback: the QR link comes from the public page URL.
+	if sess.JoinURL != "https://pika.dance/live/"+sess.ID || !strings.Contains(sess.LocalJoinURL, "127.0.0.1") {
+		t.Errorf("join %q local %q", sess.JoinURL, sess.LocalJoinURL)
+	}
+
+	d, _ := newDancer(t, r, sess.ID)
+	base := time.Now().Add(-10 * time.Minute).Truncate(time.Second)
+	for i := range 3 {
+		at := base.Add(time.Duration(i) * 3 * time.Minute)
+		if err := c.SendNowPlaying(context.Background(), track(i), at); err != nil {
+			t.Fatal(err)
+		}
+		play := expect[*protocol.Play](d, protocol.TypeNowPlaying)
+		if play.Track.Artist != track(i).Artist || play.Track.Title != track(i).Title || play.Track.BPM == nil || *play.Track.BPM != 90+float64(i) || play.Track.Key != "A minor" {
+			t.Errorf("dancer got %+v, want %+v", play.Track, track(i))
+		}
+		if !play.StartedAt.Equal(at) {
+			t.Errorf("play %d started at %v, want its real time %v", i, play.StartedAt, at)
+		}
+		ps := waitFor[PlayStarted](t, c)
+		if ps.Play.PlayID != play.PlayID {
+			t.Errorf("DJ saw play %q, dancer %q", ps.Play.PlayID, play.PlayID)
+		}
+		if i == 2 {
+			d.send(protocol.TypeLike, "like1", protocol.Like{PlayID: play.PlayID})
+			likes := waitFor[Likes](t, c)
+			if likes.PlayID != play.PlayID || likes.Count != 1 {
+				t.Errorf("likes = %+v", likes)
+			}
+		}
+	}
+	if l := waitFor[Listeners](t, c); l.Count < 0 {
+		t.Errorf("listeners = %d", l.Count)
+	}
+
+	dur := 60
+	if err := c.StartPoll(context.Background(), protocol.StartPoll{Question: "Next?", Options: []string{"Salsa", "Bachata"}, DurationS: &dur}); err != nil {
+		t.Fatal(err)
+	}
+	ps := expect[*protocol.PollStarted](d, protocol.TypePollStarted)
+	if ps.Question != "Next?" || len(ps.Options) != 2 {
+		t.Errorf("poll = %+v", ps)
+	}
+	waitFor[PollStarted](t, c)
+	d.send(protocol.TypePollVote, "v1", protocol.PollVote{PollID: ps.PollID, OptionIndex: 1})
+	if err := c.ClosePoll(context.Background(), ps.PollID); err != nil {
+		t.Fatal(err)
+	}
+	closed := expect[*protocol.PollTallies](d, protocol.TypePollClosed)
+	if closed.PollID != ps.PollID {
+		t.Errorf("closed poll %+v", closed)
+	}
+	if err := c.Announce(context.Background(), protocol.Announce{Text: "Last song in 10 minutes"}); err != nil {
+		t.Fatal(err)
+	}
+	if a := expect[*protocol.Announcement](d, protocol.TypeAnnouncement); a.Text != "Last song in 10 minutes" {
+		t.Errorf("announcement = %+v", a)
+	}
+	if err := c.ClearAnnouncement(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expect[*protocol.Empty](d, protocol.TypeAnnouncementCleared)
+
+	// A message the relay refuses is reported and dropped; the next goes.
+	if err := c.ClosePoll(context.Background(), "nosuchpoll"); err != nil {
+		t.Fatal(err)
+	}
+	if e := waitFor[Error](t, c); e.Type != protocol.TypeClosePoll {
+		t.Errorf("error event = %+v", e)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	if err := c.End(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect[*protocol.SessionEnded](d, protocol.TypeSessionEnded)
+	if _, live := c.Session(); live {
+		t.Error("still live after End")
+	}
+	if err := c.SendNowPlaying(context.Background(), track(9), time.Time{}); !errors.Is(err, ErrNotLive) {
+		t.Errorf("send after End: %v, want ErrNotLive", err)
+	}
+	if n, _ := c.Pending(context.Background()); n != 0 {
+		t.Errorf("%d messages left in the outbox", n)
+	}
+	if strings.Contains(logs.String(), token) || strings.Contains(r.Logs(), token) {
+		t.Error("the token appears in the logs")
+	}
+}
+
+func TestOutboxAcrossRelayRestart(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "ben@example.com", "DJ Ben")
+	h, sess := liveClient(t, r, token, openDB(t), &syncBuf{})
+	c := h.c
+
+	r.Stop()
+	waitFor[Disconnected](t, c)
+	base := time.Now().Add(-20 * time.Minute).Truncate(time.Second)
+	var times []time.Time
+	for i := range 4 {
+		at := base.Add(time.Duration(i) * 4 * time.Minute)
+		times = append(times, at)
+		if err := c.SendNowPlaying(context.Background(), track(i), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := c.Pending(context.Background()); err != nil || n != 4 {
+		t.Fatalf("pending = %d %v, want 4 stored while the relay is down", n, err)
+	}
+	r.Restart(t)
+	reg := waitFor[Registered](t, c)
+	if reg.Session.ID != sess.ID || !reg.Session.Resumed {
+		t.Fatalf("after the relay restart: %+v, want session %s resumed", reg.Session, sess.ID)
+	}
+	deadline := time.Now().Add(waitLong)
+	for {
+		n, err := c.Pending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still pending", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var recap protocol.Recap
+	if code := r.DoJSON(t, http.MethodGet, "/api/sessions/"+sess.ID+"/recap", "", nil, &recap); code != http.StatusOK {
+		t.Fatalf("recap: %d", code)
+	}
+	if len(recap.Plays) != 4 {
+		t.Fatalf("recap has %d plays, want 4: %+v", len(recap.Plays), recap.Plays)
+	}
+	for i, p := range recap.Plays {
+		if p.Track.Title != track(i).Title || !p.StartedAt.Equal(times[i]) {
+			t.Errorf("play %d = %s at %v, want %s at %v", i, p.Track.Title, p.StartedAt, track(i).Title, times[i])
+		}
+	}
+}
+
+func TestResumeAfterAppRestart(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "cleo@example.com", "DJ Cleo")
+	db := openDB(t)
+	h1, sess := liveClient(t, r, token, db, &syncBuf{})
+	if err := h1.c.SendNowPlaying(context.Background(), track(1), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[PlayStarted](t, h1.c)
+	h1.stop() // the app quits (or crashes) mid-set
+
+	h2, again := liveClient(t, r, token, db, &syncBuf{})
+	if again.ID != sess.ID || !again.Resumed {
+		t.Fatalf("restart within the window: %+v, want %s resumed", again, sess.ID)
+	}
+	d, st := newDancer(t, r, sess.ID)
+	if st.NowPlaying == nil || st.NowPlaying.Track.Title != track(1).Title {
+		t.Errorf("resumed session lost its play: %+v", st.NowPlaying)
+	}
+	_ = d
+	h2.stop()
+
+	// Last connected longer ago than the resume window: a new session.
+	old := time.Now().Add(-protocol.ResumeWindow - time.Minute).UTC().Format(time.RFC3339Nano)
+	if _, err := db.Exec(`UPDATE livelink_state SET value = ? WHERE key = ?`, old, keyLastConnected); err != nil {
+		t.Fatal(err)
+	}
+	_, fresh := liveClient(t, r, token, db, &syncBuf{})
+	if fresh.ID == sess.ID || fresh.Resumed {
+		t.Errorf("after the window: %+v, want a new session", fresh)
+	}
+}
+
+func TestRefusedToken(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "dee@example.com", "DJ Dee")
+	dj, err := CheckToken(context.Background(), r.URL, token)
+	if err != nil || dj.DisplayName != "DJ Dee" || dj.Email != "dee@example.com" {
+		t.Fatalf("CheckToken = %+v, %v", dj, err)
+	}
+	bad := protocol.TokenPrefix + strings.Repeat("0", 32)
+	if _, err := CheckToken(context.Background(), r.URL, bad); !errors.Is(err, ErrBadToken) {
+		t.Errorf("CheckToken(unknown) = %v, want ErrBadToken", err)
+	}
+	logs := &syncBuf{}
+	h := startClient(t, Config{RelayURL: r.URL, Token: bad, SessionName: "Nope",
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, openDB(t))
+	if err := h.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor[Error](t, h.c)
+	if e.Err.Code != protocol.CodeUnauthorized {
+		t.Errorf("error = %+v", e.Err)
+	}
+	waitFor[Disconnected](t, h.c)
+	if _, live := h.c.Session(); live {
+		t.Error("still trying with a refused token")
+	}
+	if strings.Contains(logs.String(), bad) {
+		t.Error("the token appears in the log")
+	}
+}

@@ -1,0 +1,119 @@
+package livelink
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+func TestRelayURLs(t *testing.T) {
+	tests := []struct {
+		in, http, ws string
+		bad          bool
+	}{
+		{"https://relay.pika.dance", "https://relay.pika.dance", "wss://relay.pika.dance/ws", false},
+		{"relay.pika.dance", "https://relay.pika.dance", "wss://relay.pika.dance/ws", false},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080", "ws://127.0.0.1:8080/ws", false},
+		{"ws://127.0.0.1:8080/ws", "http://127.0.0.1:8080", "ws://127.0.0.1:8080/ws", false},
+		{"wss://example.com/pika/ws?x=1#f", "https://example.com/pika", "wss://example.com/pika/ws", false},
+		{"https://user:pw@example.com", "https://example.com", "wss://example.com/ws", false},
+		{"", "", "", true},
+		{"ftp://example.com", "", "", true},
+		{"http://", "", "", true},
+	}
+	for _, tc := range tests {
+		h, w, err := relayURLs(tc.in)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("relayURLs(%q) = %q %q, want an error", tc.in, h, w)
+			}
+			continue
+		}
+		if err != nil || h != tc.http || w != tc.ws {
+			t.Errorf("relayURLs(%q) = %q %q %v, want %q %q", tc.in, h, w, err, tc.http, tc.ws)
+		}
+	}
+}
+
+func TestPublicLinks(t *testing.T) {
+	tests := []struct {
+		name                          string
+		public, relayJoin, relayRecap string
+		join, local, recap            string
+	}{
+		{"relay public", "https://pika.dance", "https://relay.pika.dance/live/s1", "https://relay.pika.dance/recap/s1",
+			"https://relay.pika.dance/live/s1", "", "https://relay.pika.dance/recap/s1"},
+		{"loopback relay, public page", "https://pika.dance/", "http://127.0.0.1:8080/live/s1", "http://127.0.0.1:8080/recap/s1",
+			"https://pika.dance/live/s1", "http://127.0.0.1:8080/live/s1", "https://pika.dance/recap/s1"},
+		{"lan relay, no public page", "", "http://192.168.1.20:8080/live/s1", "http://192.168.1.20:8080/recap/s1",
+			"", "http://192.168.1.20:8080/live/s1", "http://192.168.1.20:8080/recap/s1"},
+		{"lan public page is no better", "http://10.0.0.5", "http://localhost:8080/live/s1", "",
+			"", "http://localhost:8080/live/s1", ""},
+		{"mdns name", "https://pika.dance", "http://djlaptop.local:8080/live/s1", "",
+			"https://pika.dance/live/s1", "http://djlaptop.local:8080/live/s1", "https://pika.dance/recap/s1"},
+		{"ipv6 loopback", "https://pika.dance", "http://[::1]:8080/live/s1", "",
+			"https://pika.dance/live/s1", "http://[::1]:8080/live/s1", "https://pika.dance/recap/s1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			j, l, r := publicLinks(tc.public, "s1", tc.relayJoin, tc.relayRecap)
+			if j != tc.join || l != tc.local || r != tc.recap {
+				t.Errorf("got join %q local %q recap %q\nwant join %q local %q recap %q", j, l, r, tc.join, tc.local, tc.recap)
+			}
+		})
+	}
+}
+
+func openDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "library.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOutboxBound(t *testing.T) {
+	ctx := context.Background()
+	st := &store{db: openDB(t), max: 3}
+	if err := st.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.migrate(ctx); err != nil {
+		t.Fatalf("second migration: %v", err)
+	}
+	var dropped int64
+	for i := range 5 {
+		n, err := st.push(ctx, "NOW_PLAYING", []byte{byte('a' + i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dropped += n
+	}
+	if dropped != 2 {
+		t.Errorf("dropped %d, want 2", dropped)
+	}
+	var got []string
+	for {
+		r, ok, err := st.first(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		got = append(got, string(r.payload))
+		if err := st.remove(ctx, r.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) != 3 || got[0] != "c" || got[1] != "d" || got[2] != "e" {
+		t.Errorf("outbox kept %v, want the newest three in order [c d e]", got)
+	}
+}
+
+type sqlDB = sql.DB
