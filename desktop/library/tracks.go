@@ -208,7 +208,7 @@ func scanTrack(r rowScanner) (Track, error) {
 		t.AnalysedAt = time.Unix(0, analysed.Int64)
 	}
 	t.VDJBPM = vdjBPM.Float64
-	if t.State == StateAnalysed && bpm.Valid {
+	if bpm.Valid { // missing files keep their analysis
 		t.Analysis = &Analysis{
 			BPM: bpm.Float64, BPMConfidence: bpmConf.Float64, Key: keyName.String, Camelot: camelot.String,
 			KeyConfidence: keyConf.Float64, Energy: energy.Float64, Danceability: dance.Float64,
