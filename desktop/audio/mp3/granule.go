@@ -1,0 +1,155 @@
+package mp3
+
+import "encoding/binary"
+
+// decodeFrame decodes one frame (header included) into mono samples. A frame
+// whose side information is invalid or whose bit reservoir is missing (the
+// first frames after a cut) decodes as silence, keeping the timing.
+func (d *Decoder) decodeFrame(fr []byte) []float32 {
+	h, _ := parseHeader(binary.BigEndian.Uint32(fr))
+	ngr := h.granules()
+	need := ngr * 18 * d.m
+	if cap(d.out) < need {
+		d.out = make([]float32, need)
+	}
+	out := d.out[:need]
+
+	off := 4
+	if h.crc {
+		off += 2
+	}
+	siLen := h.sideInfoLen()
+	valid := off+siLen <= len(fr) && parseSideInfo(&h, fr[off:off+siLen], &d.si)
+	var payload []byte
+	if off+siLen <= len(fr) {
+		payload = fr[off+siLen:]
+	}
+	if valid {
+		mdb := d.si.mainDataBegin
+		if mdb > len(d.reservoir) {
+			valid = false
+		} else {
+			d.main = append(d.main[:0], d.reservoir[len(d.reservoir)-mdb:]...)
+			d.main = append(d.main, payload...)
+		}
+	}
+	// Keep the last 511 bytes (the most main_data_begin can reach back).
+	d.reservoir = append(d.reservoir, payload...)
+	if len(d.reservoir) > 4096 {
+		d.reservoir = append(d.reservoir[:0], d.reservoir[len(d.reservoir)-511:]...)
+	}
+	if !valid {
+		for gr := range ngr {
+			d.silentGranule(out[gr*18*d.m:])
+		}
+		return out
+	}
+	dataBits := len(d.main) * 8
+	d.main = append(d.main, 0, 0, 0, 0, 0, 0, 0, 0)
+	br := bitReader{data: d.main}
+	for gr := range ngr {
+		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:])
+	}
+	return out
+}
+
+func (d *Decoder) silentGranule(out []float32) {
+	var g granuleInfo
+	clear(d.xr[0][:])
+	for t := range d.sub {
+		clear(d.sub[t][:d.m])
+	}
+	hybrid(&d.xr[0], &g, 0, 0, d.m, &d.ov, &d.sub, 1)
+	for t := range 18 {
+		d.syn.slot(d.sub[t][:d.m], out[t*d.m:(t+1)*d.m])
+	}
+}
+
+func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits int, out []float32) {
+	si := &d.si
+	nch := h.nch
+	ms := h.mode == modeJoint && h.modeExt&2 != 0
+	intensity := h.mode == modeJoint && h.modeExt&1 != 0
+	g0 := &si.gr[gr][0]
+	g1 := &si.gr[gr][1]
+	same := nch == 2 && g0.winSwitch == g1.winSwitch && g0.blockType == g1.blockType && g0.mixed == g1.mixed
+	// With M/S and no intensity stereo, the mono mix (L+R)/2 is M/sqrt(2):
+	// the side channel need not be decoded.
+	fastMS := nch == 2 && ms && !intensity && same
+	var nz [2]int
+	for ch := range nch {
+		g := &si.gr[gr][ch]
+		end := br.pos + g.part23Len
+		sf := &d.sf[gr][ch]
+		if h.lsf {
+			readScalefactorsLSF(br, g, intensity && ch == 1, sf)
+		} else {
+			readScalefactorsMPEG1(br, g, &si.scfsi[ch], gr, sf, &d.sf[0][ch])
+		}
+		if (ch == 1 && fastMS) || end > dataBits || br.pos > end {
+			// Skipped, or corrupt (part 2/3 beyond the data): treat as silence.
+			if ch == 0 || !fastMS {
+				clear(d.xr[ch][:])
+			}
+			br.pos = end
+			continue
+		}
+		n := readHuffman(br, g, h.srIndex, end, &d.is)
+		requantize(g, sf, h.srIndex, &d.is, n, &d.xr[ch])
+		nz[ch] = n
+		br.pos = end
+	}
+	for t := range d.sub {
+		clear(d.sub[t][:d.m])
+	}
+	switch {
+	case nch == 1:
+		hybrid(&d.xr[0], g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+	case fastMS:
+		x := &d.xr[0]
+		for i := range nz[0] {
+			x[i] *= invSqrt2
+		}
+		hybrid(x, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+	default:
+		if ms || intensity {
+			stereoProcess(h, g1, &d.sf[gr][1], &d.xr, ms, intensity, nz[1])
+			if intensity {
+				nz[1] = max(nz[0], nz[1])
+			}
+		}
+		if ms {
+			n := max(nz[0], nz[1])
+			nz[0], nz[1] = n, n
+		}
+		l, r := &d.xr[0], &d.xr[1]
+		if same {
+			n := max(nz[0], nz[1])
+			for i := range n {
+				l[i] = 0.5 * (l[i] + r[i])
+			}
+			hybrid(l, g0, h.srIndex, n, d.m, &d.ov, &d.sub, 1)
+			break
+		}
+		// Different block types: transform each channel, sum the halves.
+		for i := range nz[0] {
+			l[i] *= 0.5
+		}
+		for i := range nz[1] {
+			r[i] *= 0.5
+		}
+		hybrid(l, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+		for sb := range d.ovTmp {
+			clear(d.ovTmp[sb][:])
+		}
+		hybrid(r, g1, h.srIndex, nz[1], d.m, &d.ovTmp, &d.sub, 1)
+		for sb := range d.m {
+			for i := range 18 {
+				d.ov[sb][i] += d.ovTmp[sb][i]
+			}
+		}
+	}
+	for t := range 18 {
+		d.syn.slot(d.sub[t][:d.m], out[t*d.m:(t+1)*d.m])
+	}
+}
