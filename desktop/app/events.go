@@ -59,13 +59,16 @@ type NowPlaying struct {
 
 // Session is the live session.
 type Session struct {
-	ID       string
-	Name     string
-	DJName   string
-	JoinURL  string // built from the public page URL
-	RecapURL string
-	Resumed  bool
-	Ended    bool
+	ID      string
+	Name    string
+	DJName  string
+	JoinURL string // for the QR code: public, never a LAN address ("" when unknown)
+	// LocalJoinURL is the relay's own link when it is local (testing on
+	// this machine); never show it as the QR code.
+	LocalJoinURL string
+	RecapURL     string
+	Resumed      bool
+	Ended        bool
 }
 
 // hub fans events out to subscribers. A slow subscriber loses old events

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/desktop/livelink"
 	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -30,6 +31,7 @@ type liveLink interface {
 type liveRun struct {
 	core   *Core
 	link   liveLink
+	client *livelink.Client
 	source string
 	plays  chan nowplaying.Event
 	cancel context.CancelFunc
@@ -65,9 +67,12 @@ func (c *Core) LiveState() LiveState {
 		return LiveState{}
 	}
 	lr.mu.Lock()
-	defer lr.mu.Unlock()
 	s := lr.state
 	s.Polls = append([]protocol.Poll(nil), s.Polls...)
+	lr.mu.Unlock()
+	if n, err := lr.client.Pending(c.ctx); err == nil {
+		s.Outbox = n
+	}
 	return s
 }
 
