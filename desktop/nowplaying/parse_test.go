@@ -17,10 +17,10 @@ func TestM3UParserLines(t *testing.T) {
 		{
 			name: "vdj entry with entities and windows path",
 			lines: []string{
-				`#EXTVDJ:<time>21:10</time><lastplaytime>1764105043</lastplaytime><artist>Simon &amp; Garfunkel</artist><title>Cecilia &lt;Live&gt; &#39;70</title>`,
+				`#EXTVDJ:<time>21:10</time><lastplaytime>1795641043</lastplaytime><artist>Simon &amp; Garfunkel</artist><title>Cecilia &lt;Live&gt; &#39;70</title>`,
 				`C:\Música\Simon & Garfunkel - Cecilia.flac`,
 			},
-			want: []Event{{Source: "virtualdj", Path: `C:\Música\Simon & Garfunkel - Cecilia.flac`, Artist: "Simon & Garfunkel", Title: "Cecilia <Live> '70", StartedAt: time.Unix(1764105043, 0)}},
+			want: []Event{{Source: "virtualdj", Path: `C:\Música\Simon & Garfunkel - Cecilia.flac`, Artist: "Simon & Garfunkel", Title: "Cecilia <Live> '70", StartedAt: time.Unix(1795641043, 0)}},
 		},
 		{
 			name:  "vdj tags in another order, time only",
@@ -82,10 +82,10 @@ func TestVirtualDJFixture(t *testing.T) {
 		}
 	}
 	want := []Event{
-		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Salsa\Buena Vista Social Club - Chan Chan.mp3`, Artist: "Buena Vista Social Club", Title: "Chan Chan", StartedAt: time.Unix(1764104520, 0)},
-		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Salsa\Marc Anthony - Vivir Mi Vida.mp3`, Artist: "Marc Anthony", Title: "Vivir Mi Vida", StartedAt: time.Unix(1764104796, 0)},
-		{Source: "virtualdj", Path: `D:\Música\Simon & Garfunkel - Cecilia (Live).flac`, Artist: "Simon & Garfunkel", Title: "Cecilia <Live>", StartedAt: time.Unix(1764105043, 0)},
-		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Pop\Beyoncé - Crazy in Love.m4a`, Artist: "Beyoncé", Title: "Crazy in Love (feat. Jay'Z)", StartedAt: time.Unix(1764105290, 0)},
+		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Salsa\Buena Vista Social Club - Chan Chan.mp3`, Artist: "Buena Vista Social Club", Title: "Chan Chan", StartedAt: time.Unix(1795640520, 0)},
+		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Salsa\Marc Anthony - Vivir Mi Vida.mp3`, Artist: "Marc Anthony", Title: "Vivir Mi Vida", StartedAt: time.Unix(1795640796, 0)},
+		{Source: "virtualdj", Path: `D:\Música\Simon & Garfunkel - Cecilia (Live).flac`, Artist: "Simon & Garfunkel", Title: "Cecilia <Live>", StartedAt: time.Unix(1795641043, 0)},
+		{Source: "virtualdj", Path: `C:\Users\Marta\Music\Pop\Beyoncé - Crazy in Love.m4a`, Artist: "Beyoncé", Title: "Crazy in Love (feat. Jay'Z)", StartedAt: time.Unix(1795641290, 0)},
 		{Source: "virtualdj", Path: `\\NAS\share\Bachata\Romeo Santos - Propuesta Indecente.mp3`, Artist: "Romeo Santos", Title: "Propuesta Indecente", StartedAt: time.Date(2026, 11, 25, 21, 18, 0, 0, time.Local)},
 	}
 	if len(got) != len(want) {

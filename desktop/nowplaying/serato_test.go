@@ -104,7 +104,7 @@ func TestSeratoWatcher(t *testing.T) {
 }
 
 func TestParseSeratoSession(t *testing.T) {
-	now := time.Unix(1764104520, 0)
+	now := time.Unix(1795640520, 0)
 	good := append(seratoHeader(), seratoOent(seratoTrack{row: 7, path: `C:\Música\a.mp3`, artist: "Прекрасное Далёко", title: "Вальс", start: now})...)
 	tests := []struct {
 		name string
@@ -148,7 +148,7 @@ func TestSeratoPathFor(t *testing.T) {
 }
 
 func FuzzParseSerato(f *testing.F) {
-	f.Add(append(seratoHeader(), seratoOent(seratoTrack{row: 1, path: "a", artist: "b", title: "c", start: time.Unix(1764104520, 0)})...))
+	f.Add(append(seratoHeader(), seratoOent(seratoTrack{row: 1, path: "a", artist: "b", title: "c", start: time.Unix(1795640520, 0)})...))
 	f.Add([]byte("oent\x00\x00\x00\x10adat\x00\x00\x00\x08\x00\x00\x00\x1c\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		parseSeratoSession(data)
