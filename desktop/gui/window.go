@@ -27,6 +27,9 @@ type shell struct {
 	status  *statusLine
 	current int
 	content fyne.CanvasObject
+	// banner shows the latest error the DJ has not dismissed.
+	banner    *fyne.Container
+	bannerMsg *widget.Label
 }
 
 func newShell(panes []*pane) *shell {
@@ -50,7 +53,15 @@ func newShell(panes []*pane) *shell {
 	title.TextSize = 30
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	sidebar := container.NewBorder(container.NewPadded(title), nil, nil, nil, s.nav)
-	body := container.NewHSplit(sidebar, container.NewPadded(s.area))
+	s.bannerMsg = widget.NewLabel("")
+	s.bannerMsg.Wrapping = fyne.TextWrapWord
+	s.bannerMsg.Importance = widget.DangerImportance
+	s.bannerMsg.TextStyle = fyne.TextStyle{Bold: true}
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), s.hideError)
+	dismiss.Importance = widget.LowImportance
+	s.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), dismiss, s.bannerMsg)
+	s.banner.Hide()
+	body := container.NewHSplit(sidebar, container.NewPadded(container.NewBorder(s.banner, nil, nil, nil, s.area)))
 	body.Offset = 0.17
 	s.content = container.NewBorder(nil,
 		container.NewVBox(widget.NewSeparator(), container.NewPadded(s.status.content)),
@@ -87,4 +98,15 @@ func (s *shell) showNamed(name string) bool {
 		}
 	}
 	return false
+}
+
+// showError puts msg in the banner above the panes, in plain words.
+func (s *shell) showError(msg string) {
+	s.bannerMsg.SetText(msg)
+	s.banner.Show()
+}
+
+func (s *shell) hideError() {
+	s.bannerMsg.SetText("")
+	s.banner.Hide()
 }

@@ -1,0 +1,243 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/library"
+)
+
+// analysisPane shows the analysis queue: progress, the files in work,
+// speed and time left, the controls, and every file that failed and why.
+type analysisPane struct {
+	g         *gui
+	state     *widget.Label
+	bar       *widget.ProgressBar
+	current   *widget.Label
+	speed     *widget.Label
+	left      *widget.Label
+	startBtn  *widget.Button
+	pauseBtn  *widget.Button
+	cancelBtn *widget.Button
+	retryBtn  *widget.Button
+	errLabel  *widget.Label
+	failCount *widget.Label
+	failList  *widget.List
+	failures  []library.Track
+	progress  library.Progress
+	content   fyne.CanvasObject
+}
+
+func newAnalysisPane(g *gui) *analysisPane {
+	p := &analysisPane{g: g}
+	p.state = widget.NewLabel("")
+	p.state.SizeName = theme.SizeNameSubHeadingText
+	p.bar = widget.NewProgressBar()
+	p.bar.TextFormatter = func() string {
+		if p.progress.Total == 0 {
+			return "nothing to analyse"
+		}
+		return fmt.Sprintf("%d / %d", p.progress.Done, p.progress.Total)
+	}
+	p.current = widget.NewLabel("")
+	p.current.Wrapping = fyne.TextWrapWord
+	p.speed = widget.NewLabel("")
+	p.left = widget.NewLabel("")
+	p.startBtn = widget.NewButtonWithIcon("Analyse waiting tracks", theme.MediaPlayIcon(), p.start)
+	p.startBtn.Importance = widget.HighImportance
+	p.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.pauseResume)
+	p.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), p.cancelRun)
+	p.retryBtn = widget.NewButtonWithIcon("Retry failed", theme.MediaReplayIcon(), p.retry)
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.failList = widget.NewList(
+		func() int { return len(p.failures) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			name.Truncation = fyne.TextTruncateEllipsis
+			why := widget.NewLabel("")
+			why.Importance = widget.DangerImportance
+			why.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(name, why)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(p.failures) {
+				return
+			}
+			t := p.failures[id]
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(t.Path)
+			box.Objects[1].(*widget.Label).SetText(t.Error)
+		},
+	)
+	stats := widget.NewForm(
+		widget.NewFormItem("Now", p.current),
+		widget.NewFormItem("Speed", p.speed),
+		widget.NewFormItem("Time left", p.left),
+	)
+	top := container.NewVBox(
+		heading("Analysis"),
+		p.state,
+		p.bar,
+		stats,
+		container.NewHBox(p.startBtn, p.pauseBtn, p.cancelBtn, p.retryBtn),
+		p.errLabel,
+		widget.NewSeparator(),
+		p.failCount,
+	)
+	p.content = container.NewBorder(top, nil, nil, nil, p.failList)
+	p.show(library.Progress{})
+	return p
+}
+
+// show draws a progress snapshot.
+func (p *analysisPane) show(pr library.Progress) {
+	p.progress = pr
+	switch {
+	case pr.Running && pr.Paused:
+		p.state.SetText("Paused — files in progress finish, no new ones start")
+	case pr.Running:
+		p.state.SetText("Analysing")
+	case pr.Finished && pr.Total > 0:
+		p.state.SetText(fmt.Sprintf("Finished: %d analysed, %d failed", pr.Done-pr.Failed, pr.Failed))
+	default:
+		p.state.SetText("Idle")
+	}
+	if pr.Total > 0 {
+		p.bar.Max = float64(pr.Total)
+		p.bar.SetValue(float64(pr.Done))
+	} else {
+		p.bar.Max = 1
+		p.bar.SetValue(0)
+	}
+	if len(pr.Current) == 0 {
+		p.current.SetText("–")
+	} else {
+		names := make([]string, len(pr.Current))
+		for i, c := range pr.Current {
+			names[i] = filepath.Base(c)
+		}
+		p.current.SetText(strings.Join(names, "\n"))
+	}
+	if pr.Rate > 0 {
+		p.speed.SetText(fmt.Sprintf("%.1f tracks per minute", pr.Rate))
+	} else {
+		p.speed.SetText("–")
+	}
+	if pr.Running && pr.ETA > 0 {
+		p.left.SetText(durationWords(pr.ETA))
+	} else {
+		p.left.SetText("–")
+	}
+	if pr.Running {
+		p.startBtn.Disable()
+		p.pauseBtn.Enable()
+		p.cancelBtn.Enable()
+	} else {
+		p.startBtn.Enable()
+		p.pauseBtn.Disable()
+		p.cancelBtn.Disable()
+	}
+	if pr.Paused {
+		p.pauseBtn.SetText("Resume")
+		p.pauseBtn.SetIcon(theme.MediaPlayIcon())
+	} else {
+		p.pauseBtn.SetText("Pause")
+		p.pauseBtn.SetIcon(theme.MediaPauseIcon())
+	}
+}
+
+// durationWords says a time left the way a person would.
+func durationWords(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < 90*time.Minute:
+		return fmt.Sprintf("about %d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("about %d h %02d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// refresh reads the queue's state and the failures from the core.
+func (p *analysisPane) refresh() {
+	p.show(p.g.core.AnalysisProgress())
+	p.refreshFailures()
+}
+
+func (p *analysisPane) refreshFailures() {
+	var failed []library.Track
+	p.g.do(nil, func(ctx context.Context) (err error) {
+		failed, err = p.g.core.Tracks(ctx, library.Filter{State: library.StateFailed, Limit: 1000})
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not read the failed files: " + err.Error())
+			return
+		}
+		p.failures = failed
+		p.failList.Refresh()
+		switch len(failed) {
+		case 0:
+			p.failCount.SetText("No file failed.")
+			p.retryBtn.Disable()
+		case 1:
+			p.failCount.SetText("1 file could not be analysed:")
+			p.retryBtn.Enable()
+		default:
+			p.failCount.SetText(fmt.Sprintf("%d files could not be analysed:", len(failed)))
+			p.retryBtn.Enable()
+		}
+	})
+}
+
+func (p *analysisPane) start() {
+	p.errLabel.SetText("")
+	if err := p.g.core.StartAnalysis(); err != nil {
+		p.errLabel.SetText("Could not start the analysis: " + err.Error())
+		return
+	}
+	p.show(p.g.core.AnalysisProgress())
+}
+
+func (p *analysisPane) pauseResume() {
+	if p.progress.Paused {
+		p.g.core.ResumeAnalysis()
+	} else {
+		p.g.core.PauseAnalysis()
+	}
+	p.show(p.g.core.AnalysisProgress())
+}
+
+func (p *analysisPane) cancelRun() {
+	// Cancel waits for the files in progress; keep the window responsive.
+	p.g.do(p.cancelBtn, func(context.Context) error {
+		p.g.core.CancelAnalysis()
+		return nil
+	}, func(error) { p.show(p.g.core.AnalysisProgress()) })
+}
+
+func (p *analysisPane) retry() {
+	p.errLabel.SetText("")
+	var n int
+	p.g.do(p.retryBtn, func(ctx context.Context) (err error) {
+		n, err = p.g.core.RetryFailed(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not retry: " + err.Error())
+			return
+		}
+		p.state.SetText(fmt.Sprintf("Retrying %d files", n))
+		p.refresh()
+	})
+}

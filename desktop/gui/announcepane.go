@@ -1,0 +1,146 @@
+package gui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// sentAnnouncement is one line of this run's announcement history.
+type sentAnnouncement struct {
+	At   time.Time
+	Text string
+}
+
+// announcePane pushes a banner to every dancer's phone, shows the current
+// one with a clear button, and keeps the history of this run.
+type announcePane struct {
+	g        *gui
+	editor   *announceEditor
+	hint     *widget.Label
+	current  *widget.Label
+	expires  *widget.Label
+	clearBtn *widget.Button
+	errLabel *widget.Label
+	history  []sentAnnouncement
+	histList *widget.List
+	lastID   string
+	content  fyne.CanvasObject
+}
+
+func newAnnouncePane(g *gui) *announcePane {
+	p := &announcePane{g: g}
+	p.editor = newAnnounceEditor(p.push)
+	p.hint = widget.NewLabel("Go live to reach the dancers.")
+	p.hint.Importance = widget.LowImportance
+	p.current = widget.NewLabel("No announcement is showing.")
+	p.current.Wrapping = fyne.TextWrapWord
+	p.current.SizeName = theme.SizeNameSubHeadingText
+	p.expires = widget.NewLabel("")
+	p.clearBtn = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), p.clear)
+	p.clearBtn.Disable()
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+	p.histList = widget.NewList(
+		func() int { return len(p.history) },
+		func() fyne.CanvasObject {
+			at := widget.NewLabel("00:00")
+			at.Importance = widget.LowImportance
+			text := widget.NewLabel("")
+			text.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, at, nil, text)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(p.history) {
+				return
+			}
+			h := p.history[len(p.history)-1-id] // newest first
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(h.Text)
+			box.Objects[1].(*widget.Label).SetText(h.At.Local().Format("15:04"))
+		},
+	)
+	left := container.NewVBox(heading("Announcements"), p.hint, p.editor.content)
+	current := container.NewVBox(sectionTitle("Showing now"), p.current, p.expires, p.clearBtn, p.errLabel)
+	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle("Sent this session")), nil, nil, nil, p.histList)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.5
+	p.content = split
+	p.editor.SetEnabled(false)
+	return p
+}
+
+func (p *announcePane) push(a protocol.Announce) error {
+	var d time.Duration
+	if a.DurationS != nil {
+		d = time.Duration(*a.DurationS) * time.Second
+	}
+	text := p.editor.text.Text
+	p.g.do(p.editor.pushBtn, func(ctx context.Context) error {
+		return p.g.core.Announce(ctx, a.Text, d)
+	}, func(err error) {
+		if err != nil {
+			// Put the words back: a failed push must not lose them.
+			p.editor.text.SetText(text)
+			p.editor.errLabel.SetText("Not sent: " + err.Error())
+			return
+		}
+		p.g.syncLive()
+	})
+	return nil
+}
+
+func (p *announcePane) clear() {
+	p.errLabel.SetText("")
+	p.g.do(p.clearBtn, func(ctx context.Context) error {
+		return p.g.core.ClearAnnouncement(ctx)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not clear it: " + err.Error())
+		}
+		p.g.syncLive()
+	})
+}
+
+// record adds an announcement the relay confirmed to the history.
+func (p *announcePane) record(a *protocol.Announcement, at time.Time) {
+	if a == nil || a.AnnouncementID == p.lastID {
+		return
+	}
+	p.lastID = a.AnnouncementID
+	p.history = append(p.history, sentAnnouncement{At: at, Text: a.Text})
+	p.histList.Refresh()
+}
+
+// show draws the banner now showing.
+func (p *announcePane) show(st pika.LiveState) {
+	p.editor.SetEnabled(st.Live)
+	if st.Live {
+		p.hint.SetText("")
+	} else {
+		p.hint.SetText("Go live to reach the dancers.")
+	}
+	a := st.Announcement
+	if a == nil || !st.Live {
+		p.current.SetText("No announcement is showing.")
+		p.expires.SetText("")
+		p.clearBtn.Disable()
+		return
+	}
+	p.record(a, time.Now())
+	p.current.SetText(a.Text)
+	if a.ExpiresAt != nil {
+		p.expires.SetText("Until " + a.ExpiresAt.Local().Format("15:04"))
+	} else {
+		p.expires.SetText("Until you clear it")
+	}
+	p.clearBtn.Enable()
+}

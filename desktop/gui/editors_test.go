@@ -1,0 +1,207 @@
+package gui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+func TestPollEditorTemplatesAndValidation(t *testing.T) {
+	test.NewTempApp(t)
+	tests := []struct {
+		name     string
+		fill     func(e *pollEditor)
+		wantErr  string // substring of the error label; "" means it starts
+		wantQ    string
+		wantOpts []string
+		wantDur  *int
+	}{
+		{
+			name:     "template Tempo?",
+			fill:     func(e *pollEditor) { e.template.SetSelected("Tempo?") },
+			wantQ:    "How is the tempo?",
+			wantOpts: []string{"Faster", "Just right", "Slower"},
+		},
+		{
+			name: "typed with duration",
+			fill: func(e *pollEditor) {
+				test.Type(e.question, "  Salsa or bachata?  ")
+				test.Type(e.options[0], "Salsa")
+				test.Type(e.options[1], "Bachata")
+				e.duration.SetSelected("2 minutes")
+			},
+			wantQ:    "Salsa or bachata?",
+			wantOpts: []string{"Salsa", "Bachata"},
+			wantDur:  intPtr(120),
+		},
+		{
+			name:    "empty question",
+			fill:    func(e *pollEditor) { test.Type(e.options[0], "a"); test.Type(e.options[1], "b") },
+			wantErr: "question is required",
+		},
+		{
+			name: "empty option",
+			fill: func(e *pollEditor) {
+				test.Type(e.question, "Q?")
+				test.Type(e.options[0], "a")
+			},
+			wantErr: "option 2 is empty",
+		},
+		{
+			name: "repeated option",
+			fill: func(e *pollEditor) {
+				test.Type(e.question, "Q?")
+				test.Type(e.options[0], "Salsa")
+				test.Type(e.options[1], "salsa")
+			},
+			wantErr: "option 2 repeats another",
+		},
+		{
+			name: "question too long",
+			fill: func(e *pollEditor) {
+				e.question.SetText(strings.Repeat("é", protocol.MaxQuestionLen+1))
+				test.Type(e.options[0], "a")
+				test.Type(e.options[1], "b")
+			},
+			wantErr: "longer than 200",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []protocol.StartPoll
+			e := newPollEditor(func(sp protocol.StartPoll) error { got = append(got, sp); return nil })
+			test.NewTempWindow(t, e.content)
+			tc.fill(e)
+			test.Tap(e.startBtn)
+			if tc.wantErr != "" {
+				if len(got) != 0 {
+					t.Fatalf("poll started despite error: %+v", got)
+				}
+				if !strings.Contains(e.errLabel.Text, tc.wantErr) {
+					t.Fatalf("error label %q, want it to contain %q", e.errLabel.Text, tc.wantErr)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("started %d polls (error label %q), want 1", len(got), e.errLabel.Text)
+			}
+			sp := got[0]
+			if sp.Question != tc.wantQ || strings.Join(sp.Options, "|") != strings.Join(tc.wantOpts, "|") {
+				t.Fatalf("started %q %q, want %q %q", sp.Question, sp.Options, tc.wantQ, tc.wantOpts)
+			}
+			if (sp.DurationS == nil) != (tc.wantDur == nil) || sp.DurationS != nil && *sp.DurationS != *tc.wantDur {
+				t.Fatalf("duration %v, want %v", sp.DurationS, tc.wantDur)
+			}
+		})
+	}
+}
+
+func TestPollEditorOptionCountBounds(t *testing.T) {
+	test.NewTempApp(t)
+	e := newPollEditor(nil)
+	test.NewTempWindow(t, e.content)
+	if !e.removeBtn.Disabled() {
+		t.Fatal("remove is enabled with 2 options")
+	}
+	for range 10 {
+		test.Tap(e.addBtn)
+	}
+	if len(e.options) != protocol.MaxPollOptions || !e.addBtn.Disabled() {
+		t.Fatalf("%d options, add disabled %v; want %d and disabled", len(e.options), e.addBtn.Disabled(), protocol.MaxPollOptions)
+	}
+	for range 10 {
+		test.Tap(e.removeBtn)
+	}
+	if len(e.options) != protocol.MinPollOptions {
+		t.Fatalf("%d options after removing, want %d", len(e.options), protocol.MinPollOptions)
+	}
+}
+
+func TestPollEditorShowsRelayRefusal(t *testing.T) {
+	test.NewTempApp(t)
+	e := newPollEditor(func(protocol.StartPoll) error { return errors.New("not live: go live first") })
+	test.NewTempWindow(t, e.content)
+	e.template.SetSelected("Next style?")
+	test.Tap(e.startBtn)
+	if e.errLabel.Text != "not live: go live first" {
+		t.Fatalf("error label %q", e.errLabel.Text)
+	}
+}
+
+func TestAnnounceEditorCounterAndPush(t *testing.T) {
+	test.NewTempApp(t)
+	tests := []struct {
+		name        string
+		text        string
+		duration    string
+		wantCounter string
+		wantErr     string
+		wantDur     *int
+	}{
+		{name: "short", text: "Water is free at the bar", wantCounter: "24 / 280"},
+		{name: "with duration", text: "Last dance at 2", duration: "5 minutes", wantCounter: "15 / 280", wantDur: intPtr(300)},
+		{name: "exactly 280 runes", text: strings.Repeat("ü", 280), wantCounter: "280 / 280"},
+		{name: "281 runes", text: strings.Repeat("ü", 281), wantCounter: "281 / 280", wantErr: "longer than 280"},
+		{name: "blank", text: "   ", wantCounter: "3 / 280", wantErr: "text is required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []protocol.Announce
+			e := newAnnounceEditor(func(a protocol.Announce) error { got = append(got, a); return nil })
+			test.NewTempWindow(t, e.content)
+			e.text.SetText(tc.text)
+			if e.counter.Text != tc.wantCounter {
+				t.Fatalf("counter %q, want %q", e.counter.Text, tc.wantCounter)
+			}
+			if tc.duration != "" {
+				e.duration.SetSelected(tc.duration)
+			}
+			test.Tap(e.pushBtn)
+			if tc.wantErr != "" {
+				if len(got) != 0 || !strings.Contains(e.errLabel.Text, tc.wantErr) {
+					t.Fatalf("pushed %d, error %q; want none and %q", len(got), e.errLabel.Text, tc.wantErr)
+				}
+				if e.text.Text != tc.text {
+					t.Fatal("a refused message was cleared from the box")
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Text != strings.TrimSpace(tc.text) {
+				t.Fatalf("pushed %+v (error %q)", got, e.errLabel.Text)
+			}
+			if (got[0].DurationS == nil) != (tc.wantDur == nil) || got[0].DurationS != nil && *got[0].DurationS != *tc.wantDur {
+				t.Fatalf("duration %v, want %v", got[0].DurationS, tc.wantDur)
+			}
+			if e.text.Text != "" || e.counter.Text != "0 / 280" {
+				t.Fatalf("after push: text %q counter %q", e.text.Text, e.counter.Text)
+			}
+		})
+	}
+}
+
+func TestTempoAndLikeLines(t *testing.T) {
+	tests := []struct {
+		tally protocol.TempoTally
+		want  string
+	}{
+		{protocol.TempoTally{}, "No tempo votes yet"},
+		{protocol.TempoTally{Faster: 12, Perfect: 30, Slower: 4}, "↑ 12 faster · 30 perfect · ↓ 4 slower"},
+		{protocol.TempoTally{Slower: 1}, "↑ 0 faster · 0 perfect · ↓ 1 slower"},
+	}
+	for _, tc := range tests {
+		if got := tempoLine(tc.tally); got != tc.want {
+			t.Errorf("tempoLine(%+v) = %q, want %q", tc.tally, got, tc.want)
+		}
+	}
+	for n, want := range map[int]string{0: "No likes yet", 1: "♥ 1 like", 7: "♥ 7 likes"} {
+		if got := likesLine(n); got != want {
+			t.Errorf("likesLine(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func intPtr(v int) *int { return &v }

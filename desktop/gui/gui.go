@@ -1,0 +1,224 @@
+// Package gui is Pika!'s desktop window (Fyne): the DJ's cockpit. It only
+// calls into the desktop core (package app); long work runs on goroutines
+// and comes back to widgets through fyne.Do.
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+
+	pika "github.com/pikadj/pika/desktop/app"
+)
+
+// appID names the app to the OS (preferences, notifications, .desktop
+// file); it matches desktop/FyneApp.toml.
+const appID = "dj.pika.desktop"
+
+// Pane names, as the sidebar shows them.
+const (
+	paneLive          = "Live"
+	paneLibrary       = "Library"
+	paneAnalysis      = "Analysis"
+	panePolls         = "Polls"
+	paneAnnouncements = "Announcements"
+	paneSettings      = "Settings"
+)
+
+// Run opens the window and blocks until it is closed or ctx ends.
+func Run(ctx context.Context, core *pika.Core) error {
+	if core == nil {
+		return errors.New("gui: no core")
+	}
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(appIcon)
+	g := newGUI(ctx, a, core)
+	w := g.newMainWindow()
+	stop := g.start()
+	defer stop()
+	go func() {
+		<-g.ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return nil
+}
+
+// gui is the whole window's state. Its fields are touched only on the Fyne
+// thread (from callbacks or fyne.Do).
+type gui struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	app    fyne.App
+	core   *pika.Core
+	win    fyne.Window
+	shell  *shell
+
+	library  *libraryPane
+	analysis *analysisPane
+	live     *livePane
+	polls    *pollsPane
+	announce *announcePane
+	settings *settingsPane
+}
+
+func newGUI(ctx context.Context, a fyne.App, core *pika.Core) *gui {
+	a.Settings().SetTheme(&pikaTheme{})
+	g := &gui{app: a, core: core}
+	g.ctx, g.cancel = context.WithCancel(ctx)
+	g.library = newLibraryPane(g)
+	g.analysis = newAnalysisPane(g)
+	g.live = newLivePane(g)
+	g.polls = newPollsPane(g)
+	g.announce = newAnnouncePane(g)
+	g.settings = newSettingsPane(g)
+	g.shell = newShell([]*pane{
+		{name: paneLive, icon: theme.MediaPlayIcon(), content: g.live.content},
+		{name: paneLibrary, icon: theme.FolderOpenIcon(), content: g.library.content, shown: g.library.refresh},
+		{name: paneAnalysis, icon: theme.ViewRefreshIcon(), content: g.analysis.content, shown: g.analysis.refresh},
+		{name: panePolls, icon: theme.ListIcon(), content: g.polls.content},
+		{name: paneAnnouncements, icon: theme.InfoIcon(), content: g.announce.content},
+		{name: paneSettings, icon: theme.SettingsIcon(), content: g.settings.content, shown: g.settings.load},
+	})
+	return g
+}
+
+// newMainWindow makes the main window around the shell.
+func (g *gui) newMainWindow() fyne.Window {
+	w := g.app.NewWindow("Pika!")
+	w.SetIcon(appIcon)
+	w.SetContent(g.shell.content)
+	w.Resize(fyne.NewSize(1280, 820))
+	w.SetMaster()
+	g.win = w
+	return w
+}
+
+// start subscribes to the core's events and loads the first data; the
+// returned function unsubscribes.
+func (g *gui) start() func() {
+	events, unsubscribe := g.core.Events()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-g.ctx.Done():
+				return
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				fyne.Do(func() { g.apply(e) })
+			}
+		}
+	}()
+	g.library.refresh()
+	g.analysis.refresh()
+	g.settings.load()
+	g.syncLive()
+	if ws := g.core.Warnings(); len(ws) > 0 {
+		g.shell.showError("Started with problems: " + strings.Join(ws, "; "))
+	}
+	return func() {
+		g.cancel()
+		unsubscribe()
+		<-done
+	}
+}
+
+// apply shows one core event. It runs on the Fyne thread.
+func (g *gui) apply(e pika.Event) {
+	switch e.Kind {
+	case pika.EventAnalysis:
+		if e.Progress != nil {
+			g.analysis.show(*e.Progress)
+			if e.Progress.LastErr != nil || e.Progress.Finished {
+				g.analysis.refreshFailures()
+			}
+		}
+		g.library.refreshSoon()
+	case pika.EventLibrary:
+		g.library.refreshSoon()
+	case pika.EventError:
+		if e.Err != nil {
+			g.shell.showError(e.Err.Error())
+		}
+	case pika.EventAnnouncement:
+		g.announce.record(e.Announcement, e.Time)
+		g.syncLive()
+	case pika.EventSession:
+		if e.Session != nil && e.Session.Ended {
+			g.live.ended(*e.Session)
+		}
+		g.syncLive()
+	default:
+		g.syncLive()
+	}
+}
+
+// syncLive redraws everything that depends on the live session from the
+// core's snapshot, so no event order can leave the window inconsistent.
+func (g *gui) syncLive() {
+	st := g.core.LiveState()
+	g.live.show(st)
+	g.polls.show(st)
+	g.announce.show(st)
+	switch {
+	case !st.Live:
+		g.shell.status.SetRelay("Relay: not connected", false)
+	case st.Connected && st.Outbox > 0:
+		g.shell.status.SetRelay(fmt.Sprintf("Relay: connected · sending %d waiting", st.Outbox), true)
+	case st.Connected:
+		g.shell.status.SetRelay("Relay: connected", true)
+	case st.Outbox > 0:
+		g.shell.status.SetRelay(fmt.Sprintf("Relay: offline, reconnecting · %d waiting", st.Outbox), false)
+	default:
+		g.shell.status.SetRelay("Relay: offline, reconnecting", false)
+	}
+	if st.Live {
+		g.shell.status.SetLive("LIVE · "+st.Session.Name, true)
+		g.shell.status.SetListeners(listenersLine(st.Listeners))
+	} else {
+		g.shell.status.SetLive("Not live", false)
+		g.shell.status.SetListeners("")
+	}
+}
+
+// do runs work off the Fyne thread and then, back on it, done with its
+// error; busy, when set, is disabled meanwhile so a second tap cannot
+// start the same work twice.
+func (g *gui) do(busy fyne.Disableable, work func(ctx context.Context) error, done func(error)) {
+	if busy != nil {
+		busy.Disable()
+	}
+	go func() {
+		err := work(g.ctx)
+		if err != nil && g.ctx.Err() == nil {
+			slog.Info("gui: action failed", "err", err)
+		}
+		fyne.Do(func() {
+			if busy != nil {
+				busy.Enable()
+			}
+			if done != nil {
+				done(err)
+			}
+		})
+	}()
+}
+
+// showDialogError shows err in a dialog over the main window (for actions
+// started from a dialog, where no pane label is in view).
+func (g *gui) showDialogError(err error) {
+	if g.win != nil {
+		dialog.ShowError(err, g.win)
+	}
+}

@@ -1,0 +1,335 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/library"
+)
+
+// keyChoices are the key filter's options: any key, then the Camelot wheel.
+var keyChoices = func() []string {
+	out := []string{"Any key"}
+	for n := 1; n <= 12; n++ {
+		out = append(out, fmt.Sprintf("%dA", n), fmt.Sprintf("%dB", n))
+	}
+	return out
+}()
+
+// libraryPane adds music (a folder or a VirtualDJ database) and shows the
+// library as a sortable, filterable table.
+type libraryPane struct {
+	g        *gui
+	path     *widget.Entry
+	browse   *widget.Button
+	browseDB *widget.Button
+	addBtn   *widget.Button
+	rescan   *widget.Button
+	search   *widget.Entry
+	minBPM   *widget.Entry
+	maxBPM   *widget.Entry
+	key      *widget.Select
+	table    *trackTable
+	summary  *widget.Label
+	message  *widget.Label
+	errLabel *widget.Label
+	// filterErr says why the filter boxes cannot be used as typed.
+	filterErr *widget.Label
+	sendBtn  *widget.Button
+	content  fyne.CanvasObject
+
+	// refresh bookkeeping: one query at a time, the latest filter wins.
+	querying, dirty bool
+}
+
+func newLibraryPane(g *gui) *libraryPane {
+	p := &libraryPane{g: g}
+	p.path = widget.NewEntry()
+	p.path.SetPlaceHolder("Music folder, or VirtualDJ database.xml")
+	p.path.OnSubmitted = func(string) { p.add() }
+	p.browse = widget.NewButtonWithIcon("Folder…", theme.FolderOpenIcon(), p.pickFolder)
+	p.browseDB = widget.NewButtonWithIcon("VirtualDJ database…", theme.FileIcon(), p.pickDatabase)
+	p.addBtn = widget.NewButtonWithIcon("Add to library", theme.ContentAddIcon(), p.add)
+	p.addBtn.Importance = widget.HighImportance
+	p.rescan = widget.NewButtonWithIcon("Rescan folders", theme.ViewRefreshIcon(), p.rescanFolders)
+
+	p.search = widget.NewEntry()
+	p.search.SetPlaceHolder("Search artist, title, album…")
+	p.search.OnChanged = func(string) { p.refresh() }
+	p.minBPM = widget.NewEntry()
+	p.minBPM.SetPlaceHolder("min")
+	p.maxBPM = widget.NewEntry()
+	p.maxBPM.SetPlaceHolder("max")
+	p.minBPM.OnChanged = func(string) { p.refresh() }
+	p.maxBPM.OnChanged = func(string) { p.refresh() }
+	p.key = widget.NewSelect(keyChoices, func(string) { p.refresh() })
+	p.key.SetSelectedIndex(0)
+
+	p.table = newTrackTable()
+	p.table.onSelect = func(library.Track) { p.updateSend() }
+	p.summary = widget.NewLabel("")
+	p.message = widget.NewLabel("")
+	p.message.Wrapping = fyne.TextWrapWord
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+	p.filterErr = widget.NewLabel("")
+	p.filterErr.Importance = widget.DangerImportance
+	p.sendBtn = widget.NewButtonWithIcon("Send selected as now playing", theme.MailSendIcon(), p.sendSelected)
+	p.sendBtn.Disable()
+
+	add := container.NewBorder(nil, nil, nil, container.NewHBox(p.browse, p.browseDB, p.addBtn, p.rescan), p.path)
+	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
+	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
+	bottom := container.NewBorder(nil, nil, nil, p.sendBtn, p.summary)
+	p.content = container.NewBorder(top, bottom, nil, nil, p.table.table)
+	return p
+}
+
+// sized gives an entry a fixed width inside an HBox.
+func sized(o fyne.CanvasObject, width float32) fyne.CanvasObject {
+	return container.NewGridWrap(fyne.NewSize(width, o.MinSize().Height), o)
+}
+
+// heading is a pane's title.
+func heading(text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameHeadingText
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+func (p *libraryPane) pickFolder() {
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			p.errLabel.SetText("Cannot open that folder: " + err.Error())
+			return
+		}
+		if u == nil {
+			return
+		}
+		p.path.SetText(u.Path())
+		p.add()
+	}, p.g.win)
+}
+
+func (p *libraryPane) pickDatabase() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			p.errLabel.SetText("Cannot open that file: " + err.Error())
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		p.path.SetText(path)
+		p.add()
+	}, p.g.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xml"}))
+	d.Show()
+}
+
+// add imports what the path box names: a VirtualDJ database.xml, or a
+// folder of music. An empty box with "database.xml" found in VirtualDJ's
+// usual place is not guessed at: the DJ says what to add.
+func (p *libraryPane) add() {
+	path := strings.TrimSpace(p.path.Text)
+	if path == "" {
+		p.errLabel.SetText("Type or pick a music folder or a VirtualDJ database.xml first.")
+		return
+	}
+	p.errLabel.SetText("")
+	if strings.EqualFold(filepath.Ext(path), ".xml") {
+		p.message.SetText("Reading VirtualDJ database " + path + "…")
+		var res library.VDJResult
+		p.g.do(p.addBtn, func(ctx context.Context) (err error) {
+			res, err = p.g.core.ImportVirtualDJ(ctx, path)
+			return err
+		}, func(err error) {
+			if err != nil {
+				p.message.SetText("")
+				p.errLabel.SetText("Could not import the VirtualDJ database: " + err.Error())
+				return
+			}
+			msg := fmt.Sprintf("VirtualDJ: %d songs read, %d new, %d updated, %d not on this computer.", res.Songs, res.Added, res.Updated, res.Missing)
+			if len(res.Warnings) > 0 {
+				msg += " " + strings.Join(res.Warnings, "; ")
+			}
+			p.message.SetText(msg)
+			p.path.SetText("")
+			p.refresh()
+		})
+		return
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		p.errLabel.SetText(fmt.Sprintf("%q is not a folder on this computer.", path))
+		return
+	}
+	p.message.SetText("Scanning " + path + "…")
+	var res library.ImportResult
+	p.g.do(p.addBtn, func(ctx context.Context) (err error) {
+		res, err = p.g.core.ImportFolder(ctx, path)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.message.SetText("")
+			p.errLabel.SetText("Could not import the folder: " + err.Error())
+			return
+		}
+		p.message.SetText(importSummary(path, res))
+		p.path.SetText("")
+		p.refresh()
+	})
+}
+
+func importSummary(path string, r library.ImportResult) string {
+	msg := fmt.Sprintf("%s: %d new, %d changed, %d moved, %d unchanged", filepath.Base(path), r.Added, r.Changed, r.Moved, r.Unchanged)
+	if r.Missing > 0 {
+		msg += fmt.Sprintf(", %d missing", r.Missing)
+	}
+	if len(r.Errors) > 0 {
+		msg += fmt.Sprintf(", %d unreadable (first: %s: %s)", len(r.Errors), filepath.Base(r.Errors[0].Path), r.Errors[0].Err)
+	}
+	if q := r.Queued(); q > 0 {
+		msg += fmt.Sprintf(". Analysing %d tracks — see Analysis.", q)
+	} else {
+		msg += "."
+	}
+	return msg
+}
+
+func (p *libraryPane) rescanFolders() {
+	p.errLabel.SetText("")
+	p.message.SetText("Rescanning the library folders…")
+	var res library.ImportResult
+	p.g.do(p.rescan, func(ctx context.Context) (err error) {
+		res, err = p.g.core.Rescan(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.message.SetText("")
+			p.errLabel.SetText("Rescan failed: " + err.Error())
+			return
+		}
+		p.message.SetText(importSummary("All folders", res))
+		p.refresh()
+	})
+}
+
+// filter is the table's filter as the boxes describe it. A BPM box that
+// is not a number is an error the DJ sees, not a silent "no filter".
+func (p *libraryPane) filter() (library.Filter, error) {
+	f := library.Filter{Text: strings.TrimSpace(p.search.Text), Limit: 2000}
+	parse := func(e *widget.Entry, what string) (float64, error) {
+		s := strings.TrimSpace(e.Text)
+		if s == "" {
+			return 0, nil
+		}
+		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
+		if err != nil || v < 0 || v > 400 {
+			return 0, fmt.Errorf("%s BPM %q is not a tempo between 0 and 400", what, s)
+		}
+		return v, nil
+	}
+	var err error
+	if f.MinBPM, err = parse(p.minBPM, "lowest"); err != nil {
+		return f, err
+	}
+	if f.MaxBPM, err = parse(p.maxBPM, "highest"); err != nil {
+		return f, err
+	}
+	if f.MinBPM > 0 && f.MaxBPM > 0 && f.MinBPM > f.MaxBPM {
+		return f, fmt.Errorf("the BPM range %g–%g is upside down", f.MinBPM, f.MaxBPM)
+	}
+	if p.key.SelectedIndex() > 0 {
+		f.Key = p.key.Selected
+	}
+	return f, nil
+}
+
+// refresh queries the library with the current filter, off the UI thread.
+// While a query runs, further calls only mark the table dirty; the last
+// filter is queried when the running one returns.
+func (p *libraryPane) refresh() {
+	if p.querying {
+		p.dirty = true
+		return
+	}
+	f, err := p.filter()
+	if err != nil {
+		p.filterErr.SetText(err.Error())
+		return
+	}
+	p.filterErr.SetText("")
+	p.querying, p.dirty = true, false
+	var (
+		tracks []library.Track
+		counts library.Counts
+	)
+	p.g.do(nil, func(ctx context.Context) error {
+		var err error
+		if tracks, err = p.g.core.Tracks(ctx, f); err != nil {
+			return err
+		}
+		counts, err = p.g.core.Counts(ctx)
+		return err
+	}, func(err error) {
+		p.querying = false
+		if err != nil {
+			p.errLabel.SetText("Could not read the library: " + err.Error())
+		} else {
+			p.table.SetTracks(tracks)
+			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
+				len(tracks), counts.Total, counts.Analysed, counts.Pending, counts.Failed, counts.Missing))
+			p.updateSend()
+		}
+		if p.dirty {
+			p.refresh()
+		}
+	})
+}
+
+// refreshSoon is refresh for events: analysis reports every file, and a
+// running query already absorbs the burst.
+func (p *libraryPane) refreshSoon() { p.refresh() }
+
+func (p *libraryPane) updateSend() {
+	_, ok := p.table.Selected()
+	if ok && p.g.core.LiveState().Live {
+		p.sendBtn.Enable()
+	} else {
+		p.sendBtn.Disable()
+	}
+}
+
+// sendSelected tells the dancers that the selected track is playing: the
+// manual source, or a correction when the DJ software's file was missed.
+func (p *libraryPane) sendSelected() {
+	t, ok := p.table.Selected()
+	if !ok {
+		return
+	}
+	p.g.do(p.sendBtn, func(ctx context.Context) error {
+		return p.g.core.SendManual(ctx, t.ID)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not send the track: " + err.Error())
+			return
+		}
+		p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))
+	})
+}

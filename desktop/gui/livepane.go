@@ -1,0 +1,332 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// liveSource is one choice of the source picker: how the core names it,
+// and what the location box means for it.
+type liveSource struct {
+	label    string
+	kind     string // the core's source name
+	hint     string // placeholder of the location box
+	needPath bool
+}
+
+var liveSources = []liveSource{
+	{"VirtualDJ", "virtualdj", "VirtualDJ folder (empty: the usual place)", false},
+	{"Mixxx", "mixxx", "mixxxdb.sqlite (empty: the usual place)", false},
+	{"Serato", "serato", "_Serato_ folder (empty: the usual place)", false},
+	{"M3U / M3U8 file", "m3u", "Path of the playlist or history file", true},
+	{"Manual (send from the Library)", "manual", "", false},
+}
+
+// sourceSpec is the core's source string for a picker choice and location.
+func sourceSpec(s liveSource, path string) (string, error) {
+	path = strings.TrimSpace(path)
+	switch {
+	case s.kind == "manual":
+		return "manual", nil
+	case s.needPath && path == "":
+		return "", fmt.Errorf("%s needs the path of the file to watch", s.label)
+	case path == "":
+		return s.kind, nil
+	}
+	return s.kind + ":" + path, nil
+}
+
+// parseSourceSpec finds the picker choice and location of a saved source.
+func parseSourceSpec(spec string) (int, string) {
+	kind, path, _ := strings.Cut(spec, ":")
+	// A Windows path ("C:\…") after a bare kind never happens: the core's
+	// specs always start with a kind.
+	for i, s := range liveSources {
+		if s.kind == kind {
+			return i, path
+		}
+	}
+	return 0, ""
+}
+
+// livePane is where the DJ goes live and watches the room react.
+type livePane struct {
+	g        *gui
+	source   *widget.Select
+	location *widget.Entry
+	name     *widget.Entry
+	pin      *widget.Entry
+	goLive   *widget.Button
+	end      *widget.Button
+	errLabel *widget.Label
+	info     *widget.Label
+
+	title     *canvas.Text
+	artist    *widget.Label
+	bpm       *canvas.Text
+	key       *widget.Label
+	analysing *widget.Label
+	feel      *feelBars
+	likes     *widget.Label
+	tempo     *widget.Label
+	listeners *widget.Label
+	qr        *qrView
+
+	joinURL string
+	content fyne.CanvasObject
+}
+
+func newLivePane(g *gui) *livePane {
+	p := &livePane{g: g}
+	labels := make([]string, len(liveSources))
+	for i, s := range liveSources {
+		labels[i] = s.label
+	}
+	p.location = widget.NewEntry()
+	p.source = widget.NewSelect(labels, func(string) {
+		s := liveSources[p.source.SelectedIndex()]
+		p.location.SetPlaceHolder(s.hint)
+		if s.kind == "manual" {
+			p.location.Disable()
+		} else {
+			p.location.Enable()
+		}
+	})
+	p.source.SetSelectedIndex(0)
+	p.name = widget.NewEntry()
+	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
+	p.pin = widget.NewEntry()
+	p.pin.SetPlaceHolder("optional, 4–8 digits")
+	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
+	p.goLive.Importance = widget.HighImportance
+	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.endLive)
+	p.end.Importance = widget.DangerImportance
+	p.end.Disable()
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+	p.info = widget.NewLabel("")
+	p.info.Wrapping = fyne.TextWrapWord
+
+	setup := widget.NewForm(
+		widget.NewFormItem("Watch", p.source),
+		widget.NewFormItem("Location", p.location),
+		widget.NewFormItem("Session name", p.name),
+		widget.NewFormItem("PIN", p.pin),
+	)
+
+	p.title = canvas.NewText("Nothing playing yet", theme.Color(theme.ColorNameForeground))
+	p.title.TextSize = 30
+	p.title.TextStyle = fyne.TextStyle{Bold: true}
+	p.artist = widget.NewLabel("")
+	p.artist.SizeName = theme.SizeNameSubHeadingText
+	p.bpm = canvas.NewText("", accentAmber)
+	p.bpm.TextSize = 44
+	p.bpm.TextStyle = fyne.TextStyle{Bold: true}
+	p.key = widget.NewLabel("")
+	p.key.SizeName = theme.SizeNameSubHeadingText
+	p.analysing = widget.NewLabel("")
+	p.analysing.Importance = widget.WarningImportance
+	p.feel = newFeelBars()
+	p.likes = widget.NewLabel(likesLine(0))
+	p.likes.SizeName = theme.SizeNameSubHeadingText
+	p.tempo = widget.NewLabel(tempoLine(protocol.TempoTally{}))
+	p.tempo.SizeName = theme.SizeNameSubHeadingText
+	p.tempo.TextStyle = fyne.TextStyle{Bold: true}
+	p.listeners = widget.NewLabel("")
+	p.listeners.SizeName = theme.SizeNameSubHeadingText
+	p.qr = newQRView(g.app)
+
+	nowPlaying := container.NewVBox(
+		sectionTitle("Now playing"),
+		p.title,
+		p.artist,
+		container.NewHBox(p.bpm, container.NewCenter(p.key)),
+		p.analysing,
+		p.feel.content,
+	)
+	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	left := container.NewVScroll(container.NewVBox(
+		heading("Live"),
+		setup,
+		container.NewHBox(p.goLive, p.end),
+		p.errLabel,
+		p.info,
+		widget.NewSeparator(),
+		nowPlaying,
+		widget.NewSeparator(),
+		room,
+	))
+	right := container.NewBorder(sectionTitle("Dancers join here"), nil, nil, nil, p.qr.content)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.55
+	p.content = split
+	return p
+}
+
+// sectionTitle is a small bold caption over a group of widgets.
+func sectionTitle(text string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// loadDefaults fills the form from the saved settings.
+func (p *livePane) loadDefaults() {
+	s := p.g.core.Settings()
+	i, path := parseSourceSpec(s.Source)
+	p.source.SetSelectedIndex(i)
+	p.location.SetText(path)
+	if p.name.Text == "" {
+		p.name.SetText(s.SessionName)
+	}
+}
+
+func (p *livePane) startLive() {
+	p.errLabel.SetText("")
+	src, err := sourceSpec(liveSources[p.source.SelectedIndex()], p.location.Text)
+	if err != nil {
+		p.errLabel.SetText(err.Error())
+		return
+	}
+	name := strings.TrimSpace(p.name.Text)
+	pin := strings.TrimSpace(p.pin.Text)
+	switch {
+	case name == "":
+		p.errLabel.SetText("Give the session a name: dancers see it on their phones.")
+		return
+	case len([]rune(name)) > protocol.MaxSessionNameLen:
+		p.errLabel.SetText(fmt.Sprintf("The session name is longer than %d characters.", protocol.MaxSessionNameLen))
+		return
+	case pin != "" && !protocol.ValidPIN(pin):
+		p.errLabel.SetText("The PIN must be 4 to 8 digits, or empty for an open session.")
+		return
+	}
+	p.info.SetText("Connecting to the relay…")
+	var saveErr error
+	p.g.do(p.goLive, func(ctx context.Context) error {
+		// Remember the choices for the next set; a failure to save must
+		// not keep the DJ from going live.
+		s := p.g.core.Settings()
+		s.Source, s.SessionName = src, name
+		saveErr = p.g.core.SaveSettings(s)
+		return p.g.core.GoLive(ctx, src, name, pin)
+	}, func(err error) {
+		p.info.SetText("")
+		switch {
+		case err != nil:
+			p.errLabel.SetText("Could not go live: " + err.Error())
+		case saveErr != nil:
+			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + saveErr.Error())
+		}
+		p.g.syncLive()
+	})
+}
+
+func (p *livePane) endLive() {
+	p.errLabel.SetText("")
+	p.g.do(p.end, func(ctx context.Context) error {
+		return p.g.core.End(ctx)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not end the session: " + err.Error())
+		}
+		p.g.syncLive()
+	})
+}
+
+// ended keeps the recap link in view once the session is over.
+func (p *livePane) ended(s pika.Session) {
+	if s.RecapURL != "" {
+		p.info.SetText("Session ended. Recap for the dancers: " + s.RecapURL)
+	} else {
+		p.info.SetText("Session ended.")
+	}
+}
+
+// show draws the live state.
+func (p *livePane) show(st pika.LiveState) {
+	if st.Live {
+		p.goLive.Disable()
+		p.end.Enable()
+		p.source.Disable()
+		p.location.Disable()
+		p.name.Disable()
+		p.pin.Disable()
+	} else {
+		p.goLive.Enable()
+		p.end.Disable()
+		p.source.Enable()
+		if liveSources[p.source.SelectedIndex()].kind != "manual" {
+			p.location.Enable()
+		}
+		p.name.Enable()
+		p.pin.Enable()
+	}
+	if np := st.NowPlaying; np != nil {
+		t := np.Track
+		p.title.Text = orDash(t.Title)
+		p.artist.SetText(t.Artist)
+		if t.BPM != nil {
+			p.bpm.Text = fmt.Sprintf("%.1f BPM", *t.BPM)
+		} else {
+			p.bpm.Text = "– BPM"
+		}
+		switch {
+		case t.Camelot != "" && t.Key != "":
+			p.key.SetText(t.Camelot + " · " + t.Key)
+		default:
+			p.key.SetText(t.Key)
+		}
+		if np.Analysing {
+			p.analysing.SetText("Analysing this track now; its numbers follow.")
+		} else {
+			p.analysing.SetText("")
+		}
+		p.feel.Set(&t)
+	} else {
+		p.title.Text = "Nothing playing yet"
+		p.artist.SetText("")
+		p.bpm.Text = ""
+		p.key.SetText("")
+		p.analysing.SetText("")
+		p.feel.Set(nil)
+	}
+	p.title.Color = theme.Color(theme.ColorNameForeground)
+	p.title.Refresh()
+	p.bpm.Refresh()
+	p.likes.SetText(likesLine(st.Likes))
+	p.tempo.SetText(tempoLine(st.Tempo))
+	if st.Live {
+		p.listeners.SetText(listenersLine(st.Listeners))
+	} else {
+		p.listeners.SetText("")
+	}
+	join := ""
+	if st.Live {
+		join = st.Session.JoinURL
+	}
+	if join != p.joinURL {
+		if err := p.qr.SetURL(join, st.Session.Name); err != nil {
+			p.errLabel.SetText("Cannot draw the join code: " + err.Error())
+		}
+		p.joinURL = join
+	}
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "–"
+	}
+	return s
+}

@@ -1,0 +1,207 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// pollsPane writes polls, shows the open one's results as they come in,
+// closes it, and lists the session's earlier polls.
+type pollsPane struct {
+	g        *gui
+	editor   *pollEditor
+	hint     *widget.Label
+	question *widget.Label
+	ends     *widget.Label
+	results  *fyne.Container
+	closeBtn *widget.Button
+	errLabel *widget.Label
+	past     *widget.List
+	pastData []protocol.Poll
+	open     *protocol.Poll
+	content  fyne.CanvasObject
+}
+
+func newPollsPane(g *gui) *pollsPane {
+	p := &pollsPane{g: g}
+	p.editor = newPollEditor(p.startPoll)
+	p.hint = widget.NewLabel("Go live to ask the dancers.")
+	p.hint.Importance = widget.LowImportance
+	p.question = widget.NewLabel("No poll is open.")
+	p.question.SizeName = theme.SizeNameSubHeadingText
+	p.question.TextStyle = fyne.TextStyle{Bold: true}
+	p.question.Wrapping = fyne.TextWrapWord
+	p.ends = widget.NewLabel("")
+	p.results = container.NewVBox()
+	p.closeBtn = widget.NewButtonWithIcon("Close poll", theme.CancelIcon(), p.closePoll)
+	p.closeBtn.Disable()
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+	p.past = widget.NewList(
+		func() int { return len(p.pastData) },
+		func() fyne.CanvasObject {
+			q := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			q.Truncation = fyne.TextTruncateEllipsis
+			r := widget.NewLabel("")
+			r.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(q, r)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(p.pastData) {
+				return
+			}
+			poll := p.pastData[id]
+			box := o.(*fyne.Container)
+			box.Objects[0].(*widget.Label).SetText(poll.Question)
+			box.Objects[1].(*widget.Label).SetText(pollSummary(poll))
+		},
+	)
+	left := container.NewVScroll(container.NewVBox(heading("Polls"), p.hint, p.editor.content))
+	current := container.NewVBox(sectionTitle("Open poll"), p.question, p.ends, p.results, p.closeBtn, p.errLabel)
+	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle("Earlier polls this session")), nil, nil, nil, p.past)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.5
+	p.content = split
+	p.editor.SetEnabled(false)
+	return p
+}
+
+// pollSummary is one line of results: every option with its votes, the
+// winner first.
+func pollSummary(poll protocol.Poll) string {
+	total := 0
+	for _, n := range poll.Tallies {
+		total += n
+	}
+	if total == 0 {
+		return "no votes"
+	}
+	parts := make([]string, 0, len(poll.Options))
+	for i, o := range poll.Options {
+		n := 0
+		if i < len(poll.Tallies) {
+			n = poll.Tallies[i]
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", o, n))
+	}
+	votes := "votes"
+	if total == 1 {
+		votes = "vote"
+	}
+	return fmt.Sprintf("%s · %d %s", strings.Join(parts, " · "), total, votes)
+}
+
+func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
+	var d time.Duration
+	if sp.DurationS != nil {
+		d = time.Duration(*sp.DurationS) * time.Second
+	}
+	p.g.do(p.editor.startBtn, func(ctx context.Context) error {
+		return p.g.core.StartPoll(ctx, sp.Question, sp.Options, d)
+	}, func(err error) {
+		if err != nil {
+			p.editor.errLabel.SetText("The poll did not start: " + err.Error())
+			return
+		}
+		p.editor.errLabel.SetText("")
+		p.g.syncLive()
+	})
+	return nil
+}
+
+func (p *pollsPane) closePoll() {
+	if p.open == nil {
+		return
+	}
+	id := p.open.PollID
+	p.errLabel.SetText("")
+	p.g.do(p.closeBtn, func(ctx context.Context) error {
+		return p.g.core.ClosePoll(ctx, id)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not close the poll: " + err.Error())
+		}
+		p.g.syncLive()
+	})
+}
+
+// show draws the open poll's results and the earlier polls.
+func (p *pollsPane) show(st pika.LiveState) {
+	p.editor.SetEnabled(st.Live && st.Poll == nil)
+	switch {
+	case !st.Live:
+		p.hint.SetText("Go live to ask the dancers.")
+	case st.Poll != nil:
+		p.hint.SetText("One poll at a time: close the open one to start another.")
+	default:
+		p.hint.SetText("")
+	}
+	p.open = nil
+	if st.Poll != nil && !st.Poll.Closed {
+		poll := *st.Poll
+		p.open = &poll
+	}
+	p.results.RemoveAll()
+	if p.open == nil {
+		p.question.SetText("No poll is open.")
+		p.ends.SetText("")
+		p.closeBtn.Disable()
+	} else {
+		p.question.SetText(p.open.Question)
+		if p.open.EndsAt != nil {
+			p.ends.SetText("Closes by itself at " + p.open.EndsAt.Local().Format("15:04:05"))
+		} else {
+			p.ends.SetText("Open until you close it")
+		}
+		total := 0
+		for _, n := range p.open.Tallies {
+			total += n
+		}
+		for i, o := range p.open.Options {
+			n := 0
+			if i < len(p.open.Tallies) {
+				n = p.open.Tallies[i]
+			}
+			p.results.Add(resultBar(o, n, total))
+		}
+		p.results.Add(widget.NewLabel(fmt.Sprintf("%d votes so far", total)))
+		p.closeBtn.Enable()
+	}
+	p.pastData = p.pastData[:0]
+	for i := len(st.Polls) - 1; i >= 0; i-- { // newest first
+		if st.Polls[i].Closed {
+			p.pastData = append(p.pastData, st.Polls[i])
+		}
+	}
+	p.past.Refresh()
+}
+
+// resultBar is one option of the open poll: its votes as a bar.
+func resultBar(option string, n, total int) fyne.CanvasObject {
+	b := widget.NewProgressBar()
+	b.Max = 1
+	if total > 0 {
+		b.Value = float64(n) / float64(total)
+	}
+	b.TextFormatter = func() string {
+		pct := 0
+		if total > 0 {
+			pct = n * 100 / total
+		}
+		return fmt.Sprintf("%d · %d%%", n, pct)
+	}
+	l := widget.NewLabel(option)
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewGridWithColumns(2, l, b)
+}

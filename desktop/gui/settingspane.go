@@ -1,0 +1,231 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/settings"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// settingsPane edits the relay and page addresses, the DJ token, the BPM
+// range of the analysis and shows the library folders.
+type settingsPane struct {
+	g         *gui
+	relay     *widget.Entry
+	public    *widget.Entry
+	minBPM    *widget.Entry
+	maxBPM    *widget.Entry
+	saveBtn   *widget.Button
+	saved     *widget.Label
+	errLabel  *widget.Label
+	token     *widget.Entry
+	tokenNote *widget.Label
+	checkBtn  *widget.Button
+	forgetBtn *widget.Button
+	who       *widget.Label
+	tokenErr  *widget.Label
+	register  *widget.Hyperlink
+	folders   *widget.Label
+	content   fyne.CanvasObject
+}
+
+func newSettingsPane(g *gui) *settingsPane {
+	p := &settingsPane{g: g}
+	p.relay = widget.NewEntry()
+	p.relay.SetPlaceHolder("https://relay.example")
+	p.public = widget.NewEntry()
+	p.public.SetPlaceHolder("empty: the same as the relay")
+	p.minBPM = widget.NewEntry()
+	p.maxBPM = widget.NewEntry()
+	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
+	p.saveBtn.Importance = widget.HighImportance
+	p.saved = widget.NewLabel("")
+	p.saved.Importance = widget.SuccessImportance
+	p.errLabel = widget.NewLabel("")
+	p.errLabel.Wrapping = fyne.TextWrapWord
+	p.errLabel.Importance = widget.DangerImportance
+
+	p.token = widget.NewPasswordEntry()
+	p.token.SetPlaceHolder(protocol.TokenPrefix + "…")
+	p.tokenNote = widget.NewLabel("")
+	p.tokenNote.Importance = widget.LowImportance
+	p.checkBtn = widget.NewButtonWithIcon("Save and check", theme.ConfirmIcon(), p.checkToken)
+	p.forgetBtn = widget.NewButtonWithIcon("Forget token", theme.DeleteIcon(), p.forgetToken)
+	p.who = widget.NewLabel("")
+	p.who.Importance = widget.SuccessImportance
+	p.who.TextStyle = fyne.TextStyle{Bold: true}
+	p.tokenErr = widget.NewLabel("")
+	p.tokenErr.Wrapping = fyne.TextWrapWord
+	p.tokenErr.Importance = widget.DangerImportance
+	p.register = widget.NewHyperlink("No account yet? Register on the web", nil)
+	p.folders = widget.NewLabel("")
+	p.folders.Wrapping = fyne.TextWrapWord
+
+	bpm := container.NewHBox(sized(p.minBPM, 90), widget.NewLabel("to"), sized(p.maxBPM, 90), widget.NewLabel("BPM"))
+	form := widget.NewForm(
+		widget.NewFormItem("Relay URL", p.relay),
+		widget.NewFormItem("Public page URL", p.public),
+		widget.NewFormItem("Tempo range", bpm),
+	)
+	tokenForm := widget.NewForm(widget.NewFormItem("DJ token", p.token))
+	p.content = container.NewVScroll(container.NewVBox(
+		heading("Settings"),
+		sectionTitle("Relay"),
+		form,
+		widget.NewLabel("The tempo range folds the analysed BPM (double or half time) into it; the top must be at least 1.9 × the bottom."),
+		container.NewHBox(p.saveBtn, p.saved),
+		p.errLabel,
+		widget.NewSeparator(),
+		sectionTitle("Your DJ account"),
+		tokenForm,
+		p.tokenNote,
+		container.NewHBox(p.checkBtn, p.forgetBtn),
+		p.who,
+		p.tokenErr,
+		p.register,
+		widget.NewSeparator(),
+		sectionTitle("Library folders"),
+		p.folders,
+	))
+	return p
+}
+
+// load fills the form from the core's settings.
+func (p *settingsPane) load() {
+	s := p.g.core.Settings()
+	p.relay.SetText(s.RelayURL)
+	p.public.SetText(s.PublicURL)
+	p.minBPM.SetText(strconv.FormatFloat(s.MinBPM, 'f', -1, 64))
+	p.maxBPM.SetText(strconv.FormatFloat(s.MaxBPM, 'f', -1, 64))
+	if len(s.LibraryFolders) == 0 {
+		p.folders.SetText("None yet: add one in Library.")
+	} else {
+		p.folders.SetText(strings.Join(s.LibraryFolders, "\n"))
+	}
+	p.updateRegister(s)
+	if p.g.core.HasToken() {
+		p.tokenNote.SetText("A token is saved (hidden). Paste a new one to replace it.")
+		p.forgetBtn.Enable()
+	} else {
+		p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
+		p.forgetBtn.Disable()
+	}
+	p.g.live.loadDefaults()
+}
+
+func (p *settingsPane) updateRegister(s settings.Settings) {
+	if u, err := url.Parse(s.RegisterURL()); err == nil && s.RegisterURL() != "" {
+		p.register.SetURL(u)
+		p.register.SetText("No account yet? Register at " + s.RegisterURL())
+		p.register.Show()
+	} else {
+		p.register.Hide()
+	}
+}
+
+// form reads the form into settings, keeping what it does not show.
+func (p *settingsPane) form() (settings.Settings, error) {
+	s := p.g.core.Settings()
+	s.RelayURL = strings.TrimSpace(p.relay.Text)
+	s.PublicURL = strings.TrimSpace(p.public.Text)
+	var err error
+	if s.MinBPM, err = strconv.ParseFloat(strings.TrimSpace(p.minBPM.Text), 64); err != nil {
+		return s, fmt.Errorf("the lowest tempo %q is not a number", p.minBPM.Text)
+	}
+	if s.MaxBPM, err = strconv.ParseFloat(strings.TrimSpace(p.maxBPM.Text), 64); err != nil {
+		return s, fmt.Errorf("the highest tempo %q is not a number", p.maxBPM.Text)
+	}
+	return s, s.Validate()
+}
+
+func (p *settingsPane) save() {
+	p.saved.SetText("")
+	p.errLabel.SetText("")
+	s, err := p.form()
+	if err != nil {
+		p.errLabel.SetText("Not saved: " + err.Error())
+		return
+	}
+	p.g.do(p.saveBtn, func(context.Context) error {
+		return p.g.core.SaveSettings(s)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Not saved: " + err.Error())
+			return
+		}
+		p.saved.SetText("Saved.")
+		p.updateRegister(p.g.core.Settings())
+	})
+}
+
+// checkToken saves a newly pasted token (if any) and asks the relay whose
+// it is, so a typo shows now rather than when going live.
+func (p *settingsPane) checkToken() {
+	p.who.SetText("")
+	p.tokenErr.SetText("")
+	tok := strings.TrimSpace(p.token.Text)
+	if tok != "" {
+		if err := settings.ValidateToken(tok); err != nil {
+			p.tokenErr.SetText(err.Error())
+			return
+		}
+	} else if !p.g.core.HasToken() {
+		p.tokenErr.SetText("Paste your DJ token first.")
+		return
+	}
+	// The relay URL in the box is the one to check against.
+	s, err := p.form()
+	if err != nil {
+		p.tokenErr.SetText("Fix the settings above first: " + err.Error())
+		return
+	}
+	if s.RelayURL == "" {
+		p.tokenErr.SetText("Type the relay URL above first.")
+		return
+	}
+	p.tokenNote.SetText("Checking with the relay…")
+	var dj protocol.DJ
+	p.g.do(p.checkBtn, func(ctx context.Context) error {
+		if err := p.g.core.SaveSettings(s); err != nil {
+			return err
+		}
+		if tok != "" {
+			if err := p.g.core.SetToken(tok); err != nil {
+				return fmt.Errorf("could not save the token: %w", err)
+			}
+		}
+		var err error
+		dj, err = p.g.core.CheckToken(ctx)
+		return err
+	}, func(err error) {
+		p.token.SetText("")
+		p.load()
+		if err != nil {
+			p.tokenErr.SetText("The token was not accepted: " + err.Error())
+			return
+		}
+		p.who.SetText("Signed in as " + dj.DisplayName)
+	})
+}
+
+func (p *settingsPane) forgetToken() {
+	p.who.SetText("")
+	p.tokenErr.SetText("")
+	p.g.do(p.forgetBtn, func(context.Context) error {
+		return p.g.core.SetToken("")
+	}, func(err error) {
+		if err != nil {
+			p.tokenErr.SetText("Could not forget the token: " + err.Error())
+		}
+		p.load()
+	})
+}
