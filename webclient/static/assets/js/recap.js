@@ -54,7 +54,7 @@ function draw(r) {
   ];
   fill($('#stats'), stats.map(([v, what]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: String(v) }), el('span', { class: 'what', text: what }))));
 
-  drawChart(plays, s.startedAt);
+  drawChart(plays, s.startedAt, s.endedAt);
 
   const top = plays.filter((p) => p.likes > 0).sort((a, b) => b.likes - a.likes || new Date(a.startedAt) - new Date(b.startedAt)).slice(0, 5);
   fill($('#top'), top.map((p) => el('li', {}, el('strong', { text: p.track.title || 'Untitled' }), p.track.artist ? ` — ${p.track.artist}` : '', el('span', { class: 'muted', text: ` · ♥ ${p.likes}` }))));
@@ -64,18 +64,16 @@ function draw(r) {
   fill($('#tracks'), plays.map((p) => {
     const t = p.track || {};
     const tempo = p.tempo || {};
-    const meta = [
-      typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '',
-      [t.key, t.camelot].filter(Boolean).join(' '),
-      `tempo ▼${tempo.slower | 0} ●${tempo.perfect | 0} ▲${tempo.faster | 0}`,
-    ].filter(Boolean).join(' · ');
+    const sound = [typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', [t.key, t.camelot].filter(Boolean).join(' ')].filter(Boolean).join(' · ');
+    const votes = `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}`;
     const top = maxLikes > 0 && p.likes === maxLikes;
     return el('li', { class: top ? 'top' : null, dataset: { playId: p.playId } },
       el('span', { class: 'time', text: fmtClock(p.startedAt) }),
       el('div', {},
         el('div', { class: 'title', text: t.title || 'Untitled' }),
         el('div', { class: 'meta', text: t.artist || '' }),
-        el('div', { class: 'meta', text: meta })),
+        el('div', { class: 'meta', text: sound }),
+        el('div', { class: 'meta tempo-votes', text: votes })),
       el('span', { class: 'likes num', title: 'likes', text: `♥ ${p.likes | 0}` }));
   }));
   show($('#tracks-empty'), plays.length === 0);
@@ -110,7 +108,7 @@ function drawPoll(p) {
 }
 
 /** BPM of each play against the time it started, as an inline SVG line chart. */
-function drawChart(plays, startedAt) {
+function drawChart(plays, startedAt, endedAt) {
   const box = $('#chart');
   const pts = plays
     .filter((p) => p.track && typeof p.track.bpm === 'number')
@@ -122,7 +120,8 @@ function drawChart(plays, startedAt) {
   const W = Math.max(300, Math.min(900, Math.round(box.clientWidth || 640)));
   const H = W < 500 ? 200 : 260, L = 36, R = 10, T = 10, B = 26;
   const t0 = Math.min(new Date(startedAt).getTime() || pts[0].t, pts[0].t);
-  const t1 = Math.max(t0 + 60000, ...pts.map((x) => x.t));
+  const end = endedAt ? new Date(endedAt).getTime() : Date.now();
+  const t1 = Math.max(t0 + 60000, end || 0, ...pts.map((x) => x.t));
   let lo = Math.floor((Math.min(...pts.map((x) => x.bpm)) - 4) / 10) * 10;
   let hi = Math.ceil((Math.max(...pts.map((x) => x.bpm)) + 4) / 10) * 10;
   if (hi - lo < 20) { lo -= 10; hi += 10; }
@@ -140,7 +139,13 @@ function drawChart(plays, startedAt) {
     const tx = x(t0 + m * 60000);
     chart.append(svg('text', { class: 'axis', x: tx, y: H - 8, 'text-anchor': 'middle' }, m < 60 ? `${m}′` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}`));
   }
-  chart.append(svg('polyline', { class: 'line', points: pts.map((q) => `${x(q.t).toFixed(1)},${y(q.bpm).toFixed(1)}`).join(' ') }));
+  // Each track's tempo holds until the next one starts: a step line.
+  const line = [];
+  pts.forEach((q, i) => {
+    const next = i + 1 < pts.length ? pts[i + 1].t : t1;
+    line.push(`${x(q.t).toFixed(1)},${y(q.bpm).toFixed(1)}`, `${x(next).toFixed(1)},${y(q.bpm).toFixed(1)}`);
+  });
+  chart.append(svg('polyline', { class: 'line', points: line.join(' ') }));
   const maxLikes = Math.max(0, ...plays.map((p) => p.likes | 0));
   for (const q of pts) {
     chart.append(svg('circle', { class: `dot${maxLikes > 0 && q.p.likes === maxLikes ? ' liked' : ''}`, cx: x(q.t).toFixed(1), cy: y(q.bpm).toFixed(1), r: 4.5 },
@@ -173,5 +178,5 @@ load();
 let resizeTimer = 0;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => { if (lastRecap) drawChart(lastRecap.plays || [], lastRecap.session.startedAt); }, 200);
+  resizeTimer = setTimeout(() => { if (lastRecap) drawChart(lastRecap.plays || [], lastRecap.session.startedAt, lastRecap.session.endedAt); }, 200);
 });
