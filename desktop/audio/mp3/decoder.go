@@ -73,6 +73,7 @@ type Decoder struct {
 
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
 	skip        int   // output samples still to drop (encoder + decoder delay)
+	phase       int   // source samples by which reduced output leads the trimmed stream
 	remaining   int64 // output samples still to emit, -1 if unknown
 	firstAudio  []byte
 	err         error
@@ -251,6 +252,7 @@ func (d *Decoder) parseInfoFrame(h frameHeader, fr []byte) bool {
 			delay := int64(v[0])<<4 | int64(v[1])>>4
 			pad := int64(v[1]&15)<<8 | int64(v[2])
 			d.skip = int((delay + decoderDelay) >> d.reduce)
+			d.phase = int((delay + decoderDelay) & (1<<d.reduce - 1))
 			if d.totalFrames > 0 {
 				total := d.totalFrames*spf - delay - pad
 				if total > 0 {

@@ -124,4 +124,3 @@ func (t *huffTable) decode(br *bitReader) (x, y int) {
 	br.pos += int(e>>16) & 0x1f
 	return int(e>>8) & 0xff, int(e) & 0xff
 }
-
