@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // m3uParser reads M3U/M3U8 lines: "#EXTINF:secs,Artist - Title" and
@@ -22,6 +23,20 @@ type m3uParser struct {
 	// entry has only <time>hh:mm</time>.
 	day     time.Time
 	pending *Event
+	// hasVDJ and hasINF say which descriptions pending already holds.
+	hasVDJ, hasINF bool
+}
+
+// maxText bounds artist and title, as the relay does (protocol's
+// MaxArtistTitleLen): longer text is cut rather than refused.
+const maxText = 300
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxText {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:maxText]))
 }
 
 var (
@@ -37,13 +52,24 @@ func (p *m3uParser) line(s string) (Event, bool) {
 	case s == "":
 		return Event{}, false
 	case hasPrefixFold(s, "#EXTVDJ:"):
+		if p.hasVDJ {
+			p.pending = nil // a second description without a path: the first was orphaned
+		}
 		e := p.pendingEvent()
+		p.hasVDJ = true
 		parseVDJTags(s[len("#EXTVDJ:"):], e, p.day)
+		e.Artist, e.Title = clip(e.Artist), clip(e.Title)
 		return Event{}, false
 	case hasPrefixFold(s, "#EXTINF:"):
+		if p.hasINF {
+			p.pending = nil
+		}
 		e := p.pendingEvent()
+		p.hasINF = true
+		// When both describe the entry, VirtualDJ's tags win.
 		if info, ok := extinfTitle(s[len("#EXTINF:"):]); ok && e.Artist == "" && e.Title == "" {
 			e.Artist, e.Title = splitArtistTitle(info)
+			e.Artist, e.Title = clip(e.Artist), clip(e.Title)
 		}
 		return Event{}, false
 	case strings.HasPrefix(s, "#"):
@@ -52,8 +78,8 @@ func (p *m3uParser) line(s string) (Event, bool) {
 	e := Event{Source: p.source}
 	if p.pending != nil {
 		e = *p.pending
-		p.pending = nil
 	}
+	p.pending, p.hasVDJ, p.hasINF = nil, false, false
 	e.Path = s
 	return e, true
 }

@@ -143,7 +143,7 @@ func (w *Mixxx) since(ctx context.Context, db *sql.DB, after int64) ([]Event, in
 		if artist == "" && title == "" && loc == "" {
 			continue // a track row deleted since
 		}
-		evs = append(evs, Event{Source: SourceMixxx, Path: loc, Artist: strings.TrimSpace(artist), Title: strings.TrimSpace(title), StartedAt: t})
+		evs = append(evs, Event{Source: SourceMixxx, Path: loc, Artist: clip(strings.TrimSpace(artist)), Title: clip(strings.TrimSpace(title)), StartedAt: t})
 	}
 	if err := rows.Err(); err != nil {
 		return evs, last, fmt.Errorf("read mixxx history: %w", err)

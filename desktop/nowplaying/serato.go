@@ -109,9 +109,9 @@ func parseSeratoAdat(b []byte, idx int) (seratoEntry, bool) {
 		case seratoPath:
 			e.event.Path = seratoPathFor(utf16be(v), runtime.GOOS)
 		case seratoTitle:
-			e.event.Title = strings.TrimSpace(utf16be(v))
+			e.event.Title = clip(strings.TrimSpace(utf16be(v)))
 		case seratoArtist:
-			e.event.Artist = strings.TrimSpace(utf16be(v))
+			e.event.Artist = clip(strings.TrimSpace(utf16be(v)))
 		case seratoStart:
 			if len(v) == 4 {
 				if s := binary.BigEndian.Uint32(v); s > 946684800 {

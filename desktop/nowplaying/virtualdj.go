@@ -189,7 +189,7 @@ func (f *tracklistFollower) parse(l string) (Event, bool) {
 		t = t.AddDate(0, 0, -1)
 	}
 	artist, title := splitArtistTitle(m[2])
-	return Event{Source: SourceVirtualDJ, Artist: artist, Title: title, StartedAt: t}, true
+	return Event{Source: SourceVirtualDJ, Artist: clip(artist), Title: clip(title), StartedAt: t}, true
 }
 
 func (f *tracklistFollower) start() ([]Event, error) {

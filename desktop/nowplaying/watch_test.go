@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -219,5 +220,35 @@ func TestManual(t *testing.T) {
 	wantEvent(t, e, "/m/a.mp3", "A", "T", at)
 	if e.Source != SourceManual {
 		t.Errorf("source = %q", e.Source)
+	}
+}
+
+func TestM3UWatcherHostileInput(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.m3u")
+	ch := startWatcher(t, func(o Options) Watcher { return NewM3U(path, o) }, Options{})
+	// A megabyte without a newline, binary junk, an absurd VirtualDJ line:
+	// skipped, and the entry after them still arrives.
+	appendFile(t, path, strings.Repeat("x", 1<<20))
+	settle()
+	appendFile(t, path, "\n\x00\xff\xfe\x01garbage\n#EXTVDJ:<lastplaytime>-1</lastplaytime><artist>"+strings.Repeat("&amp;", 5000)+"</artist>\n/m/amp.mp3\n")
+	appendFile(t, path, "#EXTINF:10,Orphan - Description\n#EXTINF:10,Ok - Fine\n/m/fine.mp3\n")
+	var got []Event
+	for len(got) == 0 || got[len(got)-1].Path != "/m/fine.mp3" {
+		got = append(got, nextEvent(t, ch))
+	}
+	// The junk lines are not M3U comments, so they count as (odd) paths;
+	// the long run of x's is dropped, never buffered.
+	for _, e := range got {
+		if strings.HasPrefix(e.Path, "xxxx") {
+			t.Errorf("the over-long line was delivered (%d bytes)", len(e.Path))
+		}
+		if e.Path == "/m/amp.mp3" && e.Artist != strings.Repeat("&", 300) {
+			t.Errorf("a 5000-character artist was not cut to 300: %d", len(e.Artist))
+		}
+	}
+	last := got[len(got)-1]
+	if last.Artist != "Ok" || last.Title != "Fine" {
+		t.Errorf("last event = %+v", last)
 	}
 }
