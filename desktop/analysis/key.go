@@ -33,7 +33,19 @@ var profiles = map[string][2][12]float64{
 	},
 }
 
-var keyProfile = "temperley"
+// triads are the tonic chords, major and minor, as chroma templates.
+var triads = [2][12]float64{
+	{1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0},
+	{1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0},
+}
+
+var (
+	endN       = 6
+	endWeight  = 0.0
+	keyProfile = "temperley"
+	bassWeight = 1.0
+	peaksOnly  = false
+)
 
 // keyEstimate is a key found in a chromagram.
 type keyEstimate struct {
@@ -89,7 +101,13 @@ func pearson(c [12]float64, p [12]float64, tonic int) float64 {
 // estimateKey sums the chromagram (each frame normalised so that loud
 // passages do not drown the rest) and picks the best-correlating of the 24
 // rotated key profiles.
-func estimateKey(frames [][12]float32) keyEstimate {
+func estimateKey(frames24 [][24]float32) keyEstimate {
+	frames := make([][12]float32, len(frames24))
+	for i, f := range frames24 {
+		for j := range 12 {
+			frames[i][j] = float32(bassWeight)*f[j] + f[12+j]
+		}
+	}
 	var c [12]float64
 	var peak float64
 	for _, f := range frames {
@@ -115,10 +133,29 @@ func estimateKey(frames [][12]float32) keyEstimate {
 		}
 	}
 	p := profiles[keyProfile]
+	// The chroma of the last sounding seconds: songs end on the tonic chord.
+	var end [12]float64
+	var endFrames int
+	for i := len(frames) - 1; i >= 0 && endFrames < endN; i-- {
+		var s float64
+		for _, v := range frames[i] {
+			s += float64(v)
+		}
+		if s < peak*0.05 {
+			continue
+		}
+		endFrames++
+		for j, v := range frames[i] {
+			end[j] += float64(v) / s
+		}
+	}
 	var scores [24]float64
 	best := 0
 	for k := range 24 {
 		scores[k] = pearson(c, p[k/12], k%12)
+		if endFrames > 0 {
+			scores[k] += endWeight * pearson(end, triads[k/12], k%12)
+		}
 		if scores[k] > scores[best] {
 			best = k
 		}

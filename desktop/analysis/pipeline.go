@@ -17,6 +17,7 @@ const (
 	centroidMaxHz = 4000.0
 	chromaMinHz   = 60.0
 	chromaMaxHz   = 2100.0
+	chromaSplitHz = 200.0
 )
 
 // analyzer consumes a mono stream in chunks and keeps only compact
@@ -44,9 +45,10 @@ type analyzer struct {
 	// Chroma.
 	chFrames *framer
 	chSpec   *spectrum
-	chBin    []int8    // pitch class per FFT bin, -1 when outside the band
-	chWeight []float64 // closeness of the bin to its semitone centre
-	chroma   [][12]float32
+	chBin    []int8        // pitch class per FFT bin, -1 when outside the band
+	chWeight []float64     // closeness of the bin to its semitone centre
+	chSplit  int           // first bin of the upper chroma band
+	chroma   [][24]float32 // per frame: bass band (below chromaSplitHz), then the rest
 }
 
 // newAnalyzer prepares an analyzer for a mono stream at rate Hz that is
@@ -82,6 +84,7 @@ func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	a.chSpec = newSpectrum(cn)
 	a.chBin = make([]int8, cn/2+1)
 	a.chWeight = make([]float64, cn/2+1)
+	a.chSplit = int(math.Ceil(chromaSplitHz * float64(cn) / a.ra))
 	for k := range a.chBin {
 		a.chBin[k] = -1
 		f := float64(k) * a.ra / float64(cn)
@@ -128,10 +131,19 @@ func (a *analyzer) onsetFrame(frame []float32) {
 
 func (a *analyzer) chromaFrame(frame []float32) {
 	mag := a.chSpec.compute(frame)
-	var c [12]float32
+	var c [24]float32
 	for k, pc := range a.chBin {
-		if pc >= 0 {
-			c[pc] += float32(a.chWeight[k] * mag[k])
+		if pc < 0 {
+			continue
+		}
+		if peaksOnly && !(mag[k] > mag[k-1] && mag[k] >= mag[k+1]) {
+			continue
+		}
+		v := a.chWeight[k] * mag[k]
+		if k < a.chSplit {
+			c[pc] += float32(v)
+		} else {
+			c[12+int(pc)] += float32(v)
 		}
 	}
 	a.chroma = append(a.chroma, c)
