@@ -1,6 +1,9 @@
 package main
 
-import "github.com/pikadj/pika/desktop/cmd/pika/internal/cli"
+import (
+	"github.com/pikadj/pika/desktop/cmd/pika/internal/cli"
+	guipkg "github.com/pikadj/pika/desktop/gui"
+)
 
-// gui opens the window; nil until the GUI is wired in.
-var gui cli.GUIFunc
+// gui opens the Fyne window over the core.
+var gui cli.GUIFunc = guipkg.Run
