@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 
 	pika "github.com/pikadj/pika/desktop/app"
@@ -60,6 +60,11 @@ type gui struct {
 	core   *pika.Core
 	win    fyne.Window
 	shell  *shell
+	// mu is held by everything that touches widgets from ui(). On a real
+	// window that is always the Fyne thread, so it is never contended;
+	// under the test driver, where fyne.Do runs on the caller's
+	// goroutine, it keeps the event goroutine and the test apart.
+	mu sync.Mutex
 
 	library  *libraryPane
 	analysis *analysisPane
@@ -116,7 +121,7 @@ func (g *gui) start() func() {
 				if !ok {
 					return
 				}
-				fyne.Do(func() { g.apply(e) })
+				g.ui(func() { g.apply(e) })
 			}
 		}
 	}()
@@ -204,7 +209,7 @@ func (g *gui) do(busy fyne.Disableable, work func(ctx context.Context) error, do
 		if err != nil && g.ctx.Err() == nil {
 			slog.Info("gui: action failed", "err", err)
 		}
-		fyne.Do(func() {
+		g.ui(func() {
 			if busy != nil {
 				busy.Enable()
 			}
@@ -215,10 +220,11 @@ func (g *gui) do(busy fyne.Disableable, work func(ctx context.Context) error, do
 	}()
 }
 
-// showDialogError shows err in a dialog over the main window (for actions
-// started from a dialog, where no pane label is in view).
-func (g *gui) showDialogError(err error) {
-	if g.win != nil {
-		dialog.ShowError(err, g.win)
-	}
+// ui runs fn on the Fyne thread, for goroutines that update widgets.
+func (g *gui) ui(fn func()) {
+	fyne.Do(func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		fn()
+	})
 }

@@ -46,8 +46,8 @@ type libraryPane struct {
 	errLabel *widget.Label
 	// filterErr says why the filter boxes cannot be used as typed.
 	filterErr *widget.Label
-	sendBtn  *widget.Button
-	content  fyne.CanvasObject
+	sendBtn   *widget.Button
+	content   fyne.CanvasObject
 
 	// refresh bookkeeping: one query at a time, the latest filter wins.
 	querying, dirty bool
@@ -66,14 +66,11 @@ func newLibraryPane(g *gui) *libraryPane {
 
 	p.search = widget.NewEntry()
 	p.search.SetPlaceHolder("Search artist, title, album…")
-	p.search.OnChanged = func(string) { p.refresh() }
 	p.minBPM = widget.NewEntry()
 	p.minBPM.SetPlaceHolder("min")
 	p.maxBPM = widget.NewEntry()
 	p.maxBPM.SetPlaceHolder("max")
-	p.minBPM.OnChanged = func(string) { p.refresh() }
-	p.maxBPM.OnChanged = func(string) { p.refresh() }
-	p.key = widget.NewSelect(keyChoices, func(string) { p.refresh() })
+	p.key = widget.NewSelect(keyChoices, nil)
 	p.key.SetSelectedIndex(0)
 
 	p.table = newTrackTable()
@@ -88,6 +85,12 @@ func newLibraryPane(g *gui) *libraryPane {
 	p.filterErr.Importance = widget.DangerImportance
 	p.sendBtn = widget.NewButtonWithIcon("Send selected as now playing", theme.MailSendIcon(), p.sendSelected)
 	p.sendBtn.Disable()
+
+	// Filters apply as they are typed; wired last, once every widget exists.
+	p.search.OnChanged = func(string) { p.refresh() }
+	p.minBPM.OnChanged = func(string) { p.refresh() }
+	p.maxBPM.OnChanged = func(string) { p.refresh() }
+	p.key.OnChanged = func(string) { p.refresh() }
 
 	add := container.NewBorder(nil, nil, nil, container.NewHBox(p.browse, p.browseDB, p.addBtn, p.rescan), p.path)
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))

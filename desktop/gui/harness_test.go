@@ -1,0 +1,128 @@
+package gui
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	pika "github.com/pikadj/pika/desktop/app"
+)
+
+// corpusDir holds the shared test tracks (the repository's ../shared).
+var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "dev")
+
+// harness is the whole window, built by newGUI as Run builds it, on the
+// Fyne test driver, over a real core with its own settings and library.
+type harness struct {
+	t    *testing.T
+	app  fyne.App
+	core *pika.Core
+	g    *gui
+	win  fyne.Window
+}
+
+func newHarness(t *testing.T, cfg pika.Config) *harness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	if cfg.ConfigDir == "" {
+		cfg.ConfigDir = t.TempDir()
+	}
+	cfg.NoKeyring = true
+	if cfg.Workers == 0 {
+		cfg.Workers = 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	core, err := pika.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("open core: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := core.Close(); err != nil {
+			t.Errorf("close core: %v", err)
+		}
+	})
+	h := &harness{t: t, app: a, core: core}
+	h.g = newGUI(ctx, a, core)
+	h.win = test.NewTempWindow(t, h.g.shell.content)
+	h.win.Resize(fyne.NewSize(1280, 820))
+	h.g.win = h.win
+	var stop func()
+	h.ui(func() { stop = h.g.start() })
+	t.Cleanup(stop)
+	return h
+}
+
+// ui runs fn as the Fyne thread would, apart from the core's events.
+func (h *harness) ui(fn func()) {
+	h.g.mu.Lock()
+	defer h.g.mu.Unlock()
+	fn()
+}
+
+// tap and typeIn drive widgets like a DJ's mouse and keyboard.
+func (h *harness) tap(o fyne.Tappable) { h.ui(func() { test.Tap(o) }) }
+
+func (h *harness) typeIn(o fyne.Focusable, text string) { h.ui(func() { test.Type(o, text) }) }
+
+// show opens a pane from the sidebar.
+func (h *harness) show(name string) {
+	h.t.Helper()
+	h.ui(func() {
+		if !h.g.shell.showNamed(name) {
+			h.t.Fatalf("no pane %q", name)
+		}
+	})
+}
+
+// waitFor polls cond (on the UI side) until it holds; what describes the
+// wait in the failure, and state, when set, what the window shows instead.
+func (h *harness) waitFor(what string, limit time.Duration, cond func() bool, state func() string) {
+	h.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var ok bool
+		h.ui(func() { ok = cond() })
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			msg := ""
+			if state != nil {
+				h.ui(func() { msg = state() })
+			}
+			h.t.Fatalf("gave up waiting for %s after %v; window shows: %s", what, limit, msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// copyCorpus copies the named corpus files into a fresh folder.
+func copyCorpus(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		src, err := os.Open(filepath.Join(corpusDir, n))
+		if err != nil {
+			t.Fatalf("corpus file: %v", err)
+		}
+		dst, err := os.Create(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(dst, src); err != nil {
+			t.Fatal(err)
+		}
+		src.Close()
+		if err := dst.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
