@@ -194,6 +194,14 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		t.Errorf("the BPM chart has %d points, want 3", n)
 	}
 	ann.screenshot(out, "recap-390.png", true)
+
+	step(t, "an ended session opened later says so; an unknown one says it does not exist")
+	cem.open(r.URL + livePath)
+	cem.waitVisible("#ended-view")
+	cem.open(r.URL + "/live/no-such-session")
+	cem.waitVisible("#missing-view")
+	cem.open(r.URL + "/recap/no-such-session")
+	cem.waitText("#status", "no session")
 }
 
 // TestProtectedSessionAsksForThePIN checks that a PIN session refuses a
