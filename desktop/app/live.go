@@ -138,10 +138,7 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	}
 	if found {
 		np.LibraryID = t.ID
-		np.Track = t.Protocol()
-		if np.Track.Artist == "" && np.Track.Title == "" {
-			np.Track.Artist, np.Track.Title = e.Artist, e.Title
-		}
+		np.Track = withNames(t.Protocol(), e)
 	} else {
 		np.Track = protocol.Track{Artist: clipText(e.Artist), Title: clipText(e.Title)}
 		if np.Track.Artist == "" && np.Track.Title == "" {
@@ -169,7 +166,7 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	}
 	select {
 	case done := <-result:
-		np.Track = mergeNames(done.Protocol(), np.Track)
+		np.Track = withNames(done.Protocol(), e)
 		return lr.send(ctx, np)
 	case <-timeout:
 	case <-ctx.Done():
@@ -190,7 +187,7 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 		latest := lr.seq == seq
 		lr.mu.Unlock()
 		np.Analysing = false
-		np.Track = mergeNames(done.Protocol(), np.Track)
+		np.Track = withNames(done.Protocol(), e)
 		if !latest {
 			return // another track is playing: do not bring this one back
 		}
@@ -207,11 +204,11 @@ var closedTime = func() <-chan time.Time {
 	return ch
 }()
 
-// mergeNames keeps the names already shown when the analysed track has
-// none of its own.
-func mergeNames(t, shown protocol.Track) protocol.Track {
-	if t.Artist == "" && t.Title == "" {
-		t.Artist, t.Title = shown.Artist, shown.Title
+// withNames names the track as the DJ software does when it says: the
+// DJ sees and edits those names there, and files often lack tags.
+func withNames(t protocol.Track, e nowplaying.Event) protocol.Track {
+	if title := clipText(e.Title); title != "" {
+		t.Artist, t.Title = clipText(e.Artist), title
 	}
 	return t
 }
