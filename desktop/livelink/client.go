@@ -208,10 +208,13 @@ func (c *Client) finish(ctx context.Context, recapURL string) {
 }
 
 // SendNowPlaying queues a NOW_PLAYING; playedAt is when the DJ software
-// started the track (zero: now).
+// started the track (zero or in the future: now). A play older than
+// protocol.PlayedAtMaxAge is refused at once.
 func (c *Client) SendNowPlaying(ctx context.Context, track protocol.Track, playedAt time.Time) error {
-	if playedAt.IsZero() {
-		playedAt = time.Now()
+	// A play cannot start in the future; a DJ software clock a little
+	// ahead must not get the play refused.
+	if now := time.Now(); playedAt.IsZero() || playedAt.After(now) {
+		playedAt = now
 	}
 	at := playedAt.UTC()
 	m := protocol.NowPlaying{Track: track, PlayedAt: &at}

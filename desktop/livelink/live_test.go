@@ -371,3 +371,79 @@ func TestRefusedToken(t *testing.T) {
 		t.Error("the token appears in the log")
 	}
 }
+
+func TestOfflineOutboxBoundAndEnd(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "eve@example.com", "DJ Eve")
+	db := openDB(t)
+	logs := &syncBuf{}
+	h := startClient(t, Config{RelayURL: r.URL, Token: token, SessionName: "Offline", MaxOutbox: 3,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}, db)
+	if err := h.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	first := waitFor[Registered](t, h.c).Session
+	r.Stop()
+	if d := waitFor[Disconnected](t, h.c); d.Err == nil {
+		t.Errorf("disconnected without a reason: %+v", d)
+	}
+	if d := waitFor[Disconnected](t, h.c); d.RetryIn < backoffMin/2 || d.RetryIn > backoffMax {
+		t.Errorf("retry in %v, want within [%v, %v]", d.RetryIn, backoffMin/2, backoffMax)
+	}
+	for i := range 5 {
+		if err := h.c.SendNowPlaying(context.Background(), track(i), time.Now().Add(time.Duration(i-10)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dropped := 0
+	for dropped < 2 {
+		dropped += waitFor[OutboxDropped](t, h.c).Count
+	}
+	if n, _ := h.c.Pending(context.Background()); n != 3 {
+		t.Errorf("pending = %d, want the bound 3", n)
+	}
+	if !strings.Contains(logs.String(), "outbox full") {
+		t.Error("dropping was not logged")
+	}
+	// A play from days ago is refused at once, not queued.
+	if err := h.c.SendNowPlaying(context.Background(), track(7), time.Now().Add(-72*time.Hour)); err == nil {
+		t.Error("a 3-day-old play was accepted")
+	}
+
+	// Ending while the relay is down: abandoned locally after the timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := h.c.End(ctx); err == nil {
+		t.Error("End without a relay reported success")
+	}
+	if _, live := h.c.Session(); live {
+		t.Error("still live after End")
+	}
+	h.stop()
+
+	// The next go-live is a new session, which gets the queued plays.
+	r.Restart(t)
+	h2 := startClient(t, Config{RelayURL: r.URL, Token: token, SessionName: "Second"}, db)
+	if err := h2.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next := waitFor[Registered](t, h2.c).Session
+	if next.ID == first.ID || next.Resumed {
+		t.Errorf("after End the next go-live resumed %+v", next)
+	}
+	for i := 2; i < 5; i++ {
+		if p := waitFor[PlayStarted](t, h2.c); p.Play.Track.Title != track(i).Title {
+			t.Errorf("delivered %q, want %q", p.Play.Track.Title, track(i).Title)
+		}
+	}
+}
+
+func TestJitter(t *testing.T) {
+	for _, d := range []time.Duration{backoffMin, 4 * time.Second, backoffMax} {
+		for range 100 {
+			if j := jitter(d); j < d/2 || j > d {
+				t.Fatalf("jitter(%v) = %v, want within [%v, %v]", d, j, d/2, d)
+			}
+		}
+	}
+}
