@@ -115,7 +115,7 @@ func (m *Manager) Start(ctx context.Context) error {
 		m.log.Info("sessions waiting for their DJ after restart", "count", n)
 	}
 	go func() {
-		t := time.NewTicker(15 * time.Second)
+		t := time.NewTicker(min(15*time.Second, m.cfg.ResumeWindow/4))
 		defer t.Stop()
 		for {
 			m.endAbandoned(ctx)

@@ -32,7 +32,7 @@ type Room struct {
 	annTimer  *time.Timer
 
 	// Coalesced counters: what changed since the last flush.
-	dirtyPlays     map[string]struct{}
+	dirtyPlays     map[string]dirty
 	dirtyPolls     map[string]struct{}
 	dirtyListeners bool
 	flushTimer     *time.Timer
@@ -40,6 +40,14 @@ type Room struct {
 	lastListeners  int
 	peak           int
 }
+
+// dirty says which counters of a play changed.
+type dirty uint8
+
+const (
+	dirtyLikes dirty = 1 << iota
+	dirtyTempo
+)
 
 type activePoll struct {
 	id    string
@@ -49,7 +57,7 @@ type activePoll struct {
 func newRoom(m *Manager, sess store.Session) *Room {
 	return &Room{
 		m: m, id: sess.ID, sess: sess, listeners: map[string]int{},
-		dirtyPlays: map[string]struct{}{}, dirtyPolls: map[string]struct{}{}, peak: sess.PeakListeners,
+		dirtyPlays: map[string]dirty{}, dirtyPolls: map[string]struct{}{}, peak: sess.PeakListeners,
 	}
 }
 
@@ -422,22 +430,22 @@ func (d *Dancer) Leave() {
 
 // Like records a like; the new count is broadcast shortly after.
 func (d *Dancer) Like(ctx context.Context, playID string) *protocol.Error {
-	return d.react(ctx, "like", playID, func() (bool, error) { return d.r.m.st.Like(ctx, d.r.id, playID, d.clientID) })
+	return d.react(ctx, "like", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Like(ctx, d.r.id, playID, d.clientID) })
 }
 
 // Unlike removes a like.
 func (d *Dancer) Unlike(ctx context.Context, playID string) *protocol.Error {
-	return d.react(ctx, "unlike", playID, func() (bool, error) { return d.r.m.st.Unlike(ctx, d.r.id, playID, d.clientID) })
+	return d.react(ctx, "unlike", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Unlike(ctx, d.r.id, playID, d.clientID) })
 }
 
 // TempoVote records a tempo vote; the last one counts.
 func (d *Dancer) TempoVote(ctx context.Context, tv *protocol.TempoVote) *protocol.Error {
-	return d.react(ctx, "tempo vote", tv.PlayID, func() (bool, error) {
+	return d.react(ctx, "tempo vote", tv.PlayID, dirtyTempo, func() (bool, error) {
 		return d.r.m.st.TempoVote(ctx, d.r.id, tv.PlayID, d.clientID, tv.Vote)
 	})
 }
 
-func (d *Dancer) react(ctx context.Context, what, playID string, apply func() (bool, error)) *protocol.Error {
+func (d *Dancer) react(ctx context.Context, what, playID string, which dirty, apply func() (bool, error)) *protocol.Error {
 	if d.r.isEnded() {
 		return errEnded
 	}
@@ -450,7 +458,7 @@ func (d *Dancer) react(ctx context.Context, what, playID string, apply func() (b
 	}
 	if changed {
 		d.r.mu.Lock()
-		d.r.dirtyPlays[playID] = struct{}{}
+		d.r.dirtyPlays[playID] |= which
 		d.r.scheduleFlush()
 		d.r.mu.Unlock()
 	}
@@ -514,7 +522,7 @@ func (r *Room) flush() {
 	}
 	r.flushing = true
 	plays, polls := r.dirtyPlays, r.dirtyPolls
-	r.dirtyPlays, r.dirtyPolls = map[string]struct{}{}, map[string]struct{}{}
+	r.dirtyPlays, r.dirtyPolls = map[string]dirty{}, map[string]struct{}{}
 	listeners, sendListeners := len(r.listeners), r.dirtyListeners && len(r.listeners) != r.lastListeners
 	r.dirtyListeners = false
 	r.lastListeners = listeners
@@ -525,16 +533,18 @@ func (r *Room) flush() {
 	r.mu.Unlock()
 
 	ctx := context.Background()
-	for id := range plays {
+	for id, which := range plays {
 		likes, tempo, err := r.m.st.Counts(ctx, id)
 		if err != nil {
-			if !errors.Is(err, store.ErrClosed) {
-				r.m.log.Error("reading counts failed", "play", id, "err", err)
-			}
+			r.m.log.Error("reading counts failed", "play", id, "err", err)
 			continue
 		}
-		r.publish(protocol.TypeLikeCount, protocol.LikeCount{PlayID: id, Count: likes})
-		r.publish(protocol.TypeTempoTally, tempo)
+		if which&dirtyLikes != 0 {
+			r.publish(protocol.TypeLikeCount, protocol.LikeCount{PlayID: id, Count: likes})
+		}
+		if which&dirtyTempo != 0 {
+			r.publish(protocol.TypeTempoTally, tempo)
+		}
 	}
 	for id := range polls {
 		p, err := r.m.st.Poll(ctx, r.id, id)

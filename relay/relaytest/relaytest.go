@@ -58,6 +58,7 @@ type options struct {
 	authRate       rate.Limit
 	authBurst      int
 	trustProxy     bool
+	resumeWindow   time.Duration
 	logTo          io.Writer
 }
 
@@ -81,6 +82,10 @@ func WithAuthRateLimit(perSecond float64, burst int) Option {
 
 // WithTrustProxy makes the relay trust X-Forwarded-For and -Proto.
 func WithTrustProxy() Option { return func(o *options) { o.trustProxy = true } }
+
+// WithResumeWindow shortens how long a session waits for its DJ to come
+// back before it ends by itself (production: 5 minutes).
+func WithResumeWindow(d time.Duration) Option { return func(o *options) { o.resumeWindow = d } }
 
 // WithLogOutput also copies the relay's JSON log lines to w (for example
 // os.Stderr while debugging). They are always kept for Logs.
@@ -116,6 +121,7 @@ func (r *Relay) start() error {
 		BcryptCost:     bcrypt.MinCost,
 		AuthRate:       r.opts.authRate,
 		AuthBurst:      r.opts.authBurst,
+		ResumeWindow:   r.opts.resumeWindow,
 		Logger:         log,
 	}
 	var (

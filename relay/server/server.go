@@ -150,7 +150,8 @@ func (s *Server) routes() *echo.Echo {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	e.Use(s.recoverPanics, s.logRequests)
+	e.Pre(s.cors)
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))

@@ -90,8 +90,13 @@ func (s *Server) serveWS(c echo.Context) error {
 		cn.closeWith(websocket.CloseServiceRestart, "relay restarting")
 		return nil
 	}
-	defer s.untrack(cn)
-	cn.run()
+	// Read on a fresh goroutine and let this one return: net/http keeps
+	// its per-connection buffers (8 KB) and a deep stack alive for as
+	// long as the handler runs, which for a WebSocket is hours.
+	go func() {
+		defer s.untrack(cn)
+		cn.run()
+	}()
 	return nil
 }
 
@@ -218,7 +223,7 @@ func (c *conn) drain() {
 				c.ws.Close()
 				return
 			}
-			c.s.metrics.MessagesOut.WithLabelValues(string(q.typ)).Inc()
+			c.s.metrics.Out(q.typ).Inc()
 		}
 	}
 }
@@ -274,7 +279,7 @@ func (c *conn) handle(data []byte) {
 		c.sendError(perr)
 		return
 	}
-	c.s.metrics.MessagesIn.WithLabelValues(string(env.Type)).Inc()
+	c.s.metrics.In(env.Type).Inc()
 	if !c.lim.Allow() {
 		c.violations++
 		if c.violations > maxViolations {

@@ -33,7 +33,10 @@ type Config struct {
 	BcryptCost        int
 	AuthRate          rate.Limit
 	AuthBurst         int
-	Logger            *slog.Logger
+	// ResumeWindow is how long a session waits for its DJ to come back
+	// (default protocol.ResumeWindow; tests shorten it).
+	ResumeWindow time.Duration
+	Logger       *slog.Logger
 }
 
 // App is a running relay.
@@ -74,7 +77,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
 	mgr := live.NewManager(live.Config{
-		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m,
+		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // Metrics is the relay's instrumentation.
@@ -24,6 +26,8 @@ type Metrics struct {
 	DBSecs       *prometheus.HistogramVec
 	SlowDropped  prometheus.Counter
 	HTTPRequests *prometheus.CounterVec
+
+	in, out map[protocol.Type]prometheus.Counter
 }
 
 // New registers every metric, with the Go runtime and process collectors.
@@ -54,9 +58,38 @@ func New() *Metrics {
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pika_http_requests_total", Help: "HTTP requests by route and status class."},
 			[]string{"route", "code"}),
 	}
+	// Resolving label values costs a hash and a lock per frame; with
+	// thousands of frames a second, resolve the known types once.
+	m.in, m.out = map[protocol.Type]prometheus.Counter{}, map[protocol.Type]prometheus.Counter{}
+	for _, t := range []protocol.Type{protocol.TypeRegisterSession, protocol.TypeNowPlaying, protocol.TypeStartPoll, protocol.TypeClosePoll,
+		protocol.TypeAnnounce, protocol.TypeClearAnnouncement, protocol.TypeEndSession, protocol.TypeSubscribe, protocol.TypeLike,
+		protocol.TypeUnlike, protocol.TypeTempoVote, protocol.TypePollVote} {
+		m.in[t] = m.MessagesIn.WithLabelValues(string(t))
+	}
+	for _, t := range []protocol.Type{protocol.TypeSessionRegistered, protocol.TypeSessionState, protocol.TypeNowPlaying, protocol.TypeLikeCount,
+		protocol.TypeTempoTally, protocol.TypePollStarted, protocol.TypePollUpdate, protocol.TypePollClosed, protocol.TypeAnnouncement,
+		protocol.TypeAnnouncementCleared, protocol.TypeListenerCount, protocol.TypeSessionEnded, protocol.TypeAck, protocol.TypeError} {
+		m.out[t] = m.MessagesOut.WithLabelValues(string(t))
+	}
 	reg.MustRegister(m.Dancers, m.DJs, m.Sessions, m.MessagesIn, m.MessagesOut, m.Errors, m.FanoutSecs, m.DBSecs, m.SlowDropped, m.HTTPRequests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// In counts a received frame of type t (valid types only).
+func (m *Metrics) In(t protocol.Type) prometheus.Counter {
+	if c, ok := m.in[t]; ok {
+		return c
+	}
+	return m.MessagesIn.WithLabelValues("other")
+}
+
+// Out counts a frame of type t written to a client.
+func (m *Metrics) Out(t protocol.Type) prometheus.Counter {
+	if c, ok := m.out[t]; ok {
+		return c
+	}
+	return m.MessagesOut.WithLabelValues("other")
 }
 
 // Handler serves the metrics in the Prometheus text format.
