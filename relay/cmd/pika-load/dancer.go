@@ -44,8 +44,8 @@ type dancer struct {
 	frames         uint64
 	likeCounts     uint64
 	listenerCounts uint64
-	likeAcks       uint64
-	errorFrames    uint64
+	likeAcks       atomic.Uint64 // also read while running, to know when to stop
+	errorFrames    atomic.Uint64
 	ended          bool
 	readErr        error
 }
@@ -204,10 +204,10 @@ func (r *run) readLoop(d *dancer) {
 			d.latency[seq] = int32(min(us, 1<<31-1))
 		case bytes.Equal(t, typeAck):
 			if id := frameID(frame); len(id) > 0 && id[0] == 'l' {
-				d.likeAcks++
+				d.likeAcks.Add(1)
 			}
 		case bytes.Equal(t, typeError):
-			d.errorFrames++
+			d.errorFrames.Add(1)
 			r.noteError("dancer got ERROR " + errorCode(frame))
 		case bytes.Equal(t, typeSessionEnded):
 			d.ended = true

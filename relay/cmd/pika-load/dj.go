@@ -81,6 +81,10 @@ type dj struct {
 	ended       bool
 	readErr     error
 	unknownPlay int
+	// playAcks holds, per NOW_PLAYING, the µs from sending it to its ACK:
+	// the relay acknowledges once the play is stored and broadcast, so
+	// this splits fan-out latency into database and delivery.
+	playAcks []int32
 }
 
 // connectDJ opens the DJ's socket and registers a session.
@@ -179,6 +183,13 @@ func (r *run) djReadLoop(d *dj) {
 			}
 		case *protocol.Ack:
 			d.acks++
+			if s, ok := strings.CutPrefix(env.ID, "np"); ok {
+				if seq, err := strconv.Atoi(s); err == nil && seq >= 0 && seq < len(r.sendAt) {
+					if sent := r.sendAt[seq].Load(); sent > 0 {
+						d.playAcks = append(d.playAcks, int32(min((time.Since(r.base).Nanoseconds()-sent)/1000, 1<<31-1)))
+					}
+				}
+			}
 		case *protocol.Error:
 			r.noteError(fmt.Sprintf("DJ got ERROR %s (frame %q): %s", v.Code, env.ID, v.Message))
 		case *protocol.SessionEnded:
@@ -228,6 +239,13 @@ func (d *dj) close() {
 	}
 	d.conn.Close()
 	<-d.done
+}
+
+// playAckLatencies returns the NOW_PLAYING ACK delays seen so far.
+func (d *dj) playAckLatencies() []int32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]int32(nil), d.playAcks...)
 }
 
 // countedLikes is the sum of the last like counts the relay broadcast.

@@ -53,7 +53,7 @@ func (r *run) likeLoop(ctx context.Context, d *dj, dancers []*dancer, st *likeSt
 	defer close(jobs)
 
 	const tick = 10 * time.Millisecond
-	p := newPacer(r.cfg.LikesPerSec, int(r.cfg.LikesPerSec/10)+1, time.Now())
+	p := newPacer(r.cfg.LikesPerSec, int(r.cfg.LikesPerSec/4)+1, time.Now())
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var n uint64

@@ -61,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.Duration, "duration", 60*time.Second, "how long the DJ plays tracks once every dancer is connected")
 	fs.DurationVar(&c.PlayEvery, "play-every", 5*time.Second, "time between two NOW_PLAYING")
 	fs.Float64Var(&c.ConnectRate, "connect-rate", 250, "new dancer connections per second")
-	fs.IntVar(&c.RelayPID, "relay-pid", 0, "relay process to read memory from (default: the one pika-relay process, for a loopback URL)")
+	fs.IntVar(&c.RelayPID, "relay-pid", 0, "relay process to read memory from (default: the one pika-relay process, for a loopback URL; -1: none)")
 	fs.StringVar(&c.Origin, "origin", "", "Origin header to send (for a relay with PIKA_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.PIN, "pin", "", "protect the session with this PIN (dancers send it)")
 	fs.DurationVar(&c.Settle, "settle", 3*time.Second, "wait after connecting before reading the relay's memory")
@@ -92,6 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-settle must be between 0 and 1m")
 	case c.SourceIPs < 0 || c.SourceIPs > 250:
 		return c, errors.New("-source-ips must be between 0 and 250")
+	case c.RelayPID < -1:
+		return c, errors.New("-relay-pid must be a process id, 0 to find it or -1 for none")
 	case c.Timeout < 0:
 		return c, errors.New("-timeout must not be negative")
 	}
@@ -165,6 +167,7 @@ type report struct {
 	connectErrs  map[string]int
 	plays        int
 	fanout       latencies
+	playAck      latencies
 	deliveries   int
 	missed       int
 	likePhase    time.Duration
@@ -205,7 +208,10 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 	}
 
 	rep.relayPID = cfg.RelayPID
-	if rep.relayPID == 0 {
+	if rep.relayPID < 0 {
+		rep.relayPID = 0
+		rep.memNote = "not asked for (-relay-pid -1)"
+	} else if rep.relayPID == 0 {
 		if isLoopback(host) {
 			if rep.relayPID, err = findRelayPID("/proc"); err != nil {
 				rep.memNote = err.Error()
@@ -312,8 +318,10 @@ playing:
 	if ctx.Err() != nil {
 		return rep, fmt.Errorf("stopped before the end: %w", ctx.Err())
 	}
-	// Let the last broadcasts and ACKs arrive.
-	time.Sleep(2 * time.Second)
+	// Let the last ACKs (or refusals) arrive, then a moment more for the
+	// last broadcasts.
+	waitAnswers(ctx, dancers, rep.likes.sent.Load(), 15*time.Second)
+	time.Sleep(time.Second)
 	if rep.relayPID > 0 {
 		if cpu1, err := readCPU("/proc", rep.relayPID); err == nil {
 			rep.relayCPU = cpu1 - cpu0
@@ -331,6 +339,22 @@ playing:
 	rep.collect(r, dancers, theDJ)
 	dancers = nil
 	return rep, nil
+}
+
+// waitAnswers waits until the dancers have had an ACK or an ERROR for
+// every like sent, at most limit.
+func waitAnswers(ctx context.Context, dancers []*dancer, sent int64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		var answered uint64
+		for _, d := range dancers {
+			answered += d.likeAcks.Load() + d.errorFrames.Load()
+		}
+		if answered >= uint64(sent) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // connectAll connects cfg.Dancers dancers at cfg.ConnectRate per second.
@@ -438,7 +462,7 @@ func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 	var samples []int32
 	for _, dn := range dancers {
 		rep.framesIn += dn.frames
-		rep.likeAcks += dn.likeAcks
+		rep.likeAcks += dn.likeAcks.Load()
 		for seq := 0; seq < rep.plays && seq < len(dn.latency); seq++ {
 			if v := dn.latency[seq]; v >= 0 {
 				samples = append(samples, v)
@@ -453,6 +477,7 @@ func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 	rep.deliveries = len(samples)
 	rep.fanout = summarise(samples)
 	rep.likesCounted, rep.likeCountMsg = d.countedLikes()
+	rep.playAck = summarise(d.playAckLatencies())
 }
 
 func (rep *report) print(w io.Writer) {
@@ -475,6 +500,10 @@ func (rep *report) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "NOW_PLAYING fan-out: %d plays, %d deliveries, %d missed: p50 %s  p99 %s  max %s\n",
 		rep.plays, rep.deliveries, rep.missed, ms(rep.fanout.P50), ms(rep.fanout.P99), ms(rep.fanout.Max))
+	if rep.playAck.N > 0 {
+		fmt.Fprintf(w, "  NOW_PLAYING ACK to the DJ (stored and handed to the fan-out): p50 %s  max %s over %d plays\n",
+			ms(rep.playAck.P50), ms(rep.playAck.Max), rep.playAck.N)
+	}
 	secs := rep.likePhase.Seconds()
 	sent := rep.likes.sent.Load()
 	fmt.Fprintf(w, "likes: %d sent in %.1fs (%.0f/s asked), %d acknowledged: %.1f accepted/s; relay's like counts add up to %d (%d LIKE_COUNT frames to the DJ)\n",
