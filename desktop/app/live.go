@@ -156,21 +156,17 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	go func() {
 		result <- lr.analyseNow(ctx, t)
 	}()
-	var timeout <-chan time.Time
 	if c.cfg.SpotWait > 0 {
 		timer := time.NewTimer(c.cfg.SpotWait)
 		defer timer.Stop()
-		timeout = timer.C
-	} else {
-		timeout = closedTime
-	}
-	select {
-	case done := <-result:
-		np.Track = withNames(done.Protocol(), e)
-		return lr.send(ctx, np)
-	case <-timeout:
-	case <-ctx.Done():
-		return nil
+		select {
+		case done := <-result:
+			np.Track = withNames(done.Protocol(), e)
+			return lr.send(ctx, np)
+		case <-timer.C:
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	np.Analysing = true
 	if err := lr.send(ctx, np); err != nil {
@@ -197,12 +193,6 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	}()
 	return nil
 }
-
-var closedTime = func() <-chan time.Time {
-	ch := make(chan time.Time)
-	close(ch)
-	return ch
-}()
 
 // withNames names the track as the DJ software does when it says: the
 // DJ sees and edits those names there, and files often lack tags.
@@ -246,6 +236,9 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 		return fmt.Errorf("send now playing: %w", err)
 	}
 	lr.mu.Lock()
+	if cur := lr.state.NowPlaying; cur != nil && cur.StartedAt.Equal(np.StartedAt) && cur.LibraryID == np.LibraryID {
+		np.PlayID = cur.PlayID // an update of the same play
+	}
 	cp := np
 	lr.state.NowPlaying = &cp
 	lr.mu.Unlock()

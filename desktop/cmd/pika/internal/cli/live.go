@@ -57,6 +57,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 		if env.Ready != nil {
 			env.Ready(core)
 		}
+		lastPlay := ""
 		for {
 			select {
 			case <-ctx.Done():
@@ -68,6 +69,16 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 				}
 				return err
 			case e := <-events:
+				if e.Kind == app.EventNowPlaying {
+					// The relay's echo and the numbers of a track analysed on
+					// the spot repeat a play: print what changed only.
+					line := e.NowPlaying.StartedAt.Local().Format("15:04:05") + "  " + describe(e.NowPlaying)
+					if line != lastPlay {
+						lastPlay = line
+						fmt.Fprintf(env.Stdout, "▶ %s\n", line)
+					}
+					continue
+				}
 				if printEvent(env, e) {
 					return nil // the relay ended the session
 				}
@@ -120,12 +131,6 @@ func printEvent(env Env, e app.Event) bool {
 		} else if e.Err != nil {
 			fmt.Fprintf(out, "offline (%v); plays are kept and sent on reconnect\n", e.Err)
 		}
-	case app.EventNowPlaying:
-		np := e.NowPlaying
-		if np.PlayID != "" {
-			return false // the relay's echo of a play already printed
-		}
-		fmt.Fprintf(out, "▶ %s  %s\n", np.StartedAt.Local().Format("15:04:05"), describe(np))
 	case app.EventLikes:
 		fmt.Fprintf(out, "♥ %d likes\n", e.Likes.Count)
 	case app.EventTempo:

@@ -1,0 +1,344 @@
+package app
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+const waitLong = 2 * time.Minute
+
+func corpusFile(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "dev", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("corpus file: %v", err)
+	}
+	return p
+}
+
+func copyInto(t *testing.T, dir, name string) string {
+	t.Helper()
+	to := filepath.Join(dir, name)
+	in, err := os.Open(corpusFile(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
+// openCore opens a core on cfgDir talking to relay with token.
+func openCore(t *testing.T, ctx context.Context, cfgDir string, relay *relaytest.Relay, token string, spotWait time.Duration) *Core {
+	t.Helper()
+	c, err := Open(ctx, Config{ConfigDir: cfgDir, NoKeyring: true, RelayURL: relay.URL, Token: token, SpotWait: spotWait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// until polls cond (bounded by ctx): for states reached in the background.
+func until(t *testing.T, ctx context.Context, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// nextEvent returns the next event of kind that satisfies match.
+func nextEvent(t *testing.T, ctx context.Context, ch <-chan Event, kind EventKind, match func(Event) bool) Event {
+	t.Helper()
+	for {
+		select {
+		case e := <-ch:
+			if e.Kind == kind && (match == nil || match(e)) {
+				return e
+			}
+		case <-ctx.Done():
+			t.Fatalf("waiting for a %s event: %v", kind, ctx.Err())
+		}
+	}
+}
+
+func TestOutboxAcrossRelayRestartAndResumeAfterAppRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "lee@example.com", "DJ Lee")
+	cfgDir := t.TempDir()
+	music := t.TempDir()
+	for _, f := range []string{"02-bvfunk-112-Dmin.mp3", "06-dsoul-96-Fmaj.mp3", "16-rnb-98-Cmaj.mp3"} {
+		copyInto(t, music, f)
+	}
+
+	core := openCore(t, ctx, cfgDir, relay, token, 0)
+	if _, err := core.ImportFolder(ctx, music); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.WaitAnalysis(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tracks, err := core.Tracks(ctx, library.Filter{State: library.StateAnalysed})
+	if err != nil || len(tracks) != 3 {
+		t.Fatalf("analysed tracks: %d, %v", len(tracks), err)
+	}
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Sunday Tea Dance", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	if sess.ID == "" || sess.Resumed || sess.DJName != "DJ Lee" {
+		t.Fatalf("session %+v", sess)
+	}
+
+	// The relay goes away; two plays are made offline.
+	relay.Stop()
+	var sent []NowPlaying
+	for _, tr := range tracks[:2] {
+		if err := core.SendManual(ctx, tr.ID); err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, *nextEvent(t, ctx, events, EventNowPlaying, nil).NowPlaying)
+	}
+	until(t, ctx, "two plays in the outbox", func() bool { return core.LiveState().Outbox == 2 })
+	relay.Restart(t)
+	until(t, ctx, "the outbox to drain", func() bool {
+		st := core.LiveState()
+		return st.Connected && st.Outbox == 0
+	})
+	if id := core.LiveState().Session.ID; id != sess.ID {
+		t.Fatalf("after the relay restart: session %s, want the same %s", id, sess.ID)
+	}
+	dancer, state := relay.Join(t, sess.ID, "dancer-lee-1", "")
+	if state.NowPlaying == nil || state.NowPlaying.Track.Title != sent[1].Track.Title {
+		t.Fatalf("now playing after the outbox: %+v; want %q", state.NowPlaying, sent[1].Track.Title)
+	}
+	var first *protocol.HistoryEntry
+	for i := range state.History {
+		if state.History[i].Track.Title == sent[0].Track.Title {
+			first = &state.History[i]
+		}
+	}
+	if first == nil {
+		t.Fatalf("the first offline play is missing from the history: %+v", state.History)
+	}
+	for _, c := range []struct {
+		got, want time.Time
+	}{{first.StartedAt, sent[0].StartedAt}, {state.NowPlaying.StartedAt, sent[1].StartedAt}} {
+		if d := c.got.Sub(c.want); d < -time.Millisecond || d > time.Millisecond {
+			t.Errorf("play started at %v on the relay, really at %v", c.got, c.want)
+		}
+	}
+	if first.Track.BPM == nil || first.Track.Key == "" {
+		t.Errorf("offline play lost its numbers: %+v", first.Track)
+	}
+
+	// The app closes without ending (a crash, a restart) and comes back.
+	if err := core.Close(); err != nil {
+		t.Fatal(err)
+	}
+	core2 := openCore(t, ctx, cfgDir, relay, token, 0)
+	defer core2.Close()
+	events2, stop2 := core2.Events()
+	defer stop2()
+	if err := core2.GoLive(ctx, "manual", "Sunday Tea Dance", ""); err != nil {
+		t.Fatal(err)
+	}
+	again := nextEvent(t, ctx, events2, EventSession, nil).Session
+	if again.ID != sess.ID || !again.Resumed {
+		t.Fatalf("after an app restart: session %+v; want %s resumed", again, sess.ID)
+	}
+	if err := core2.SendManual(ctx, tracks[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	f := dancer.ExpectWhere(t, protocol.TypeNowPlaying, func(f relaytest.Frame) bool {
+		return f.Payload.(*protocol.Play).Track.Title == tracks[2].Protocol().Title
+	})
+	if pl := f.Payload.(*protocol.Play); pl.Track.BPM == nil {
+		t.Errorf("play after resume: %+v", pl.Track)
+	}
+	if err := core2.End(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dancer.Expect(t, protocol.TypeSessionEnded)
+	if core2.LiveState().Live {
+		t.Error("still live after End")
+	}
+}
+
+func TestPlayAnalysedOnTheSpotTagsFirst(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "kim@example.com", "DJ Kim")
+	// SpotWait < 0: the tags go at once, whatever the machine's speed.
+	core := openCore(t, ctx, t.TempDir(), relay, token, -1)
+	defer core.Close()
+	p := copyInto(t, t.TempDir(), "21-softrock-118-Fmin.mp3")
+	tr, err := core.Library().ImportFile(ctx, p, library.SourceFolder) // in the library, not analysed
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Spot check", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	dancer, _ := relay.Join(t, sess.ID, "dancer-kim-1", "")
+	if err := core.SendManual(ctx, tr.ID); err != nil {
+		t.Fatal(err)
+	}
+	first := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	if first.Track.BPM != nil || first.Track.Title != "21-softrock-118-Fmin" {
+		t.Errorf("first NOW_PLAYING: %+v; want the tags without numbers", first.Track)
+	}
+	second := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	if second.PlayID != first.PlayID || !second.StartedAt.Equal(first.StartedAt) {
+		t.Errorf("the numbers made a new play %s at %v; want an update of %s at %v", second.PlayID, second.StartedAt, first.PlayID, first.StartedAt)
+	}
+	if second.Track.BPM == nil || second.Track.Key == "" || second.Track.Energy == nil {
+		t.Errorf("second NOW_PLAYING: %+v; want BPM, key and feel", second.Track)
+	}
+	stored, err := core.Library().Track(ctx, tr.ID)
+	if err != nil || stored.State != library.StateAnalysed {
+		t.Errorf("the spot analysis was not stored: %s, %v", stored.State, err)
+	}
+	until(t, ctx, "the live state to show the analysed play", func() bool {
+		np := core.LiveState().NowPlaying
+		return np != nil && !np.Analysing && np.PlayID == first.PlayID && np.Track.BPM != nil
+	})
+}
+
+func TestLiveRefusesBadInput(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "sam@example.com", "DJ Sam")
+	core := openCore(t, ctx, t.TempDir(), relay, token, 0)
+	defer core.Close()
+	if err := core.SendManual(ctx, 1); err == nil {
+		t.Error("SendManual while not live: no error")
+	}
+	if err := core.GoLive(ctx, "manual", "Polls", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.GoLive(ctx, "manual", "Twice", ""); err == nil {
+		t.Error("going live twice: no error")
+	}
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"one option", core.StartPoll(ctx, "Next?", []string{"Blues"}, 0)},
+		{"duplicate options", core.StartPoll(ctx, "Next?", []string{"Blues", "blues"}, 0)},
+		{"poll too short", core.StartPoll(ctx, "Next?", []string{"A", "B"}, time.Second)},
+		{"empty announcement", core.Announce(ctx, "   ", 0)},
+		{"long announcement", core.Announce(ctx, string(make([]byte, 281)), 0)},
+		{"bad poll id", core.ClosePoll(ctx, "../x")},
+		{"unknown track", core.SendManual(ctx, 424242)},
+	}
+	for _, tt := range tests {
+		if tt.err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}
+
+func TestCheckTokenAndSettings(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	dir := t.TempDir()
+	core, err := Open(ctx, Config{ConfigDir: dir, NoKeyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	if _, err := core.CheckToken(ctx); err == nil {
+		t.Error("CheckToken without a token: no error")
+	}
+	set := core.Settings()
+	set.RelayURL = relay.URL
+	set.PublicURL = "https://pika.example"
+	if err := core.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.SetToken("pk_dj_ffffffffffffffffffffffffffffffff"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.CheckToken(ctx); err == nil {
+		t.Error("CheckToken with an unknown token: no error")
+	}
+	if err := core.SetToken(token); err != nil {
+		t.Fatal(err)
+	}
+	dj, err := core.CheckToken(ctx)
+	if err != nil || dj.DisplayName != "DJ Ana" {
+		t.Errorf("CheckToken = %+v, %v", dj, err)
+	}
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	if want := "https://pika.example/live/" + sess.ID; sess.JoinURL != want {
+		t.Errorf("join URL %q, want %q (from the public page URL)", sess.JoinURL, want)
+	}
+	if sess.Name != "Tonight's set" {
+		t.Errorf("session name %q, want the settings' default", sess.Name)
+	}
+	if err := core.StartPoll(ctx, "Next style?", []string{"Blues", "Funk"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	poll := nextEvent(t, ctx, events, EventPoll, nil).Poll
+	dancer, _ := relay.Join(t, sess.ID, "dancer-ana-1", "")
+	dancer.MustOK(t, protocol.TypePollVote, protocol.PollVote{PollID: poll.PollID, OptionIndex: 1})
+	nextEvent(t, ctx, events, EventPoll, func(e Event) bool { return len(e.Poll.Tallies) == 2 && e.Poll.Tallies[1] == 1 })
+	if err := core.ClosePoll(ctx, poll.PollID); err != nil {
+		t.Fatal(err)
+	}
+	nextEvent(t, ctx, events, EventPoll, func(e Event) bool { return e.Poll.Closed })
+	if st := core.LiveState(); st.Poll != nil || len(st.Polls) != 1 || st.Polls[0].Tallies[1] != 1 {
+		t.Errorf("poll state after close: %+v %+v", st.Poll, st.Polls)
+	}
+	if err := core.Announce(ctx, "Last dance at 23:30 ✨", 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if a := nextEvent(t, ctx, events, EventAnnouncement, nil).Announcement; a == nil || a.Text != "Last dance at 23:30 ✨" {
+		t.Errorf("announcement event %+v", a)
+	}
+	if err := core.ClearAnnouncement(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nextEvent(t, ctx, events, EventAnnouncement, func(e Event) bool { return e.Announcement == nil })
+	dancer.Expect(t, protocol.TypeAnnouncementCleared)
+}
