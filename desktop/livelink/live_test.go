@@ -68,9 +68,25 @@ func (h *harness) stop() {
 	<-h.done
 }
 
-// waitFor returns the first event of type T, skipping others.
+// backlog keeps the events a waitFor passed over, so a later waitFor for
+// another type still finds them whatever order they came in.
+var backlog = struct {
+	sync.Mutex
+	m map[*Client][]Event
+}{m: map[*Client][]Event{}}
+
+// waitFor returns the oldest unclaimed event of type T.
 func waitFor[T Event](t *testing.T, c *Client) T {
 	t.Helper()
+	backlog.Lock()
+	for i, e := range backlog.m[c] {
+		if v, ok := e.(T); ok {
+			backlog.m[c] = append(backlog.m[c][:i:i], backlog.m[c][i+1:]...)
+			backlog.Unlock()
+			return v
+		}
+	}
+	backlog.Unlock()
 	deadline := time.After(waitLong)
 	for {
 		select {
@@ -81,6 +97,9 @@ func waitFor[T Event](t *testing.T, c *Client) T {
 			if er, ok := e.(Error); ok {
 				t.Logf("relay error event: %v", er.Err)
 			}
+			backlog.Lock()
+			backlog.m[c] = append(backlog.m[c], e)
+			backlog.Unlock()
 		case <-deadline:
 			var zero T
 			t.Fatalf("no %T event within %s", zero, waitLong)
