@@ -28,7 +28,7 @@ type analysisPane struct {
 	pauseBtn  *widget.Button
 	cancelBtn *widget.Button
 	retryBtn  *widget.Button
-	errLabel  *widget.Label
+	errLabel  *note
 	failCount *widget.Label
 	failList  *widget.List
 	failures  []library.Track
@@ -56,9 +56,7 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.pauseResume)
 	p.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), p.cancelRun)
 	p.retryBtn = widget.NewButtonWithIcon("Retry failed", theme.MediaReplayIcon(), p.retry)
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
+	p.errLabel = newErrorNote()
 	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.failList = widget.NewList(
 		func() int { return len(p.failures) },

@@ -31,7 +31,7 @@ type announceEditor struct {
 	counter   *widget.Label
 	duration  *widget.Select
 	pushBtn   *widget.Button
-	errLabel  *widget.Label
+	errLabel  *note
 	content   fyne.CanvasObject
 	durationS int
 	onPush    func(protocol.Announce) error
@@ -60,9 +60,7 @@ func newAnnounceEditor(onPush func(protocol.Announce) error) *announceEditor {
 	e.duration.SetSelectedIndex(0)
 	e.pushBtn = widget.NewButtonWithIcon("Push to dancers", theme.MailSendIcon(), e.submit)
 	e.pushBtn.Importance = widget.HighImportance
-	e.errLabel = widget.NewLabel("")
-	e.errLabel.Wrapping = fyne.TextWrapWord
-	e.errLabel.Importance = widget.DangerImportance
+	e.errLabel = newErrorNote()
 	e.content = container.NewVBox(
 		e.text,
 		e.counter,

@@ -24,11 +24,11 @@ type sentAnnouncement struct {
 type announcePane struct {
 	g        *gui
 	editor   *announceEditor
-	hint     *widget.Label
+	hint     *note
 	current  *widget.Label
 	expires  *widget.Label
 	clearBtn *widget.Button
-	errLabel *widget.Label
+	errLabel *note
 	history  []sentAnnouncement
 	histList *widget.List
 	lastID   string
@@ -38,17 +38,16 @@ type announcePane struct {
 func newAnnouncePane(g *gui) *announcePane {
 	p := &announcePane{g: g}
 	p.editor = newAnnounceEditor(p.push)
-	p.hint = widget.NewLabel("Go live to reach the dancers.")
-	p.hint.Importance = widget.LowImportance
+	p.hint = newNote(widget.MediumImportance)
+	p.hint.TextStyle = fyne.TextStyle{Italic: true}
+	p.hint.SetText("Go live to reach the dancers.")
 	p.current = widget.NewLabel("No announcement is showing.")
 	p.current.Wrapping = fyne.TextWrapWord
 	p.current.SizeName = theme.SizeNameSubHeadingText
 	p.expires = widget.NewLabel("")
 	p.clearBtn = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), p.clear)
 	p.clearBtn.Disable()
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
+	p.errLabel = newErrorNote()
 	p.histList = widget.NewList(
 		func() int { return len(p.history) },
 		func() fyne.CanvasObject {

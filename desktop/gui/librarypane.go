@@ -42,10 +42,10 @@ type libraryPane struct {
 	key      *widget.Select
 	table    *trackTable
 	summary  *widget.Label
-	message  *widget.Label
-	errLabel *widget.Label
+	message  *note
+	errLabel *note
 	// filterErr says why the filter boxes cannot be used as typed.
-	filterErr *widget.Label
+	filterErr *note
 	sendBtn   *widget.Button
 	content   fyne.CanvasObject
 
@@ -76,13 +76,9 @@ func newLibraryPane(g *gui) *libraryPane {
 	p.table = newTrackTable()
 	p.table.onSelect = func(library.Track) { p.updateSend() }
 	p.summary = widget.NewLabel("")
-	p.message = widget.NewLabel("")
-	p.message.Wrapping = fyne.TextWrapWord
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
-	p.filterErr = widget.NewLabel("")
-	p.filterErr.Importance = widget.DangerImportance
+	p.message = newNote(widget.MediumImportance)
+	p.errLabel = newErrorNote()
+	p.filterErr = newErrorNote()
 	p.sendBtn = widget.NewButtonWithIcon("Send selected as now playing", theme.MailSendIcon(), p.sendSelected)
 	p.sendBtn.Disable()
 

@@ -68,8 +68,8 @@ type livePane struct {
 	pin      *widget.Entry
 	goLive   *widget.Button
 	end      *widget.Button
-	errLabel *widget.Label
-	info     *widget.Label
+	errLabel *note
+	info     *note
 
 	title     *canvas.Text
 	artist    *widget.Label
@@ -112,11 +112,8 @@ func newLivePane(g *gui) *livePane {
 	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.endLive)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
-	p.info = widget.NewLabel("")
-	p.info.Wrapping = fyne.TextWrapWord
+	p.errLabel = newErrorNote()
+	p.info = newNote(widget.MediumImportance)
 
 	setup := widget.NewForm(
 		widget.NewFormItem("Watch", p.source),
@@ -172,13 +169,6 @@ func newLivePane(g *gui) *livePane {
 	split.Offset = 0.55
 	p.content = split
 	return p
-}
-
-// sectionTitle is a small bold caption over a group of widgets.
-func sectionTitle(text string) fyne.CanvasObject {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.Importance = widget.LowImportance
-	return l
 }
 
 // loadDefaults fills the form from the saved settings.

@@ -49,7 +49,7 @@ type pollEditor struct {
 	template   *widget.Select
 	duration   *widget.Select
 	startBtn   *widget.Button
-	errLabel   *widget.Label
+	errLabel   *note
 	content    fyne.CanvasObject
 	onStart    func(protocol.StartPoll) error
 	durationS  int
@@ -88,9 +88,7 @@ func newPollEditor(onStart func(protocol.StartPoll) error) *pollEditor {
 		}
 	})
 	e.duration.SetSelectedIndex(0)
-	e.errLabel = widget.NewLabel("")
-	e.errLabel.Wrapping = fyne.TextWrapWord
-	e.errLabel.Importance = widget.DangerImportance
+	e.errLabel = newErrorNote()
 	e.startBtn = widget.NewButtonWithIcon("Start poll", theme.MediaPlayIcon(), e.submit)
 	e.startBtn.Importance = widget.HighImportance
 	e.addOption("")

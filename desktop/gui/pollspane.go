@@ -20,12 +20,12 @@ import (
 type pollsPane struct {
 	g        *gui
 	editor   *pollEditor
-	hint     *widget.Label
+	hint     *note
 	question *widget.Label
 	ends     *widget.Label
 	results  *fyne.Container
 	closeBtn *widget.Button
-	errLabel *widget.Label
+	errLabel *note
 	past     *widget.List
 	pastData []protocol.Poll
 	open     *protocol.Poll
@@ -35,8 +35,9 @@ type pollsPane struct {
 func newPollsPane(g *gui) *pollsPane {
 	p := &pollsPane{g: g}
 	p.editor = newPollEditor(p.startPoll)
-	p.hint = widget.NewLabel("Go live to ask the dancers.")
-	p.hint.Importance = widget.LowImportance
+	p.hint = newNote(widget.MediumImportance)
+	p.hint.TextStyle = fyne.TextStyle{Italic: true}
+	p.hint.SetText("Go live to ask the dancers.")
 	p.question = widget.NewLabel("No poll is open.")
 	p.question.SizeName = theme.SizeNameSubHeadingText
 	p.question.TextStyle = fyne.TextStyle{Bold: true}
@@ -45,9 +46,7 @@ func newPollsPane(g *gui) *pollsPane {
 	p.results = container.NewVBox()
 	p.closeBtn = widget.NewButtonWithIcon("Close poll", theme.CancelIcon(), p.closePoll)
 	p.closeBtn.Disable()
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
+	p.errLabel = newErrorNote()
 	p.past = widget.NewList(
 		func() int { return len(p.pastData) },
 		func() fyne.CanvasObject {

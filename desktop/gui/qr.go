@@ -41,6 +41,9 @@ type qrView struct {
 	content fyne.CanvasObject
 	title   string
 	full    fyne.Window
+	// card is the white square behind the code, hidden while there is no
+	// code so the pane stays dark.
+	card *fyne.Container
 }
 
 func newQRView(a fyne.App) *qrView {
@@ -59,10 +62,11 @@ func newQRView(a fyne.App) *qrView {
 	q.copyBtn.Disable()
 	q.fullBtn.Disable()
 	// A white card behind the code: phones read dark modules on light.
-	card := container.NewStack(canvas.NewRectangle(color.White), container.NewPadded(q.img))
+	q.card = container.NewStack(canvas.NewRectangle(color.White), container.NewPadded(q.img))
+	q.card.Hide()
 	q.content = container.NewBorder(nil,
 		container.NewVBox(q.link, container.NewHBox(layout.NewSpacer(), q.copyBtn, q.fullBtn, layout.NewSpacer()), q.copied),
-		nil, nil, card)
+		nil, nil, q.card)
 	return q
 }
 
@@ -74,6 +78,7 @@ func (q *qrView) SetURL(url, title string) error {
 		q.url = ""
 		q.img.Image = nil
 		q.img.Refresh()
+		q.card.Hide()
 		q.link.SetText("Go live to get the join link.")
 		q.copyBtn.Disable()
 		q.fullBtn.Disable()
@@ -87,6 +92,7 @@ func (q *qrView) SetURL(url, title string) error {
 	q.url = url
 	q.img.Image = img
 	q.img.Refresh()
+	q.card.Show()
 	q.link.SetText(url)
 	q.copied.SetText("")
 	q.copyBtn.Enable()

@@ -25,14 +25,14 @@ type settingsPane struct {
 	minBPM    *widget.Entry
 	maxBPM    *widget.Entry
 	saveBtn   *widget.Button
-	saved     *widget.Label
-	errLabel  *widget.Label
+	saved     *note
+	errLabel  *note
 	token     *widget.Entry
-	tokenNote *widget.Label
+	tokenNote *note
 	checkBtn  *widget.Button
 	forgetBtn *widget.Button
-	who       *widget.Label
-	tokenErr  *widget.Label
+	who       *note
+	tokenErr  *note
 	register  *widget.Hyperlink
 	folders   *widget.Label
 	content   fyne.CanvasObject
@@ -48,24 +48,18 @@ func newSettingsPane(g *gui) *settingsPane {
 	p.maxBPM = widget.NewEntry()
 	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
 	p.saveBtn.Importance = widget.HighImportance
-	p.saved = widget.NewLabel("")
-	p.saved.Importance = widget.SuccessImportance
-	p.errLabel = widget.NewLabel("")
-	p.errLabel.Wrapping = fyne.TextWrapWord
-	p.errLabel.Importance = widget.DangerImportance
+	p.saved = newNote(widget.SuccessImportance)
+	p.errLabel = newErrorNote()
 
 	p.token = widget.NewPasswordEntry()
 	p.token.SetPlaceHolder(protocol.TokenPrefix + "…")
-	p.tokenNote = widget.NewLabel("")
-	p.tokenNote.Importance = widget.LowImportance
+	p.tokenNote = newNote(widget.MediumImportance)
+	p.tokenNote.TextStyle = fyne.TextStyle{Italic: true}
 	p.checkBtn = widget.NewButtonWithIcon("Save and check", theme.ConfirmIcon(), p.checkToken)
 	p.forgetBtn = widget.NewButtonWithIcon("Forget token", theme.DeleteIcon(), p.forgetToken)
-	p.who = widget.NewLabel("")
-	p.who.Importance = widget.SuccessImportance
+	p.who = newNote(widget.SuccessImportance)
 	p.who.TextStyle = fyne.TextStyle{Bold: true}
-	p.tokenErr = widget.NewLabel("")
-	p.tokenErr.Wrapping = fyne.TextWrapWord
-	p.tokenErr.Importance = widget.DangerImportance
+	p.tokenErr = newErrorNote()
 	p.register = widget.NewHyperlink("No account yet? Register on the web", nil)
 	p.folders = widget.NewLabel("")
 	p.folders.Wrapping = fyne.TextWrapWord

@@ -1,0 +1,32 @@
+package gui
+
+import (
+	"os"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+)
+
+// windowChildEnv marks the child process of TestWindowScreenshots, which
+// runs a real Fyne app: it must own the main goroutine (OpenGL and the
+// window system want the main thread), so TestMain hands the tests to
+// another goroutine there.
+const windowChildEnv = "PIKA_GUI_WINDOW_CHILD"
+
+// realApp is the real Fyne app of the child process.
+var realApp fyne.App
+
+func TestMain(m *testing.M) {
+	if os.Getenv(windowChildEnv) == "" {
+		os.Exit(m.Run())
+	}
+	realApp = fyneapp.NewWithID(appID + ".test")
+	code := 1
+	go func() {
+		defer func() { fyne.Do(realApp.Quit) }()
+		code = m.Run()
+	}()
+	realApp.Run()
+	os.Exit(code)
+}
