@@ -603,4 +603,11 @@ if (!sessionId) {
 } else {
   setView('loading');
   socket.start();
+  // A first connection that takes long gets a word of explanation.
+  setTimeout(() => {
+    if (view !== 'loading' || socket.status === 'open') return;
+    $('#loading-text').textContent = navigator.onLine === false
+      ? 'You are offline. The session appears as soon as your network is back.'
+      : 'Cannot reach Pika! yet. Still trying…';
+  }, 4000);
 }
