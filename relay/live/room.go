@@ -166,7 +166,12 @@ func (r *Room) end(ctx context.Context, at time.Time, reason string) *protocol.E
 	}
 	r.ended = true
 	r.stopTimers()
+	peak := max(r.peak, len(r.listeners))
 	r.mu.Unlock()
+	// The last coalescing window may not have recorded the peak yet.
+	if err := r.m.st.RaisePeak(ctx, r.id, peak); err != nil {
+		return r.m.storeErr("end session", err)
+	}
 	if _, err := r.m.st.EndSession(ctx, r.id, at); err != nil {
 		return r.m.storeErr("end session", err)
 	}
