@@ -2,6 +2,7 @@ package nowplaying
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -18,6 +19,10 @@ func watchLoop(ctx context.Context, dirs []string, opt Options, check func() err
 	var events <-chan fsnotify.Event
 	var errs <-chan error
 	fw, err := fsnotify.NewWatcher()
+	if opt.pollOnly && err == nil {
+		fw.Close()
+		fw, err = nil, errors.New("disabled")
+	}
 	if err != nil {
 		log.Warn("nowplaying: fsnotify unavailable, polling only", "err", err)
 	} else {

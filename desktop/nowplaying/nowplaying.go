@@ -66,6 +66,8 @@ type Options struct {
 	// ready, for tests, is called once the first look at the source is
 	// done (existing entries skipped).
 	ready func()
+	// pollOnly, for benchmarks, leaves fsnotify out.
+	pollOnly bool
 }
 
 func (o Options) withDefaults() Options {
