@@ -67,6 +67,7 @@ func TestDJAccountPages(t *testing.T) {
 		p.waitText("#tokens", "MacBook")
 		p.click("#new-token-done")
 		p.waitHidden("#new-token")
+		p.screenshot(outputDir(t), "dj-dashboard.png", true)
 		if got := p.text("#new-token-value"); got != "" {
 			t.Errorf("the token stays in the page after Done: %q", got)
 		}

@@ -34,6 +34,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	link := fmt.Sprintf(`#sessions a[data-session-id=%q]`, sid)
 	ann.waitText(link, "Friday Social")
 	ann.waitText(link, "DJ Ana")
+	ann.screenshot(out, "landing.png", true)
 	ann.click(link)
 	ann.waitPath(livePath)
 
