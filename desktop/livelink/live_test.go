@@ -466,3 +466,36 @@ func TestJitter(t *testing.T) {
 		}
 	}
 }
+
+func TestResumeRefusedStartsNewSession(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "fay@example.com", "DJ Fay")
+	db := openDB(t)
+	h1, first := liveClient(t, r, token, db, &syncBuf{})
+	h1.stop()
+
+	// Meanwhile the session is ended from elsewhere (another device).
+	conn, _, err := websocket.DefaultDialer.Dial(r.WSURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &dancer{t: t, conn: conn}
+	other.send(protocol.TypeRegisterSession, "r", protocol.RegisterSession{Token: token, Name: "x", ResumeSessionID: first.ID})
+	expect[*protocol.SessionRegistered](other, protocol.TypeSessionRegistered)
+	other.send(protocol.TypeEndSession, "e", protocol.Empty{})
+	expect[*protocol.Ack](other, protocol.TypeAck)
+	conn.Close()
+
+	// The app comes back within the window: the resume is refused, a new
+	// session starts and gets the play.
+	h2, second := liveClient(t, r, token, db, &syncBuf{})
+	if second.ID == first.ID || second.Resumed {
+		t.Fatalf("got %+v, want a new session", second)
+	}
+	if err := h2.c.SendNowPlaying(context.Background(), track(3), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if p := waitFor[PlayStarted](t, h2.c); p.Play.Track.Title != track(3).Title {
+		t.Errorf("play = %+v", p.Play.Track)
+	}
+}

@@ -154,3 +154,40 @@ func FuzzParseSerato(f *testing.F) {
 		parseSeratoSession(data)
 	})
 }
+
+// Serato may write an entry when a track is loaded (played = 0) and
+// rewrite the file once it plays: the entry then counts, once.
+func TestSeratoEntryMarkedPlayedLater(t *testing.T) {
+	dir := t.TempDir()
+	sessions := filepath.Join(dir, "History", "Sessions")
+	if err := os.MkdirAll(sessions, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(sessions, "40.session")
+	if err := os.WriteFile(file, seratoHeader(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ch := startWatcher(t, func(o Options) Watcher { return NewSerato(filepath.Join(dir, "History", "Sessions"), o) }, Options{})
+	now := time.Now().Truncate(time.Second)
+	zero, one := byte(0), byte(1)
+	loaded := seratoTrack{row: 9, path: "Users/marta/Music/cued.mp3", artist: "Cued", title: "Up", start: now, played: &zero}
+	if err := os.WriteFile(file, append(seratoHeader(), seratoOent(loaded)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	loaded.played = &one
+	next := seratoTrack{row: 10, path: "Users/marta/Music/next.mp3", artist: "Next", title: "One", start: now.Add(time.Second), played: &one}
+	data := append(append(seratoHeader(), seratoOent(loaded)...), seratoOent(next)...)
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantEvent(t, nextEvent(t, ch), "/Users/marta/Music/cued.mp3", "Cued", "Up", now)
+	wantEvent(t, nextEvent(t, ch), "/Users/marta/Music/next.mp3", "Next", "One", now.Add(time.Second))
+	// Rewritten again unchanged (plus padding): nothing new.
+	if err := os.WriteFile(file, append(data, seratoChunk("pad ", nil)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	after := seratoTrack{row: 11, path: "Users/marta/Music/third.mp3", artist: "Third", title: "Song", start: now.Add(2 * time.Second), played: &one}
+	appendFile(t, file, string(seratoOent(after)))
+	wantEvent(t, nextEvent(t, ch), "/Users/marta/Music/third.mp3", "Third", "Song", now.Add(2*time.Second))
+}
