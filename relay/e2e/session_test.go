@@ -65,6 +65,12 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		t.Fatalf("Cem's like button is pressed (%s) though only Ann liked", got)
 	}
 	waitOutboxEmpty(ann, sid)
+	ann.click("#like") // changed her mind…
+	ann.waitAttr("#like", "aria-pressed", "false")
+	cem.waitText("#like-count", "0")
+	ann.click("#like") // …and back
+	cem.waitText("#like-count", "1")
+	waitOutboxEmpty(ann, sid)
 
 	step(t, "a tempo vote shows its tally on the other phone")
 	cem.click(`.tempo button[data-vote="faster"]`)
@@ -95,14 +101,16 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	d.request(protocol.TypeAnnounce, protocol.Announce{Text: "Last dance at 1 am — thank you!"})
 	ann.waitText("#announcement-text", "Last dance at 1 am")
 	cem.waitText("#announcement-text", "Last dance at 1 am")
-	if eval[bool](ann, `!document.querySelector('#notify-ask').hidden`) {
-		ann.click("#notify-no") // asked once, politely; answered
-	}
+	ann.waitVisible("#notify-ask") // asked once, politely…
+	ann.click("#notify-no")
+	ann.waitHidden("#notify-ask")
 	ann.screenshot(out, "dancer-390x844.png", false)
 	ann.screenshot(out, "dancer-full.png", true)
 	ann.click("#announcement-close")
 	ann.waitHidden("#announcement")
 	cem.waitVisible("#announcement")
+	d.request(protocol.TypeClearAnnouncement, protocol.Empty{})
+	cem.waitHidden("#announcement")
 
 	step(t, "Cem's phone loses its network; a track is played meanwhile; Cem taps like offline")
 	cem.setOffline(true)
@@ -134,9 +142,14 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		t.Fatalf("the relay counts %d likes on Slow Burn, want 2 (Ann's and Cem's offline one, once)", got)
 	}
 
-	step(t, "a reload keeps Cem's likes and votes")
+	step(t, "a reload keeps Cem's likes and votes, and Ann is not asked about notifications again")
 	cem.open(r.URL + livePath)
 	cem.waitText("#now-title", "Westside Groove")
+	ann.open(r.URL + livePath)
+	ann.waitText("#now-title", "Westside Groove")
+	if eval[bool](ann, `!document.querySelector('#notify-ask').hidden`) {
+		t.Error("Ann is asked about notifications again after answering")
+	}
 	cem.waitAttr(historyLike(playSlowBurn), "aria-pressed", "true")
 	cem.waitText(historyLike(playSlowBurn), "♥ 2")
 	cem.waitAttr(historyLike(playWestside), "aria-pressed", "false")
