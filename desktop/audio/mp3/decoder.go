@@ -225,10 +225,8 @@ func (d *Decoder) readFrameBody(hdr uint32, h frameHeader) ([]byte, error) {
 // parseInfoFrame recognises a Xing/Info or VBRI header frame and takes the
 // frame count and LAME gapless values from it.
 func (d *Decoder) parseInfoFrame(h frameHeader, fr []byte) bool {
+	// The tag follows the side information; writers do not count the CRC.
 	off := 4 + h.sideInfoLen()
-	if h.crc {
-		off += 2
-	}
 	spf := int64(d.samplesPerFrame())
 	if off+8 <= len(fr) && (string(fr[off:off+4]) == "Xing" || string(fr[off:off+4]) == "Info") {
 		flags := binary.BigEndian.Uint32(fr[off+4:])

@@ -135,7 +135,9 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 	var r1, r2 int
 	if g.winSwitch {
 		if g.blockType == 2 {
-			r1 = 36
+			// Short blocks: region 1 starts after the third short band
+			// (36 lines; 72 at 8 kHz, whose bands are twice as wide).
+			r1 = sfbShort[srIndex][3] * 3
 		} else {
 			r1 = sfbLong[srIndex][8]
 		}

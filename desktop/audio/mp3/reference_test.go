@@ -71,7 +71,7 @@ func probeChannels(t testing.TB, path string) int {
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v", path, err)
 	}
-	n, _ := strconv.Atoi(string(bytes.TrimSpace(out)))
+	n, _ := strconv.Atoi(string(bytes.Trim(out, " ,\n")))
 	return n
 }
 
