@@ -149,7 +149,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if version > len(migrations) {
-		return fmt.Errorf("library schema version %d is newer than this app (%d): update Pika!", version, len(migrations))
+		return fmt.Errorf("library schema version %d is newer than this app (%d): update Pika", version, len(migrations))
 	}
 	for v := version; v < len(migrations); v++ {
 		tx, err := db.BeginTx(ctx, nil)
