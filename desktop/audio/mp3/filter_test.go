@@ -34,3 +34,5 @@ func lowpass(x []float32, fc float64) []float32 {
 	}
 	return y
 }
+
+func cosPi(x float64) float64 { return math.Cos(math.Pi * x) }
