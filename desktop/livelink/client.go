@@ -78,6 +78,9 @@ var (
 	pingEvery      = 20 * time.Second
 	readTimeout    = 60 * time.Second
 	heartbeatEvery = 15 * time.Second
+	// sendSpacing paces a backlog below the relay's per-DJ rate limit
+	// (50 messages/s), so draining a long offline queue is never refused.
+	sendSpacing = 25 * time.Millisecond
 )
 
 // New checks cfg, creates the outbox tables in db (a modernc.org/sqlite

@@ -304,6 +304,7 @@ func (s *connState) pump(ctx context.Context) error {
 		endSent    bool
 		retryTimer <-chan time.Time
 		retries    = map[int64]int{}
+		sentAt     time.Time
 	)
 	for {
 		c.mu.Lock()
@@ -323,6 +324,7 @@ func (s *connState) pump(ctx context.Context) error {
 					return err
 				}
 				inflight, inflightT, ackTimer = row.id, protocol.Type(row.typ), time.After(ackTimeout)
+				sentAt = time.Now()
 			case ending:
 				if err := s.write(protocol.TypeEndSession, "end", protocol.Empty{}); err != nil {
 					return err
@@ -365,6 +367,9 @@ func (s *connState) pump(ctx context.Context) error {
 					}
 					delete(retries, inflight)
 					inflight, ackTimer = 0, nil
+					if wait := sendSpacing - time.Since(sentAt); wait > 0 {
+						retryTimer = time.After(wait)
+					}
 				}
 			case *protocol.Error:
 				id := p.ID

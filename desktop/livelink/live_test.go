@@ -158,7 +158,7 @@ func expect[T any](d *dancer, typ protocol.Type) T {
 func f64(v float64) *float64 { return &v }
 
 func track(i int) protocol.Track {
-	return protocol.Track{Artist: fmt.Sprintf("Artist %d", i), Title: fmt.Sprintf("Título %d", i), BPM: f64(90 + float64(i)), Key: "A minor", Camelot: "8A"}
+	return protocol.Track{Artist: fmt.Sprintf("Artist %d", i), Title: fmt.Sprintf("Título %d", i), BPM: f64(90 + float64(i%100)), Key: "A minor", Camelot: "8A"}
 }
 
 func liveClient(t *testing.T, r *relaytest.Relay, token string, db *sqlDB, logs *syncBuf) (*harness, Session) {
@@ -497,5 +497,63 @@ func TestResumeRefusedStartsNewSession(t *testing.T) {
 	}
 	if p := waitFor[PlayStarted](t, h2.c); p.Play.Track.Title != track(3).Title {
 		t.Errorf("play = %+v", p.Play.Track)
+	}
+}
+
+// An evening offline: a backlog larger than the relay's burst limit is
+// delivered whole, in order, with its times, once the relay is back.
+func TestLongBacklogAfterOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("delivers 220 plays")
+	}
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "gus@example.com", "DJ Gus")
+	h, sess := liveClient(t, r, token, openDB(t), &syncBuf{})
+	r.Stop()
+	waitFor[Disconnected](t, h.c)
+	const n = 220
+	base := time.Now().Add(-47 * time.Hour).Truncate(time.Second)
+	for i := range n {
+		if err := h.c.SendNowPlaying(context.Background(), track(i), base.Add(time.Duration(i)*10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.Restart(t)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		left, err := h.c.Pending(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d plays still pending", left, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var recap protocol.Recap
+	if code := r.DoJSON(t, http.MethodGet, "/api/sessions/"+sess.ID+"/recap", "", nil, &recap); code != http.StatusOK {
+		t.Fatalf("recap: %d", code)
+	}
+	if len(recap.Plays) != n {
+		t.Fatalf("recap has %d plays, want %d", len(recap.Plays), n)
+	}
+	for i, p := range recap.Plays {
+		if p.Track.Title != track(i).Title || !p.StartedAt.Equal(base.Add(time.Duration(i)*10*time.Minute)) {
+			t.Fatalf("play %d = %q at %v", i, p.Track.Title, p.StartedAt)
+		}
+	}
+	for {
+		select {
+		case e := <-h.c.Events():
+			if er, ok := e.(Error); ok {
+				t.Errorf("relay refused a queued play: %v", er.Err)
+			}
+			continue
+		default:
+		}
+		break
 	}
 }
