@@ -1,6 +1,7 @@
 package webclient
 
 import (
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -78,6 +79,30 @@ func TestLandingHasOpenGraph(t *testing.T) {
 	}
 }
 
+func TestManifestIconsExist(t *testing.T) {
+	data, err := fs.ReadFile(FS(), "assets/manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Name  string `json:"name"`
+		Icons []struct {
+			Src string `json:"src"`
+		} `json:"icons"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("manifest.json: %v", err)
+	}
+	if m.Name == "" || len(m.Icons) == 0 {
+		t.Fatalf("manifest.json lacks a name or icons: %+v", m)
+	}
+	for _, icon := range m.Icons {
+		if _, err := fs.Stat(FS(), strings.TrimPrefix(icon.Src, "/")); err != nil {
+			t.Errorf("manifest icon %s does not exist", icon.Src)
+		}
+	}
+}
+
 func TestScriptsInsertTextOnly(t *testing.T) {
 	root := FS()
 	files, err := fs.Glob(root, "assets/js/*.js")
@@ -120,6 +145,7 @@ func TestHandlerRoutes(t *testing.T) {
 		{"/assets/css/pika.css", "text/css", "--accent", 200},
 		{"/assets/img/pika.svg", "image/svg+xml", "<svg", 200},
 		{"/assets/img/og.png", "image/png", "PNG", 200},
+		{"/assets/manifest.json", "application/json", `"start_url"`, 200},
 		{"/nope", "", "", 404},
 		{"/assets/js/missing.js", "", "", 404},
 	}
