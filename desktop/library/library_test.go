@@ -67,6 +67,7 @@ func TestPathKey(t *testing.T) {
 		{"/Users/DJ/Music/Song.mp3", "/Users/DJ/Music/Song.mp3"},
 		{"/music/./a/../b.mp3", "/music/b.mp3"},
 		{"  ", ""},
+		{"/Music/Beyonce\u0301.mp3", "/Music/Beyoncé.mp3"}, // macOS NFD → NFC
 	}
 	for _, tt := range tests {
 		if got := PathKey(tt.in); got != tt.want {
@@ -166,6 +167,12 @@ func TestVirtualDJImport(t *testing.T) {
 		}
 	}
 	// VirtualDJ's numbers reach the relay when ours are missing.
+	if tr, err := lib.ByIdentity(ctx, "Beyonce\u0301", "De\u0301ja\u0300 vu"); err != nil || tr.Tags.Artist != "Beyoncé" {
+		t.Errorf("decomposed accents do not match: %+v, %v", tr.Tags, err)
+	}
+	if found, err := lib.Search(ctx, "beyonce\u0301 DÉJÀ", 0); err != nil || len(found) != 1 {
+		t.Errorf("search with accents: %d, %v", len(found), err)
+	}
 	tr, _ := lib.ByIdentity(ctx, "  SADE ", "smooth   operator")
 	pt := tr.Protocol()
 	if pt.BPM == nil || *pt.BPM != 117.8 || pt.Key != "D minor" || pt.Camelot != "7A" {

@@ -14,8 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/pikadj/pika/shared/protocol"
 )
 
 // audioExts are the files an import picks up. Formats the analysis cannot
@@ -239,7 +237,7 @@ func (l *Library) importFile(ctx context.Context, p, source string) (outcome, Tr
 			danceability = NULL, brightness = NULL, loudness_lufs = NULL, duration_s = NULL,
 			state = 'pending', error = '', analysed_at = NULL WHERE id = ?`,
 			size, mtime, hash, tags.Artist, tags.Title, tags.Album, tags.Genre, tags.Year, tags.BPM, tags.Key,
-			protocol.TrackIdentity(tags.Artist, tags.Title), searchText(tags, p), existing.ID)
+			identity(tags.Artist, tags.Title), searchText(tags, p), existing.ID)
 		if err != nil {
 			return 0, Track{}, fmt.Errorf("update %s: %w", p, err)
 		}
@@ -276,7 +274,7 @@ func (l *Library) importFile(ctx context.Context, p, source string) (outcome, Tr
 		album, genre, year, tag_bpm, tag_key, identity, search_text, state, added_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
 		p, PathKey(p), source, size, mtime, hash, tags.Artist, tags.Title, tags.Album, tags.Genre, tags.Year,
-		tags.BPM, tags.Key, protocol.TrackIdentity(tags.Artist, tags.Title), searchText(tags, p), time.Now().UnixNano())
+		tags.BPM, tags.Key, identity(tags.Artist, tags.Title), searchText(tags, p), time.Now().UnixNano())
 	if err != nil {
 		return 0, Track{}, fmt.Errorf("add %s: %w", p, err)
 	}

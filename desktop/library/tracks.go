@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pikadj/pika/shared/protocol"
+	"golang.org/x/text/unicode/norm"
 )
 
 // State is where a track stands in analysis.
@@ -151,12 +152,19 @@ func titleFromPath(p string) string {
 	return strings.TrimSuffix(base, path.Ext(base))
 }
 
+// identity is protocol.TrackIdentity of the NFC forms: macOS file names
+// and some taggers write accents decomposed (NFD), VirtualDJ composed.
+func identity(artist, title string) string {
+	return protocol.TrackIdentity(norm.NFC.String(artist), norm.NFC.String(title))
+}
+
 var windowsPath = regexp.MustCompile(`^([A-Za-z]:/|//)`)
 
-// PathKey normalises a path for matching: forward slashes, cleaned, and
-// case-folded when it is a Windows path (whose file system ignores case).
+// PathKey normalises a path for matching: NFC, forward slashes, cleaned,
+// and case-folded when it is a Windows path (whose file system ignores
+// case).
 func PathKey(p string) string {
-	p = strings.ReplaceAll(strings.TrimSpace(p), `\`, "/")
+	p = norm.NFC.String(strings.ReplaceAll(strings.TrimSpace(p), `\`, "/"))
 	if p == "" {
 		return ""
 	}
@@ -172,7 +180,7 @@ func PathKey(p string) string {
 }
 
 func searchText(t Tags, p string) string {
-	return strings.ToLower(strings.Join([]string{t.Artist, t.Title, t.Album, titleFromPath(p)}, " "))
+	return strings.ToLower(norm.NFC.String(strings.Join([]string{t.Artist, t.Title, t.Album, titleFromPath(p)}, " ")))
 }
 
 const trackColumns = `id, path, source, size, mtime, hash, artist, title, album, genre, year,
@@ -259,7 +267,7 @@ func (l *Library) ByIdentity(ctx context.Context, artist, title string) (Track, 
 	t, err := scanTrack(l.db.QueryRowContext(ctx,
 		"SELECT "+trackColumns+` FROM tracks WHERE identity = ?
 		 ORDER BY state = 'analysed' DESC, state = 'missing', id DESC LIMIT 1`,
-		protocol.TrackIdentity(artist, title)))
+		identity(artist, title)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Track{}, ErrNotFound
 	}
@@ -296,7 +304,7 @@ func (l *Library) List(ctx context.Context, f Filter) ([]Track, error) {
 		where []string
 		args  []any
 	)
-	for _, w := range strings.Fields(strings.ToLower(f.Text)) {
+	for _, w := range strings.Fields(strings.ToLower(norm.NFC.String(f.Text))) {
 		where = append(where, `search_text LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+escapeLike(w)+"%")
 	}

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pikadj/pika/shared/protocol"
 )
 
 // Limits on a VirtualDJ database: real ones are tens of megabytes.
@@ -236,7 +234,7 @@ func (l *Library) storeVDJ(ctx context.Context, songs []vdjSong, res *VDJResult)
 			if err == nil && (artist == "" || title == "") {
 				merged := mergeTags(Tags{Artist: artist, Title: title}, tags)
 				_, err = tx.ExecContext(ctx, "UPDATE tracks SET identity = ?, search_text = ? WHERE id = ?",
-					protocol.TrackIdentity(merged.Artist, merged.Title), searchText(merged, p), id)
+					identity(merged.Artist, merged.Title), searchText(merged, p), id)
 			}
 			if err != nil {
 				return fmt.Errorf("import VirtualDJ song %s: %w", p, err)
@@ -267,7 +265,7 @@ func (l *Library) storeVDJ(ctx context.Context, songs []vdjSong, res *VDJResult)
 			state, error, added_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(path) DO NOTHING`,
 			p, PathKey(p), SourceVirtualDJ, size, mtime, tags.Artist, tags.Title, tags.Album, tags.Genre,
-			tags.Year, tags.BPM, tags.Key, protocol.TrackIdentity(tags.Artist, tags.Title), searchText(tags, p),
+			tags.Year, tags.BPM, tags.Key, identity(tags.Artist, tags.Title), searchText(tags, p),
 			bpmArg, key, camelot, string(state), errText, now)
 		if err != nil {
 			return fmt.Errorf("import VirtualDJ song %s: %w", p, err)
