@@ -215,3 +215,43 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMetrics(t *testing.T) {
+	text := `# HELP pika_db_operation_seconds Database operation latency.
+# TYPE pika_db_operation_seconds histogram
+pika_db_operation_seconds_bucket{op="commit",le="0.005"} 3
+pika_db_operation_seconds_sum{op="commit"} 0.5
+pika_db_operation_seconds_count{op="commit"} 10
+pika_fanout_latency_seconds_sum 2
+pika_fanout_latency_seconds_count 40
+pika_dancers_connected 5000
+garbage line
+pika_fanout_latency_seconds_sum not-a-number
+`
+	before, err := parseMetrics(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := relayMetrics{}
+	for k, v := range before {
+		after[k] = v * 3
+	}
+	tests := []struct {
+		name, labels string
+		mean         time.Duration
+		n            int
+	}{
+		{"pika_db_operation_seconds", `{op="commit"}`, 50 * time.Millisecond, 20},
+		{"pika_fanout_latency_seconds", "", 50 * time.Millisecond, 80},
+		{"pika_missing_seconds", "", 0, 0},
+	}
+	for _, tt := range tests {
+		mean, n := meanSince(before, after, tt.name, tt.labels)
+		if mean != tt.mean || n != tt.n {
+			t.Errorf("%s: mean %v over %d, want %v over %d", tt.name, mean, n, tt.mean, tt.n)
+		}
+	}
+	if _, ok := before["pika_dancers_connected"]; ok {
+		t.Error("kept a series that is neither a sum nor a count")
+	}
+}

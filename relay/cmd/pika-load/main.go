@@ -180,6 +180,10 @@ type report struct {
 	dropReasons  map[string]int
 	errors       map[string]int
 	relayCPU     time.Duration
+	dbCommit     time.Duration // mean over the playing phase, from /metrics
+	dbCommits    int
+	relayFanout  time.Duration
+	relayWrites  int
 	toolCPU      time.Duration
 	loadAvg      string
 }
@@ -282,6 +286,7 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 		cpu0, _ = readCPU("/proc", rep.relayPID)
 	}
 	tool0 := processCPU()
+	m0, m0err := scrapeMetrics(ctx, baseURL)
 	log.Info("playing", "duration", cfg.Duration, "every", cfg.PlayEvery, "likesPerSec", cfg.LikesPerSec)
 	phaseStart := time.Now()
 	pctx, pcancel := context.WithTimeout(ctx, cfg.Duration)
@@ -328,6 +333,12 @@ playing:
 		}
 	}
 	rep.toolCPU = processCPU() - tool0
+	if m0err == nil {
+		if m1, err := scrapeMetrics(ctx, baseURL); err == nil {
+			rep.dbCommit, rep.dbCommits = meanSince(m0, m1, "pika_db_operation_seconds", `{op="commit"}`)
+			rep.relayFanout, rep.relayWrites = meanSince(m0, m1, "pika_fanout_latency_seconds", "")
+		}
+	}
 	rep.loadAvg = loadAverage()
 
 	// Stop the counters before reading them.
@@ -516,6 +527,10 @@ func (rep *report) print(w io.Writer) {
 	if rep.relayCPU > 0 {
 		fmt.Fprintf(w, "CPU while playing: relay %.0f%%, load tool %.0f%% (100%% = one core)\n",
 			100*rep.relayCPU.Seconds()/secs, 100*rep.toolCPU.Seconds()/secs)
+	}
+	if rep.dbCommits > 0 || rep.relayWrites > 0 {
+		fmt.Fprintf(w, "relay's own view (/metrics, while playing): %d database commits, mean %s; %d broadcast writes, mean %s from broadcast to socket\n",
+			rep.dbCommits, ms(rep.dbCommit), rep.relayWrites, ms(rep.relayFanout))
 	}
 	fmt.Fprintf(w, "dancers dropped by the relay: %d\n", rep.dropped)
 	printCounts(w, "error", rep.errors)
