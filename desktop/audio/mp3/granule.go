@@ -95,8 +95,14 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			continue
 		}
 		n := readHuffman(br, g, h.srIndex, end, &d.is)
-		requantize(g, sf, h.srIndex, &d.is, n, &d.xr[ch])
-		nz[ch] = n
+		// Lines needed: the synthesised subbands plus the next one, which
+		// the alias butterflies read.
+		limit := 576
+		if !(g.winSwitch && g.blockType == 2) {
+			limit = min((d.m+1)*18, 576)
+		}
+		requantize(g, sf, h.srIndex, &d.is, n, limit, &d.xr[ch])
+		nz[ch] = min(n, limit)
 		br.pos = end
 	}
 	for t := range d.sub {

@@ -122,7 +122,8 @@ func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][
 		nzSb = 32
 	}
 	if !short {
-		aliasReduce(x, nzSb)
+		// Boundaries up to nsb: subband nsb is only read, not output.
+		aliasReduce(x, min(nzSb, nsb+1))
 	} else if g.mixed {
 		aliasReduce(x, 2)
 	}

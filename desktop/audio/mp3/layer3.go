@@ -214,7 +214,11 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 // requantize turns Huffman values into spectral lines:
 // xr = sign(is) * |is|^(4/3) * 2^(gain/4), with the gain from global_gain,
 // subblock gains and scale factors (ISO/IEC 11172-3 2.4.3.4.7.1).
-func requantize(g *granuleInfo, sf *scalefactors, srIndex int, is *[576]int32, n int, xr *[576]float32) {
+//
+// Only lines below limit are written (reduced-rate decoding needs the low
+// subbands only); limit applies to long blocks, short blocks are always
+// done in full since their lines are interleaved by window.
+func requantize(g *granuleInfo, sf *scalefactors, srIndex int, is *[576]int32, n, limit int, xr *[576]float32) {
 	shift := 1 + g.sfScale // scale factors count in half (0) or whole (1) 2^-1 steps: quarter units 2 or 4
 	base := g.globalGain - 210
 	line := func(i int, gain float32) {
@@ -242,6 +246,9 @@ func requantize(g *granuleInfo, sf *scalefactors, srIndex int, is *[576]int32, n
 		}
 	}
 	lb := &sfbLong[srIndex]
+	if longEnd == 576 {
+		longEnd = limit
+	}
 	for sfb := 0; sfb < 22 && lb[sfb] < longEnd; sfb++ {
 		e := base - (sf.l[sfb]+g.preflag*pretab[sfb])<<shift
 		gain := gainOf(e)
@@ -254,7 +261,7 @@ func requantize(g *granuleInfo, sf *scalefactors, srIndex int, is *[576]int32, n
 			line(i, gain)
 		}
 	}
-	if longEnd == 576 {
+	if !(g.winSwitch && g.blockType == 2) {
 		return
 	}
 	sb := &sfbShort[srIndex]

@@ -1,6 +1,9 @@
 package mp3
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // synth is the polyphase synthesis filterbank of ISO/IEC 11172-3 2.4.3.2
 // for m = 32 >> reduce subbands. With m < 32 it consumes only the lowest m
@@ -26,8 +29,8 @@ func newSynth(m int) *synth {
 	return s
 }
 
-// dctCos[n] holds 1/(2 cos(pi(2k+1)/(2n))) for the Lee DCT of size n.
-var dctCos = map[int][]float32{}
+// dctCos[log2 n] holds 1/(2 cos(pi(2k+1)/(2n))) for the Lee DCT of size n.
+var dctCos [6][]float32
 
 func init() {
 	for n := 2; n <= 32; n *= 2 {
@@ -35,7 +38,7 @@ func init() {
 		for k := range c {
 			c[k] = float32(1 / (2 * math.Cos(math.Pi*float64(2*k+1)/float64(2*n))))
 		}
-		dctCos[n] = c
+		dctCos[bits.Len(uint(n))-1] = c
 	}
 }
 
@@ -46,9 +49,15 @@ func dct2(x, tmp []float32) {
 	if n == 1 {
 		return
 	}
+	if n == 2 {
+		a, b := x[0], x[1]
+		x[0], x[1] = a+b, (a-b)*0.70710677
+		return
+	}
 	h := n / 2
 	g, d := tmp[:h], tmp[h:n]
-	c := dctCos[n]
+	c := dctCos[bits.Len(uint(n))-1][:h]
+	x = x[:n]
 	for k := range h {
 		a, b := x[k], x[n-1-k]
 		g[k] = a + b
@@ -91,11 +100,16 @@ func (s *synth) slot(in []float32, out []float32) {
 	// U[i*2m+j] = V[i*4m+j], U[i*2m+m+j] = V[i*4m+3m+j].
 	base := s.v[s.voff:]
 	win := s.win
-	for j := range m {
-		var sum float32
-		for i := range 8 {
-			sum += base[i*4*m+j]*win[i*2*m+j] + base[i*4*m+3*m+j]*win[i*2*m+m+j]
+	out = out[:m]
+	clear(out)
+	for i := range 8 {
+		v1 := base[i*4*m : i*4*m+m]
+		v2 := base[i*4*m+3*m : i*4*m+4*m]
+		w1 := win[i*2*m : i*2*m+m]
+		w2 := win[i*2*m+m : i*2*m+2*m]
+		v2, w1, w2 = v2[:len(v1)], w1[:len(v1)], w2[:len(v1)]
+		for j, a := range v1 {
+			out[j] += a*w1[j] + v2[j]*w2[j]
 		}
-		out[j] = sum
 	}
 }
