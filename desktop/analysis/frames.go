@@ -62,7 +62,7 @@ func (s *spectrum) compute(frame []float32) []float64 {
 	}
 	s.fft.Coefficients(s.coef, s.in)
 	for i, c := range s.coef {
-		s.mag[i] = math.Hypot(real(c), imag(c))
+		s.mag[i] = math.Sqrt(real(c)*real(c) + imag(c)*imag(c))
 	}
 	return s.mag
 }

@@ -39,12 +39,18 @@ var triads = [2][12]float64{
 	{1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0},
 }
 
-var (
-	endN       = 6
-	endWeight  = 0.0
-	keyProfile = "temperley"
-	bassWeight = 1.0
-	peaksOnly  = false
+// Key-finding choices, measured on the rendered corpora (see corpus_test.go).
+const (
+	// keyProfile names the entry of profiles used.
+	keyProfile = "krumhansl"
+	// endFrames chroma frames (about 3 s) from the end of the sounding
+	// audio form the "final chord".
+	endFrames = 8
+	// endWeight is how much the final chord's fit to each key's tonic triad
+	// adds to the whole-track profile correlation: enough to settle the
+	// relative major/minor and fifth ties that pitch statistics alone
+	// cannot, since songs overwhelmingly end on the tonic.
+	endWeight = 0.5
 )
 
 // keyEstimate is a key found in a chromagram.
@@ -98,16 +104,15 @@ func pearson(c [12]float64, p [12]float64, tonic int) float64 {
 	return sxy / math.Sqrt(sxx*syy)
 }
 
+// keyMarginFull is the lead of the best key score over the runner-up that
+// earns full confidence.
+const keyMarginFull = 0.1
+
 // estimateKey sums the chromagram (each frame normalised so that loud
-// passages do not drown the rest) and picks the best-correlating of the 24
-// rotated key profiles.
-func estimateKey(frames24 [][24]float32) keyEstimate {
-	frames := make([][12]float32, len(frames24))
-	for i, f := range frames24 {
-		for j := range 12 {
-			frames[i][j] = float32(bassWeight)*f[j] + f[12+j]
-		}
-	}
+// passages do not drown the rest), correlates it with the 24 rotated key
+// profiles, blends in the final chord's fit to each tonic triad, and picks
+// the best. Confidence is the best score times its lead over the runner-up.
+func estimateKey(frames [][12]float32) keyEstimate {
 	var c [12]float64
 	var peak float64
 	for _, f := range frames {
@@ -135,8 +140,8 @@ func estimateKey(frames24 [][24]float32) keyEstimate {
 	p := profiles[keyProfile]
 	// The chroma of the last sounding seconds: songs end on the tonic chord.
 	var end [12]float64
-	var endFrames int
-	for i := len(frames) - 1; i >= 0 && endFrames < endN; i-- {
+	var nEnd int
+	for i := len(frames) - 1; i >= 0 && nEnd < endFrames; i-- {
 		var s float64
 		for _, v := range frames[i] {
 			s += float64(v)
@@ -144,7 +149,7 @@ func estimateKey(frames24 [][24]float32) keyEstimate {
 		if s < peak*0.05 {
 			continue
 		}
-		endFrames++
+		nEnd++
 		for j, v := range frames[i] {
 			end[j] += float64(v) / s
 		}
@@ -153,8 +158,8 @@ func estimateKey(frames24 [][24]float32) keyEstimate {
 	best := 0
 	for k := range 24 {
 		scores[k] = pearson(c, p[k/12], k%12)
-		if endFrames > 0 {
-			scores[k] += endWeight * pearson(end, triads[k/12], k%12)
+		if nEnd > 0 {
+			scores[k] = (scores[k] + endWeight*pearson(end, triads[k/12], k%12)) / (1 + endWeight)
 		}
 		if scores[k] > scores[best] {
 			best = k
@@ -172,7 +177,7 @@ func estimateKey(frames24 [][24]float32) keyEstimate {
 	return keyEstimate{
 		Tonic:      best % 12,
 		Minor:      best >= 12,
-		Confidence: clamp01(scores[best]) * clamp01((scores[best]-second)/0.2),
+		Confidence: clamp01(scores[best]) * clamp01((scores[best]-second)/keyMarginFull),
 		OK:         true,
 	}
 }

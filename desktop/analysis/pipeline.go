@@ -17,7 +17,6 @@ const (
 	centroidMaxHz = 4000.0
 	chromaMinHz   = 60.0
 	chromaMaxHz   = 2100.0
-	chromaSplitHz = 200.0
 )
 
 // analyzer consumes a mono stream in chunks and keeps only compact
@@ -45,10 +44,10 @@ type analyzer struct {
 	// Chroma.
 	chFrames *framer
 	chSpec   *spectrum
-	chBin    []int8        // pitch class per FFT bin, -1 when outside the band
-	chWeight []float64     // closeness of the bin to its semitone centre
-	chSplit  int           // first bin of the upper chroma band
-	chroma   [][24]float32 // per frame: bass band (below chromaSplitHz), then the rest
+	chBin    []int8    // pitch class per FFT bin, -1 when outside the band
+	chWeight []float64 // closeness of the bin to its semitone centre
+	chSplit  int       // first bin of the upper chroma band
+	chroma   [][12]float32
 }
 
 // newAnalyzer prepares an analyzer for a mono stream at rate Hz that is
@@ -70,8 +69,9 @@ func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	a.dec = newDecimator(factor)
 	a.ra = rate / float64(factor)
 
-	n := nextPow2(int(a.ra * 0.046))
-	hop := n / 4
+	// Onset frames of ~23 ms every ~12 ms (256/128 at 11025 Hz).
+	n := nextPow2(int(a.ra * 0.023))
+	hop := n / 2
 	a.fps = a.ra / float64(hop)
 	a.onFrames = newFramer(n, hop)
 	a.onSpec = newSpectrum(n)
@@ -84,7 +84,6 @@ func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	a.chSpec = newSpectrum(cn)
 	a.chBin = make([]int8, cn/2+1)
 	a.chWeight = make([]float64, cn/2+1)
-	a.chSplit = int(math.Ceil(chromaSplitHz * float64(cn) / a.ra))
 	for k := range a.chBin {
 		a.chBin[k] = -1
 		f := float64(k) * a.ra / float64(cn)
@@ -131,19 +130,10 @@ func (a *analyzer) onsetFrame(frame []float32) {
 
 func (a *analyzer) chromaFrame(frame []float32) {
 	mag := a.chSpec.compute(frame)
-	var c [24]float32
+	var c [12]float32
 	for k, pc := range a.chBin {
-		if pc < 0 {
-			continue
-		}
-		if peaksOnly && !(mag[k] > mag[k-1] && mag[k] >= mag[k+1]) {
-			continue
-		}
-		v := a.chWeight[k] * mag[k]
-		if k < a.chSplit {
-			c[pc] += float32(v)
-		} else {
-			c[12+int(pc)] += float32(v)
+		if pc >= 0 {
+			c[pc] += float32(a.chWeight[k] * mag[k])
 		}
 	}
 	a.chroma = append(a.chroma, c)
