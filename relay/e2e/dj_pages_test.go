@@ -65,6 +65,8 @@ func TestDJAccountPages(t *testing.T) {
 			t.Fatalf("GET /api/auth/me with the new token: %d %+v", code, me)
 		}
 		p.waitText("#tokens", "MacBook")
+		p.click("#new-token-copy")
+		p.waitVisible("#toast") // copied, or selected for copying where the clipboard is closed
 		p.click("#new-token-done")
 		p.waitHidden("#new-token")
 		p.screenshot(outputDir(t), "dj-dashboard.png", true)

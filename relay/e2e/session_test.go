@@ -154,6 +154,13 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	cem.waitText(historyLike(playSlowBurn), "♥ 2")
 	cem.waitAttr(historyLike(playWestside), "aria-pressed", "false")
 
+	step(t, "a like from the history list counts like one from the big button")
+	cem.click(historyLike(playWestside))
+	cem.waitAttr(historyLike(playWestside), "aria-pressed", "true")
+	cem.waitAttr("#like", "aria-pressed", "true")
+	ann.waitText("#like-count", "1")
+	ann.waitText(historyLike(playWestside), "♡ 1") // counted, but not Ann's like
+
 	step(t, "the relay restarts: both pages reconnect by themselves and follow the resumed session")
 	before := eval[string](ann, `document.body.dataset.subscriptions`)
 	r.Restart(t)
@@ -190,7 +197,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		t.Fatalf("recap tracks %q, want the three plays in order", titles)
 	}
 	ann.waitText(recapLikes(playSlowBurn), "♥ 2")
-	ann.waitText(recapLikes(playWestside), "♥ 0")
+	ann.waitText(recapLikes(playWestside), "♥ 1")
 	ann.waitText(recapLikes(playShuffle), "♥ 1")
 	ann.waitText(fmt.Sprintf(`#tracks li[data-play-id=%q]`, playSlowBurn), "96 BPM")
 	ann.waitText(fmt.Sprintf(`#tracks li[data-play-id=%q] .tempo-votes`, playSlowBurn), "faster 1")
@@ -201,8 +208,8 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	if got := statValue(ann, "peak listeners"); got != "2" {
 		t.Errorf("recap peak listeners %q, want 2", got)
 	}
-	if got := statValue(ann, "likes"); got != "3" {
-		t.Errorf("recap total likes %q, want 3", got)
+	if got := statValue(ann, "likes"); got != "4" {
+		t.Errorf("recap total likes %q, want 4", got)
 	}
 	if n := eval[int](ann, `document.querySelectorAll('#chart svg circle').length`); n != 3 {
 		t.Errorf("the BPM chart has %d points, want 3", n)
