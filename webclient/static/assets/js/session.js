@@ -595,6 +595,11 @@ function wire() {
     socket.start();
   });
   window.addEventListener('offline', () => drawStatus(socket.status));
+  // A phone back from a pocket may hold a socket that died silently: catch
+  // up over HTTP at once (the socket reconnects by itself if it is dead).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && view === 'live') refreshState();
+  });
 }
 
 wire();

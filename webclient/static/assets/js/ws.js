@@ -7,6 +7,7 @@ import { getJSON, setJSON, randomId } from './storage.js';
 
 export const MIN_DELAY_MS = 500;
 export const MAX_DELAY_MS = 30000;
+const CONNECT_TIMEOUT_MS = 10000;
 
 /** Delay before reconnect attempt n (0-based): doubles from 0.5 s, capped at 30 s, ±25 % jitter. */
 export function backoffDelay(attempt, random = Math.random) {
@@ -116,7 +117,13 @@ export class LiveSocket {
       return;
     }
     this.ws = ws;
+    // On a bad network a handshake can hang for minutes: give up after a
+    // while and try again through backoff.
+    const guard = setTimeout(() => {
+      if (this.ws === ws && ws.readyState === WebSocket.CONNECTING) this.drop();
+    }, CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
+      clearTimeout(guard);
       if (this.ws !== ws) return;
       const again = this.everOpened;
       this.everOpened = true;
@@ -130,6 +137,7 @@ export class LiveSocket {
       if (frame && typeof frame === 'object' && typeof frame.type === 'string') this.onFrame(frame);
     };
     ws.onclose = () => {
+      clearTimeout(guard);
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.stopped) return;
