@@ -81,6 +81,7 @@ type livePane struct {
 	tempo     *widget.Label
 	listeners *widget.Label
 	qr        *qrView
+	joinNote  *note
 
 	joinURL string
 	content fyne.CanvasObject
@@ -143,6 +144,7 @@ func newLivePane(g *gui) *livePane {
 	p.listeners = widget.NewLabel("")
 	p.listeners.SizeName = theme.SizeNameSubHeadingText
 	p.qr = newQRView(g.app)
+	p.joinNote = newNote(widget.WarningImportance)
 
 	nowPlaying := container.NewVBox(
 		sectionTitle("Now playing"),
@@ -164,7 +166,7 @@ func newLivePane(g *gui) *livePane {
 		widget.NewSeparator(),
 		room,
 	))
-	right := container.NewBorder(sectionTitle("Dancers join here"), nil, nil, nil, p.qr.content)
+	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	p.content = split
@@ -305,6 +307,17 @@ func (p *livePane) show(st pika.LiveState) {
 	join := ""
 	if st.Live {
 		join = st.Session.JoinURL
+	}
+	switch {
+	case st.Live && join == "" && st.Session.LocalJoinURL != "":
+		// The relay is on this computer or the LAN: phones in the room may
+		// not reach it, so no QR code; the link still serves a test here.
+		p.joinNote.SetText("No public page URL: set it in Settings so dancers' phones can join. " +
+			"On this computer the session is at " + st.Session.LocalJoinURL)
+	case st.Live && join == "":
+		p.joinNote.SetText("Waiting for the relay to confirm the session…")
+	default:
+		p.joinNote.SetText("")
 	}
 	if join != p.joinURL {
 		if err := p.qr.SetURL(join, st.Session.Name); err != nil {

@@ -1,0 +1,247 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// liveLimit bounds waits for the relay round trip and an analysis; a hang
+// guard only.
+const liveLimit = 2 * time.Minute
+
+// signIn types the relay URL and the token into Settings and checks it,
+// as a DJ does on first start.
+func signIn(h *harness, relay *relaytest.Relay, token, djName, publicURL string) {
+	h.t.Helper()
+	h.show(paneSettings)
+	sp := h.g.settings
+	h.ui(func() { sp.relay.SetText(relay.URL) })
+	h.ui(func() { sp.public.SetText(publicURL) })
+	h.typeIn(sp.token, token)
+	h.tap(sp.checkBtn)
+	h.waitFor("the DJ name after the token check", liveLimit, func() bool {
+		return sp.who.Text == "Signed in as "+djName
+	}, func() string { return sp.who.Text + " | " + sp.tokenErr.Text + " | " + sp.errLabel.Text })
+	h.ui(func() {
+		if sp.token.Text != "" {
+			h.t.Error("the token stays in the box after saving")
+		}
+		if !strings.Contains(sp.tokenNote.Text, "A token is saved") {
+			h.t.Errorf("token note %q", sp.tokenNote.Text)
+		}
+	})
+}
+
+func TestLiveSessionFromTheWindow(t *testing.T) {
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	h := newHarness(t, pikaConfig())
+	// Dancers reach the pages at a public address; the relay itself runs
+	// here on 127.0.0.1.
+	const public = "https://pika.example"
+	signIn(h, relay, token, "DJ Ana", public)
+
+	// A track to play, analysed.
+	dir := copyCorpus(t, "02-bvfunk-112-Dmin.mp3")
+	lp := h.g.library
+	h.show(paneLibrary)
+	h.typeIn(lp.path, dir)
+	h.tap(lp.addBtn)
+	h.waitFor("the analysed track", analysisLimit, func() bool {
+		return len(lp.table.tracks) == 1 && lp.table.tracks[0].State == library.StateAnalysed
+	}, func() string { return lp.summary.Text + " " + lp.errLabel.Text })
+
+	// Go live with the manual source.
+	h.show(paneLive)
+	lv := h.g.live
+	h.ui(func() { lv.source.SetSelectedIndex(len(liveSources) - 1) })
+	h.ui(func() { lv.name.SetText("") })
+	h.typeIn(lv.name, "Friday Funk")
+	h.tap(lv.goLive)
+	var sessionID string
+	h.waitFor("the join QR code", liveLimit, func() bool {
+		st := h.core.LiveState()
+		sessionID = st.Session.ID
+		return st.Connected && sessionID != "" && lv.qr.url != "" && lv.qr.img.Image != nil
+	}, func() string {
+		return fmt.Sprintf("%s | %s | %+v", lv.errLabel.Text, h.g.shell.bannerMsg.Text, h.core.LiveState())
+	})
+	h.ui(func() {
+		wantJoin := public + "/live/" + sessionID
+		if lv.qr.link.Text != wantJoin {
+			t.Errorf("join link %q, want %q", lv.qr.link.Text, wantJoin)
+		}
+		if lv.goLive.Disabled() == false || lv.end.Disabled() {
+			t.Error("Go Live still enabled or End disabled while live")
+		}
+		if !strings.HasPrefix(h.g.shell.status.live.Text, "LIVE · Friday Funk") {
+			t.Errorf("status line %q", h.g.shell.status.live.Text)
+		}
+	})
+
+	// A dancer joins; the DJ sends the track from the library.
+	dancer, _ := relay.Join(t, sessionID, "dancer-ana-0001", "")
+	h.waitFor("one listener", liveLimit, func() bool { return lv.listeners.Text == "1 listener" },
+		func() string { return lv.listeners.Text })
+	h.show(paneLibrary)
+	h.ui(func() { lp.table.table.Select(widget.TableCellID{Row: 0, Col: 1}) })
+	h.ui(func() {
+		if lp.sendBtn.Disabled() {
+			t.Fatal("Send is disabled with a track selected while live")
+		}
+	})
+	h.tap(lp.sendBtn)
+	play := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	if play.Track.BPM == nil || play.Track.Key == "" {
+		t.Fatalf("the dancer got the track without its numbers: %+v", play.Track)
+	}
+	h.show(paneLive)
+	h.waitFor("now playing with BPM and key", liveLimit, func() bool {
+		return lv.title.Text == play.Track.Title && strings.HasSuffix(lv.bpm.Text, " BPM") &&
+			lv.bpm.Text != "– BPM" && strings.Contains(lv.key.Text, play.Track.Camelot)
+	}, func() string { return lv.title.Text + " " + lv.bpm.Text + " " + lv.key.Text })
+
+	// The dancer likes it and asks for more tempo.
+	dancer.MustOK(t, protocol.TypeLike, protocol.Like{PlayID: play.PlayID})
+	dancer.MustOK(t, protocol.TypeTempoVote, protocol.TempoVote{PlayID: play.PlayID, Vote: protocol.VoteFaster})
+	h.waitFor("the like and the tempo vote", liveLimit, func() bool {
+		return lv.likes.Text == "♥ 1 like" && lv.tempo.Text == "↑ 1 faster · 0 perfect · ↓ 0 slower"
+	}, func() string { return lv.likes.Text + " | " + lv.tempo.Text })
+
+	t.Run("poll", func(t *testing.T) {
+		h.show(panePolls)
+		pp := h.g.polls
+		h.ui(func() { pp.editor.template.SetSelected("Tempo?") })
+		h.tap(pp.editor.startBtn)
+		started := dancer.Expect(t, protocol.TypePollStarted).Payload.(*protocol.PollStarted)
+		if started.Question != "How is the tempo?" || len(started.Options) != 3 {
+			t.Fatalf("dancer saw poll %+v", started)
+		}
+		h.waitFor("the open poll", liveLimit, func() bool { return pp.open != nil && pp.question.Text == "How is the tempo?" },
+			func() string { return pp.question.Text + " " + pp.editor.errLabel.Text })
+		dancer.MustOK(t, protocol.TypePollVote, protocol.PollVote{PollID: started.PollID, OptionIndex: 0})
+		h.waitFor("the vote in the results", liveLimit, func() bool {
+			return pp.open != nil && len(pp.open.Tallies) == 3 && pp.open.Tallies[0] == 1
+		}, nil)
+		h.ui(func() {
+			if pp.editor.startBtn.Disabled() == false {
+				t.Error("a second poll can be started while one is open")
+			}
+		})
+		h.tap(pp.closeBtn)
+		dancer.Expect(t, protocol.TypePollClosed)
+		h.waitFor("the poll among earlier polls", liveLimit, func() bool {
+			return pp.open == nil && len(pp.pastData) == 1 && pollSummary(pp.pastData[0]) == "Faster 1 · Just right 0 · Slower 0 · 1 vote"
+		}, func() string { return pp.question.Text })
+	})
+
+	t.Run("announcement", func(t *testing.T) {
+		h.show(paneAnnouncements)
+		ap := h.g.announce
+		h.typeIn(ap.editor.text, "Last dance at 2 am")
+		h.tap(ap.editor.pushBtn)
+		got := dancer.Expect(t, protocol.TypeAnnouncement).Payload.(*protocol.Announcement)
+		if got.Text != "Last dance at 2 am" {
+			t.Fatalf("dancer saw %q", got.Text)
+		}
+		h.waitFor("the announcement showing and in the history", liveLimit, func() bool {
+			return ap.current.Text == "Last dance at 2 am" && len(ap.history) == 1 && !ap.clearBtn.Disabled()
+		}, func() string { return ap.current.Text + " " + ap.editor.errLabel.Text })
+		h.tap(ap.clearBtn)
+		dancer.Expect(t, protocol.TypeAnnouncementCleared)
+		h.waitFor("the banner cleared", liveLimit, func() bool {
+			return ap.current.Text == "No announcement is showing." && len(ap.history) == 1
+		}, func() string { return ap.current.Text })
+	})
+
+	// End: the dancer gets the recap link, the window leaves live mode.
+	h.show(paneLive)
+	h.tap(lv.end)
+	dancer.Expect(t, protocol.TypeSessionEnded)
+	h.waitFor("the window out of live mode", liveLimit, func() bool {
+		return !lv.goLive.Disabled() && lv.qr.url == "" && h.g.shell.status.live.Text == "Not live"
+	}, func() string { return h.g.shell.status.live.Text + " " + lv.errLabel.Text })
+}
+
+func TestSettingsTokenErrors(t *testing.T) {
+	relay := relaytest.Start(t)
+	relay.RegisterDJ(t, "bo@example.com", "DJ Bo")
+	tests := []struct {
+		name, relayURL, token, want string
+	}{
+		{"not a token", relay.URL, "hello", "must start with " + protocol.TokenPrefix},
+		{"unknown token", relay.URL, protocol.TokenPrefix + strings.Repeat("0", 32), "The token was not accepted"},
+		{"relay not there", "http://127.0.0.1:1", protocol.TokenPrefix + strings.Repeat("1", 32), "The token was not accepted"},
+		{"relay URL not http", "ftp://relay.example", protocol.TokenPrefix + strings.Repeat("2", 32), "Fix the settings above first"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, pikaConfig())
+			h.show(paneSettings)
+			sp := h.g.settings
+			h.ui(func() { sp.relay.SetText(tc.relayURL) })
+			h.typeIn(sp.token, tc.token)
+			h.tap(sp.checkBtn)
+			h.waitFor("the token error", liveLimit, func() bool {
+				return strings.Contains(sp.tokenErr.Text, tc.want)
+			}, func() string { return sp.tokenErr.Text + " | " + sp.who.Text })
+			h.ui(func() {
+				if sp.who.Text != "" {
+					t.Errorf("signed in despite the error: %q", sp.who.Text)
+				}
+			})
+		})
+	}
+}
+
+func TestGoLiveWithoutTokenSaysWhatIsMissing(t *testing.T) {
+	h := newHarness(t, pikaConfig())
+	lv := h.g.live
+	tests := []struct {
+		name  string
+		setup func()
+		want  string
+	}{
+		{"bad PIN", func() { lv.name.SetText("Set"); lv.pin.SetText("12") }, "PIN must be 4 to 8 digits"},
+		{"no name", func() { lv.name.SetText(" "); lv.pin.SetText("") }, "Give the session a name"},
+		{"m3u without path", func() { lv.name.SetText("Set"); lv.source.SetSelectedIndex(3); lv.location.SetText("") }, "needs the path"},
+		{"no token", func() { lv.source.SetSelectedIndex(len(liveSources) - 1) }, "no DJ token"},
+	}
+	for _, tc := range tests {
+		h.ui(func() { lv.errLabel.SetText(""); tc.setup() })
+		h.tap(lv.goLive)
+		h.waitFor(tc.name+" error", liveLimit, func() bool { return strings.Contains(lv.errLabel.Text, tc.want) },
+			func() string { return lv.errLabel.Text })
+	}
+}
+
+func TestGoLiveWithLocalRelayShowsNoQRCode(t *testing.T) {
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "cy@example.com", "DJ Cy")
+	h := newHarness(t, pikaConfig())
+	signIn(h, relay, token, "DJ Cy", "")
+	h.show(paneLive)
+	lv := h.g.live
+	h.ui(func() { lv.source.SetSelectedIndex(len(liveSources) - 1) })
+	h.tap(lv.goLive)
+	h.waitFor("the note about the public page URL", liveLimit, func() bool {
+		st := h.core.LiveState()
+		return st.Session.ID != "" && strings.Contains(lv.joinNote.Text, "No public page URL") &&
+			strings.Contains(lv.joinNote.Text, relay.URL+"/live/"+st.Session.ID)
+	}, func() string { return lv.joinNote.Text + " | " + lv.errLabel.Text })
+	h.ui(func() {
+		if lv.qr.url != "" || !lv.qr.copyBtn.Disabled() {
+			t.Errorf("a QR code for a local address is shown: %q", lv.qr.url)
+		}
+	})
+	h.tap(lv.end)
+	h.waitFor("the end", liveLimit, func() bool { return !lv.goLive.Disabled() }, nil)
+}
