@@ -241,6 +241,7 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 		case livelink.Announcement:
 			a := e.Announcement
 			st.Announcement = &a
+			st.Announcements = append(st.Announcements, a)
 			out = append(out, Event{Kind: EventAnnouncement, Announcement: &a})
 		case livelink.AnnouncementCleared:
 			st.Announcement = nil

@@ -44,18 +44,19 @@ type liveRun struct {
 
 // LiveState is a snapshot of the live session for the UI.
 type LiveState struct {
-	Live         bool
-	Connected    bool
-	Source       string
-	Session      Session
-	NowPlaying   *NowPlaying
-	Likes        int // of the play now playing
-	Tempo        protocol.TempoTally
-	Listeners    int
-	Poll         *protocol.Poll  // the open poll
-	Polls        []protocol.Poll // this session's polls, oldest first
-	Announcement *protocol.Announcement
-	Outbox       int // messages waiting for the relay
+	Live          bool
+	Connected     bool
+	Source        string
+	Session       Session
+	NowPlaying    *NowPlaying
+	Likes         int // of the play now playing
+	Tempo         protocol.TempoTally
+	Listeners     int
+	Poll          *protocol.Poll          // the open poll
+	Polls         []protocol.Poll         // this session's polls, oldest first
+	Announcement  *protocol.Announcement  // the banner shown now
+	Announcements []protocol.Announcement // this session's, oldest first
+	Outbox        int                     // messages waiting for the relay
 }
 
 // LiveState returns the live session's state (Live false when not live).
@@ -69,6 +70,7 @@ func (c *Core) LiveState() LiveState {
 	lr.mu.Lock()
 	s := lr.state
 	s.Polls = append([]protocol.Poll(nil), s.Polls...)
+	s.Announcements = append([]protocol.Announcement(nil), s.Announcements...)
 	lr.mu.Unlock()
 	if n, err := lr.client.Pending(c.ctx); err == nil {
 		s.Outbox = n

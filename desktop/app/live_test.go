@@ -340,5 +340,8 @@ func TestCheckTokenAndSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	nextEvent(t, ctx, events, EventAnnouncement, func(e Event) bool { return e.Announcement == nil })
+	if st := core.LiveState(); st.Announcement != nil || len(st.Announcements) != 1 {
+		t.Errorf("announcements after clear: %+v %+v", st.Announcement, st.Announcements)
+	}
 	dancer.Expect(t, protocol.TypeAnnouncementCleared)
 }
