@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+func open(t *testing.T, path string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), store.Options{URL: "file:" + path})
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	return s
+}
+
+func TestMigrationsApplyOnceAndReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pika.db")
+	s := open(t, path)
+	v, err := s.SchemaVersion(context.Background())
+	if err != nil || v < 1 {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	if _, _, err := s.CreateDJ(context.Background(), "a@example.com", "hash", "A", "t", "h1"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = open(t, path) // migrating again must be a no-op that keeps the data
+	defer s.Close()
+	if v2, _ := s.SchemaVersion(context.Background()); v2 != v {
+		t.Fatalf("version %d after reopen, was %d", v2, v)
+	}
+	if _, err := s.DJByEmail(context.Background(), "a@example.com"); err != nil {
+		t.Fatalf("DJ lost on reopen: %v", err)
+	}
+}
+
+func TestOpenRejectsUnknownURL(t *testing.T) {
+	for _, u := range []string{"", "postgres://x", "/tmp/plain-path.db"} {
+		if _, err := store.Open(context.Background(), store.Options{URL: u}); err == nil {
+			t.Errorf("Open(%q) succeeded", u)
+		}
+	}
+}
+
+func TestUniqueConstraints(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "pika.db"))
+	defer s.Close()
+	if _, _, err := s.CreateDJ(ctx, "a@example.com", "hash", "A", "t", "h1"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		email, token string
+		want         error
+	}{
+		{"same email", "a@example.com", "h2", store.ErrEmailTaken},
+		{"same token hash", "b@example.com", "h1", nil}, // refused, but not as an email clash
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := s.CreateDJ(ctx, tc.email, "hash", "X", "t", tc.token)
+			if err == nil {
+				t.Fatal("duplicate accepted")
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// The failed registration left nothing behind (its savepoint rolled back).
+	if _, err := s.DJByEmail(ctx, "b@example.com"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("half-created DJ: %v", err)
+	}
+}
+
+// TestGroupCommitUnderConcurrency sends many likes at once: each is
+// committed exactly once, and a failing write in the same batch does not
+// take the others down.
+func TestGroupCommitUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pika.db")
+	s := open(t, path)
+	dj, _, err := s.CreateDJ(ctx, "a@example.com", "hash", "A", "t", "h1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.CreateSession(ctx, dj.ID, "A", "Night", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	play, err := s.RecordPlay(ctx, sess.ID, protocol.Track{Artist: "A", Title: "B"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const clients = 300
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*clients)
+	for i := 0; i < clients; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, err := s.Like(ctx, sess.ID, play.Play.PlayID, fmt.Sprintf("client-%04d", i))
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := s.Like(ctx, sess.ID, "no-such-play", fmt.Sprintf("client-%04d", i))
+			if !errors.Is(err, store.ErrNotFound) {
+				errs <- fmt.Errorf("like of a missing play: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	likes, _, err := s.Counts(ctx, play.Play.PlayID)
+	if err != nil || likes != clients {
+		t.Fatalf("%d likes counted, want %d (%v)", likes, clients, err)
+	}
+	// Every acknowledged like is on disk.
+	s.Close()
+	s = open(t, path)
+	defer s.Close()
+	tot, err := s.SessionTotals(ctx, sess.ID)
+	if err != nil || tot.Likes != clients {
+		t.Fatalf("after reopen %d likes (%v)", tot.Likes, err)
+	}
+}
+
+func TestPurgeTokens(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "pika.db"))
+	defer s.Close()
+	dj, _, err := s.CreateDJ(ctx, "a@example.com", "hash", "A", "first", "h1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateToken(ctx, dj.ID, "second", "h2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Authenticate(ctx, "h2"); err != nil { // used now
+		t.Fatal(err)
+	}
+	// Purging "everything idle since one second from now" takes both;
+	// since an hour ago, none.
+	if n, err := s.PurgeTokens(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("purged %d (%v), want 0", n, err)
+	}
+	if n, err := s.PurgeTokens(ctx, time.Now().Add(time.Second)); err != nil || n != 2 {
+		t.Fatalf("purged %d (%v), want 2", n, err)
+	}
+	if _, _, err := s.Authenticate(ctx, "h2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("purged token still authenticates: %v", err)
+	}
+}
+
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "pika.db"))
+	s.Close()
+	if _, _, err := s.CreateDJ(context.Background(), "a@example.com", "hash", "A", "t", "h1"); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+}
