@@ -56,7 +56,7 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0
-	gonum.org/v1/gonum v0.17.0 // indirect
+	gonum.org/v1/gonum v0.17.0
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
@@ -69,6 +69,8 @@ require (
 	github.com/dhowden/tag v0.0.0-20240417053706-3d75831295e8
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 )
+
+require github.com/mjibson/go-dsp v0.0.0-20180508042940-11479a337f12
 
 replace github.com/pikadj/pika/shared => ../shared
 
