@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	dir := t.TempDir()
+	td := filepath.Join("..", "..", "analysis", "testdata")
+	copyFile(t, filepath.Join(td, "tagged.mp3"), filepath.Join(dir, "a", "song.mp3"))
+	copyFile(t, filepath.Join(td, "tagged.flac"), filepath.Join(dir, "a", "b", "song.flac"))
+	copyFile(t, filepath.Join(td, "tagged.m4a"), filepath.Join(dir, "song.m4a"))
+	if err := os.WriteFile(filepath.Join(dir, "cover.jpg"), []byte("not audio"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken.wav"), []byte("RIFF\x10\x00\x00\x00WAVEjunk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-json", "-workers", "3", "-min-bpm", "80", "-max-bpm", "160", dir, filepath.Join(dir, "missing.mp3")}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr is not a terminal, yet got %q", stderr.String())
+	}
+	want := map[string]struct {
+		ok     bool
+		artist string
+		errHas string
+	}{
+		filepath.Join(dir, "missing.mp3"):         {false, "", "no such file"},
+		filepath.Join(dir, "a", "song.mp3"):       {true, "MP3 Artist", ""},
+		filepath.Join(dir, "a", "b", "song.flac"): {true, "FLAC Artist", ""},
+		filepath.Join(dir, "song.m4a"):            {false, "Tag Artist", "unsupported audio format"},
+		filepath.Join(dir, "broken.wav"):          {false, "", "audio"},
+	}
+	sc := bufio.NewScanner(&stdout)
+	seen := map[string]bool{}
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		for _, k := range []string{"path", "bpm", "bpmConfidence", "key", "camelot", "keyConfidence", "energy",
+			"danceability", "brightness", "loudnessLufs", "durationS", "artist", "title"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %q lacks %q", sc.Text(), k)
+			}
+		}
+		p, _ := m["path"].(string)
+		w, ok := want[p]
+		if !ok {
+			t.Errorf("unexpected line for %q", p)
+			continue
+		}
+		seen[p] = true
+		errStr, hasErr := m["error"].(string)
+		if w.ok == hasErr {
+			t.Errorf("%s: error %q, want success=%v", p, errStr, w.ok)
+		}
+		if w.errHas != "" && !strings.Contains(errStr, w.errHas) {
+			t.Errorf("%s: error %q, want it to mention %q", p, errStr, w.errHas)
+		}
+		if m["artist"] != w.artist {
+			t.Errorf("%s: artist %v, want %q", p, m["artist"], w.artist)
+		}
+		if w.ok {
+			if d, _ := m["durationS"].(float64); d < 2.9 || d > 3.1 {
+				t.Errorf("%s: durationS %v, want 3", p, m["durationS"])
+			}
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("got lines for %v, want %d files (cover.jpg skipped)", seen, len(want))
+	}
+}
+
+func TestRunText(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	p := filepath.Join("..", "..", "analysis", "testdata", "tagged.flac")
+	if code := run([]string{p}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], p+"\t") || !strings.Contains(lines[0], "LUFS") {
+		t.Errorf("output %q", stdout.String())
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	tests := [][]string{
+		{},
+		{"-workers", "0", "x.mp3"},
+		{"-min-bpm", "100", "-max-bpm", "120", "x.mp3"},
+		{"-max-bpm", "abc", "x.mp3"},
+		{"-no-such-flag", "x.mp3"},
+	}
+	for _, args := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+		if stdout.Len() != 0 || stderr.Len() == 0 {
+			t.Errorf("%q: stdout %q stderr %q; want the message on stderr only", args, stdout.String(), stderr.String())
+		}
+	}
+}
