@@ -223,7 +223,13 @@ func (c *Core) requireToken() (string, error) {
 }
 
 // analyze runs the real analysis with the settings' BPM range.
-func (c *Core) analyze(ctx context.Context, path string) (library.Analysis, error) {
+func (c *Core) analyze(ctx context.Context, path string) (a library.Analysis, err error) {
+	defer func() {
+		// A decoder bug on one hostile file must not take the set down.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("analysis crashed on this file: %v", r)
+		}
+	}()
 	s := c.Settings()
 	r, err := analysis.AnalyzeFile(ctx, path, analysis.Options{MinBPM: s.MinBPM, MaxBPM: s.MaxBPM})
 	if err != nil {

@@ -61,6 +61,17 @@ func TestBackgroundWatchesFoldersAndAnalysesNewFiles(t *testing.T) {
 	if b := found[0].Analysis.BPM; b < 86 || b > 94 && b < 176 || b > 184 {
 		t.Errorf("dsoul BPM %.1f, truth 90", b)
 	}
+
+	if err := core.RemoveFolder(ctx, music); err != nil {
+		t.Fatal(err)
+	}
+	folders, err := core.Library().Folders(ctx)
+	if err != nil || len(folders) != 0 || len(core.Settings().LibraryFolders) != 0 {
+		t.Errorf("after RemoveFolder: library %v, settings %v", folders, core.Settings().LibraryFolders)
+	}
+	if c, _ := core.Counts(ctx); c.Total != 2 {
+		t.Errorf("RemoveFolder dropped tracks: %+v", c)
+	}
 }
 
 func TestImportVirtualDJThroughCore(t *testing.T) {

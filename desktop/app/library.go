@@ -140,3 +140,20 @@ func (c *Core) startWatcher() error {
 	c.mu.Unlock()
 	return nil
 }
+
+// RemoveFolder stops importing and watching a folder; its tracks stay in
+// the library.
+func (c *Core) RemoveFolder(ctx context.Context, dir string) error {
+	if err := c.lib.RemoveFolder(ctx, dir); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	set := c.set
+	w := c.watcher
+	c.mu.Unlock()
+	if w != nil {
+		w.Remove(dir)
+	}
+	set.LibraryFolders = slices.DeleteFunc(slices.Clone(set.LibraryFolders), func(f string) bool { return f == dir })
+	return c.SaveSettings(set)
+}

@@ -79,6 +79,16 @@ func (w *Watcher) Add(dir string) error {
 	})
 }
 
+// Remove stops watching dir and its subfolders.
+func (w *Watcher) Remove(dir string) {
+	prefix := strings.TrimSuffix(dir, string(filepath.Separator)) + string(filepath.Separator)
+	for _, p := range w.fw.WatchList() {
+		if p == dir || strings.HasPrefix(p, prefix) {
+			_ = w.fw.Remove(p)
+		}
+	}
+}
+
 // Close stops watching.
 func (w *Watcher) Close() error {
 	w.cancel()
