@@ -47,3 +47,15 @@ func (b *bitReader) bit() int {
 	b.pos++
 	return int(v)
 }
+
+// peek64 returns the next bits left-aligned; at least 57 of them are valid.
+func (b *bitReader) peek64() uint64 {
+	i := b.pos >> 3
+	if i+8 > len(b.data) {
+		return uint64(b.peekSlow()) << 32
+	}
+	d := b.data[i : i+8]
+	v := uint64(d[0])<<56 | uint64(d[1])<<48 | uint64(d[2])<<40 | uint64(d[3])<<32 |
+		uint64(d[4])<<24 | uint64(d[5])<<16 | uint64(d[6])<<8 | uint64(d[7])
+	return v << (b.pos & 7)
+}

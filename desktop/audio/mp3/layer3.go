@@ -157,6 +157,7 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 			continue
 		}
 		lb := t.linbits
+		lut := t.lut
 		for ; i < stop; i += 2 {
 			if br.pos > end {
 				// Corrupt: the codes ran past the granule.
@@ -165,20 +166,42 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 				}
 				return 576
 			}
-			x, y := t.decode(br)
-			if lb > 0 && x == 15 {
-				x += br.bits(lb)
+			// One 64-bit peek covers the codeword (<= 19 bits), both
+			// linbits fields (<= 13 each) and both signs.
+			v := br.peek64()
+			e := lut[v>>(64-primaryBits)]
+			if e&lutLeaf == 0 {
+				w := (e >> 16) & 0xff
+				e = lut[uint64(e&0xffff)+(v<<primaryBits)>>(64-w)]
 			}
-			if x != 0 && br.bit() == 1 {
-				x = -x
+			used := int(e>>16) & 0x1f
+			v <<= uint(used)
+			x, y := int32(e>>8)&0xff, int32(e)&0xff
+			if x != 0 {
+				if lb > 0 && x == 15 {
+					x += int32(v >> (64 - lb))
+					v <<= uint(lb)
+					used += lb
+				}
+				if v>>63 == 1 {
+					x = -x
+				}
+				v <<= 1
+				used++
 			}
-			if lb > 0 && y == 15 {
-				y += br.bits(lb)
+			if y != 0 {
+				if lb > 0 && y == 15 {
+					y += int32(v >> (64 - lb))
+					v <<= uint(lb)
+					used += lb
+				}
+				if v>>63 == 1 {
+					y = -y
+				}
+				used++
 			}
-			if y != 0 && br.bit() == 1 {
-				y = -y
-			}
-			is[i], is[i+1] = int32(x), int32(y)
+			br.pos += used
+			is[i], is[i+1] = x, y
 		}
 	}
 	// count1 region: quadruples until the part 3 bits are used up.
