@@ -239,6 +239,18 @@ func TestProtectedSessionAsksForThePIN(t *testing.T) {
 	p.open(r.URL + "/")
 	p.waitText(fmt.Sprintf(`#sessions a[data-session-id=%q]`, d.sessionID), "PIN")
 
+	step(t, "with two live sessions, /live lists both and goes to neither")
+	open := goLive(t, r, protocol.RegisterSession{Token: r.RegisterDJ(t, "open@example.com", "DJ Open"), Name: "Open Floor"})
+	p.open(r.URL + "/live")
+	p.waitText(fmt.Sprintf(`#sessions a[data-session-id=%q]`, open.sessionID), "Open Floor")
+	p.waitText(fmt.Sprintf(`#sessions a[data-session-id=%q]`, d.sessionID), "PIN")
+	if n := eval[int](p, `document.querySelectorAll('#sessions .lock').length`); n != 1 {
+		t.Errorf("%d sessions show a lock, want the 1 with a PIN", n)
+	}
+	if path := eval[string](p, `location.pathname`); path != "/live" {
+		t.Errorf("/live went to %s with two sessions live", path)
+	}
+
 	step(t, "the page asks for the PIN and shows nothing of the session")
 	p.open(r.URL + "/live/" + d.sessionID)
 	p.waitVisible("#pin-view")
