@@ -46,7 +46,6 @@ type analyzer struct {
 	chSpec   *spectrum
 	chBin    []int8    // pitch class per FFT bin, -1 when outside the band
 	chWeight []float64 // closeness of the bin to its semitone centre
-	chSplit  int       // first bin of the upper chroma band
 	chroma   [][12]float32
 }
 
