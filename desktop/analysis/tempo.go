@@ -86,6 +86,12 @@ func tempoPrior(bpm float64) float64 {
 // refines it with a comb over the first eight beat multiples, and folds it
 // into [opts.MinBPM, opts.MaxBPM].
 func estimateTempo(env []float32, fps float64, opts Options) tempoEstimate {
+	// Bound the autocorrelation's memory on very long files (mixes,
+	// podcasts): the middle 30 minutes are plenty to find a tempo.
+	if maxN := int(30 * 60 * fps); len(env) > maxN {
+		off := (len(env) - maxN) / 2
+		env = env[off : off+maxN]
+	}
 	maxLag := int(60*fps/20) + 2 // periods down to 20 BPM
 	A := onsetACF(env, fps, maxLag*2)
 	if A == nil {
