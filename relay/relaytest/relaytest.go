@@ -59,6 +59,7 @@ type options struct {
 	authBurst      int
 	trustProxy     bool
 	resumeWindow   time.Duration
+	metricsToken   string
 	logTo          io.Writer
 }
 
@@ -86,6 +87,9 @@ func WithTrustProxy() Option { return func(o *options) { o.trustProxy = true } }
 // WithResumeWindow shortens how long a session waits for its DJ to come
 // back before it ends by itself (production: 5 minutes).
 func WithResumeWindow(d time.Duration) Option { return func(o *options) { o.resumeWindow = d } }
+
+// WithMetricsToken protects /metrics with a Bearer token.
+func WithMetricsToken(token string) Option { return func(o *options) { o.metricsToken = token } }
 
 // WithLogOutput also copies the relay's JSON log lines to w (for example
 // os.Stderr while debugging). They are always kept for Logs.
@@ -122,6 +126,7 @@ func (r *Relay) start() error {
 		AuthRate:       r.opts.authRate,
 		AuthBurst:      r.opts.authBurst,
 		ResumeWindow:   r.opts.resumeWindow,
+		MetricsToken:   r.opts.metricsToken,
 		Logger:         log,
 	}
 	var (

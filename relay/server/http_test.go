@@ -167,3 +167,23 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsToken(t *testing.T) {
+	r := relaytest.Start(t, relaytest.WithMetricsToken("s3cret-metrics"))
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{
+		{"", http.StatusUnauthorized},
+		{"Bearer nope", http.StatusUnauthorized},
+		{"Bearer s3cret-metrics", http.StatusOK},
+	} {
+		h := map[string]string{}
+		if tc.auth != "" {
+			h["Authorization"] = tc.auth
+		}
+		if resp, _ := get(t, r.URL+"/metrics", h); resp.StatusCode != tc.want {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -40,7 +41,10 @@ type Config struct {
 	// AuthRate and AuthBurst limit login and register attempts per IP.
 	AuthRate  rate.Limit
 	AuthBurst int
-	Logger    *slog.Logger
+	// MetricsToken, when set, is required as "Authorization: Bearer …" on
+	// /metrics, for relays whose every path is public.
+	MetricsToken string
+	Logger       *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -154,7 +158,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
+	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()), s.requireMetricsToken)
 	e.GET("/ws", s.serveWS)
 
 	api := e.Group("/api")
@@ -208,6 +212,19 @@ func (s *Server) healthz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}
+
+func (s *Server) requireMetricsToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.MetricsToken == "" {
+			return next(c)
+		}
+		got, _ := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+			return echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
+		}
+		return next(c)
+	}
 }
 
 func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }

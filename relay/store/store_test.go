@@ -13,7 +13,7 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-func open(t *testing.T, path string) *store.Store {
+func open(t testing.TB, path string) *store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), store.Options{URL: "file:" + path})
 	if err != nil {

@@ -69,6 +69,7 @@ func run(args []string) error {
 		ReplicaPath:       *replica,
 		PublicURL:         *publicURL,
 		AllowedOrigins:    splitList(*origins),
+		MetricsToken:      os.Getenv("PIKA_METRICS_TOKEN"),
 		TrustProxy:        *trustProxy,
 		Logger:            log,
 	})

@@ -33,6 +33,7 @@ type Config struct {
 	BcryptCost        int
 	AuthRate          rate.Limit
 	AuthBurst         int
+	MetricsToken      string
 	// ResumeWindow is how long a session waits for its DJ to come back
 	// (default protocol.ResumeWindow; tests shorten it).
 	ResumeWindow time.Duration
@@ -88,7 +89,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
-		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, Logger: log,
+		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
