@@ -455,6 +455,7 @@ func TestCloudflaredExample(t *testing.T) {
 		NoAutoupdate    bool   `yaml:"no-autoupdate"`
 		Ingress         []struct {
 			Hostname      string         `yaml:"hostname"`
+			Path          string         `yaml:"path"`
 			Service       string         `yaml:"service"`
 			OriginRequest map[string]any `yaml:"originRequest"`
 		} `yaml:"ingress"`
@@ -474,10 +475,22 @@ func TestCloudflaredExample(t *testing.T) {
 	if last.Hostname != "" || last.Service != "http_status:404" {
 		t.Errorf("last ingress rule must be the catch-all http_status:404, is %+v", last)
 	}
+	metricsBlocked, relayed := false, false
 	for _, r := range cfg.Ingress[:len(cfg.Ingress)-1] {
-		if r.Hostname == "" || r.Service != "http://127.0.0.1:8080" {
-			t.Errorf("ingress rule %+v must send a hostname to the relay on http://127.0.0.1:8080", r)
+		switch {
+		case r.Hostname != "" && r.Path == "^/metrics" && r.Service == "http_status:404":
+			metricsBlocked = !relayed // only a rule before the relay's counts
+		case r.Hostname != "" && r.Path == "" && r.Service == "http://127.0.0.1:8080":
+			relayed = true
+		default:
+			t.Errorf("ingress rule %+v is neither the relay on http://127.0.0.1:8080 nor the /metrics block", r)
 		}
+	}
+	if !relayed {
+		t.Error("no ingress rule sends the hostname to the relay")
+	}
+	if !metricsBlocked {
+		t.Error("/metrics is reachable through the tunnel: block it with a rule before the relay's")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,8 @@ import (
 // are kept.
 type relayMetrics map[string]float64
 
-// scrapeMetrics reads the relay's Prometheus text. The relay's own view
+// scrapeMetrics reads the relay's Prometheus text (with PIKA_METRICS_TOKEN
+// as bearer token when the relay wants one). The relay's own view
 // splits the fan-out latency: how long its database commits took and how
 // long a broadcast waited to be written to each socket.
 func scrapeMetrics(ctx context.Context, baseURL string) (relayMetrics, error) {
@@ -25,6 +27,9 @@ func scrapeMetrics(ctx context.Context, baseURL string) (relayMetrics, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/metrics", nil)
 	if err != nil {
 		return nil, err
+	}
+	if tok := os.Getenv("PIKA_METRICS_TOKEN"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
