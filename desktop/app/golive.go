@@ -67,7 +67,8 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	runCtx, cancel := context.WithCancel(c.ctx)
 	lr := &liveRun{
 		core: c, link: link, client: link, source: source, plays: make(chan nowplaying.Event, 16),
-		cancel: cancel, done: make(chan struct{}),
+		updates: make(chan playUpdate),
+		cancel:  cancel, done: make(chan struct{}),
 		state: LiveState{Live: true, Source: source, Session: Session{Name: name}},
 	}
 	var wg sync.WaitGroup

@@ -157,3 +157,15 @@ func (c *Core) RemoveFolder(ctx context.Context, dir string) error {
 	set.LibraryFolders = slices.DeleteFunc(slices.Clone(set.LibraryFolders), func(f string) bool { return f == dir })
 	return c.SaveSettings(set)
 }
+
+// Reanalyse queues every analysed and failed track again, e.g. after the
+// BPM range changed, and starts the analysis. VirtualDJ's numbers and the
+// tags are kept; ours are replaced as each file is done.
+func (c *Core) Reanalyse(ctx context.Context) (int, error) {
+	n, err := c.lib.Requeue(ctx, true)
+	if err != nil {
+		return 0, err
+	}
+	c.hub.publish(Event{Kind: EventLibrary})
+	return n, c.queue.Start(c.ctx)
+}

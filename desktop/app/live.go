@@ -29,17 +29,25 @@ type liveLink interface {
 // liveRun is one go-live: the source watcher, the play pipeline and the
 // link, until End or Close.
 type liveRun struct {
-	core   *Core
-	link   liveLink
-	client *livelink.Client
-	source string
-	plays  chan nowplaying.Event
-	cancel context.CancelFunc
-	done   chan struct{}
+	core    *Core
+	link    liveLink
+	client  *livelink.Client
+	source  string
+	plays   chan nowplaying.Event
+	updates chan playUpdate
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	seq uint64 // counts plays (loop goroutine only)
 
 	mu    sync.Mutex
-	seq   uint64 // counts plays; a late analysis updates only the latest
 	state LiveState
+}
+
+// playUpdate carries the numbers of play seq, analysed on the spot.
+type playUpdate struct {
+	seq uint64
+	np  NowPlaying
 }
 
 // LiveState is a snapshot of the live session for the UI.
@@ -98,6 +106,16 @@ func (lr *liveRun) loop(ctx context.Context) {
 			if err := lr.handle(ctx, e); err != nil && ctx.Err() == nil {
 				lr.core.hub.publish(Event{Kind: EventError, Err: err})
 			}
+		case u := <-lr.updates:
+			// Numbers of a track analysed on the spot: sent only while it
+			// is still the latest play, so a late analysis never brings
+			// back a track that has ended.
+			if u.seq != lr.seq {
+				continue
+			}
+			if err := lr.send(ctx, u.np); err != nil && ctx.Err() == nil {
+				lr.core.hub.publish(Event{Kind: EventError, Err: err})
+			}
 		}
 	}
 }
@@ -108,10 +126,8 @@ func (lr *liveRun) loop(ctx context.Context) {
 // NOW_PLAYING of the same track with the same start time.
 func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	c := lr.core
-	lr.mu.Lock()
 	lr.seq++
 	seq := lr.seq
-	lr.mu.Unlock()
 	if e.StartedAt.IsZero() {
 		e.StartedAt = time.Now()
 	}
@@ -181,16 +197,11 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 		case <-ctx.Done():
 			return
 		}
-		lr.mu.Lock()
-		latest := lr.seq == seq
-		lr.mu.Unlock()
 		np.Analysing = false
 		np.Track = withNames(done.Protocol(), e)
-		if !latest {
-			return // another track is playing: do not bring this one back
-		}
-		if err := lr.send(ctx, np); err != nil && ctx.Err() == nil {
-			c.hub.publish(Event{Kind: EventError, Err: err})
+		select {
+		case lr.updates <- playUpdate{seq: seq, np: np}:
+		case <-ctx.Done():
 		}
 	}()
 	return nil
