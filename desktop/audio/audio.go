@@ -7,7 +7,13 @@
 // Samples are the average of all source channels, nominally in [-1, 1].
 // Options.MaxRate asks for a lower output rate; decoders that can (MP3) then
 // skip the work for the discarded band, the others low-pass filter and
-// decimate. Anything that is not one of the formats above fails with an error
+// decimate.
+//
+// MP3 is decoded by the package's own decoder (package audio/mp3, several
+// times faster than github.com/hajimehoshi/go-mp3 and matching ffmpeg's
+// decode to about 120 dB SNR, gapless trimming included). FLAC, Ogg Vorbis
+// use github.com/mewkiz/flac and github.com/jfreymuth/oggvorbis; WAV and
+// AIFF are read here. Anything that is not one of the formats above fails with an error
 // that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
 // input yields the samples of the valid part followed by an error (never a
 // panic); headers that claim absurd sizes or rates are rejected up front.
@@ -56,6 +62,14 @@ type Options struct {
 	// rate/D <= MaxRate (e.g. 44100 Hz with MaxRate 11025 gives 11025 Hz,
 	// 48000 Hz gives 9600 Hz). Content above the output Nyquist frequency is
 	// filtered out. 0 means the source rate.
+	//
+	// For MP3 the power-of-two part of D (up to 8) comes from synthesising
+	// only the lowest subbands, which costs a fraction of a full decode; the
+	// subband filters leave some aliasing in the top ~3% of the new band,
+	// and the output may lead the full-rate stream by up to D-1 source
+	// samples (well under a millisecond). The rest of D, and every other
+	// format, uses a windowed-sinc decimator (cutoff at 90% of the new
+	// Nyquist frequency).
 	MaxRate int
 }
 

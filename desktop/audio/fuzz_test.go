@@ -7,6 +7,13 @@ import (
 	"testing"
 )
 
+// Run a target with, e.g.,
+//
+//	go test ./desktop/audio -run XXX -fuzz '^FuzzMP3$' -fuzztime 5m -fuzzminimizetime 1x
+//
+// -fuzzminimizetime 1x matters: with the default (60 s per new input) the
+// engine spends its time minimising and reports almost no executions.
+
 // fuzzSampleCap bounds how much a fuzz input may decode to: a few bytes of
 // FLAC can legitimately describe millions of constant samples, and reading
 // them all would only slow the fuzzer down.
