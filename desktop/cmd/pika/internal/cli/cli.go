@@ -26,7 +26,7 @@ Usage:
   pika                                  open the window
   pika import DIR...                    add music folders and analyse them
   pika import-virtualdj [FILE]          import VirtualDJ's database.xml (default: Documents/VirtualDJ)
-  pika analyze [--retry-failed]         analyse every track not analysed yet
+  pika analyze [--retry-failed|--all]   analyse every track not analysed yet (or failed ones, or all)
   pika library search TEXT              find tracks by artist, title, album or file name
   pika library list [--bpm MIN-MAX] [--key 8A|Am] [--state pending|analysed|failed|missing]
   pika live --source SOURCE [--session-name NAME] [--pin 1234] [--relay URL] [--token pk_dj_…]
@@ -232,9 +232,10 @@ func cmdImportVDJ(ctx context.Context, env Env, cm *common, args []string) error
 }
 
 func cmdAnalyze(ctx context.Context, env Env, cm *common, args []string) error {
-	var retry bool
+	var retry, all bool
 	pos, err := parse(env, cm, "analyze", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&retry, "retry-failed", false, "analyse failed tracks again")
+		fs.BoolVar(&all, "all", false, "analyse every track again (after changing the BPM range)")
 	})
 	if err != nil {
 		return err
@@ -243,7 +244,12 @@ func cmdAnalyze(ctx context.Context, env Env, cm *common, args []string) error {
 		return usageError{"analyze takes no arguments (import folders with pika import DIR)"}
 	}
 	return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
-		if retry {
+		switch {
+		case all:
+			if _, err := core.Reanalyse(ctx); err != nil {
+				return err
+			}
+		case retry:
 			if _, err := core.RetryFailed(ctx); err != nil {
 				return err
 			}

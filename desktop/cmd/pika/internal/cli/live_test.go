@@ -147,6 +147,14 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "3 new") || !strings.Contains(out, "3 analysed") {
 		t.Fatalf("pika import: %d\n%s\n%s", code, out, errOut)
 	}
+	code, out, _ = pika(t, ctx, Env{}, append(common, "analyze")...)
+	if code != 0 || !strings.Contains(out, "analysed 0 files") {
+		t.Errorf("pika analyze with nothing new: %d\n%s", code, out)
+	}
+	code, out, _ = pika(t, ctx, Env{}, append(common, "--workers", "1", "analyze", "--all")...)
+	if code != 0 || !strings.Contains(out, "analysed 3 files (0 failed)") {
+		t.Errorf("pika analyze --all: %d\n%s", code, out)
+	}
 	code, out, _ = pika(t, ctx, Env{}, append(common, "library", "search", "shuffleboggie")...)
 	if code != 0 || !strings.Contains(out, "07-shuffleboggie-116-Bbmaj") || !strings.Contains(out, "1 tracks") {
 		t.Fatalf("pika library search: %d\n%s", code, out)
