@@ -514,7 +514,19 @@ func (r *Room) scheduleFlush() {
 	if r.flushTimer != nil || r.flushing || r.ended {
 		return
 	}
-	r.flushTimer = time.AfterFunc(r.m.cfg.Coalesce, r.flush)
+	r.flushTimer = time.AfterFunc(r.coalesceWindow(), r.flush)
+}
+
+// coalesceWindow grows with the audience: each counter broadcast costs one
+// write per listener, so a big room gets fewer, fuller updates (at most
+// 2.5× the base window) and keeps its CPU for NOW_PLAYING; r.mu is held.
+func (r *Room) coalesceWindow() time.Duration {
+	base := r.m.cfg.Coalesce
+	n := len(r.listeners)
+	if n <= 1000 {
+		return base
+	}
+	return min(base*time.Duration(n)/1000, base*5/2)
 }
 
 // flush broadcasts the counters that changed since the last flush.

@@ -26,7 +26,7 @@ const (
 	dancerQueue   = 64
 	djQueue       = 512
 	opTimeout     = 15 * time.Second
-	maxViolations = 100 // rate-limited frames before the connection is closed
+	maxViolations = 100 // rate-limited frames in a row before the connection is closed
 )
 
 // Close codes sent to clients.
@@ -274,13 +274,10 @@ func (c *conn) release(first []byte, t protocol.Type) {
 
 func (c *conn) handle(data []byte) {
 	env, payload, perr := protocol.Decode(data)
-	if perr != nil {
-		c.s.metrics.MessagesIn.WithLabelValues("invalid").Inc()
-		c.sendError(perr)
-		return
-	}
-	c.s.metrics.In(env.Type).Inc()
-	if !c.lim.Allow() {
+	// Invalid frames count against the limit too: answering them costs.
+	if c.lim.Allow() {
+		c.violations = 0
+	} else {
 		c.violations++
 		if c.violations > maxViolations {
 			go c.closeWith(websocket.ClosePolicyViolation, "too many messages")
@@ -289,6 +286,12 @@ func (c *conn) handle(data []byte) {
 		c.fail(env.ID, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"})
 		return
 	}
+	if perr != nil {
+		c.s.metrics.MessagesIn.WithLabelValues("invalid").Inc()
+		c.sendError(perr)
+		return
+	}
+	c.s.metrics.In(env.Type).Inc()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	var pe *protocol.Error
