@@ -243,7 +243,14 @@ func (lr *liveRun) analyseNow(ctx context.Context, t library.Track) library.Trac
 
 func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 	if err := np.Track.Validate(); err != nil {
-		return fmt.Errorf("play of %q not sent: %w", np.Track.Title, err)
+		// Numbers the relay would refuse must not cost the play its
+		// announcement: send the names alone.
+		names := protocol.Track{Artist: np.Track.Artist, Title: np.Track.Title}
+		if names.Validate() != nil {
+			return fmt.Errorf("play of %q not sent: %w", np.Track.Title, err)
+		}
+		slog.Warn("play sent without its numbers", "title", np.Track.Title, "err", err)
+		np.Track = names
 	}
 	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
 		return fmt.Errorf("send now playing: %w", err)

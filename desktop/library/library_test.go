@@ -2,12 +2,17 @@ package library
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pikadj/pika/shared/protocol"
 )
+
+type protocolTrack = protocol.Track
 
 func openTest(t *testing.T, opts Options) *Library {
 	t.Helper()
@@ -220,5 +225,32 @@ func TestVirtualDJImportHostile(t *testing.T) {
 				t.Errorf("tracks stored = %d (%v), want %d", c.Total, err, tt.keep)
 			}
 		})
+	}
+}
+
+func TestProtocolLeavesOutOfRangeNumbersOut(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		a    Analysis
+		ok   func(p protocolTrack) bool
+	}{
+		{"good", Analysis{BPM: 104, Key: "A minor", Camelot: "8A", Energy: 50, LoudnessLUFS: -9, DurationS: 200},
+			func(p protocolTrack) bool { return p.BPM != nil && p.Key == "A minor" && p.Energy != nil && p.LoudnessLUFS != nil }},
+		{"NaN energy", Analysis{BPM: 104, Energy: nan, Danceability: 120, Brightness: -1},
+			func(p protocolTrack) bool { return p.BPM != nil && p.Energy == nil && p.Danceability == nil && p.Brightness == nil }},
+		{"silly BPM", Analysis{BPM: 900}, func(p protocolTrack) bool { return p.BPM == nil }},
+		{"bad key", Analysis{BPM: 100, Key: "H dorian", Camelot: "99Z"}, func(p protocolTrack) bool { return p.Key == "" && p.Camelot == "" }},
+		{"bad camelot", Analysis{BPM: 100, Key: "A minor", Camelot: "8"}, func(p protocolTrack) bool { return p.Key == "A minor" && p.Camelot == "" }},
+	}
+	for _, tt := range tests {
+		a := tt.a
+		p := Track{Path: "/m/x.mp3", Tags: Tags{Title: "X\x07"}, Analysis: &a}.Protocol()
+		if !tt.ok(p) || p.Title != "X" {
+			t.Errorf("%s: %+v", tt.name, p)
+		}
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s: relay would refuse %+v: %v", tt.name, p, err)
+		}
 	}
 }

@@ -114,20 +114,31 @@ func (t Track) Protocol() protocol.Track {
 	}
 	pt.Key, pt.Camelot = t.Key()
 	if a := t.Analysis; a != nil {
-		pt.Energy = ptr(a.Energy)
-		pt.Danceability = ptr(a.Danceability)
-		pt.Brightness = ptr(a.Brightness)
-		if a.LoudnessLUFS >= -70 && a.LoudnessLUFS <= 10 {
-			pt.LoudnessLUFS = ptr(a.LoudnessLUFS)
-		}
+		// Out-of-range numbers are left out rather than get the whole
+		// play refused by the relay.
+		pt.Energy = within(a.Energy, 0, 100)
+		pt.Danceability = within(a.Danceability, 0, 100)
+		pt.Brightness = within(a.Brightness, 0, 100)
+		pt.LoudnessLUFS = within(a.LoudnessLUFS, -70, 10)
 		if a.DurationS > 0 {
-			pt.DurationS = ptr(a.DurationS)
+			pt.DurationS = within(a.DurationS, 0, 24*3600)
 		}
+	}
+	if _, _, ok := NormalizeKey(pt.Key); !ok {
+		pt.Key, pt.Camelot = "", ""
+	} else if c, _, ok := NormalizeKey(pt.Camelot); !ok || c != pt.Camelot {
+		pt.Camelot = ""
 	}
 	return pt
 }
 
-func ptr(v float64) *float64 { return &v }
+// within returns &v when lo <= v <= hi (never NaN), else nil.
+func within(v, lo, hi float64) *float64 {
+	if !(v >= lo && v <= hi) {
+		return nil
+	}
+	return &v
+}
 
 // clip keeps text within the protocol's limits and free of control
 // characters, so a hostile tag cannot get a play refused.
