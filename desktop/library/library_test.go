@@ -236,9 +236,13 @@ func TestProtocolLeavesOutOfRangeNumbersOut(t *testing.T) {
 		ok   func(p protocolTrack) bool
 	}{
 		{"good", Analysis{BPM: 104, Key: "A minor", Camelot: "8A", Energy: 50, LoudnessLUFS: -9, DurationS: 200},
-			func(p protocolTrack) bool { return p.BPM != nil && p.Key == "A minor" && p.Energy != nil && p.LoudnessLUFS != nil }},
+			func(p protocolTrack) bool {
+				return p.BPM != nil && p.Key == "A minor" && p.Energy != nil && p.LoudnessLUFS != nil
+			}},
 		{"NaN energy", Analysis{BPM: 104, Energy: nan, Danceability: 120, Brightness: -1},
-			func(p protocolTrack) bool { return p.BPM != nil && p.Energy == nil && p.Danceability == nil && p.Brightness == nil }},
+			func(p protocolTrack) bool {
+				return p.BPM != nil && p.Energy == nil && p.Danceability == nil && p.Brightness == nil
+			}},
 		{"silly BPM", Analysis{BPM: 900}, func(p protocolTrack) bool { return p.BPM == nil }},
 		{"bad key", Analysis{BPM: 100, Key: "H dorian", Camelot: "99Z"}, func(p protocolTrack) bool { return p.Key == "" && p.Camelot == "" }},
 		{"bad camelot", Analysis{BPM: 100, Key: "A minor", Camelot: "8"}, func(p protocolTrack) bool { return p.Key == "A minor" && p.Camelot == "" }},
