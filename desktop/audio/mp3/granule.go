@@ -94,13 +94,14 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			br.pos = end
 			continue
 		}
-		n := readHuffman(br, g, h.srIndex, end, &d.is)
 		// Lines needed: the synthesised subbands plus the next one, which
-		// the alias butterflies read.
+		// the alias butterflies read. Intensity stereo needs the whole
+		// right channel to find where it starts.
 		limit := 576
-		if !(g.winSwitch && g.blockType == 2) {
+		if !(g.winSwitch && g.blockType == 2) && !intensity {
 			limit = min((d.m+1)*18, 576)
 		}
+		n := readHuffman(br, g, h.srIndex, end, limit, &d.is)
 		requantize(g, sf, h.srIndex, &d.is, n, limit, &d.xr[ch])
 		nz[ch] = min(n, limit)
 		br.pos = end

@@ -129,8 +129,10 @@ func readScalefactorsLSF(br *bitReader, g *granuleInfo, isRight bool, sf *scalef
 
 // readHuffman decodes the spectral values of one granule into is and returns
 // the number of lines that may be non-zero. end is the bit position where
-// this granule's part 3 ends.
-func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]int32) int {
+// this granule's part 3 ends. Decoding stops once limit lines are known: a
+// reduced-rate decode needs only the low subbands, and the caller jumps to
+// end anyway.
+func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end, limit int, is *[576]int32) int {
 	bv := g.bigValues * 2
 	var r1, r2 int
 	if g.winSwitch {
@@ -146,6 +148,8 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 		r1 = sfbLong[srIndex][min(g.region0Count+1, 22)]
 		r2 = sfbLong[srIndex][min(g.region0Count+g.region1Count+2, 22)]
 	}
+	limit = min(limit+1, 576) &^ 1 // whole pairs
+	bv = min(bv, limit)
 	r1, r2 = min(r1, bv), min(r2, bv)
 	i := 0
 	for reg, stop := range [3]int{r1, r2, bv} {
@@ -205,7 +209,7 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end int, is *[576]i
 		}
 	}
 	// count1 region: quadruples until the part 3 bits are used up.
-	for i+4 <= 576 && br.pos < end {
+	for i+4 <= 576 && i < limit && br.pos < end {
 		var v int
 		if g.count1Table == 1 {
 			v = ^br.bits(4) & 15
