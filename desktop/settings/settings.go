@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/pikadj/pika/shared/protocol"
@@ -103,8 +104,9 @@ func (s Settings) RegisterURL() string {
 
 // Store reads and writes settings and the token in one folder.
 type Store struct {
-	dir     string
-	keyring bool
+	dir         string
+	keyring     bool
+	keyringDown atomic.Bool
 }
 
 // DefaultDir is the user's config folder, Pika.

@@ -118,3 +118,39 @@ func TestTokenFileFallback(t *testing.T) {
 		t.Errorf("damaged token file: %v", err)
 	}
 }
+
+// TestTokenWhereTheKeychainIsMissing uses the real keychain client: where
+// the OS has a keychain the token goes there (and is removed after), where
+// it has none (a CI box) the private file takes over. Either way the token
+// comes back and no copy stays on disk once it is in the keychain.
+func TestTokenWhereTheKeychainIsMissing(t *testing.T) {
+	if os.Getenv("PIKA_NO_KEYRING") == "1" {
+		t.Skip("PIKA_NO_KEYRING=1")
+	}
+	// Never touch the DJ's real entry on a developer's machine.
+	old := keyringService
+	keyringService = "Pika! test " + t.Name()
+	t.Cleanup(func() { keyringService = old })
+	dir := t.TempDir()
+	s := NewStore(dir, true)
+	const tok = "pk_dj_abcdefabcdefabcdefabcdefabcdef01"
+	if err := s.SetToken(tok); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.DeleteToken() })
+	got, err := s.Token()
+	if err != nil || got != tok {
+		t.Fatalf("Token() = %q, %v", got, err)
+	}
+	_, statErr := os.Stat(filepath.Join(dir, "token"))
+	inFile := statErr == nil
+	if inFile == !s.keyringDown.Load() {
+		t.Errorf("token file present = %v while keychain down = %v", inFile, s.keyringDown.Load())
+	}
+	if err := s.DeleteToken(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Token(); got != "" {
+		t.Errorf("after delete: %q", got)
+	}
+}

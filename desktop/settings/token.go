@@ -15,9 +15,11 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
+// keyringService names Pika!'s keychain entry; tests use their own.
+var keyringService = "Pika!"
+
 const (
-	keyringService = "Pika!"
-	keyringUser    = "dj-token"
+	keyringUser = "dj-token"
 	// keyringTimeout bounds a keychain call: on a Linux box without a
 	// session bus the Secret Service client can hang.
 	keyringTimeout = 3 * time.Second
@@ -59,16 +61,26 @@ func withTimeout[T any](f func() (T, error)) (T, error) {
 	}
 }
 
+// useKeyring says whether to try the keychain: not when disabled, nor
+// after it failed once in this process (no Secret Service on this Linux
+// box), so a missing keychain costs one attempt, not one per call.
+func (s *Store) useKeyring() bool { return s.keyring && !s.keyringDown.Load() }
+
+func (s *Store) keyringFailed(err error) {
+	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		s.keyringDown.Store(true)
+		slog.Debug("keychain unavailable; using a private token file", "err", err)
+	}
+}
+
 // Token returns the saved DJ token, or "" when none is saved.
 func (s *Store) Token() (string, error) {
-	if s.keyring {
+	if s.useKeyring() {
 		tok, err := withTimeout(func() (string, error) { return keyring.Get(keyringService, keyringUser) })
 		if err == nil && tok != "" {
 			return tok, nil
 		}
-		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-			slog.Debug("keychain unavailable; using the token file", "err", err)
-		}
+		s.keyringFailed(err)
 	}
 	f, err := os.Open(s.tokenFile())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -99,10 +111,11 @@ func (s *Store) SetToken(tok string) error {
 	if err := ValidateToken(tok); err != nil {
 		return err
 	}
-	if s.keyring {
+	if s.useKeyring() {
 		_, err := withTimeout(func() (struct{}, error) {
 			return struct{}{}, keyring.Set(keyringService, keyringUser, tok)
 		})
+		s.keyringFailed(err)
 		if err == nil {
 			// Never leave an older copy on disk once the keychain holds it.
 			if rmErr := os.Remove(s.tokenFile()); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
@@ -110,20 +123,17 @@ func (s *Store) SetToken(tok string) error {
 			}
 			return nil
 		}
-		slog.Debug("keychain unavailable; saving the token to a private file", "err", err)
 	}
 	return writeFileAtomic(s.dir, s.tokenFile(), []byte(tok+"\n"))
 }
 
 // DeleteToken forgets the token everywhere it may be.
 func (s *Store) DeleteToken() error {
-	if s.keyring {
+	if s.useKeyring() {
 		_, err := withTimeout(func() (struct{}, error) {
 			return struct{}{}, keyring.Delete(keyringService, keyringUser)
 		})
-		if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-			slog.Debug("keychain unavailable while deleting the token", "err", err)
-		}
+		s.keyringFailed(err)
 	}
 	if err := os.Remove(s.tokenFile()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("delete token: %w", err)
