@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+func TestParseOptions(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(t *testing.T, o options)
+		wantErr bool
+	}{
+		{"defaults", nil, nil, func(t *testing.T, o options) {
+			if o.app.Addr != "127.0.0.1:8080" || o.app.DatabaseURL != "file:pika.db" || o.app.PublicURL != "" || o.app.TrustProxy || o.drain != 15*time.Second {
+				t.Fatalf("%+v", o)
+			}
+		}, false},
+		{"environment", nil, map[string]string{
+			"PIKA_ADDR": "0.0.0.0:9000", "PIKA_DATABASE_URL": "libsql://db.turso.io", "PIKA_DATABASE_AUTH_TOKEN": "tok",
+			"PIKA_PUBLIC_URL": "https://pika.example", "PIKA_ALLOWED_ORIGINS": "https://a.example, https://b.example",
+			"PIKA_TRUST_PROXY": "true", "PIKA_LOG_LEVEL": "debug", "PIKA_METRICS_TOKEN": "m", "PIKA_DRAIN_TIMEOUT": "3s",
+		}, func(t *testing.T, o options) {
+			a := o.app
+			if a.Addr != "0.0.0.0:9000" || a.DatabaseURL != "libsql://db.turso.io" || a.DatabaseAuthToken != "tok" ||
+				a.PublicURL != "https://pika.example" || len(a.AllowedOrigins) != 2 || a.AllowedOrigins[1] != "https://b.example" ||
+				!a.TrustProxy || a.MetricsToken != "m" || o.drain != 3*time.Second || o.level.String() != "DEBUG" {
+				t.Fatalf("%+v", o)
+			}
+		}, false},
+		{"flags win over environment", []string{"-addr", "127.0.0.1:1", "-db", "file:x.db", "-trust-proxy=false"},
+			map[string]string{"PIKA_ADDR": "0.0.0.0:9000", "PIKA_TRUST_PROXY": "1"}, func(t *testing.T, o options) {
+				if o.app.Addr != "127.0.0.1:1" || o.app.DatabaseURL != "file:x.db" || o.app.TrustProxy {
+					t.Fatalf("%+v", o)
+				}
+			}, false},
+		{"bad public URL", []string{"-public-url", "pika.example"}, nil, nil, true},
+		{"bad log level", []string{"-log-level", "loud"}, nil, nil, true},
+		{"stray argument", []string{"serve"}, nil, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseOptions(tc.args, func(k string) string { return tc.env[k] })
+			if tc.wantErr != (err != nil) {
+				t.Fatalf("err %v, want error %v", err, tc.wantErr)
+			}
+			if tc.check != nil {
+				tc.check(t, o)
+			}
+		})
+	}
+}
+
+// TestSIGTERMDrains builds and runs the real binary, connects a client and
+// sends SIGTERM: the client gets a close frame and the process exits 0.
+func TestSIGTERMDrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the relay binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pika-relay")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-db", "file:"+filepath.Join(dir, "pika.db"))
+	cmd.Env = append(os.Environ(), "PIKA_LOG_LEVEL=info")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var addr string
+	var logs []string
+	for addr == "" && lines.Scan() {
+		logs = append(logs, lines.Text())
+		var l struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "relay listening" {
+			addr = l.Addr
+		}
+	}
+	if addr == "" {
+		t.Fatalf("relay never said where it listens:\n%s", strings.Join(logs, "\n"))
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.WriteMessage(websocket.TextMessage, protocol.Encode(protocol.TypeLike, "x", protocol.Like{PlayID: "p"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ws.ReadMessage(); err != nil { // the ERROR: the connection is live
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = ws.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseServiceRestart {
+		t.Fatalf("client saw %v, want close 1012", err)
+	}
+	for lines.Scan() {
+		logs = append(logs, lines.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("relay exited with %v:\n%s", err, strings.Join(logs, "\n"))
+	}
+	if !strings.Contains(strings.Join(logs, "\n"), `"msg":"relay stopped"`) {
+		t.Fatalf("no clean stop in the logs:\n%s", strings.Join(logs, "\n"))
+	}
+}
