@@ -41,7 +41,8 @@ Options for every command:
   --workers N       analysis workers (default: one per CPU)
   --no-keyring      keep the token in a private file, not the OS keychain
 
-Environment: PIKA_RELAY_URL and PIKA_TOKEN override the saved relay and token.
+Environment: PIKA_RELAY_URL and PIKA_TOKEN override the saved relay and token
+(window and live); PIKA_CONFIG_DIR replaces the settings folder.
 `
 
 // GUIFunc opens the window over a core (main wires the Fyne GUI).
@@ -92,7 +93,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 			fmt.Fprint(env.Stdout, Usage)
 			return 0
 		}
-		return run(ctx, env, cm, app.Config{Background: true}, func(core *app.Core) error { return env.GUI(ctx, core) })
+		cfg := app.Config{Background: true, RelayURL: env.Getenv("PIKA_RELAY_URL"), Token: env.Getenv("PIKA_TOKEN")}
+		return run(ctx, env, cm, cfg, func(core *app.Core) error { return env.GUI(ctx, core) })
 	}
 	cmd, rest := rest[0], rest[1:]
 	var err error
