@@ -45,6 +45,8 @@ type Queue struct {
 	kick     chan struct{}
 	progress Progress
 	started  time.Time
+	pausedAt time.Time     // when the current pause began
+	pausedD  time.Duration // time spent paused this run, left out of rates
 	claimed  map[int64]bool   // handed to a worker, analysed or waiting
 	current  map[int64]string // being analysed now
 	subs     map[chan Progress]struct{}
@@ -90,7 +92,11 @@ func (q *Queue) snapshotLocked() Progress {
 		p.Current = append(p.Current, c)
 	}
 	if p.Done > 0 && !q.started.IsZero() {
-		el := time.Since(q.started)
+		el := time.Since(q.started) - q.pausedD
+		if !q.pausedAt.IsZero() {
+			el -= time.Since(q.pausedAt)
+		}
+		el = max(el, time.Millisecond)
 		p.Rate = float64(p.Done) / el.Minutes()
 		if left := p.Total - p.Done; left > 0 {
 			p.ETA = time.Duration(float64(el) / float64(p.Done) * float64(left)).Round(time.Second)
@@ -140,6 +146,7 @@ func (q *Queue) Start(ctx context.Context) error {
 	q.paused = false
 	q.resume = make(chan struct{})
 	q.started = time.Now()
+	q.pausedAt, q.pausedD = time.Time{}, 0
 	q.progress = Progress{Running: true, Total: c.Pending}
 	q.publishLocked(nil)
 	go q.run(runCtx, q.done)
@@ -154,6 +161,7 @@ func (q *Queue) Pause() {
 		return
 	}
 	q.paused = true
+	q.pausedAt = time.Now()
 	q.progress.Paused = true
 	q.publishLocked(nil)
 }
@@ -166,6 +174,8 @@ func (q *Queue) Resume() {
 		return
 	}
 	q.paused = false
+	q.pausedD += time.Since(q.pausedAt)
+	q.pausedAt = time.Time{}
 	q.progress.Paused = false
 	close(q.resume)
 	q.resume = make(chan struct{})
@@ -238,6 +248,10 @@ func (q *Queue) run(ctx context.Context, done chan struct{}) {
 		q.progress.Paused = false
 		q.progress.Finished = true
 		q.paused = false
+		if !q.pausedAt.IsZero() {
+			q.pausedD += time.Since(q.pausedAt)
+			q.pausedAt = time.Time{}
+		}
 		q.publishLocked(nil)
 		q.mu.Unlock()
 		close(done)
