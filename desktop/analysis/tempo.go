@@ -63,14 +63,21 @@ func onsetACF(env []float32, fps float64, maxLag int) []float64 {
 	return out
 }
 
-// at interpolates A linearly at a fractional lag; 0 outside.
+// at interpolates A at a fractional lag (Catmull–Rom, so that comb sums
+// are smooth in the tempo and their maxima are not pulled to whole lags);
+// 0 outside.
 func at(a []float64, lag float64) float64 {
 	i := int(lag)
-	if lag < 0 || i+1 >= len(a) {
-		return 0
+	if lag < 1 || i+2 >= len(a) {
+		if lag < 0 || i+1 >= len(a) {
+			return 0
+		}
+		f := lag - float64(i)
+		return a[i]*(1-f) + a[i+1]*f
 	}
 	f := lag - float64(i)
-	return a[i]*(1-f) + a[i+1]*f
+	p0, p1, p2, p3 := a[i-1], a[i], a[i+1], a[i+2]
+	return p1 + 0.5*f*(p2-p0+f*(2*p0-5*p1+4*p2-p3+f*(3*(p1-p2)+p3-p0)))
 }
 
 // tempoPrior weights tempos around 115 BPM, one octave standard deviation:
@@ -131,7 +138,7 @@ func estimateTempo(env []float32, fps float64, opts Options) tempoEstimate {
 		return s
 	}
 	fine, fineScore := class, comb(class)
-	for d := -0.02; d <= 0.02; d += 0.0005 {
+	for d := -0.02; d <= 0.02; d += 0.0001 {
 		if s := comb(class * (1 + d)); s > fineScore {
 			fine, fineScore = class*(1+d), s
 		}
