@@ -81,10 +81,10 @@ type dj struct {
 	ended       bool
 	readErr     error
 	unknownPlay int
-	// playAcks holds, per NOW_PLAYING, the µs from sending it to its ACK:
-	// the relay acknowledges once the play is stored and broadcast, so
-	// this splits fan-out latency into database and delivery.
-	playAcks []int32
+	// playAck[seq] is the µs from sending play seq to its ACK (-1: none
+	// yet): the relay acknowledges once the play is stored and handed to
+	// the fan-out, so this splits fan-out latency into before and after.
+	playAck []int32
 }
 
 // connectDJ opens the DJ's socket and registers a session.
@@ -134,7 +134,10 @@ func (r *run) connectDJ(ctx context.Context, token string) (*dj, error) {
 			}
 			_ = conn.SetReadDeadline(time.Time{})
 			_ = conn.SetWriteDeadline(time.Time{})
-			d := &dj{conn: conn, sessionID: v.SessionID, done: make(chan struct{}), likeCount: map[string]int{}}
+			d := &dj{conn: conn, sessionID: v.SessionID, done: make(chan struct{}), likeCount: map[string]int{}, playAck: make([]int32, len(r.sendAt))}
+			for i := range d.playAck {
+				d.playAck[i] = -1
+			}
 			go r.djReadLoop(d)
 			return d, nil
 		default:
@@ -185,8 +188,8 @@ func (r *run) djReadLoop(d *dj) {
 			d.acks++
 			if s, ok := strings.CutPrefix(env.ID, "np"); ok {
 				if seq, err := strconv.Atoi(s); err == nil && seq >= 0 && seq < len(r.sendAt) {
-					if sent := r.sendAt[seq].Load(); sent > 0 {
-						d.playAcks = append(d.playAcks, int32(min((time.Since(r.base).Nanoseconds()-sent)/1000, 1<<31-1)))
+					if sent := r.sendAt[seq].Load(); sent > 0 && seq < len(d.playAck) {
+						d.playAck[seq] = int32(min((time.Since(r.base).Nanoseconds()-sent)/1000, 1<<31-1))
 					}
 				}
 			}
@@ -241,11 +244,11 @@ func (d *dj) close() {
 	<-d.done
 }
 
-// playAckLatencies returns the NOW_PLAYING ACK delays seen so far.
+// playAckLatencies returns the NOW_PLAYING ACK delays by play (-1: none).
 func (d *dj) playAckLatencies() []int32 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]int32(nil), d.playAcks...)
+	return append([]int32(nil), d.playAck...)
 }
 
 // countedLikes is the sum of the last like counts the relay broadcast.

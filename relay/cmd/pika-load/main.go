@@ -48,6 +48,7 @@ type config struct {
 	SourceIPs   int
 	Timeout     time.Duration
 	EndSession  bool
+	PerPlay     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.SourceIPs, "source-ips", 0, "spread dancers over this many loopback source addresses 127.0.0.2… (0: one)")
 	fs.DurationVar(&c.Timeout, "timeout", 0, "hard limit for the whole run (default: connect time + duration + 2m)")
 	fs.BoolVar(&c.EndSession, "end-session", true, "end the session when done")
+	fs.BoolVar(&c.PerPlay, "per-play", false, "also print each play's ACK and delivery spread")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -153,6 +155,14 @@ func main() {
 	}
 }
 
+// playLine is one play's figures.
+type playLine struct {
+	seq    int
+	ack    time.Duration // -1: no ACK
+	first  time.Duration
+	fanout latencies
+}
+
 // report is what a run measured.
 type report struct {
 	cfg          config
@@ -168,6 +178,7 @@ type report struct {
 	plays        int
 	fanout       latencies
 	playAck      latencies
+	perPlay      []playLine
 	deliveries   int
 	missed       int
 	likePhase    time.Duration
@@ -471,6 +482,28 @@ func processCPU() time.Duration {
 // has ended.
 func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 	var samples []int32
+	acks := d.playAckLatencies()
+	bySeq := make([][]int32, rep.plays)
+	for _, dn := range dancers {
+		for seq := 0; seq < rep.plays && seq < len(dn.latency); seq++ {
+			if v := dn.latency[seq]; v >= 0 {
+				bySeq[seq] = append(bySeq[seq], v)
+			}
+		}
+	}
+	var ackSamples []int32
+	for seq := range bySeq {
+		pl := playLine{seq: seq, ack: -1, fanout: summarise(bySeq[seq])}
+		if len(bySeq[seq]) > 0 {
+			pl.first = time.Duration(bySeq[seq][0]) * time.Microsecond // sorted by summarise
+		}
+		if seq < len(acks) && acks[seq] >= 0 {
+			pl.ack = time.Duration(acks[seq]) * time.Microsecond
+			ackSamples = append(ackSamples, acks[seq])
+		}
+		rep.perPlay = append(rep.perPlay, pl)
+	}
+	rep.playAck = summarise(ackSamples)
 	for _, dn := range dancers {
 		rep.framesIn += dn.frames
 		rep.likeAcks += dn.likeAcks.Load()
@@ -488,7 +521,7 @@ func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 	rep.deliveries = len(samples)
 	rep.fanout = summarise(samples)
 	rep.likesCounted, rep.likeCountMsg = d.countedLikes()
-	rep.playAck = summarise(d.playAckLatencies())
+
 }
 
 func (rep *report) print(w io.Writer) {
@@ -514,6 +547,16 @@ func (rep *report) print(w io.Writer) {
 	if rep.playAck.N > 0 {
 		fmt.Fprintf(w, "  NOW_PLAYING ACK to the DJ (stored and handed to the fan-out): p50 %s  max %s over %d plays\n",
 			ms(rep.playAck.P50), ms(rep.playAck.Max), rep.playAck.N)
+	}
+	if c.PerPlay {
+		for _, pl := range rep.perPlay {
+			ack := "none"
+			if pl.ack >= 0 {
+				ack = ms(pl.ack)
+			}
+			fmt.Fprintf(w, "  play %d: ACK %s; dancers first %s, p50 %s, last %s (%d)\n",
+				pl.seq, ack, ms(pl.first), ms(pl.fanout.P50), ms(pl.fanout.Max), pl.fanout.N)
+		}
 	}
 	secs := rep.likePhase.Seconds()
 	sent := rep.likes.sent.Load()

@@ -30,6 +30,7 @@ func TestLoadAgainstRelay(t *testing.T) {
 			cfg.ConnectRate = 200
 			cfg.Timeout = 2 * time.Minute
 			cfg.EndSession = true
+			cfg.PerPlay = true
 			cfg.RelayPID = -1 // other relays may run on this machine
 			ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
 			defer cancel()
@@ -58,7 +59,10 @@ func TestLoadAgainstRelay(t *testing.T) {
 			}
 			var out bytes.Buffer
 			rep.print(&out)
-			for _, want := range []string{"NOW_PLAYING fan-out", "p99", "accepted/s", "connections: "} {
+			if len(rep.perPlay) != rep.plays {
+				t.Errorf("%d per-play lines for %d plays", len(rep.perPlay), rep.plays)
+			}
+			for _, want := range []string{"NOW_PLAYING fan-out", "p99", "accepted/s", "connections: ", "play 0: ACK "} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("report lacks %q:\n%s", want, out.String())
 				}
