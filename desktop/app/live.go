@@ -155,6 +155,9 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 		}
 	}
 	if found {
+		if err := c.lib.NameIfUntagged(ctx, t.ID, e.Artist, e.Title); err != nil {
+			slog.Warn("cannot name an untagged track", "err", err)
+		}
 		np.LibraryID = t.ID
 		np.Track = withNames(t.Protocol(), e)
 	} else {

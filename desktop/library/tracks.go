@@ -499,3 +499,27 @@ func (l *Library) RemoveFolder(ctx context.Context, dir string) error {
 	}
 	return nil
 }
+
+// NameIfUntagged gives a track whose file has no tags (no artist, title
+// taken from the file name) the artist and title the DJ software shows,
+// so it is found by those names later. Tagged tracks are left alone.
+func (l *Library) NameIfUntagged(ctx context.Context, id int64, artist, title string) error {
+	artist, title = clip(artist), clip(title)
+	if title == "" {
+		return nil
+	}
+	t, err := l.Track(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Tags.Artist != "" || t.Tags.Title != titleFromPath(t.Path) || (artist == "" && title == t.Tags.Title) {
+		return nil
+	}
+	t.Tags.Artist, t.Tags.Title = artist, title
+	_, err = l.db.ExecContext(ctx, "UPDATE tracks SET artist = ?, title = ?, identity = ?, search_text = ? WHERE id = ?",
+		artist, title, identity(artist, title), searchText(t.Tags, t.Path), id)
+	if err != nil {
+		return fmt.Errorf("name track %d: %w", id, err)
+	}
+	return nil
+}

@@ -248,6 +248,10 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 	if err != nil || outsideTrack.Source != library.SourcePlayed || outsideTrack.Analysis == nil {
 		t.Errorf("the outside track was not added to the library with its analysis: %+v, %v", outsideTrack, err)
 	}
+	// The untagged file now carries the names VirtualDJ showed.
+	if byName, err := lib.ByIdentity(ctx, "bubble & rock", "BUBBLEROCK <128>"); err != nil || byName.ID != outsideTrack.ID {
+		t.Errorf("outside track not found by VirtualDJ's names: %+v, %v", byName.Tags, err)
+	}
 
 	stopLive() // Ctrl-C: the session ends and dancers get the recap
 	dancer.Expect(t, protocol.TypeSessionEnded)
