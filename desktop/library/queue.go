@@ -45,8 +45,8 @@ type Queue struct {
 	kick     chan struct{}
 	progress Progress
 	started  time.Time
-	pausedAt time.Time     // when the current pause began
-	pausedD  time.Duration // time spent paused this run, left out of rates
+	pausedAt time.Time        // when the current pause began
+	pausedD  time.Duration    // time spent paused this run, left out of rates
 	claimed  map[int64]bool   // handed to a worker, analysed or waiting
 	current  map[int64]string // being analysed now
 	subs     map[chan Progress]struct{}
