@@ -52,7 +52,7 @@ func newAnnouncePane(g *gui) *announcePane {
 		func() int { return len(p.history) },
 		func() fyne.CanvasObject {
 			at := widget.NewLabel("00:00")
-			at.Importance = widget.LowImportance
+			at.TextStyle = fyne.TextStyle{Monospace: true}
 			text := widget.NewLabel("")
 			text.Truncation = fyne.TextTruncateEllipsis
 			return container.NewBorder(nil, nil, at, nil, text)

@@ -72,10 +72,10 @@ type livePane struct {
 	info     *note
 
 	title     *canvas.Text
-	artist    *widget.Label
+	artist    *note
 	bpm       *canvas.Text
 	key       *widget.Label
-	analysing *widget.Label
+	analysing *note
 	feel      *feelBars
 	likes     *widget.Label
 	tempo     *widget.Label
@@ -126,15 +126,14 @@ func newLivePane(g *gui) *livePane {
 	p.title = canvas.NewText("Nothing playing yet", theme.Color(theme.ColorNameForeground))
 	p.title.TextSize = 30
 	p.title.TextStyle = fyne.TextStyle{Bold: true}
-	p.artist = widget.NewLabel("")
+	p.artist = newNote(widget.MediumImportance)
 	p.artist.SizeName = theme.SizeNameSubHeadingText
 	p.bpm = canvas.NewText("", accentAmber)
 	p.bpm.TextSize = 44
 	p.bpm.TextStyle = fyne.TextStyle{Bold: true}
 	p.key = widget.NewLabel("")
 	p.key.SizeName = theme.SizeNameSubHeadingText
-	p.analysing = widget.NewLabel("")
-	p.analysing.Importance = widget.WarningImportance
+	p.analysing = newNote(widget.WarningImportance)
 	p.feel = newFeelBars()
 	p.likes = widget.NewLabel(likesLine(0))
 	p.likes.SizeName = theme.SizeNameSubHeadingText
@@ -249,6 +248,18 @@ func (p *livePane) ended(s pika.Session) {
 // show draws the live state.
 func (p *livePane) show(st pika.LiveState) {
 	if st.Live {
+		// The form shows what this session watches, also when it was
+		// started elsewhere (resumed after a restart).
+		i, path := parseSourceSpec(st.Source)
+		if p.source.SelectedIndex() != i {
+			p.source.SetSelectedIndex(i)
+		}
+		if p.location.Text != path {
+			p.location.SetText(path)
+		}
+		if st.Session.Name != "" && p.name.Text != st.Session.Name {
+			p.name.SetText(st.Session.Name)
+		}
 		p.goLive.Disable()
 		p.end.Enable()
 		p.source.Disable()

@@ -22,11 +22,14 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	realApp = fyneapp.NewWithID(appID + ".test")
-	code := 1
+	code := make(chan int, 1)
 	go func() {
-		defer func() { fyne.Do(realApp.Quit) }()
-		code = m.Run()
+		c := m.Run()
+		code <- c
+		fyne.Do(realApp.Quit)
 	}()
 	realApp.Run()
-	os.Exit(code)
+	// The app can also stop first (its master window closed): the tests
+	// still decide the exit code.
+	os.Exit(<-code)
 }

@@ -28,6 +28,9 @@ func qrImage(url string) (image.Image, error) {
 	return q.Image(qrPixels), nil
 }
 
+// projectorTitle names the full-screen window of the join code.
+const projectorTitle = "Pika! — scan to join"
+
 // qrView is the join QR code with its URL, a copy button and a button that
 // opens the projector view.
 type qrView struct {
@@ -118,7 +121,7 @@ func (q *qrView) showFullScreen() {
 		q.full.RequestFocus()
 		return
 	}
-	w := q.app.NewWindow("Pika! — scan to join")
+	w := q.app.NewWindow(projectorTitle)
 	img := canvas.NewImageFromImage(q.img.Image)
 	img.FillMode = canvas.ImageFillContain
 	img.ScaleMode = canvas.ImageScalePixels

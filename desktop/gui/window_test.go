@@ -15,6 +15,9 @@ import (
 	"fyne.io/fyne/v2"
 
 	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // screenshotDir is where screenshots go: $PIKA_TEST_OUTPUT/gui, else a
@@ -53,7 +56,7 @@ func TestWindowScreenshots(t *testing.T) {
 	if err != nil {
 		t.Fatalf("real-window child failed: %v", err)
 	}
-	for _, name := range screenshotNames() {
+	for _, name := range append(screenshotNames(), "7-projector-qr.png") {
 		p := filepath.Join(out, name)
 		f, err := os.Open(p)
 		if err != nil {
@@ -93,12 +96,23 @@ func TestWindowChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer core.Close()
-	// Something to look at: a few analysed tracks.
+	// Something to look at: a few analysed tracks, a live session on a
+	// real relay with dancers reacting, an open poll and an announcement.
 	dir := copyCorpus(t, "00-rnb-104-Amin.mp3", "03-8beat-120-Gmaj.ogg", "10-jazzrock-124-Abmaj.mp3", "15-twist-132-Emin.wav")
 	if _, err := core.ImportFolder(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := core.WaitAnalysis(ctx); err != nil {
+		t.Fatal(err)
+	}
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "screens@example.com", "DJ Screens")
+	set := core.Settings()
+	set.RelayURL, set.PublicURL = relay.URL, "https://pika.example"
+	if err := core.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.SetToken(token); err != nil {
 		t.Fatal(err)
 	}
 
@@ -113,7 +127,50 @@ func TestWindowChild(t *testing.T) {
 		w.Show()
 		stop = g.start()
 	})
-	defer fyne.DoAndWait(func() { stop(); w.Close() })
+	// The window stays open: closing the master window would stop the
+	// app under the running tests; TestMain quits it at the end.
+	defer fyne.DoAndWait(func() { stop() })
+
+	if err := core.GoLive(ctx, "manual", "Friday Funk at the Loft", ""); err != nil {
+		t.Fatal(err)
+	}
+	waitCore(t, "the session", func() bool { return core.LiveState().Session.ID != "" })
+	sessionID := core.LiveState().Session.ID
+	var dancers []*relaytest.Client
+	for i := range 3 {
+		d, _ := relay.Join(t, sessionID, fmt.Sprintf("screenshot-dancer-%d", i), "")
+		dancers = append(dancers, d)
+	}
+	tracks, err := core.Tracks(ctx, library.Filter{Text: "jazzrock"})
+	if err != nil || len(tracks) != 1 {
+		t.Fatalf("track for the screenshot: %v %d", err, len(tracks))
+	}
+	if err := core.SendManual(ctx, tracks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	play := dancers[0].Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	for i, d := range dancers {
+		if i < 2 {
+			d.MustOK(t, protocol.TypeLike, protocol.Like{PlayID: play.PlayID})
+		}
+		vote := []string{protocol.VoteFaster, protocol.VotePerfect, protocol.VotePerfect}[i]
+		d.MustOK(t, protocol.TypeTempoVote, protocol.TempoVote{PlayID: play.PlayID, Vote: vote})
+	}
+	if err := core.StartPoll(ctx, "What style next?", []string{"Salsa", "Bachata", "Kizomba"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	started := dancers[0].Expect(t, protocol.TypePollStarted).Payload.(*protocol.PollStarted)
+	for i, d := range dancers {
+		d.MustOK(t, protocol.TypePollVote, protocol.PollVote{PollID: started.PollID, OptionIndex: []int{0, 1, 0}[i]})
+	}
+	if err := core.Announce(ctx, "Water is free at the bar · last dance at 2 am", 0); err != nil {
+		t.Fatal(err)
+	}
+	waitCore(t, "the reactions", func() bool {
+		st := core.LiveState()
+		return st.Likes == 2 && st.Tempo.Perfect == 2 && st.Listeners == 3 && st.Poll != nil &&
+			len(st.Poll.Tallies) == 3 && st.Poll.Tallies[0] == 2 && st.Announcement != nil
+	})
 
 	panes := []string{paneLive, paneLibrary, paneAnalysis, panePolls, paneAnnouncements, paneSettings}
 	for i, name := range panes {
@@ -138,6 +195,34 @@ func TestWindowChild(t *testing.T) {
 		if err := writePNG(p, img); err != nil {
 			t.Fatal(err)
 		}
+	}
+
+	// The projector view of the join code, in its own full-screen window.
+	fyne.DoAndWait(func() { g.shell.showNamed(paneLive); g.live.qr.showFullScreen() })
+	time.Sleep(1500 * time.Millisecond)
+	img, err := captureXWindow(projectorTitle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writePNG(filepath.Join(out, "7-projector-qr.png"), img); err != nil {
+		t.Fatal(err)
+	}
+	fyne.DoAndWait(func() { g.live.qr.closeFullScreen() })
+	if err := core.End(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitCore polls the core until cond holds; a hang guard, not a timing
+// assertion.
+func waitCore(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

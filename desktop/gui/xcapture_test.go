@@ -21,7 +21,11 @@ func captureXWindow(title string) (image.Image, error) {
 	}
 	defer conn.Close()
 	root := xproto.Setup(conn).DefaultScreen(conn).Root
-	win, err := findXWindow(conn, root, title, 3)
+	netName, err := xproto.InternAtom(conn, true, uint16(len("_NET_WM_NAME")), "_NET_WM_NAME").Reply()
+	if err != nil {
+		return nil, fmt.Errorf("X atom: %w", err)
+	}
+	win, err := findXWindow(conn, root, title, []xproto.Atom{netName.Atom, xproto.AtomWmName}, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -50,22 +54,26 @@ func captureXWindow(title string) (image.Image, error) {
 	return img, nil
 }
 
-// findXWindow looks for a window whose WM_NAME is title, depth levels down.
-func findXWindow(conn *xgb.Conn, parent xproto.Window, title string, depth int) (xproto.Window, error) {
+// findXWindow looks for a mapped window named title (by _NET_WM_NAME, in
+// UTF-8, or WM_NAME), depth levels down.
+func findXWindow(conn *xgb.Conn, parent xproto.Window, title string, names []xproto.Atom, depth int) (xproto.Window, error) {
 	tree, err := xproto.QueryTree(conn, parent).Reply()
 	if err != nil {
 		return 0, fmt.Errorf("list X windows: %w", err)
 	}
 	for _, child := range tree.Children {
-		prop, err := xproto.GetProperty(conn, false, child, xproto.AtomWmName, xproto.AtomAny, 0, 256).Reply()
-		if err == nil && string(prop.Value) == title {
+		for _, name := range names {
+			prop, err := xproto.GetProperty(conn, false, child, name, xproto.AtomAny, 0, 256).Reply()
+			if err != nil || string(prop.Value) != title {
+				continue
+			}
 			attrs, err := xproto.GetWindowAttributes(conn, child).Reply()
 			if err == nil && attrs.MapState == xproto.MapStateViewable {
 				return child, nil
 			}
 		}
 		if depth > 0 {
-			if w, err := findXWindow(conn, child, title, depth-1); err == nil {
+			if w, err := findXWindow(conn, child, title, names, depth-1); err == nil {
 				return w, nil
 			}
 		}
