@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -71,7 +72,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
-	closing bool
+	closing atomic.Bool
 }
 
 // NewManager returns a manager; call Start before serving.
@@ -159,7 +160,7 @@ func (m *Manager) endAbandoned(ctx context.Context) {
 // again.
 func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Lock()
-	m.closing = true
+	m.closing.Store(true)
 	rooms := make([]*Room, 0, len(m.rooms))
 	for _, r := range m.rooms {
 		rooms = append(rooms, r)
@@ -180,11 +181,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	}
 }
 
-func (m *Manager) isClosing() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.closing
-}
+func (m *Manager) isClosing() bool { return m.closing.Load() }
 
 // Listeners is the number of dancers in a session on this relay.
 func (m *Manager) Listeners(id string) int {
@@ -228,7 +225,7 @@ func (m *Manager) room(ctx context.Context, id string) (*Room, *protocol.Error) 
 	if r := m.rooms[id]; r != nil {
 		return r, nil
 	}
-	if m.closing {
+	if m.closing.Load() {
 		return nil, perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
 	}
 	sess, err := m.st.Session(ctx, id)

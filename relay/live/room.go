@@ -511,7 +511,7 @@ func (r *Room) removeListener(clientID string) {
 
 // scheduleFlush arranges one flush per coalescing window; r.mu is held.
 func (r *Room) scheduleFlush() {
-	if r.flushTimer != nil || r.flushing || r.ended {
+	if r.flushTimer != nil || r.flushing || r.ended || r.m.isClosing() {
 		return
 	}
 	r.flushTimer = time.AfterFunc(r.coalesceWindow(), r.flush)
