@@ -72,6 +72,8 @@ type Decoder struct {
 	out       []float32
 
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
+	total       int64 // stream length at the source rate, 0 if unknown
+	trimmed     int64 // length after gapless trimming, from a LAME tag
 	skip        int   // output samples still to drop (encoder + decoder delay)
 	phase       int   // source samples by which reduced output leads the trimmed stream
 	remaining   int64 // output samples still to emit, -1 if unknown
@@ -106,6 +108,12 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	if !d.parseInfoFrame(h, fr) {
 		d.firstAudio = append([]byte(nil), fr...)
 	}
+	switch {
+	case d.trimmed > 0:
+		d.total = d.trimmed
+	case d.totalFrames > 0:
+		d.total = d.totalFrames * int64(d.samplesPerFrame())
+	}
 	return d, nil
 }
 
@@ -120,15 +128,7 @@ func (d *Decoder) Channels() int { return d.channels }
 
 // Samples is the stream length at the source rate from a Xing/VBRI header
 // (after gapless trimming when known), or 0 if the header has none.
-func (d *Decoder) Samples() int64 {
-	if d.totalFrames == 0 {
-		return 0
-	}
-	if d.remaining >= 0 {
-		return d.remaining << d.reduce
-	}
-	return d.totalFrames * int64(d.samplesPerFrame())
-}
+func (d *Decoder) Samples() int64 { return d.total }
 
 func (d *Decoder) samplesPerFrame() int {
 	if d.lsf {
@@ -254,6 +254,7 @@ func (d *Decoder) parseInfoFrame(h frameHeader, fr []byte) bool {
 			if d.totalFrames > 0 {
 				total := d.totalFrames*spf - delay - pad
 				if total > 0 {
+					d.trimmed = total
 					d.remaining = total >> d.reduce
 				}
 			}
