@@ -66,6 +66,11 @@ func TestHealthzPagesAndHeaders(t *testing.T) {
 			}
 		})
 	}
+	head, err := http.Head(r.URL + "/healthz")
+	if err != nil || head.StatusCode != http.StatusOK {
+		t.Fatalf("HEAD /healthz: %v %v", head, err)
+	}
+	head.Body.Close()
 	resp, _ := get(t, r.URL+"/", map[string]string{"X-Forwarded-Proto": "https"})
 	if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
 		t.Fatal("no HSTS behind an HTTPS proxy")

@@ -158,6 +158,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
+	e.HEAD("/healthz", s.healthz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()), s.requireMetricsToken)
 	e.GET("/ws", s.serveWS)
 
