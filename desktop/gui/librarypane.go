@@ -264,16 +264,16 @@ func (p *libraryPane) filter() (library.Filter, error) {
 // While a query runs, further calls only mark the table dirty; the last
 // filter is queried when the running one returns.
 func (p *libraryPane) refresh() {
-	if p.querying {
-		p.dirty = true
-		return
-	}
 	f, err := p.filter()
 	if err != nil {
 		p.filterErr.SetText(err.Error())
 		return
 	}
 	p.filterErr.SetText("")
+	if p.querying {
+		p.dirty = true
+		return
+	}
 	p.querying, p.dirty = true, false
 	var (
 		tracks []library.Track

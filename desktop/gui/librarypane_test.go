@@ -83,6 +83,24 @@ func TestLibraryAddFolderShowsAnalysedTracks(t *testing.T) {
 		return len(lp.table.tracks) == 1 && lp.table.tracks[0].BPM() == lo
 	}, func() string { return lp.summary.Text + " " + lp.filterErr.Text })
 
+	// The key filter keeps the tracks in that Camelot key.
+	h.ui(func() { lp.minBPM.SetText("") })
+	var camelot string
+	h.ui(func() { _, camelot = lp.table.tracks[0].Key() })
+	h.ui(func() { lp.key.SetSelected(camelot) })
+	h.waitFor("only tracks in "+camelot, time.Minute, func() bool {
+		if len(lp.table.tracks) == 0 {
+			return false
+		}
+		for _, tr := range lp.table.tracks {
+			if _, c := tr.Key(); c != camelot {
+				return false
+			}
+		}
+		return true
+	}, func() string { return lp.summary.Text })
+	h.ui(func() { lp.key.SetSelectedIndex(0) })
+
 	// A filter that is not a number says so.
 	h.ui(func() { lp.minBPM.SetText("fast") })
 	h.ui(func() {
@@ -145,4 +163,39 @@ func assertSorted(t *testing.T, ts []library.Track, desc bool) {
 			t.Fatalf("rows %d,%d not sorted (desc=%v): %v then %v", i-1, i, desc, a, b)
 		}
 	}
+}
+
+func TestAnalysisPauseResume(t *testing.T) {
+	files := []string{"00-rnb-104-Amin.mp3", "02-bvfunk-112-Dmin.mp3", "04-popballad-78-Ebmaj.mp3", "06-dsoul-96-Fmaj.mp3",
+		"09-rnb-ballad-72-Fsmin.mp3", "12-countryblues-108-Amaj.mp3", "14-bubblerock-128-Dmaj.mp3", "16-rnb-98-Cmaj.mp3"}
+	dir := copyCorpus(t, files...)
+	cfg := pikaConfig()
+	cfg.Workers = 1
+	h := newHarness(t, cfg)
+	h.show(paneLibrary)
+	h.typeIn(h.g.library.path, dir)
+	h.tap(h.g.library.addBtn)
+	h.show(paneAnalysis)
+	ap := h.g.analysis
+	h.waitFor("the analysis running", analysisLimit, func() bool {
+		return ap.progress.Running && !ap.pauseBtn.Disabled() && ap.progress.Done < len(files)-2
+	}, func() string { return ap.state.Text })
+	h.tap(ap.pauseBtn)
+	h.waitFor("the paused state", analysisLimit, func() bool {
+		return ap.progress.Paused && ap.pauseBtn.Text == "Resume" && strings.HasPrefix(ap.state.Text, "Paused")
+	}, func() string { return ap.state.Text })
+	var doneAtPause int
+	h.ui(func() { doneAtPause = ap.progress.Done })
+	h.tap(ap.pauseBtn)
+	h.waitFor("the end of the run", analysisLimit, func() bool {
+		return !ap.progress.Running && ap.progress.Done == len(files) && ap.bar.Value == float64(len(files))
+	}, func() string { return ap.state.Text })
+	h.ui(func() {
+		if doneAtPause >= len(files) {
+			t.Errorf("all %d files were done at pause", doneAtPause)
+		}
+		if !strings.HasPrefix(ap.state.Text, "Finished: 8 analysed") {
+			t.Errorf("state %q", ap.state.Text)
+		}
+	})
 }

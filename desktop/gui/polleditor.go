@@ -41,26 +41,24 @@ var pollDurations = []struct {
 // pollEditor is the form that writes a poll: a question, 2–6 options, an
 // optional duration, or a template that fills all of it.
 type pollEditor struct {
-	question   *widget.Entry
-	options    []*widget.Entry
-	optionBox  *fyne.Container
-	addBtn     *widget.Button
-	removeBtn  *widget.Button
-	template   *widget.Select
-	duration   *widget.Select
-	startBtn   *widget.Button
-	errLabel   *note
-	content    fyne.CanvasObject
-	onStart    func(protocol.StartPoll) error
-	durationS  int
-	submitting bool
+	question  *widget.Entry
+	options   []*widget.Entry
+	optionBox *fyne.Container
+	addBtn    *widget.Button
+	removeBtn *widget.Button
+	template  *widget.Select
+	duration  *widget.Select
+	startBtn  *widget.Button
+	errLabel  *note
+	content   fyne.CanvasObject
+	onStart   func(protocol.StartPoll) error
+	durationS int
 }
 
 func newPollEditor(onStart func(protocol.StartPoll) error) *pollEditor {
 	e := &pollEditor{onStart: onStart}
 	e.question = widget.NewEntry()
 	e.question.SetPlaceHolder("Question for the dancers")
-	e.question.Validator = nil
 	e.optionBox = container.NewVBox()
 	e.addBtn = widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { e.addOption("") })
 	e.removeBtn = widget.NewButtonWithIcon("Remove last", theme.ContentRemoveIcon(), e.removeOption)
