@@ -176,6 +176,7 @@ func (g *gui) syncLive() {
 	g.live.show(st)
 	g.polls.show(st)
 	g.announce.show(st)
+	g.library.updateSendLive(st.Live)
 	switch {
 	case !st.Live:
 		g.shell.status.SetRelay("Relay: not connected", false)

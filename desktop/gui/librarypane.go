@@ -306,9 +306,12 @@ func (p *libraryPane) refresh() {
 // running query already absorbs the burst.
 func (p *libraryPane) refreshSoon() { p.refresh() }
 
-func (p *libraryPane) updateSend() {
-	_, ok := p.table.Selected()
-	if ok && p.g.core.LiveState().Live {
+func (p *libraryPane) updateSend() { p.updateSendLive(p.g.core.LiveState().Live) }
+
+// updateSendLive enables "send as now playing" for a selected track while
+// live.
+func (p *libraryPane) updateSendLive(live bool) {
+	if _, ok := p.table.Selected(); ok && live {
 		p.sendBtn.Enable()
 	} else {
 		p.sendBtn.Disable()
