@@ -18,6 +18,7 @@ type synth struct {
 	voff int
 	c    []float32
 	tmp  []float32
+	dct  []float32 // m x m DCT-II matrix for small m, where it beats the recursion
 }
 
 func newSynth(m int) *synth {
@@ -25,6 +26,14 @@ func newSynth(m int) *synth {
 	step := 32 / m
 	for i := range s.win {
 		s.win[i] = float32(synthWindow[i*step])
+	}
+	if m <= 8 {
+		s.dct = make([]float32, m*m)
+		for k := range m {
+			for j := range m {
+				s.dct[k*m+j] = float32(math.Cos(math.Pi * float64(k*(2*j+1)) / float64(2*m)))
+			}
+		}
 	}
 	return s
 }
@@ -77,8 +86,21 @@ func dct2(x, tmp []float32) {
 func (s *synth) slot(in []float32, out []float32) {
 	m := s.m
 	c := s.c
-	copy(c, in[:m])
-	dct2(c, s.tmp)
+	if s.dct != nil {
+		in = in[:m]
+		for k := range c {
+			row := s.dct[k*m : k*m+m]
+			row = row[:len(in)]
+			var a float32
+			for j, x := range in {
+				a += row[j] * x
+			}
+			c[k] = a
+		}
+	} else {
+		copy(c, in[:m])
+		dct2(c, s.tmp)
+	}
 	n := 32 * m // ring length
 	s.voff = (s.voff - 2*m + n) % n
 	v := s.v[s.voff : s.voff+2*m]
