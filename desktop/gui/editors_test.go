@@ -2,10 +2,12 @@ package gui
 
 import (
 	"errors"
+	"image/color"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -205,3 +207,22 @@ func TestTempoAndLikeLines(t *testing.T) {
 }
 
 func intPtr(v int) *int { return &v }
+
+func TestThemeIsDarkUnlessChosen(t *testing.T) {
+	h := newHarness(t, pikaConfig())
+	dark := h.app.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantLight)
+	h.show(paneSettings)
+	h.tap(h.g.settings.light)
+	light := h.app.Settings().Theme().Color(theme.ColorNameBackground, theme.VariantDark)
+	if luminance(dark) > 0.2 || luminance(light) < 0.8 {
+		t.Fatalf("background dark %v (want dark by default), light %v", dark, light)
+	}
+	if !h.app.Preferences().Bool(prefLightTheme) {
+		t.Fatal("the choice is not remembered")
+	}
+}
+
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
+}

@@ -22,6 +22,10 @@ import (
 // file); it matches desktop/FyneApp.toml.
 const appID = "dj.pika.desktop"
 
+// prefLightTheme remembers the DJ's choice of the light theme (daylight
+// gigs); dark is the default.
+const prefLightTheme = "lightTheme"
+
 // Pane names, as the sidebar shows them.
 const (
 	paneLive          = "Live"
@@ -75,7 +79,7 @@ type gui struct {
 }
 
 func newGUI(ctx context.Context, a fyne.App, core *pika.Core) *gui {
-	a.Settings().SetTheme(&pikaTheme{})
+	a.Settings().SetTheme(&pikaTheme{light: a.Preferences().Bool(prefLightTheme)})
 	g := &gui{app: a, core: core}
 	g.ctx, g.cancel = context.WithCancel(ctx)
 	g.library = newLibraryPane(g)

@@ -35,6 +35,7 @@ type settingsPane struct {
 	tokenErr  *note
 	register  *widget.Hyperlink
 	folders   *widget.Label
+	light     *widget.Check
 	content   fyne.CanvasObject
 }
 
@@ -64,6 +65,12 @@ func newSettingsPane(g *gui) *settingsPane {
 	p.folders = widget.NewLabel("")
 	p.folders.Wrapping = fyne.TextWrapWord
 
+	p.light = widget.NewCheck("Light theme (for daylight; dark suits a booth)", func(on bool) {
+		g.app.Preferences().SetBool(prefLightTheme, on)
+		g.app.Settings().SetTheme(&pikaTheme{light: on})
+	})
+	p.light.Checked = g.app.Preferences().Bool(prefLightTheme)
+
 	bpm := container.NewHBox(sized(p.minBPM, 90), widget.NewLabel("to"), sized(p.maxBPM, 90), widget.NewLabel("BPM"))
 	form := widget.NewForm(
 		widget.NewFormItem("Relay URL", p.relay),
@@ -89,6 +96,9 @@ func newSettingsPane(g *gui) *settingsPane {
 		widget.NewSeparator(),
 		sectionTitle("Library folders"),
 		p.folders,
+		widget.NewSeparator(),
+		sectionTitle("Window"),
+		p.light,
 	))
 	return p
 }
