@@ -67,11 +67,9 @@ var (
 	shortWin [12]float32
 )
 
-// dct4Long and dct4Short are the DCT-IV matrices the IMDCTs reduce to.
-var (
-	dct4Long  [18][18]float32
-	dct4Short [6][6]float32
-)
+// dct4Short is the 6-point DCT-IV matrix the short IMDCT reduces to (the
+// long one has a fast form, dct4x18).
+var dct4Short [6][6]float32
 
 func init() {
 	for i := range pow43 {
@@ -107,11 +105,6 @@ func init() {
 	}
 	for i := range 12 {
 		shortWin[i] = float32(math.Sin(math.Pi / 12 * (float64(i) + 0.5)))
-	}
-	for n := range 18 {
-		for k := range 18 {
-			dct4Long[n][k] = float32(math.Cos(math.Pi / 18 * (float64(n) + 0.5) * (float64(k) + 0.5)))
-		}
 	}
 	for n := range 6 {
 		for k := range 6 {
