@@ -17,7 +17,9 @@ func stereoProcess(h *frameHeader, g1 *granuleInfo, sfR *scalefactors, xr *[2][5
 			kl = isRatioMPEG1[p]
 			return kl, 1 - kl, true
 		}
-		if p == pmax {
+		// ISO/IEC 13818-3: the largest value of the field marks an illegal
+		// position (not applied to 0-bit fields, whose only value is 0).
+		if pmax > 0 && p == pmax {
 			return 0, 0, false
 		}
 		io := math.Pow(2, -0.25)
@@ -78,7 +80,7 @@ func stereoProcess(h *frameHeader, g1 *granuleInfo, sfR *scalefactors, xr *[2][5
 		shortHasData := longEnd < 576 && last >= longEnd
 		for sfb := 0; sfb < 22 && lb[sfb] < longEnd; sfb++ {
 			lo, hi := lb[sfb], min(lb[sfb+1], longEnd)
-			if shortHasData || hi-1 <= last {
+			if shortHasData || lo <= last {
 				msRange(lo, hi)
 				continue
 			}
