@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -20,9 +18,8 @@ type Message struct {
 	// Created is when the broadcast was made, for fan-out latency.
 	Created time.Time
 
-	once     sync.Once
-	prepared *websocket.PreparedMessage
-	err      error
+	once  sync.Once
+	frame []byte
 }
 
 // NewMessage encodes a broadcast frame.
@@ -30,10 +27,11 @@ func NewMessage(t protocol.Type, payload any) *Message {
 	return &Message{Type: t, Data: protocol.Encode(t, "", payload), Created: time.Now()}
 }
 
-// Prepared returns the frame ready for WritePreparedMessage.
-func (m *Message) Prepared() (*websocket.PreparedMessage, error) {
-	m.once.Do(func() { m.prepared, m.err = websocket.NewPreparedMessage(websocket.TextMessage, m.Data) })
-	return m.prepared, m.err
+// Frame returns the complete WebSocket text frame, built on first use and
+// then shared by every connection.
+func (m *Message) Frame() []byte {
+	m.once.Do(func() { m.frame = AppendFrame(make([]byte, 0, len(m.Data)+10), OpText, m.Data) })
+	return m.frame
 }
 
 // Subscriber receives a session's broadcasts. Deliver must not block: a
@@ -74,7 +72,7 @@ func (l *Local) Publish(sessionID string, m *Message) {
 	n := 0
 	if t != nil {
 		// Frame once up front rather than in the first writer to get it.
-		_, _ = m.Prepared()
+		m.Frame()
 		t.mu.RLock()
 		for s := range t.subs {
 			s.Deliver(m)

@@ -251,12 +251,16 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	if np.PlayedAt != nil {
 		at = *np.PlayedAt
 	}
-	res, err := d.r.m.st.RecordPlay(ctx, d.r.id, np.Track, at)
+	// The play is broadcast as soon as it is written, while the commit is
+	// made durable; the DJ's ACK waits for the commit. A like on the new
+	// play queues behind the play's own write, so it always finds it.
+	res, err := d.r.m.st.RecordPlayThen(ctx, d.r.id, np.Track, at, func(res store.PlayResult) {
+		if res.Current {
+			d.r.publish(protocol.TypeNowPlaying, res.Play)
+		}
+	})
 	if err != nil {
 		return d.r.m.storeErr("record play", err)
-	}
-	if res.Current {
-		d.r.publish(protocol.TypeNowPlaying, res.Play)
 	}
 	d.r.m.log.Info("now playing", "session", d.r.id, "play", res.Play.PlayID, "updated", res.Updated, "late", !res.Current)
 	return nil

@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -26,7 +29,8 @@ const (
 	dancerQueue   = 64
 	djQueue       = 512
 	opTimeout     = 15 * time.Second
-	maxViolations = 100 // rate-limited frames in a row before the connection is closed
+	closeGrace    = 2 * time.Second // for a close frame to get out
+	maxViolations = 100             // rate-limited frames in a row before the connection is closed
 )
 
 // Close codes sent to clients.
@@ -47,14 +51,17 @@ func (s *Server) upgrader() *websocket.Upgrader {
 }
 
 type queued struct {
-	msg *hub.Message // a broadcast, framed once for everyone
-	raw []byte       // or a reply to this connection
-	typ protocol.Type
+	frame []byte        // a complete WebSocket frame
+	msg   *hub.Message  // set for broadcasts, for the fan-out latency
+	typ   protocol.Type // "" for control frames
+	last  bool          // close the connection once this is written
 }
 
-// conn is one WebSocket client. The handler goroutine reads; a writer
-// goroutine exists only while there is something to send, so an idle
-// connection costs one goroutine, not two.
+// conn is one WebSocket client. Gorilla reads (and did the handshake);
+// writes bypass it: frames are queued and a writer goroutine, which exists
+// only while there is something to send, writes everything queued with one
+// writev. A broadcast is framed once for all connections, an idle
+// connection costs one goroutine, and a busy one one syscall per batch.
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
@@ -66,6 +73,7 @@ type conn struct {
 	maxQueue int
 	writing  bool
 	held     bool // SESSION_STATE not sent yet: broadcasts wait
+	closing  bool // a close frame is queued: nothing more is
 	closed   bool
 	ping     *time.Timer
 
@@ -104,16 +112,34 @@ func (c *conn) run() {
 	c.ws.SetReadLimit(readLimit)
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	// Gorilla would answer pings and close frames by writing on its own;
+	// they go through the queue instead so no two writes interleave.
+	c.ws.SetPingHandler(func(data string) error {
+		c.control(hub.OpPong, []byte(data), false)
+		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		c.control(hub.OpClose, websocket.FormatCloseMessage(code, ""), true)
+		return nil
+	})
 	c.mu.Lock()
 	c.ping = time.AfterFunc(pingEvery, c.sendPing)
 	c.mu.Unlock()
 	defer c.cleanup()
 	for {
 		mt, data, err := c.ws.ReadMessage()
+		if errors.Is(err, websocket.ErrReadLimit) {
+			// Gorilla has sent close 1009. Swallow the rest of the frame
+			// for a moment, so the client reads that close rather than a
+			// reset caused by unread data.
+			c.mu.Lock()
+			c.closing = true
+			c.mu.Unlock()
+			nc := c.ws.NetConn()
+			_ = nc.SetReadDeadline(time.Now().Add(closeGrace))
+			_, _ = io.CopyN(io.Discard, nc, 4*readLimit)
+		}
 		if err != nil {
-			if ce, ok := err.(*websocket.CloseError); ok && ce.Code == websocket.CloseMessageTooBig {
-				c.closeWith(websocket.CloseMessageTooBig, "frame too large")
-			}
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -125,11 +151,16 @@ func (c *conn) run() {
 	}
 }
 
+// cleanup runs when reading ends: leave the session, and close the socket
+// once a pending close frame is out (or at once).
 func (c *conn) cleanup() {
 	c.mu.Lock()
-	c.closed = true
 	if c.ping != nil {
 		c.ping.Stop()
+	}
+	flushing := c.closing && c.writing && !c.closed
+	if !flushing {
+		c.closed = true
 	}
 	c.mu.Unlock()
 	if c.dj != nil {
@@ -138,22 +169,17 @@ func (c *conn) cleanup() {
 	if c.dancer != nil {
 		c.dancer.Leave()
 	}
+	if flushing {
+		time.AfterFunc(closeGrace, c.forceClose)
+		return
+	}
 	c.ws.Close()
 }
 
 func (c *conn) sendPing() {
+	c.control(hub.OpPing, nil, false)
 	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
-		return
-	}
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-		c.ws.Close()
-		return
-	}
-	c.mu.Lock()
-	if !c.closed {
+	if !c.closed && !c.closing {
 		c.ping.Reset(pingEvery)
 	}
 	c.mu.Unlock()
@@ -161,21 +187,23 @@ func (c *conn) sendPing() {
 
 // Deliver implements hub.Subscriber: queue without blocking; a client too
 // slow to keep up with its queue is dropped instead of holding up others.
-func (c *conn) Deliver(m *hub.Message) { c.enqueue(queued{msg: m, typ: m.Type}) }
+func (c *conn) Deliver(m *hub.Message) { c.enqueue(queued{frame: m.Frame(), msg: m, typ: m.Type}) }
 
 // Kick implements live.Peer.
-func (c *conn) Kick(reason string) { go c.closeWith(closeTakenOver, reason) }
+func (c *conn) Kick(reason string) { c.closeWith(closeTakenOver, reason) }
 
 func (c *conn) enqueue(q queued) {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.closing {
 		c.mu.Unlock()
 		return
 	}
 	if len(c.queue) >= c.maxQueue {
+		// Its buffers are full: no close frame could get through either.
+		c.closed = true
 		c.mu.Unlock()
 		c.s.metrics.SlowDropped.Inc()
-		go c.closeWith(websocket.ClosePolicyViolation, "too slow: messages piled up")
+		c.ws.Close()
 		return
 	}
 	c.queue = append(c.queue, q)
@@ -183,15 +211,29 @@ func (c *conn) enqueue(q queued) {
 	c.mu.Unlock()
 }
 
+// control queues a control frame; last marks a close frame, after which
+// the connection takes nothing more.
+func (c *conn) control(op byte, payload []byte, last bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.closing {
+		return
+	}
+	c.closing = last
+	c.queue = append(c.queue, queued{frame: hub.AppendFrame(nil, op, payload), last: last})
+	c.startWriter()
+}
+
 // startWriter starts the writer goroutine if needed; c.mu is held.
 func (c *conn) startWriter() {
-	if !c.writing && !c.held && len(c.queue) > 0 {
+	if !c.writing && len(c.queue) > 0 && (!c.held || c.closing) {
 		c.writing = true
 		go c.drain()
 	}
 }
 
 func (c *conn) drain() {
+	nc := c.ws.NetConn()
 	for {
 		c.mu.Lock()
 		if c.closed || len(c.queue) == 0 {
@@ -200,45 +242,57 @@ func (c *conn) drain() {
 			return
 		}
 		batch := c.queue
-		c.queue = make([]queued, 0, min(len(batch), 8))
+		c.queue = nil
 		c.mu.Unlock()
+		bufs := make(net.Buffers, len(batch))
+		last := false
+		for i, q := range batch {
+			bufs[i] = q.frame
+			last = last || q.last
+		}
+		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
+		if _, err := bufs.WriteTo(nc); err != nil {
+			c.mu.Lock()
+			c.closed, c.writing = true, false
+			c.mu.Unlock()
+			c.ws.Close()
+			return
+		}
+		now := time.Now()
 		for _, q := range batch {
-			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			var err error
 			if q.msg != nil {
-				var pm *websocket.PreparedMessage
-				if pm, err = q.msg.Prepared(); err == nil {
-					err = c.ws.WritePreparedMessage(pm)
-				}
-				if err == nil {
-					c.s.metrics.FanoutSecs.Observe(time.Since(q.msg.Created).Seconds())
-				}
-			} else {
-				err = c.ws.WriteMessage(websocket.TextMessage, q.raw)
+				c.s.metrics.FanoutSecs.Observe(now.Sub(q.msg.Created).Seconds())
 			}
-			if err != nil {
-				c.mu.Lock()
-				c.closed, c.writing = true, false
-				c.mu.Unlock()
-				c.ws.Close()
-				return
+			if q.typ != "" {
+				c.s.metrics.Out(q.typ).Inc()
 			}
-			c.s.metrics.Out(q.typ).Inc()
+		}
+		if last {
+			c.forceClose()
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			return
 		}
 	}
 }
 
-// closeWith sends a close frame and closes the connection.
+// closeWith queues a close frame and closes the connection once it is
+// written, or after closeGrace if the client does not take it.
 func (c *conn) closeWith(code int, reason string) {
+	c.control(hub.OpClose, websocket.FormatCloseMessage(code, reason), true)
+	time.AfterFunc(closeGrace, c.forceClose)
+}
+
+func (c *conn) forceClose() {
 	c.mu.Lock()
 	c.closed = true
 	c.mu.Unlock()
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	c.ws.Close()
 }
 
 func (c *conn) reply(t protocol.Type, id string, payload any) {
-	c.enqueue(queued{raw: protocol.Encode(t, id, payload), typ: t})
+	c.enqueue(queued{frame: hub.AppendFrame(nil, hub.OpText, protocol.Encode(t, id, payload)), typ: t})
 }
 
 func (c *conn) ack(id string) { c.reply(protocol.TypeAck, id, protocol.Ack{ID: id}) }
@@ -264,8 +318,9 @@ func (c *conn) hold() {
 
 func (c *conn) release(first []byte, t protocol.Type) {
 	c.mu.Lock()
-	if first != nil && !c.closed {
-		c.queue = append([]queued{{raw: first, typ: t}}, c.queue...)
+	if first != nil && !c.closed && !c.closing {
+		q := queued{frame: hub.AppendFrame(nil, hub.OpText, first), typ: t}
+		c.queue = append([]queued{q}, c.queue...)
 	}
 	c.held = false
 	c.startWriter()
@@ -280,7 +335,7 @@ func (c *conn) handle(data []byte) {
 	} else {
 		c.violations++
 		if c.violations > maxViolations {
-			go c.closeWith(websocket.ClosePolicyViolation, "too many messages")
+			c.closeWith(websocket.ClosePolicyViolation, "too many messages")
 			return
 		}
 		c.fail(env.ID, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"})

@@ -73,11 +73,22 @@ func ns(v string) any {
 // kept unless resent); another track starts a new play at startedAt, and
 // the play before it ends then.
 func (s *Store) RecordPlay(ctx context.Context, sessionID string, tr protocol.Track, startedAt time.Time) (PlayResult, error) {
+	return s.RecordPlayThen(ctx, sessionID, tr, startedAt, nil)
+}
+
+// RecordPlayThen is RecordPlay that calls applied with the result as soon
+// as the play is written, while its commit is still being made durable, so
+// the play can be broadcast in parallel with the fsync. applied runs on
+// the caller's goroutine, before RecordPlayThen returns; it is not called
+// if the write fails before the commit. (If the commit itself then fails,
+// the error is returned after applied ran.)
+func (s *Store) RecordPlayThen(ctx context.Context, sessionID string, tr protocol.Track, startedAt time.Time, applied func(PlayResult)) (PlayResult, error) {
 	defer s.timed("record_play", time.Now())
 	startedAt = startedAt.UTC().Truncate(time.Millisecond)
 	identity := protocol.TrackIdentity(tr.Artist, tr.Title)
 	var res PlayResult
-	err := s.write(ctx, "record play", func(tx *sql.Tx) error {
+	op := &writeOp{name: "record play", done: make(chan error, 1)}
+	op.fn = func(tx *sql.Tx) error {
 		res = PlayResult{}
 		var (
 			latestID, latestIdentity string
@@ -136,8 +147,25 @@ func (s *Store) RecordPlay(ctx context.Context, sessionID string, tr protocol.Tr
 		}
 		res = PlayResult{Play: protocol.Play{PlayID: id, Track: tr, StartedAt: startedAt}, Current: current}
 		return nil
-	})
-	return res, err
+	}
+	if applied == nil {
+		err := s.writeOp(ctx, op)
+		return res, err
+	}
+	op.applied = make(chan struct{})
+	errc := make(chan error, 1)
+	go func() { errc <- s.writeOp(ctx, op) }()
+	select {
+	case <-op.applied:
+		// res is complete: the writer closed applied after fn returned.
+		applied(res)
+		return res, <-errc
+	case err := <-errc:
+		if err == nil { // committed, so applied was closed too
+			applied(res)
+		}
+		return res, err
+	}
 }
 
 // CurrentPlay returns the session's latest play, or nil.

@@ -15,13 +15,20 @@ type writeOp struct {
 	name string
 	fn   func(tx *sql.Tx) error
 	done chan error
+	// applied, when set, is closed once fn has run without error, before
+	// the commit: the caller may act on fn's results (broadcast them)
+	// while the commit is being made durable.
+	applied chan struct{}
 }
 
 // write queues fn to run in the writer's next transaction and waits until
 // that transaction is committed (or fn failed, in which case its changes are
 // rolled back and the others in the batch are unaffected).
 func (s *Store) write(ctx context.Context, name string, fn func(tx *sql.Tx) error) error {
-	op := &writeOp{name: name, fn: fn, done: make(chan error, 1)}
+	return s.writeOp(ctx, &writeOp{name: name, fn: fn, done: make(chan error, 1)})
+}
+
+func (s *Store) writeOp(ctx context.Context, op *writeOp) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -83,6 +90,8 @@ func (s *Store) commit(batch []*writeOp) {
 					tx.Rollback()
 					return fmt.Errorf("rollback to savepoint: %w", err)
 				}
+			} else if op.applied != nil {
+				close(op.applied)
 			}
 			if _, err := tx.Exec("RELEASE op"); err != nil {
 				tx.Rollback()
