@@ -20,7 +20,7 @@ import (
 
 // appID names the app to the OS (preferences, notifications, .desktop
 // file); it matches desktop/FyneApp.toml.
-const appID = "dj.pika.desktop"
+const appID = "dj.pika.app"
 
 // prefLightTheme remembers the DJ's choice of the light theme (daylight
 // gigs); dark is the default.
