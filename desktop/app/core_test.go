@@ -23,9 +23,15 @@ func TestBackgroundWatchesFoldersAndAnalysesNewFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	importEvents, stopImport := core.Events()
 	if _, err := core.ImportFolder(ctx, music); err != nil {
 		t.Fatal(err)
 	}
+	done := nextEvent(t, ctx, importEvents, EventImport, func(e Event) bool { return e.Import.Current == "" })
+	if done.Import.Files != 1 || done.Import.Folder != music {
+		t.Errorf("import progress %+v; want 1 file in %s", done.Import, music)
+	}
+	stopImport()
 	if err := core.WaitAnalysis(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ type EventKind string
 const (
 	EventAnalysis     EventKind = "analysis"     // Progress
 	EventLibrary      EventKind = "library"      // Track (nil: many tracks changed, e.g. after an import)
+	EventImport       EventKind = "import"       // Import: a folder scan's progress
 	EventNowPlaying   EventKind = "now_playing"  // NowPlaying
 	EventConnection   EventKind = "connection"   // Connected, Err (why it dropped)
 	EventSession      EventKind = "session"      // Session (registered, resumed or ended)
@@ -32,6 +33,7 @@ type Event struct {
 	Time         time.Time
 	Progress     *library.Progress
 	Track        *library.Track
+	Import       *ImportProgress
 	NowPlaying   *NowPlaying
 	Connected    bool
 	Session      *Session
@@ -41,6 +43,13 @@ type Event struct {
 	Poll         *protocol.Poll
 	Announcement *protocol.Announcement
 	Err          error
+}
+
+// ImportProgress is how far a folder import has read.
+type ImportProgress struct {
+	Folder  string
+	Files   int    // audio files looked at so far
+	Current string // "" once the scan is over
 }
 
 // NowPlaying is a track the DJ software started, as sent to the relay.

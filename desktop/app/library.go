@@ -16,7 +16,9 @@ func (c *Core) ImportFolder(ctx context.Context, dir string) (library.ImportResu
 	if err != nil {
 		return library.ImportResult{}, fmt.Errorf("import %s: %w", dir, err)
 	}
-	res, err := c.lib.ImportFolder(ctx, abs)
+	res, err := c.lib.ImportFolderProgress(ctx, abs, func(files int, current string) {
+		c.hub.publish(Event{Kind: EventImport, Import: &ImportProgress{Folder: abs, Files: files, Current: current}})
+	})
 	c.hub.publish(Event{Kind: EventLibrary})
 	if err != nil {
 		return res, err

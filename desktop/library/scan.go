@@ -105,6 +105,16 @@ func ContentHash(p string) (string, error) {
 // analysis, and tracks whose files vanished are marked missing. A file
 // that cannot be read is reported in the result and skipped.
 func (l *Library) ImportFolder(ctx context.Context, dir string) (ImportResult, error) {
+	return l.ImportFolderProgress(ctx, dir, nil)
+}
+
+// ScanFunc hears about a scan's progress: files looked at so far and the
+// one being read.
+type ScanFunc func(files int, current string)
+
+// ImportFolderProgress is ImportFolder calling progress (when not nil)
+// every few dozen files, for a big library's first import.
+func (l *Library) ImportFolderProgress(ctx context.Context, dir string, progress ScanFunc) (ImportResult, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", dir, err)
@@ -120,12 +130,17 @@ func (l *Library) ImportFolder(ctx context.Context, dir string) (ImportResult, e
 		abs, time.Now().UnixNano()); err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", dir, err)
 	}
-	return l.Rescan(ctx, abs)
+	return l.rescan(ctx, abs, progress)
 }
 
 // Rescan scans an already imported folder again (see ImportFolder).
 func (l *Library) Rescan(ctx context.Context, dir string) (ImportResult, error) {
+	return l.rescan(ctx, dir, nil)
+}
+
+func (l *Library) rescan(ctx context.Context, dir string, progress ScanFunc) (ImportResult, error) {
 	var res ImportResult
+	files := 0
 	seen := map[string]bool{}
 	walkErr := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -151,6 +166,9 @@ func (l *Library) Rescan(ctx context.Context, dir string) (ImportResult, error) 
 			return nil
 		}
 		seen[p] = true
+		if files++; progress != nil && files%50 == 1 {
+			progress(files, p)
+		}
 		o, _, err := l.importFile(ctx, p, SourceFolder)
 		if err != nil {
 			res.Errors = append(res.Errors, FileError{Path: p, Err: err.Error()})
@@ -161,6 +179,9 @@ func (l *Library) Rescan(ctx context.Context, dir string) (ImportResult, error) 
 	})
 	if walkErr != nil {
 		return res, fmt.Errorf("scan %s: %w", dir, walkErr)
+	}
+	if progress != nil {
+		progress(files, "")
 	}
 	n, err := l.markMissing(ctx, dir, seen)
 	res.Missing = n
