@@ -98,13 +98,18 @@ func imdctShort(in []float32, out, ov []float32) {
 func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][18]float32, sub *[18][32]float32, scale float32) {
 	short := g.winSwitch && g.blockType == 2
 	longSb := 32
+	// Lines below this were sent in long-block order (mixed blocks).
+	longLines := 0
 	if short {
 		longSb = 0
 		if g.mixed {
+			// The standard transforms the two lowest subbands with the long
+			// window. At 8 kHz (MPEG-2.5) the long scale factor bands of a
+			// mixed block reach line 72, so subbands 2-3 hold long-ordered
+			// lines that go through the short transform as they are, which
+			// is also what ffmpeg does.
 			longSb = 2
-			if srIndex == 8 {
-				longSb = 4
-			}
+			longLines = sfbShort[srIndex][3] * 3
 		}
 	}
 	// Subbands that can hold data: those with coded lines plus one, since
@@ -135,6 +140,8 @@ func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][
 				win = &imdctWin[0]
 			}
 			imdctLong(x[sb*18:sb*18+18], win, out[:], ov[sb][:])
+		case sb*18 < longLines:
+			imdctShort(x[sb*18:sb*18+18], out[:], ov[sb][:])
 		default:
 			so := &shortOrder[srIndex]
 			for w := range 3 {
