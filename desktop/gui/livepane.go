@@ -174,6 +174,9 @@ func newLivePane(g *gui) *livePane {
 
 // loadDefaults fills the form from the saved settings.
 func (p *livePane) loadDefaults() {
+	if p.g.core.LiveState().Live {
+		return // the form shows the running session
+	}
 	s := p.g.core.Settings()
 	i, path := parseSourceSpec(s.Source)
 	p.source.SetSelectedIndex(i)
