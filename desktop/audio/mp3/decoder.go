@@ -1,20 +1,28 @@
 // Package mp3 is a streaming MPEG-1/2/2.5 Layer III decoder that produces
 // mono float32 samples, written for fast analysis:
 //
-//   - requantization is table-driven (|x|^(4/3) and 2^(e/4) tables);
-//   - the IMDCTs reduce to half-size DCT-IVs and the synthesis matrixing to
-//     a fast 32-point DCT-II;
+//   - Huffman pairs are decoded with two-level lookup tables and one 64-bit
+//     peek per pair; requantization is table-driven (|x|^(4/3), 2^(e/4));
+//   - the long IMDCT is an 18-point DCT-IV computed through a DCT-II split
+//     into two 9-point DCTs, the short one a 6-point DCT-IV, and the
+//     synthesis matrixing a fast DCT-II (Lee) instead of a 64x32 product;
 //   - stereo is resolved (M/S, intensity) and mixed to mono before the
 //     IMDCT when both channels use the same block type, so the filterbank
 //     runs once; for M/S frames the side channel is not even decoded;
 //   - Options.Reduce runs the synthesis on the lowest 16, 8 or 4 subbands
 //     only, producing 1/2, 1/4 or 1/8 of the sample rate with the matching
-//     band limit, and skips the IMDCT of the discarded subbands.
+//     band limit, and skips Huffman decoding, requantization and IMDCT of
+//     the discarded subbands.
 //
 // Gapless information in a LAME/Xing header (encoder delay and padding) is
 // honoured like ffmpeg does, so the output lines up sample for sample with
-// `ffmpeg -i f.mp3 -ac 1 -f f32le -`. Layer I/II and free-format streams
-// are rejected with ErrUnsupported.
+// ffmpeg's decode (channels averaged). The tests require more than 90 dB
+// SNR against ffmpeg on lame-encoded MPEG-1/2/2.5 streams, the shared
+// corpus, mixed blocks and MPEG-1 intensity stereo (measured 117-125 dB).
+// Known gaps: MPEG-2 intensity stereo agrees with ffmpeg only to about
+// 38 dB, and mixed blocks at 8 kHz differ from ffmpeg; no common encoder
+// writes either. Layer I/II and free-format streams are rejected with
+// ErrUnsupported.
 package mp3
 
 import (
