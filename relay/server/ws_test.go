@@ -486,3 +486,31 @@ func TestReadingRESTErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestClientPingGetsPong: control frames from the client are answered
+// through the same write queue as everything else.
+func TestClientPingGetsPong(t *testing.T) {
+	r := relaytest.Start(t)
+	c := r.Dial(t, nil)
+	pong := make(chan string, 1)
+	c.Conn.SetPongHandler(func(data string) error { pong <- data; return nil })
+	if err := c.Conn.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-pong:
+		if got != "are you there" {
+			t.Fatalf("pong %q", got)
+		}
+	case <-time.After(relaytest.FrameTimeout):
+		t.Fatal("no pong")
+	}
+	// A close from the client is echoed.
+	if err := c.Conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "bye"), time.Now().Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var ce *websocket.CloseError
+	if err := c.WaitClosed(t); !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
+		t.Fatalf("closed with %v, want the echoed 1001", err)
+	}
+}
