@@ -200,11 +200,14 @@ func (p *analysisPane) refreshFailures() {
 
 func (p *analysisPane) start() {
 	p.errLabel.SetText("")
-	if err := p.g.core.StartAnalysis(); err != nil {
-		p.errLabel.SetText("Could not start the analysis: " + err.Error())
-		return
-	}
-	p.show(p.g.core.AnalysisProgress())
+	p.g.do(p.startBtn, func(context.Context) error {
+		return p.g.core.StartAnalysis()
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not start the analysis: " + err.Error())
+		}
+		p.show(p.g.core.AnalysisProgress())
+	})
 }
 
 func (p *analysisPane) pauseResume() {

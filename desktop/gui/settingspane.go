@@ -36,6 +36,7 @@ type settingsPane struct {
 	register  *widget.Hyperlink
 	folders   *widget.Label
 	light     *widget.Check
+	hasToken  bool // as the keychain last answered
 	content   fyne.CanvasObject
 }
 
@@ -116,14 +117,23 @@ func (p *settingsPane) load() {
 		p.folders.SetText(strings.Join(s.LibraryFolders, "\n"))
 	}
 	p.updateRegister(s)
-	if p.g.core.HasToken() {
-		p.tokenNote.SetText("A token is saved (hidden). Paste a new one to replace it.")
-		p.forgetBtn.Enable()
-	} else {
-		p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
-		p.forgetBtn.Disable()
-	}
 	p.g.live.loadDefaults()
+	// The keychain can take seconds to answer (or time out on a Linux
+	// box without a session bus): ask it off the UI thread.
+	var has bool
+	p.g.do(nil, func(context.Context) error {
+		has = p.g.core.HasToken()
+		return nil
+	}, func(error) {
+		p.hasToken = has
+		if has {
+			p.tokenNote.SetText("A token is saved (hidden). Paste a new one to replace it.")
+			p.forgetBtn.Enable()
+		} else {
+			p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
+			p.forgetBtn.Disable()
+		}
+	})
 }
 
 func (p *settingsPane) updateRegister(s settings.Settings) {
@@ -182,7 +192,7 @@ func (p *settingsPane) checkToken() {
 			p.tokenErr.SetText(err.Error())
 			return
 		}
-	} else if !p.g.core.HasToken() {
+	} else if !p.hasToken {
 		p.tokenErr.SetText("Paste your DJ token first.")
 		return
 	}
