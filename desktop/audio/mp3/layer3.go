@@ -163,8 +163,9 @@ func readHuffman(br *bitReader, g *granuleInfo, srIndex int, end, limit int, is 
 		lb := t.linbits
 		lut := t.lut
 		for ; i < stop; i += 2 {
-			if br.pos > end {
-				// Corrupt: the codes ran past the granule.
+			if br.pos >= end {
+				// Corrupt: big values left but the granule's bits are used
+				// up. Keep what was decoded, the rest is zero.
 				for ; i < 576; i++ {
 					is[i] = 0
 				}

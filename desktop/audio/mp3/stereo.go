@@ -64,6 +64,7 @@ func stereoProcess(h *frameHeader, g1 *granuleInfo, sfR *scalefactors, xr *[2][5
 		}
 	}
 	lb, sb := &sfbLong[h.srIndex], &sfbShort[h.srIndex]
+
 	short := g1.winSwitch && g1.blockType == 2
 	longEnd := 576
 	if short {
