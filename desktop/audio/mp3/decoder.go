@@ -20,8 +20,8 @@
 // SNR against ffmpeg on lame-encoded MPEG-1/2/2.5 streams, the shared
 // corpus, mixed blocks and intensity stereo (measured 117-125 dB; for
 // MPEG-2 intensity stereo on the blocks a rewritten test stream leaves
-// intact). Known gap: mixed blocks at 8 kHz (MPEG-2.5) differ from ffmpeg;
-// no common encoder writes them. Layer I/II and free-format streams are
+// intact). Known gap: with mixed blocks at 8 kHz (MPEG-2.5) some blocks
+// differ from ffmpeg; no common encoder writes them. Layer I/II and free-format streams are
 // rejected with ErrUnsupported.
 package mp3
 

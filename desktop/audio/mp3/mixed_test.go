@@ -40,20 +40,23 @@ func setMixed(data []byte) int {
 	return changed
 }
 
-// TestMixedBlocksAgainstFFmpeg checks mixed blocks at the MPEG-1 and MPEG-2
-// rates. (At 8 kHz, MPEG-2.5, where the long part of a mixed block spans four
-// subbands, this decoder and ffmpeg disagree; no encoder is known to write
-// such blocks.)
+// TestMixedBlocksAgainstFFmpeg checks mixed blocks block by block (576
+// samples). At 8 kHz (MPEG-2.5), where the long part of a mixed block spans
+// four subbands, 22 of 27 blocks match ffmpeg and the rest differ for a
+// reason not found yet; no encoder is known to write such blocks, so that
+// case only guards against regressions.
 func TestMixedBlocksAgainstFFmpeg(t *testing.T) {
 	needTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	for _, c := range []struct {
-		name string
-		rate int
-		args []string
+		name     string
+		rate     int
+		args     []string
+		minShare float64 // of blocks matching to minFullRateSNR
 	}{
-		{"mpeg1", 44100, []string{"-b", "128"}},
-		{"mpeg2", 22050, []string{"-b", "64"}},
+		{"mpeg1", 44100, []string{"-b", "128"}, 1},
+		{"mpeg2", 22050, []string{"-b", "64"}, 1},
+		{"mpeg25-8k", 8000, []string{"-b", "24"}, 0.75},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			wav := filepath.Join(dir, c.name+".wav")
@@ -73,9 +76,15 @@ func TestMixedBlocksAgainstFFmpeg(t *testing.T) {
 			got, _ := decodeAll(t, mixed, Options{})
 			ref := ffmpegMono(t, mixed, 0)
 			s := snr(ref, got, 0, 0)
-			t.Logf("SNR %.1f dB against ffmpeg", s)
-			if s < minFullRateSNR {
-				t.Errorf("SNR %.1f dB < %d dB", s, minFullRateSNR)
+			good, blocks := 0, len(ref)/576
+			for k := range blocks {
+				if snr(ref[k*576:(k+1)*576], got[k*576:(k+1)*576], 0, 0) >= minFullRateSNR {
+					good++
+				}
+			}
+			t.Logf("SNR %.1f dB against ffmpeg; %d of %d blocks match to %d dB", s, good, blocks, minFullRateSNR)
+			if share := float64(good) / float64(blocks); share < c.minShare {
+				t.Errorf("only %.0f%% of blocks match, want %.0f%%", 100*share, 100*c.minShare)
 			}
 		})
 	}
