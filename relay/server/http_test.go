@@ -166,6 +166,7 @@ func TestMetrics(t *testing.T) {
 		`pika_db_operation_seconds_count{op="commit"}`,
 		`pika_db_operation_seconds_count{op="like"}`,
 		"process_resident_memory_bytes",
+		`pika_http_requests_total{code="2xx",route="/api/auth/register"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,6 +20,11 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		req, res := c.Request(), c.Response()
+		route := c.Path() // the route pattern: bounded label values
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.HTTPRequests.WithLabelValues(route, strconv.Itoa(res.Status/100)+"xx").Inc()
 		s.log.Info("request",
 			"method", req.Method,
 			"path", req.URL.Path,
