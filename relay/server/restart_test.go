@@ -83,6 +83,9 @@ func TestResumeAndTakeOver(t *testing.T) {
 	if reg := f.Payload.(*protocol.SessionRegistered); !reg.Resumed || reg.SessionID != l.reg.SessionID {
 		t.Fatalf("resume: %+v", reg)
 	}
+	if lc := dj2.Expect(t, protocol.TypeListenerCount).Payload.(*protocol.ListenerCount); lc.Count != 1 {
+		t.Fatalf("resumed DJ told %d listeners, want 1", lc.Count)
+	}
 	// A resend of the current track after the reconnect is the same play.
 	dj2.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Ella Fitzgerald", Title: "Cheek to Cheek"}})
 	if p := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play); p.PlayID != l.play.PlayID {

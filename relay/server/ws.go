@@ -464,6 +464,8 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	// A DJ's app may flush an offline queue of plays at once.
 	c.lim = rate.NewLimiter(50, 200)
 	c.reply(protocol.TypeSessionRegistered, id, reg)
+	// A resuming DJ learns at once how many dancers stayed.
+	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
 }
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
