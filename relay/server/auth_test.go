@@ -126,6 +126,10 @@ func TestLoginMeAndTokens(t *testing.T) {
 		if ti.Current != (ti.ID == created.ID) {
 			t.Fatalf("current flag wrong: %+v", ti)
 		}
+		// Using a token records its last use.
+		if ti.Current && (ti.LastUsedAt == nil || ti.LastUsedAt.Before(created.CreatedAt)) {
+			t.Fatalf("token used for this request has lastUsedAt %v", ti.LastUsedAt)
+		}
 	}
 	if got := r.DoJSON(t, http.MethodDelete, "/api/auth/tokens/"+created.ID, other, nil, nil); got != http.StatusNotFound {
 		t.Fatalf("another DJ revoking ana's token: %d, want 404", got)
