@@ -75,7 +75,7 @@ func TestPollEditorTemplatesAndValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []protocol.StartPoll
-			e := newPollEditor(func(sp protocol.StartPoll) error { got = append(got, sp); return nil })
+			e := newPollEditor(nil, func(sp protocol.StartPoll) error { got = append(got, sp); return nil })
 			test.NewTempWindow(t, e.content)
 			tc.fill(e)
 			test.Tap(e.startBtn)
@@ -104,7 +104,7 @@ func TestPollEditorTemplatesAndValidation(t *testing.T) {
 
 func TestPollEditorOptionCountBounds(t *testing.T) {
 	test.NewTempApp(t)
-	e := newPollEditor(nil)
+	e := newPollEditor(nil, nil)
 	test.NewTempWindow(t, e.content)
 	if !e.removeBtn.Disabled() {
 		t.Fatal("remove is enabled with 2 options")
@@ -125,7 +125,7 @@ func TestPollEditorOptionCountBounds(t *testing.T) {
 
 func TestPollEditorShowsRelayRefusal(t *testing.T) {
 	test.NewTempApp(t)
-	e := newPollEditor(func(protocol.StartPoll) error { return errors.New("not live: go live first") })
+	e := newPollEditor(nil, func(protocol.StartPoll) error { return errors.New("not live: go live first") })
 	test.NewTempWindow(t, e.content)
 	e.template.SetSelected("Next style?")
 	test.Tap(e.startBtn)
@@ -225,4 +225,36 @@ func TestThemeIsDarkUnlessChosen(t *testing.T) {
 func luminance(c color.Color) float64 {
 	r, g, b, _ := c.RGBA()
 	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
+}
+
+func TestPollEditorSavesTemplates(t *testing.T) {
+	a := test.NewTempApp(t)
+	e := newPollEditor(a.Preferences(), nil)
+	test.NewTempWindow(t, e.content)
+	test.Type(e.question, "Zouk or kizomba?")
+	test.Type(e.options[0], "Zouk")
+	test.Type(e.options[1], "Kizomba")
+	test.Tap(e.saveBtn)
+	test.Tap(e.addBtn) // an empty option: not saved
+	test.Tap(e.saveBtn)
+	if !strings.Contains(e.errLabel.Text, "option 3 is empty") {
+		t.Fatalf("error %q", e.errLabel.Text)
+	}
+
+	// A new form (the next start of the app) offers it beside the built-ins.
+	again := newPollEditor(a.Preferences(), nil)
+	test.NewTempWindow(t, again.content)
+	if n := len(again.template.Options); n != len(pollTemplates)+1 {
+		t.Fatalf("%d templates offered, want %d", n, len(pollTemplates)+1)
+	}
+	again.template.SetSelected("Zouk or kizomba?")
+	if again.question.Text != "Zouk or kizomba?" || len(again.options) != 2 || again.options[1].Text != "Kizomba" {
+		t.Fatalf("template applied as %q %d", again.question.Text, len(again.options))
+	}
+
+	// Damaged preferences are ignored, not fatal.
+	a.Preferences().SetString(prefPollTemplates, "{not json")
+	if n := len(newPollEditor(a.Preferences(), nil).template.Options); n != len(pollTemplates) {
+		t.Fatalf("%d templates from damaged preferences", n)
+	}
 }

@@ -1,7 +1,10 @@
 package gui
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,6 +20,13 @@ type pollTemplate struct {
 	Question string
 	Options  []string
 }
+
+// prefPollTemplates keeps the DJ's own templates (JSON) in the app's
+// preferences.
+const prefPollTemplates = "pollTemplates"
+
+// maxSavedTemplates bounds the DJ's own templates; the oldest go first.
+const maxSavedTemplates = 20
 
 // pollTemplates are the questions social-dance DJs ask most.
 var pollTemplates = []pollTemplate{
@@ -47,6 +57,9 @@ type pollEditor struct {
 	addBtn    *widget.Button
 	removeBtn *widget.Button
 	template  *widget.Select
+	saveBtn   *widget.Button
+	saved     []pollTemplate // the DJ's own, newest last
+	prefs     fyne.Preferences
 	duration  *widget.Select
 	startBtn  *widget.Button
 	errLabel  *note
@@ -55,25 +68,27 @@ type pollEditor struct {
 	durationS int
 }
 
-func newPollEditor(onStart func(protocol.StartPoll) error) *pollEditor {
-	e := &pollEditor{onStart: onStart}
+// newPollEditor makes the form; prefs (may be nil) keeps the DJ's own
+// templates.
+func newPollEditor(prefs fyne.Preferences, onStart func(protocol.StartPoll) error) *pollEditor {
+	e := &pollEditor{onStart: onStart, prefs: prefs}
 	e.question = widget.NewEntry()
 	e.question.SetPlaceHolder("Question for the dancers")
 	e.optionBox = container.NewVBox()
 	e.addBtn = widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { e.addOption("") })
 	e.removeBtn = widget.NewButtonWithIcon("Remove last", theme.ContentRemoveIcon(), e.removeOption)
-	names := make([]string, len(pollTemplates))
-	for i, t := range pollTemplates {
-		names[i] = t.Name
-	}
-	e.template = widget.NewSelect(names, func(name string) {
-		for _, t := range pollTemplates {
+	e.loadSaved()
+	e.template = widget.NewSelect(nil, func(name string) {
+		for _, t := range e.templates() {
 			if t.Name == name {
 				e.apply(t)
+				return
 			}
 		}
 	})
 	e.template.PlaceHolder = "Pick a template…"
+	e.updateTemplateNames()
+	e.saveBtn = widget.NewButtonWithIcon("Save as template", theme.DocumentSaveIcon(), e.saveTemplate)
 	labels := make([]string, len(pollDurations))
 	for i, d := range pollDurations {
 		labels[i] = d.Label
@@ -98,7 +113,7 @@ func newPollEditor(onStart func(protocol.StartPoll) error) *pollEditor {
 		),
 		widget.NewLabelWithStyle("Options", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		e.optionBox,
-		container.NewHBox(e.addBtn, e.removeBtn),
+		container.NewHBox(e.addBtn, e.removeBtn, e.saveBtn),
 		widget.NewForm(widget.NewFormItem("Duration", e.duration)),
 		e.startBtn,
 		e.errLabel,
@@ -196,4 +211,71 @@ func (e *pollEditor) SetEnabled(on bool) {
 	} else {
 		e.startBtn.Disable()
 	}
+}
+
+// templates are the built-in templates and the DJ's own.
+func (e *pollEditor) templates() []pollTemplate {
+	return append(slices.Clone(pollTemplates), e.saved...)
+}
+
+func (e *pollEditor) updateTemplateNames() {
+	var names []string
+	for _, t := range e.templates() {
+		names = append(names, t.Name)
+	}
+	e.template.SetOptions(names)
+}
+
+// loadSaved reads the DJ's templates; a damaged entry is dropped, never
+// fatal.
+func (e *pollEditor) loadSaved() {
+	if e.prefs == nil {
+		return
+	}
+	raw := e.prefs.String(prefPollTemplates)
+	if raw == "" {
+		return
+	}
+	var saved []pollTemplate
+	if err := json.Unmarshal([]byte(raw), &saved); err != nil {
+		slog.Warn("gui: saved poll templates unreadable; ignoring them", "err", err)
+		return
+	}
+	for _, t := range saved {
+		sp := protocol.StartPoll{Question: t.Question, Options: slices.Clone(t.Options)}
+		if sp.Validate() == nil && t.Name != "" {
+			e.saved = append(e.saved, t)
+		}
+	}
+}
+
+// saveTemplate keeps the form's question and options as a template named
+// after the question; one with the same name is replaced.
+func (e *pollEditor) saveTemplate() {
+	sp, err := e.draft()
+	if err != nil {
+		e.errLabel.SetText(err.Error())
+		return
+	}
+	t := pollTemplate{Name: sp.Question, Question: sp.Question, Options: sp.Options}
+	for _, b := range pollTemplates {
+		if b.Name == t.Name {
+			t.Name += " (mine)"
+		}
+	}
+	e.saved = slices.DeleteFunc(e.saved, func(o pollTemplate) bool { return o.Name == t.Name })
+	e.saved = append(e.saved, t)
+	if len(e.saved) > maxSavedTemplates {
+		e.saved = e.saved[len(e.saved)-maxSavedTemplates:]
+	}
+	if e.prefs != nil {
+		data, err := json.Marshal(e.saved)
+		if err != nil {
+			e.errLabel.SetText("Could not save the template: " + err.Error())
+			return
+		}
+		e.prefs.SetString(prefPollTemplates, string(data))
+	}
+	e.updateTemplateNames()
+	e.errLabel.SetText("")
 }

@@ -34,7 +34,7 @@ type pollsPane struct {
 
 func newPollsPane(g *gui) *pollsPane {
 	p := &pollsPane{g: g}
-	p.editor = newPollEditor(p.startPoll)
+	p.editor = newPollEditor(g.app.Preferences(), p.startPoll)
 	p.hint = newNote(widget.MediumImportance)
 	p.hint.TextStyle = fyne.TextStyle{Italic: true}
 	p.hint.SetText("Go live to ask the dancers.")
