@@ -11,7 +11,7 @@
 //
 // MP3 is decoded by the package's own decoder (package audio/mp3, several
 // times faster than github.com/hajimehoshi/go-mp3 and matching ffmpeg's
-// decode to about 120 dB SNR, gapless trimming included). FLAC, Ogg Vorbis
+// decode to about 120 dB SNR, gapless trimming included). FLAC and Ogg Vorbis
 // use github.com/mewkiz/flac and github.com/jfreymuth/oggvorbis; WAV and
 // AIFF are read here. Anything that is not one of the formats above fails with an error
 // that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
