@@ -186,13 +186,25 @@ func newTrackTable() *trackTable {
 	return tt
 }
 
-// SetTracks replaces the rows, keeping the current sort.
+// SetTracks replaces the rows, keeping the current sort and the selected
+// track (the library refreshes while analysis runs; the DJ's choice must
+// survive that).
 func (tt *trackTable) SetTracks(ts []library.Track) {
+	var keep int64 = -1
+	if t, ok := tt.Selected(); ok {
+		keep = t.ID
+	}
 	tt.tracks = slices.Clone(ts)
 	tt.selected = -1
-	tt.table.UnselectAll()
 	tt.sort()
 	tt.table.Refresh()
+	for i, t := range tt.tracks {
+		if t.ID == keep {
+			tt.table.Select(widget.TableCellID{Row: i, Col: 0})
+			return
+		}
+	}
+	tt.table.UnselectAll()
 }
 
 // SortBy sorts by column col; the same column again reverses the order.

@@ -1,0 +1,71 @@
+package gui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/library"
+)
+
+func TestTrackTableSortAndSelection(t *testing.T) {
+	test.NewTempApp(t)
+	tt := newTrackTable()
+	test.NewTempWindow(t, tt.table)
+	an := func(bpm float64, camelot, key string) *library.Analysis {
+		return &library.Analysis{BPM: bpm, Camelot: camelot, Key: key, Energy: bpm / 2}
+	}
+	tracks := []library.Track{
+		{ID: 1, Tags: library.Tags{Artist: "b", Title: "Two"}, Analysis: an(120, "9B", "G major"), State: library.StateAnalysed},
+		{ID: 2, Tags: library.Tags{Artist: "A", Title: "One"}, Analysis: an(96, "12A", "C# minor"), State: library.StateAnalysed},
+		{ID: 3, Tags: library.Tags{Artist: "c", Title: "Three"}, State: library.StatePending},
+		{ID: 4, Tags: library.Tags{Artist: "d", Title: "Four"}, Analysis: an(104, "1A", "Ab minor"), State: library.StateAnalysed},
+	}
+	tt.SetTracks(tracks)
+	ids := func() (out []int64) {
+		for _, t := range tt.tracks {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		col  string
+		want []int64
+	}{
+		{"Artist", []int64{4, 3, 1, 2}}, // Artist is the default: tapping it reverses (case-insensitive)
+		{"BPM", []int64{3, 2, 4, 1}},    // not analysed (0) first, then by tempo
+		{"BPM", []int64{1, 4, 2, 3}},    // again: reversed
+		{"Key", []int64{4, 1, 2, 3}},    // Camelot wheel order: 1A, 9B, 12A, none
+		{"Title", []int64{4, 2, 3, 1}},
+	}
+	for _, tc := range tests {
+		tt.SortBy(colIndex(tc.col))
+		if got := ids(); !slicesEqual(got, tc.want) {
+			t.Fatalf("sorted by %s: %v, want %v", tc.col, got, tc.want)
+		}
+	}
+
+	// The selection follows the track through a refresh and a re-sort.
+	tt.table.Select(widget.TableCellID{Row: 1, Col: 0}) // ID 2
+	tt.SetTracks(append(tracks, library.Track{ID: 5, Tags: library.Tags{Title: "Aaa"}}))
+	if sel, ok := tt.Selected(); !ok || sel.ID != 2 {
+		t.Fatalf("selection after refresh: %+v %v", sel.ID, ok)
+	}
+	tt.SetTracks(tracks[:1])
+	if _, ok := tt.Selected(); ok {
+		t.Fatal("a track that left the table stays selected")
+	}
+}
+
+func slicesEqual(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
