@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 
 	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // appID names the app to the OS (preferences, notifications, .desktop
@@ -106,8 +109,25 @@ func (g *gui) newMainWindow() fyne.Window {
 	w.SetContent(g.shell.content)
 	w.Resize(fyne.NewSize(1280, 820))
 	w.SetMaster()
+	w.SetCloseIntercept(g.closeRequested)
 	g.win = w
 	return w
+}
+
+// closeRequested asks before quitting in the middle of a set: the dancers
+// keep the session for a while, and a restart within that time resumes it.
+func (g *gui) closeRequested() {
+	if !g.core.LiveState().Live {
+		g.win.Close()
+		return
+	}
+	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes to carry on with the same session; "+
+		"otherwise it ends by itself (\"End session\" in Live ends it now).\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
+	dialog.ShowConfirm("Quit while live?", msg, func(quit bool) {
+		if quit {
+			g.win.Close()
+		}
+	}, g.win)
 }
 
 // start subscribes to the core's events and loads the first data; the

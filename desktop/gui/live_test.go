@@ -162,6 +162,16 @@ func TestLiveSessionFromTheWindow(t *testing.T) {
 		}, func() string { return ap.current.Text })
 	})
 
+	// Closing the window while live asks first.
+	h.ui(func() { h.g.closeRequested() })
+	h.ui(func() {
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("closing while live did not ask")
+		}
+		h.win.Canvas().Overlays().Remove(top)
+	})
+
 	// End: the dancer gets the recap link, the window leaves live mode.
 	h.show(paneLive)
 	h.tap(lv.end)
