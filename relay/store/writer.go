@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -22,8 +23,9 @@ type writeOp struct {
 }
 
 // write queues fn to run in the writer's next transaction and waits until
-// that transaction is committed (or fn failed, in which case its changes are
-// rolled back and the others in the batch are unaffected).
+// that transaction is committed. fn must check what it refuses (returning
+// one of the store's refusal errors) before it changes anything; see
+// isRefusal.
 func (s *Store) write(ctx context.Context, name string, fn func(tx *sql.Tx) error) error {
 	return s.writeOp(ctx, &writeOp{name: name, fn: fn, done: make(chan error, 1)})
 }
@@ -71,31 +73,40 @@ func (s *Store) writer() {
 	}
 }
 
+// isRefusal reports whether err is one of the store's refusals (a like of
+// an unknown play, a second poll vote, a taken email…). Every write
+// function checks what it refuses before it changes anything, so a refused
+// op leaves nothing behind and the rest of its batch commits as usual. Any
+// other error is a database failure: the whole batch is rolled back and
+// every op in it fails. (Savepoints per op would isolate those too, at two
+// more statements per like.)
+func isRefusal(err error) bool {
+	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Store) commit(batch []*writeOp) {
 	start := time.Now()
 	results := make([]error, len(batch))
 	err := func() error {
-		ctx := context.Background()
-		tx, err := s.db.BeginTx(ctx, nil)
+		tx, err := s.db.BeginTx(context.Background(), nil)
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
 		for i, op := range batch {
-			if _, err := tx.Exec("SAVEPOINT op"); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("savepoint: %w", err)
-			}
-			if results[i] = op.fn(tx); results[i] != nil {
-				if _, err := tx.Exec("ROLLBACK TO op"); err != nil {
-					tx.Rollback()
-					return fmt.Errorf("rollback to savepoint: %w", err)
+			results[i] = op.fn(tx)
+			switch {
+			case results[i] == nil:
+				if op.applied != nil {
+					close(op.applied)
 				}
-			} else if op.applied != nil {
-				close(op.applied)
-			}
-			if _, err := tx.Exec("RELEASE op"); err != nil {
+			case !isRefusal(results[i]):
 				tx.Rollback()
-				return fmt.Errorf("release savepoint: %w", err)
+				return fmt.Errorf("%s: %w", op.name, results[i])
 			}
 		}
 		if err := tx.Commit(); err != nil {
