@@ -199,3 +199,39 @@ func TestAnalysisPauseResume(t *testing.T) {
 		}
 	})
 }
+
+func TestLibraryImportsVirtualDJDatabase(t *testing.T) {
+	dir := copyCorpus(t, "08-strut-88-Cmin.ogg")
+	song := filepath.Join(dir, "08-strut-88-Cmin.ogg")
+	db := filepath.Join(t.TempDir(), "database.xml")
+	xml := `<?xml version="1.0" encoding="UTF-8"?>
+<VirtualDJ_Database Version="2024">
+ <Song FilePath="` + song + `">
+  <Tags Author="The Strutters &amp; Co" Title="Strut in C" />
+  <Scan Version="801" Bpm="0.681818" Key="Cm" />
+ </Song>
+ <Song FilePath="C:\Users\Dj\Music\Elsewhere - Not Here.mp3">
+  <Tags Author="Elsewhere" Title="Not Here" />
+  <Scan Version="801" Bpm="0.5" Key="Am" />
+ </Song>
+</VirtualDJ_Database>`
+	if err := os.WriteFile(db, []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, pikaConfig())
+	h.show(paneLibrary)
+	lp := h.g.library
+	h.typeIn(lp.path, db)
+	h.tap(lp.addBtn)
+	h.waitFor("the VirtualDJ summary", time.Minute, func() bool {
+		return strings.Contains(lp.message.Text, "VirtualDJ: 2 songs read") && strings.Contains(lp.message.Text, "1 not on this computer")
+	}, func() string { return lp.message.Text + " | " + lp.errLabel.Text })
+	h.waitFor("the song with VirtualDJ's tags, analysed", analysisLimit, func() bool {
+		for _, tr := range lp.table.tracks {
+			if tr.Path == song && tr.Tags.Artist == "The Strutters & Co" && tr.State == library.StateAnalysed && bpmText(tr.BPM()) != "" {
+				return true
+			}
+		}
+		return false
+	}, func() string { return lp.summary.Text })
+}
