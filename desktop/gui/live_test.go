@@ -255,3 +255,47 @@ func TestGoLiveWithLocalRelayShowsNoQRCode(t *testing.T) {
 	h.tap(lv.end)
 	h.waitFor("the end", liveLimit, func() bool { return !lv.goLive.Disabled() }, nil)
 }
+
+func TestSettingsSave(t *testing.T) {
+	tests := []struct {
+		name, relay, public, min, max string
+		want                          string // substring of the error; "" saves
+	}{
+		{"saves", "https://relay.example", "https://pika.example", "80", "160", ""},
+		{"range upside down", "https://relay.example", "", "120", "90", "BPM range"},
+		{"not a number", "https://relay.example", "", "slow", "140", "is not a number"},
+		{"relay not http", "relay.example", "", "70", "140", "must be an http"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, pikaConfig())
+			h.show(paneSettings)
+			sp := h.g.settings
+			h.ui(func() {
+				sp.relay.SetText(tc.relay)
+				sp.public.SetText(tc.public)
+				sp.minBPM.SetText(tc.min)
+				sp.maxBPM.SetText(tc.max)
+			})
+			h.tap(sp.saveBtn)
+			if tc.want != "" {
+				h.waitFor("the error", liveLimit, func() bool { return strings.Contains(sp.errLabel.Text, tc.want) },
+					func() string { return sp.errLabel.Text })
+				if s := h.core.Settings(); s.RelayURL != "" {
+					t.Errorf("refused settings were saved: %+v", s)
+				}
+				return
+			}
+			h.waitFor("saved", liveLimit, func() bool { return sp.saved.Text == "Saved." }, func() string { return sp.errLabel.Text })
+			s := h.core.Settings()
+			if s.RelayURL != tc.relay || s.PublicURL != tc.public || s.MinBPM != 80 || s.MaxBPM != 160 {
+				t.Errorf("saved %+v", s)
+			}
+			h.ui(func() {
+				if !strings.Contains(sp.register.Text, "https://pika.example/dj/register") || !sp.register.Visible() {
+					t.Errorf("register link %q", sp.register.Text)
+				}
+			})
+		})
+	}
+}
