@@ -112,7 +112,7 @@ func (q *qrView) copyURL() {
 }
 
 // showFullScreen opens a separate window for a projector or a second screen:
-// a huge code, the link, and nothing else. Escape or a tap closes it.
+// a huge code, the link, and nothing else. Escape closes it.
 func (q *qrView) showFullScreen() {
 	if q.url == "" {
 		return
