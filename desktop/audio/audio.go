@@ -11,9 +11,10 @@
 //
 // MP3 is decoded by the package's own decoder (package audio/mp3, several
 // times faster than github.com/hajimehoshi/go-mp3 and matching ffmpeg's
-// decode to about 120 dB SNR, gapless trimming included). FLAC and Ogg Vorbis
-// use github.com/mewkiz/flac and github.com/jfreymuth/oggvorbis; WAV and
-// AIFF are read here. Anything that is not one of the formats above fails with an error
+// decode to about 120 dB SNR, gapless trimming included), FLAC by its own
+// decoder too (package audio/flac, bit-exact, several times faster than
+// github.com/mewkiz/flac), Ogg Vorbis by github.com/jfreymuth/oggvorbis;
+// WAV and AIFF are read here. Anything that is not one of the formats above fails with an error
 // that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
 // input yields the samples of the valid part followed by an error (never a
 // panic); headers that claim absurd sizes or rates are rejected up front.

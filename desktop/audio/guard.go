@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// The third-party decoders (go-mp3, mewkiz/flac, jfreymuth/oggvorbis) index
+// The third-party decoder (jfreymuth/oggvorbis) indexes
 // slices with values from the file and can panic on hostile input; guarded
 // turns such a panic into an error for that file.
 type guarded struct {
