@@ -99,6 +99,10 @@ func TestWindowChild(t *testing.T) {
 	// Something to look at: a few analysed tracks, a live session on a
 	// real relay with dancers reacting, an open poll and an announcement.
 	dir := copyCorpus(t, "00-rnb-104-Amin.mp3", "03-8beat-120-Gmaj.ogg", "10-jazzrock-124-Abmaj.mp3", "15-twist-132-Emin.wav")
+	// And one file that fails, for the Analysis pane's list.
+	if err := os.WriteFile(filepath.Join(dir, "truncated-download.mp3"), []byte("ID3 but nothing after it"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := core.ImportFolder(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
