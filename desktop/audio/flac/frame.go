@@ -1,6 +1,9 @@
 package flac
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 var crc8Table, crc16Table = makeCRCTables()
 
@@ -303,10 +306,21 @@ func residual(br *bitReader, order int, s []int64) error {
 		} else {
 			kk := int(k)
 			for range n {
-				q := uint64(br.unary())
-				u := q<<kk | br.bits(kk)
+				// Fast path: quotient, stop bit and remainder in one peek.
+				v := br.peek64()
+				var u uint64
+				if q := bits.LeadingZeros64(v); q+1+kk <= 57 {
+					u = uint64(q)<<kk | (v<<(q+1))>>(63-kk)>>1
+					br.pos += q + 1 + kk
+				} else {
+					q := uint64(br.unary())
+					u = q<<kk | br.bits(kk)
+				}
 				s[i] = int64(u>>1) ^ -int64(u&1)
 				i++
+			}
+			if br.pos > len(br.data)*8 {
+				br.short = true
 			}
 		}
 		if br.short {
@@ -339,12 +353,24 @@ func fixedPredict(order int, s []int64) {
 
 func lpcPredict(coef []int64, shift int, s []int64) {
 	order := len(coef)
+	// Reversed so that coefficient j multiplies h[j] for h = s[i-order:i].
+	var rc [32]int64
+	for j, c := range coef {
+		rc[order-1-j] = c
+	}
+	r := rc[:order]
 	for i := order; i < len(s); i++ {
-		var acc int64
 		h := s[i-order : i]
-		for j, c := range coef {
-			acc += c * h[order-1-j]
+		h = h[:len(r)]
+		var a0, a1 int64
+		j := 0
+		for ; j+1 < len(r); j += 2 {
+			a0 += r[j] * h[j]
+			a1 += r[j+1] * h[j+1]
 		}
-		s[i] += acc >> shift
+		if j < len(r) {
+			a0 += r[j] * h[j]
+		}
+		s[i] += (a0 + a1) >> shift
 	}
 }
