@@ -1,7 +1,9 @@
 package live
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -29,7 +31,10 @@ type Room struct {
 	listeners map[string]int // clientID → open connections
 	poll      *activePoll
 	annID     string
-	annTimer  *time.Timer
+	// current is the session's latest play, as last broadcast; only the
+	// DJ's commands (under djOps) change it.
+	current  *protocol.Play
+	annTimer *time.Timer
 
 	// Coalesced counters: what changed since the last flush.
 	dirtyPlays     map[string]dirty
@@ -61,8 +66,16 @@ func newRoom(m *Manager, sess store.Session) *Room {
 	}
 }
 
-// load restores the timers of a session's open poll and announcement.
+// load restores the current play and the timers of a session's open poll
+// and announcement.
 func (r *Room) load(ctx context.Context) error {
+	cur, err := r.m.st.CurrentPlay(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	if cur != nil {
+		r.current = &cur.Play
+	}
 	polls, err := r.m.st.Polls(ctx, r.id)
 	if err != nil {
 		return err
@@ -241,29 +254,77 @@ func (d *DJ) Leave() {
 	})
 }
 
-// NowPlaying records a play and broadcasts it.
+// NowPlaying records a play and broadcasts it. The broadcast goes out as
+// soon as the play is queued for writing, so dancers do not wait for the
+// disk; the DJ's ACK waits until the play is durable. Likes of the new
+// play are written after it, so they always find it.
 func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.Error {
 	if pe := d.begin(); pe != nil {
 		return pe
 	}
 	defer d.r.djOps.Unlock()
+	r := d.r
 	at := time.Now()
 	if np.PlayedAt != nil {
 		at = *np.PlayedAt
 	}
-	// The play is broadcast as soon as it is written, while the commit is
-	// made durable; the DJ's ACK waits for the commit. A like on the new
-	// play queues behind the play's own write, so it always finds it.
-	res, err := d.r.m.st.RecordPlayThen(ctx, d.r.id, np.Track, at, func(res store.PlayResult) {
-		if res.Current {
-			d.r.publish(protocol.TypeNowPlaying, res.Play)
-		}
-	})
+	at = at.UTC().Truncate(time.Millisecond)
+	playID := store.NewID()
+	predicted := predictPlay(r.current, np.Track, at, playID)
+	wait, err := r.m.st.StartPlay(ctx, r.id, playID, np.Track, at)
 	if err != nil {
-		return d.r.m.storeErr("record play", err)
+		return r.m.storeErr("record play", err)
 	}
-	d.r.m.log.Info("now playing", "session", d.r.id, "play", res.Play.PlayID, "updated", res.Updated, "late", !res.Current)
+	if predicted != nil {
+		r.current = predicted
+		r.publish(protocol.TypeNowPlaying, *predicted)
+	}
+	res, err := wait(ctx)
+	if err != nil {
+		return r.m.storeErr("record play", err)
+	}
+	if res.Current && (predicted == nil || !samePlay(*predicted, res.Play)) {
+		// The database knew better than memory: broadcast what was stored.
+		p := res.Play
+		r.current = &p
+		r.publish(protocol.TypeNowPlaying, p)
+	}
+	r.m.log.Info("now playing", "session", r.id, "play", res.Play.PlayID, "updated", res.Updated, "late", !res.Current)
 	return nil
+}
+
+// predictPlay is what the store will make of a NOW_PLAYING, from the
+// current play: an update of it when it is the same song, a new play when
+// it is later, nil for a late play that only joins the history.
+func predictPlay(cur *protocol.Play, tr protocol.Track, at time.Time, newID string) *protocol.Play {
+	if cur != nil && protocol.TrackIdentity(cur.Track.Artist, cur.Track.Title) == protocol.TrackIdentity(tr.Artist, tr.Title) {
+		m := cur.Track
+		for _, f := range []struct{ dst, src **float64 }{
+			{&m.BPM, &tr.BPM}, {&m.Energy, &tr.Energy}, {&m.Danceability, &tr.Danceability},
+			{&m.Brightness, &tr.Brightness}, {&m.LoudnessLUFS, &tr.LoudnessLUFS}, {&m.DurationS, &tr.DurationS},
+		} {
+			if *f.src != nil {
+				*f.dst = *f.src
+			}
+		}
+		if tr.Key != "" {
+			m.Key = tr.Key
+		}
+		if tr.Camelot != "" {
+			m.Camelot = tr.Camelot
+		}
+		return &protocol.Play{PlayID: cur.PlayID, Track: m, StartedAt: cur.StartedAt}
+	}
+	if cur != nil && at.Before(cur.StartedAt) {
+		return nil
+	}
+	return &protocol.Play{PlayID: newID, Track: tr, StartedAt: at}
+}
+
+func samePlay(a, b protocol.Play) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
 }
 
 // StartPoll opens a poll, closing the one before it.

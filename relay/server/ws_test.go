@@ -176,6 +176,14 @@ func TestNowPlayingIdentityAndUpdates(t *testing.T) {
 	if next.PlayID == l.play.PlayID || !next.StartedAt.Equal(played) {
 		t.Fatalf("new play = %+v, want start %s", next, played)
 	}
+	// Each NOW_PLAYING is broadcast once: what follows the Basie play is the
+	// announcement sent after its ACK, not a second NOW_PLAYING.
+	l.dj.MustOK(t, protocol.TypeAnnounce, protocol.Announce{Text: "marker"})
+	for f := dancer.Next(t); f.Type != protocol.TypeAnnouncement; f = dancer.Next(t) {
+		if f.Type == protocol.TypeNowPlaying {
+			t.Fatalf("NOW_PLAYING broadcast twice: %s", f.Raw)
+		}
+	}
 	// A play delivered late from the DJ's offline queue, older than the
 	// current one, joins the history in its place without becoming now
 	// playing.

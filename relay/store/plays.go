@@ -68,22 +68,25 @@ func ns(v string) any {
 	return v
 }
 
-// RecordPlay stores a NOW_PLAYING. The same track as the session's latest
-// play updates that play (numbers that arrived later fill in, known ones are
-// kept unless resent); another track starts a new play at startedAt, and
-// the play before it ends then.
+// RecordPlay stores a NOW_PLAYING and waits for it to be durable. See
+// StartPlay.
 func (s *Store) RecordPlay(ctx context.Context, sessionID string, tr protocol.Track, startedAt time.Time) (PlayResult, error) {
-	return s.RecordPlayThen(ctx, sessionID, tr, startedAt, nil)
+	wait, err := s.StartPlay(ctx, sessionID, NewID(), tr, startedAt)
+	if err != nil {
+		return PlayResult{}, err
+	}
+	return wait(ctx)
 }
 
-// RecordPlayThen is RecordPlay that calls applied with the result as soon
-// as the play is written, while its commit is still being made durable, so
-// the play can be broadcast in parallel with the fsync. applied runs on
-// the caller's goroutine, before RecordPlayThen returns; it is not called
-// if the write fails before the commit. (If the commit itself then fails,
-// the error is returned after applied ran.)
-func (s *Store) RecordPlayThen(ctx context.Context, sessionID string, tr protocol.Track, startedAt time.Time, applied func(PlayResult)) (PlayResult, error) {
-	defer s.timed("record_play", time.Now())
+// StartPlay queues a NOW_PLAYING and returns at once with a function that
+// waits for it to be durable. The same track as the session's latest play
+// updates that play (numbers that arrived later fill in, known ones are
+// kept unless resent); another track starts a new play with id playID at
+// startedAt, and the play before it ends then. Writes queued after this
+// one, such as likes of the new play, run after it, so the caller may
+// announce the play before it is durable.
+func (s *Store) StartPlay(ctx context.Context, sessionID, playID string, tr protocol.Track, startedAt time.Time) (func(context.Context) (PlayResult, error), error) {
+	start := time.Now()
 	startedAt = startedAt.UTC().Truncate(time.Millisecond)
 	identity := protocol.TrackIdentity(tr.Artist, tr.Title)
 	var res PlayResult
@@ -115,7 +118,9 @@ func (s *Store) RecordPlayThen(ctx context.Context, sessionID string, tr protoco
 			res = PlayResult{Play: row.Play, Updated: true, Current: true}
 			return nil
 		}
-		if _, err := tx.Exec(`INSERT INTO tracks (identity, artist, title) VALUES (?, ?, ?) ON CONFLICT (identity) DO NOTHING`,
+		// The latest typing of a song is how it is shown from now on.
+		if _, err := tx.Exec(`INSERT INTO tracks (identity, artist, title) VALUES (?, ?, ?)
+			ON CONFLICT (identity) DO UPDATE SET artist = excluded.artist, title = excluded.title`,
 			identity, tr.Artist, tr.Title); err != nil {
 			return fmt.Errorf("insert track: %w", err)
 		}
@@ -138,7 +143,7 @@ func (s *Store) RecordPlayThen(ctx context.Context, sessionID string, tr protoco
 			ORDER BY started_at DESC, rowid DESC LIMIT 1) AND (ended_at IS NULL OR ended_at > ?)`, at, sessionID, at, at); err != nil {
 			return fmt.Errorf("end previous play: %w", err)
 		}
-		id := NewID()
+		id := playID
 		if _, err := tx.Exec(`INSERT INTO plays (id, session_id, track_id, started_at, ended_at, bpm, musical_key, camelot, energy, danceability,
 			brightness, loudness_lufs, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, sessionID, trackID, at, endedAt, nf(tr.BPM), ns(tr.Key), ns(tr.Camelot), nf(tr.Energy), nf(tr.Danceability),
@@ -148,24 +153,14 @@ func (s *Store) RecordPlayThen(ctx context.Context, sessionID string, tr protoco
 		res = PlayResult{Play: protocol.Play{PlayID: id, Track: tr, StartedAt: startedAt}, Current: current}
 		return nil
 	}
-	if applied == nil {
-		err := s.writeOp(ctx, op)
-		return res, err
+	if err := s.enqueue(ctx, op); err != nil {
+		return nil, err
 	}
-	op.applied = make(chan struct{})
-	errc := make(chan error, 1)
-	go func() { errc <- s.writeOp(ctx, op) }()
-	select {
-	case <-op.applied:
-		// res is complete: the writer closed applied after fn returned.
-		applied(res)
-		return res, <-errc
-	case err := <-errc:
-		if err == nil { // committed, so applied was closed too
-			applied(res)
-		}
+	return func(ctx context.Context) (PlayResult, error) {
+		defer s.timed("record_play", start)
+		err := s.wait(ctx, op)
 		return res, err
-	}
+	}, nil
 }
 
 // CurrentPlay returns the session's latest play, or nil.

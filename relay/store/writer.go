@@ -16,10 +16,6 @@ type writeOp struct {
 	name string
 	fn   func(tx *sql.Tx) error
 	done chan error
-	// applied, when set, is closed once fn has run without error, before
-	// the commit: the caller may act on fn's results (broadcast them)
-	// while the commit is being made durable.
-	applied chan struct{}
 }
 
 // write queues fn to run in the writer's next transaction and waits until
@@ -31,18 +27,29 @@ func (s *Store) write(ctx context.Context, name string, fn func(tx *sql.Tx) erro
 }
 
 func (s *Store) writeOp(ctx context.Context, op *writeOp) error {
+	if err := s.enqueue(ctx, op); err != nil {
+		return err
+	}
+	return s.wait(ctx, op)
+}
+
+// enqueue hands op to the writer; ops run in the order enqueued.
+func (s *Store) enqueue(ctx context.Context, op *writeOp) error {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.closed {
-		s.mu.RUnlock()
 		return ErrClosed
 	}
 	select {
 	case s.ops <- op:
+		return nil
 	case <-ctx.Done():
-		s.mu.RUnlock()
 		return ctx.Err()
 	}
-	s.mu.RUnlock()
+}
+
+// wait waits for op's commit.
+func (s *Store) wait(ctx context.Context, op *writeOp) error {
 	select {
 	case err := <-op.done:
 		return err
@@ -99,12 +106,7 @@ func (s *Store) commit(batch []*writeOp) {
 		}
 		for i, op := range batch {
 			results[i] = op.fn(tx)
-			switch {
-			case results[i] == nil:
-				if op.applied != nil {
-					close(op.applied)
-				}
-			case !isRefusal(results[i]):
+			if results[i] != nil && !isRefusal(results[i]) {
 				tx.Rollback()
 				return fmt.Errorf("%s: %w", op.name, results[i])
 			}
