@@ -190,10 +190,13 @@ func (d *Decoder) next() ([]float32, error) {
 		d.fill(want) // as much as is there
 		n, err := d.decodeFrame(d.buf[d.off:])
 		if err == errShort {
-			if d.eof || want >= maxBuffer {
+			if d.eof {
 				return nil, fmt.Errorf("%w: stream ends inside a frame", ErrCorrupt)
 			}
-			want *= 4
+			if want >= maxBuffer {
+				return nil, fmt.Errorf("%w: frame larger than %d bytes", ErrCorrupt, maxBuffer)
+			}
+			want = min(want*4, maxBuffer)
 			continue
 		}
 		if err != nil {
