@@ -5,9 +5,9 @@ import (
 	"io"
 )
 
-// The third-party decoder (jfreymuth/oggvorbis) indexes
-// slices with values from the file and can panic on hostile input; guarded
-// turns such a panic into an error for that file.
+// The third-party Ogg Vorbis decoder indexes slices with values from the
+// file and has panicked on fuzzed input; guarded turns such a panic into an
+// error for that file.
 type guarded struct {
 	name string
 	src  source
