@@ -18,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	pika "github.com/pikadj/pika/desktop/app"
+	// Before Fyne's init reads the locale: see the package comment.
+	_ "github.com/pikadj/pika/desktop/gui/internal/clocale"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
