@@ -165,7 +165,7 @@ type header struct {
 type stream struct {
 	h       header
 	src     source
-	dec     *decimator // nil when no further reduction
+	dec     reducer // nil when no further reduction
 	pending []float32
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
@@ -207,7 +207,7 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 	}
 	st := &stream{h: h, src: src, closer: closer}
 	if f := opts.factor(h.rate); f > 1 {
-		st.dec = newDecimator(f)
+		st.dec = newReducer(f)
 		st.h.rate = h.rate / f
 	}
 	return st, nil

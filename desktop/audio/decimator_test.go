@@ -31,7 +31,7 @@ func TestDecimator(t *testing.T) {
 		for i := range in {
 			in[i] = float32(math.Sin(2 * math.Pi * tc.freq * float64(i) / rate))
 		}
-		dec := newDecimator(tc.d)
+		dec := newReducer(tc.d)
 		// Feed in uneven blocks, as decoders do.
 		var out []float32
 		for pos, blk := 0, 1; pos < n; pos, blk = pos+blk, blk*3%4097+1 {
