@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -34,10 +35,13 @@ type settingsPane struct {
 	who       *note
 	tokenErr  *note
 	register  *widget.Hyperlink
-	folders   *widget.Label
-	light     *widget.Check
-	hasToken  bool // as the keychain last answered
-	content   fyne.CanvasObject
+	folders   *fyne.Container // one row per library folder
+	folderErr *note
+	// removing asks before a folder is removed (nil when not asking).
+	removing *dialog.ConfirmDialog
+	light    *widget.Check
+	hasToken bool // as the keychain last answered
+	content  fyne.CanvasObject
 }
 
 func newSettingsPane(g *gui) *settingsPane {
@@ -63,8 +67,8 @@ func newSettingsPane(g *gui) *settingsPane {
 	p.who.TextStyle = fyne.TextStyle{Bold: true}
 	p.tokenErr = newErrorNote()
 	p.register = widget.NewHyperlink("No account yet? Register on the web", nil)
-	p.folders = widget.NewLabel("")
-	p.folders.Wrapping = fyne.TextWrapWord
+	p.folders = container.NewVBox()
+	p.folderErr = newErrorNote()
 
 	p.light = widget.NewCheck("Light theme (for daylight; dark suits a booth)", func(on bool) {
 		g.app.Preferences().SetBool(prefLightTheme, on)
@@ -96,7 +100,9 @@ func newSettingsPane(g *gui) *settingsPane {
 		p.register,
 		widget.NewSeparator(),
 		sectionTitle("Library folders"),
+		widget.NewLabel("Pika! watches these folders for new music. Removing one keeps its tracks in the library."),
 		p.folders,
+		p.folderErr,
 		widget.NewSeparator(),
 		sectionTitle("Window"),
 		p.light,
@@ -111,11 +117,7 @@ func (p *settingsPane) load() {
 	p.public.SetText(s.PublicURL)
 	p.minBPM.SetText(strconv.FormatFloat(s.MinBPM, 'f', -1, 64))
 	p.maxBPM.SetText(strconv.FormatFloat(s.MaxBPM, 'f', -1, 64))
-	if len(s.LibraryFolders) == 0 {
-		p.folders.SetText("None yet: add one in Library.")
-	} else {
-		p.folders.SetText(strings.Join(s.LibraryFolders, "\n"))
-	}
+	p.showFolders(s.LibraryFolders)
 	p.updateRegister(s)
 	p.g.live.loadDefaults()
 	// The keychain can take seconds to answer (or time out on a Linux
@@ -241,5 +243,49 @@ func (p *settingsPane) forgetToken() {
 			p.tokenErr.SetText("Could not forget the token: " + err.Error())
 		}
 		p.load()
+	})
+}
+
+// showFolders lists the library folders, each with a remove button.
+func (p *settingsPane) showFolders(folders []string) {
+	p.folders.RemoveAll()
+	if len(folders) == 0 {
+		p.folders.Add(widget.NewLabel("None yet: add one in Library."))
+		return
+	}
+	for _, dir := range folders {
+		path := widget.NewLabel(dir)
+		path.Wrapping = fyne.TextWrapBreak
+		remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.confirmRemove(dir) })
+		p.folders.Add(container.NewBorder(nil, nil, nil, remove, path))
+	}
+}
+
+// confirmRemove asks before a folder stops being watched: a slip of the
+// mouse must not make new music stop appearing.
+func (p *settingsPane) confirmRemove(dir string) {
+	p.folderErr.SetText("")
+	msg := dir + "\n\nPika! stops watching this folder for new music.\nIts tracks stay in the library."
+	d := dialog.NewConfirm("Remove this library folder?", msg, func(ok bool) {
+		p.removing = nil
+		if ok {
+			p.removeFolder(dir)
+		}
+	}, p.g.win)
+	d.SetConfirmText("Remove")
+	d.SetDismissText("Keep")
+	d.SetConfirmImportance(widget.DangerImportance)
+	p.removing = d
+	d.Show()
+}
+
+func (p *settingsPane) removeFolder(dir string) {
+	p.g.do(nil, func(ctx context.Context) error {
+		return p.g.core.RemoveFolder(ctx, dir)
+	}, func(err error) {
+		if err != nil {
+			p.folderErr.SetText("Could not remove " + dir + ": " + err.Error())
+		}
+		p.showFolders(p.g.core.Settings().LibraryFolders)
 	})
 }
