@@ -27,6 +27,7 @@ package mp3
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -209,6 +210,11 @@ func (d *Decoder) nextHeader() (uint32, frameHeader, error) {
 			if h, ok := parseHeader(hdr); ok && h.frameLen > 0 {
 				return hdr, h, nil
 			}
+		}
+		// Tags that follow the audio (ID3v1, APEv2, Lyrics3) end it; their
+		// text could otherwise pass for a frame header.
+		if t, _ := d.r.Peek(11); bytes.HasPrefix(t, []byte("TAG")) || bytes.HasPrefix(t, []byte("APETAGEX")) || bytes.HasPrefix(t, []byte("LYRICSBEGIN")) {
+			return 0, frameHeader{}, io.EOF
 		}
 		if skipped >= maxResync {
 			return 0, frameHeader{}, fmt.Errorf("%w: no frame sync in %d bytes", ErrCorrupt, maxResync)

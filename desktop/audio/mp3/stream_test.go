@@ -143,3 +143,37 @@ func mustDecoder(t *testing.T, data []byte) *Decoder {
 	}
 	return d
 }
+
+// TestTrailingTags checks that ID3v1 and APEv2 tags after the last frame
+// end the stream cleanly.
+func TestTrailingTags(t *testing.T) {
+	needTools(t, "lame")
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "src.wav")
+	writeTestWAV(t, wav, 44100, 1)
+	// Without a Xing/LAME header: no frame count stops decoding early, the
+	// decoder has to get through the tags.
+	good, err := os.ReadFile(lameEncode(t, dir, "cbr", wav, "-b", "128", "-t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := readAll(mustDecoder(t, good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id3v1 := make([]byte, 128)
+	copy(id3v1, "TAGTitle\xff\xfb\x90\x00")
+	id3v1[127] = 0xFF // genre "none"
+	ape := append([]byte("APETAGEX\xd0\x07\x00\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xa0"), make([]byte, 8)...)
+	for name, tail := range map[string][]byte{"id3v1": id3v1, "ape": ape, "ape+id3v1": append(append([]byte(nil), ape...), id3v1...)} {
+		t.Run(name, func(t *testing.T) {
+			got, err := readAll(mustDecoder(t, append(append([]byte(nil), good...), tail...)))
+			if err != nil {
+				t.Fatalf("after %d samples: %v", len(got), err)
+			}
+			if len(got) != len(ref) {
+				t.Errorf("%d samples, want %d", len(got), len(ref))
+			}
+		})
+	}
+}
