@@ -13,14 +13,9 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// sentAnnouncement is one line of this run's announcement history.
-type sentAnnouncement struct {
-	At   time.Time
-	Text string
-}
-
 // announcePane pushes a banner to every dancer's phone, shows the current
-// one with a clear button, and keeps the history of this run.
+// one with a clear button, and lists the session's announcements as the
+// core keeps them, so the list outlives this window.
 type announcePane struct {
 	g        *gui
 	editor   *announceEditor
@@ -29,14 +24,16 @@ type announcePane struct {
 	expires  *widget.Label
 	clearBtn *widget.Button
 	errLabel *note
-	history  []sentAnnouncement
+	history  []protocol.Announcement // the session's, newest first
 	histList *widget.List
-	lastID   string
+	// sentAt is when this window saw each announcement go out; the core
+	// keeps no time, so older ones show without it.
+	sentAt map[string]time.Time
 	content  fyne.CanvasObject
 }
 
 func newAnnouncePane(g *gui) *announcePane {
-	p := &announcePane{g: g}
+	p := &announcePane{g: g, sentAt: map[string]time.Time{}}
 	p.editor = newAnnounceEditor(p.push)
 	p.hint = newNote(widget.MediumImportance)
 	p.hint.TextStyle = fyne.TextStyle{Italic: true}
@@ -61,10 +58,14 @@ func newAnnouncePane(g *gui) *announcePane {
 			if id >= len(p.history) {
 				return
 			}
-			h := p.history[len(p.history)-1-id] // newest first
+			a := p.history[id]
+			at := "--:--"
+			if t, ok := p.sentAt[a.AnnouncementID]; ok {
+				at = t.Local().Format("15:04")
+			}
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(h.Text)
-			box.Objects[1].(*widget.Label).SetText(h.At.Local().Format("15:04"))
+			box.Objects[0].(*widget.Label).SetText(a.Text)
+			box.Objects[1].(*widget.Label).SetText(at)
 		},
 	)
 	left := container.NewVBox(heading("Announcements"), p.hint, p.editor.content)
@@ -109,18 +110,24 @@ func (p *announcePane) clear() {
 	})
 }
 
-// record adds an announcement the relay confirmed to the history.
+// record notes when the relay confirmed an announcement; the list itself
+// comes from the core in show.
 func (p *announcePane) record(a *protocol.Announcement, at time.Time) {
-	if a == nil || a.AnnouncementID == p.lastID {
+	if a == nil {
 		return
 	}
-	p.lastID = a.AnnouncementID
-	p.history = append(p.history, sentAnnouncement{At: at, Text: a.Text})
-	p.histList.Refresh()
+	if _, ok := p.sentAt[a.AnnouncementID]; !ok {
+		p.sentAt[a.AnnouncementID] = at
+	}
 }
 
-// show draws the banner now showing.
+// show draws the banner now showing and the session's history.
 func (p *announcePane) show(st pika.LiveState) {
+	p.history = p.history[:0]
+	for i := len(st.Announcements) - 1; i >= 0; i-- { // newest first
+		p.history = append(p.history, st.Announcements[i])
+	}
+	p.histList.Refresh()
 	p.editor.SetEnabled(st.Live)
 	if st.Live {
 		p.hint.SetText("")
@@ -134,7 +141,6 @@ func (p *announcePane) show(st pika.LiveState) {
 		p.clearBtn.Disable()
 		return
 	}
-	p.record(a, time.Now())
 	p.current.SetText(a.Text)
 	if a.ExpiresAt != nil {
 		p.expires.SetText("Until " + a.ExpiresAt.Local().Format("15:04"))
