@@ -28,8 +28,8 @@ type announcePane struct {
 	histList *widget.List
 	// sentAt is when this window saw each announcement go out; the core
 	// keeps no time, so older ones show without it.
-	sentAt map[string]time.Time
-	content  fyne.CanvasObject
+	sentAt  map[string]time.Time
+	content fyne.CanvasObject
 }
 
 func newAnnouncePane(g *gui) *announcePane {

@@ -123,4 +123,3 @@ func waitUI(t *testing.T, g *gui, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
