@@ -2,6 +2,7 @@ package audio
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"testing"
@@ -19,34 +20,44 @@ import (
 // them all would only slow the fuzzer down.
 const fuzzSampleCap = 1 << 21
 
-// fuzzSource runs one format decoder on data: it must not panic, and the
-// read loop must end (every call either returns samples or an error).
-func fuzzSource(t *testing.T, data []byte, open func(io.ReadSeeker) (source, header, error)) {
+// fuzzSource runs one format decoder on data and reports what breaks the
+// contract: it must not panic (that crashes the test), must report a sane
+// layout, and the read loop must end (every call either returns samples or
+// an error), with no NaN samples.
+func fuzzSource(data []byte, open func(io.ReadSeeker) (source, header, error)) error {
 	src, h, err := open(bytes.NewReader(data))
 	if err != nil {
-		return
+		return nil
 	}
 	if h.rate <= 0 || h.channels <= 0 {
-		t.Fatalf("decoder accepted rate %d channels %d", h.rate, h.channels)
+		return fmt.Errorf("decoder accepted rate %d channels %d", h.rate, h.channels)
 	}
 	total, empty := 0, 0
 	for total < fuzzSampleCap {
 		blk, err := src.next()
 		total += len(blk)
 		if err != nil {
-			return
+			return nil
 		}
 		if len(blk) == 0 {
 			// A decoder may skip a damaged frame, but not forever.
 			if empty++; empty > len(data)+16 {
-				t.Fatalf("decoder returns empty blocks without end")
+				return fmt.Errorf("decoder returns empty blocks without end")
 			}
 		}
 		for _, v := range blk {
 			if v != v {
-				t.Fatalf("NaN sample")
+				return fmt.Errorf("NaN sample")
 			}
 		}
+	}
+	return nil
+}
+
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -64,24 +75,24 @@ func addSeeds(f *testing.F, files ...string) {
 
 func FuzzWAV(f *testing.F) {
 	addSeeds(f, "tone.wav")
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newWAV) })
+	f.Fuzz(func(t *testing.T, data []byte) { check(t, fuzzSource(data, newWAV)) })
 }
 
 func FuzzAIFF(f *testing.F) {
 	addSeeds(f, "tone.aiff")
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newAIFF) })
+	f.Fuzz(func(t *testing.T, data []byte) { check(t, fuzzSource(data, newAIFF)) })
 }
 
 func FuzzFLAC(f *testing.F) {
 	addSeeds(f, "tone.flac")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzSource(t, data, func(r io.ReadSeeker) (source, header, error) { return newFLAC(r) })
+		check(t, fuzzSource(data, func(r io.ReadSeeker) (source, header, error) { return newFLAC(r) }))
 	})
 }
 
 func FuzzOgg(f *testing.F) {
 	addSeeds(f, "tone.ogg")
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzSource(t, data, newOgg) })
+	f.Fuzz(func(t *testing.T, data []byte) { check(t, fuzzSource(data, newOgg)) })
 }
 
 func FuzzMP3(f *testing.F) {
@@ -89,7 +100,7 @@ func FuzzMP3(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The length picks the output rate too: full, or a reduced synthesis.
 		opts := Options{MaxRate: []int{0, 22050, 11025, 5512}[len(data)%4]}
-		fuzzSource(t, data, func(r io.ReadSeeker) (source, header, error) { return newMP3(r, opts) })
+		check(t, fuzzSource(data, func(r io.ReadSeeker) (source, header, error) { return newMP3(r, opts) }))
 	})
 }
 

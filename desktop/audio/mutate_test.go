@@ -74,13 +74,13 @@ func TestMutatedInputs(t *testing.T) {
 			rng := rand.New(rand.NewSource(1))
 			for i := range n {
 				d := mutate(rng, b)
-				done := make(chan struct{})
-				go func() {
-					defer close(done)
-					fuzzSource(t, d, tc.open)
-				}()
+				done := make(chan error, 1)
+				go func() { done <- fuzzSource(d, tc.open) }()
 				select {
-				case <-done:
+				case err := <-done:
+					if err != nil {
+						t.Fatalf("mutation %d: %v", i, err)
+					}
 				case <-time.After(10 * time.Second):
 					buf := make([]byte, 1<<16)
 					t.Fatalf("mutation %d did not finish in 10 s\n%s", i, buf[:runtime.Stack(buf, true)])
