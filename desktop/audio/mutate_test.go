@@ -48,7 +48,7 @@ func mutate(rng *rand.Rand, b []byte) []byte {
 // TestMutatedInputs is a deterministic companion of the fuzz targets: it
 // runs every decoder on a few thousand mutations of its seed file (byte
 // flips, hostile 32-bit values, cuts, insertions, duplications) and fails on
-// a panic or on an input that takes more than 10 s.
+// a panic or on an input that does not finish within 30 s (a hang).
 func TestMutatedInputs(t *testing.T) {
 	tests := []struct {
 		file string
@@ -81,9 +81,9 @@ func TestMutatedInputs(t *testing.T) {
 					if err != nil {
 						t.Fatalf("mutation %d: %v", i, err)
 					}
-				case <-time.After(10 * time.Second):
+				case <-time.After(30 * time.Second): // liveness only: inputs are a few KB
 					buf := make([]byte, 1<<16)
-					t.Fatalf("mutation %d did not finish in 10 s\n%s", i, buf[:runtime.Stack(buf, true)])
+					t.Fatalf("mutation %d did not finish in 30 s\n%s", i, buf[:runtime.Stack(buf, true)])
 				}
 			}
 		})
