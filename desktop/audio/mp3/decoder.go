@@ -52,7 +52,7 @@ type Options struct {
 
 const (
 	maxResync    = 1 << 20 // bytes of junk tolerated between frames
-	maxFrameSize = 2881    // 144*448000/8000 + 1 bounds every Layer III frame
+	maxFrameSize = 1441    // 144*320000/32000 + 1: the longest Layer III frame
 	decoderDelay = 529     // samples of filterbank delay, as LAME/ffmpeg count it
 )
 

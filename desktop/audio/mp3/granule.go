@@ -59,7 +59,7 @@ func (d *Decoder) silentGranule(out []float32) {
 	for t := range d.sub {
 		clear(d.sub[t][:d.m])
 	}
-	hybrid(&d.xr[0], &g, 0, 0, d.m, &d.ov, &d.sub, 1)
+	hybrid(&d.xr[0], &g, 0, 0, d.m, &d.ov, &d.sub)
 	for t := range 18 {
 		d.syn.slot(d.sub[t][:d.m], out[t*d.m:(t+1)*d.m])
 	}
@@ -111,13 +111,13 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 	}
 	switch {
 	case nch == 1:
-		hybrid(&d.xr[0], g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+		hybrid(&d.xr[0], g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
 	case fastMS:
 		x := &d.xr[0]
 		for i := range nz[0] {
 			x[i] *= invSqrt2
 		}
-		hybrid(x, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+		hybrid(x, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
 	default:
 		if ms || intensity {
 			stereoProcess(h, g1, &d.sf[gr][1], &d.xr, ms, intensity, nz[1])
@@ -135,7 +135,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			for i := range n {
 				l[i] = 0.5 * (l[i] + r[i])
 			}
-			hybrid(l, g0, h.srIndex, n, d.m, &d.ov, &d.sub, 1)
+			hybrid(l, g0, h.srIndex, n, d.m, &d.ov, &d.sub)
 			break
 		}
 		// Different block types: transform each channel, sum the halves.
@@ -145,11 +145,11 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		for i := range nz[1] {
 			r[i] *= 0.5
 		}
-		hybrid(l, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub, 1)
+		hybrid(l, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
 		for sb := range d.ovTmp {
 			clear(d.ovTmp[sb][:])
 		}
-		hybrid(r, g1, h.srIndex, nz[1], d.m, &d.ovTmp, &d.sub, 1)
+		hybrid(r, g1, h.srIndex, nz[1], d.m, &d.ovTmp, &d.sub)
 		for sb := range d.m {
 			for i := range 18 {
 				d.ov[sb][i] += d.ovTmp[sb][i]

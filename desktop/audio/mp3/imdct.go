@@ -92,10 +92,10 @@ func imdctShort(in []float32, out, ov []float32) {
 }
 
 // hybrid runs the IMDCT stage of one granule for subbands below nsb and adds
-// scale*result to sub[t][sb] (time slot-major). ov is the channel's overlap
+// the result to sub[t][sb] (time slot-major). ov is the channel's overlap
 // state. Subbands from nz up are known to be zero in x and only flush their
 // overlap.
-func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][18]float32, sub *[18][32]float32, scale float32) {
+func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][18]float32, sub *[18][32]float32) {
 	short := g.winSwitch && g.blockType == 2
 	longSb := 32
 	// Lines below this were sent in long-block order (mixed blocks).
@@ -157,7 +157,7 @@ func hybrid(x *[576]float32, g *granuleInfo, srIndex int, nz, nsb int, ov *[32][
 			}
 		}
 		for t := range 18 {
-			sub[t][sb] += out[t] * scale
+			sub[t][sb] += out[t]
 		}
 	}
 }
