@@ -187,3 +187,27 @@ func TestAgainstFFmpeg(t *testing.T) {
 		})
 	}
 }
+
+// TestFFmpegEncoded covers streams written by ffmpeg (Lavc encoder tag in
+// the Info frame), CBR and VBR.
+func TestFFmpegEncoded(t *testing.T) {
+	needTools(t, "ffmpeg", "ffprobe")
+	dir := t.TempDir()
+	for name, args := range map[string][]string{"cbr": {"-b:a", "128k"}, "vbr": {"-q:a", "2"}} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name+".mp3")
+			cmd := append([]string{"-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=3", "-ac", "2", "-c:a", "libmp3lame"}, args...)
+			if out, err := exec.Command("ffmpeg", append(cmd, path)...).CombinedOutput(); err != nil {
+				t.Skipf("ffmpeg cannot encode MP3 here (%v: %s)", err, out)
+			}
+			got, _ := decodeAll(t, path, Options{})
+			ref := ffmpegMono(t, path, 0)
+			if len(got) != len(ref) {
+				t.Errorf("%d samples, ffmpeg %d", len(got), len(ref))
+			}
+			if s := snr(ref, got, 0, 0); s < minFullRateSNR {
+				t.Errorf("SNR %.1f dB < %d dB", s, minFullRateSNR)
+			}
+		})
+	}
+}
