@@ -178,6 +178,7 @@ type report struct {
 	plays        int
 	fanout       latencies
 	playAck      latencies
+	timerLag     latencies
 	perPlay      []playLine
 	deliveries   int
 	missed       int
@@ -307,6 +308,11 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 		defer wg.Done()
 		r.likeLoop(pctx, theDJ, dancers, &rep.likes)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rep.timerLag = summarise(timerLag(pctx, 10*time.Millisecond))
+	}()
 	seq := 0
 	playErr := r.nowPlaying(theDJ, seq)
 	tick := time.NewTicker(cfg.PlayEvery)
@@ -361,6 +367,33 @@ playing:
 	rep.collect(r, dancers, theDJ)
 	dancers = nil
 	return rep, nil
+}
+
+// timerLag measures how late a ticker fires until ctx ends, in µs: on a
+// machine shared with other work, every goroutine here and in the relay
+// waits about as long for a CPU, and that wait is part of any latency
+// measured.
+func timerLag(ctx context.Context, every time.Duration) []int32 {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var lags []int32
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return lags
+		case <-t.C:
+			// A ticker drops ticks it cannot deliver: the gap since this
+			// goroutine last ran, less the period, is how late it runs.
+			now := time.Now()
+			lag := now.Sub(last) - every
+			if lag < 0 {
+				lag = 0
+			}
+			lags = append(lags, int32(min(lag.Microseconds(), 1<<31-1)))
+			last = now
+		}
+	}
 }
 
 // waitAnswers waits until the dancers have had an ACK or an ERROR for
@@ -574,6 +607,13 @@ func (rep *report) print(w io.Writer) {
 	if rep.dbCommits > 0 || rep.relayWrites > 0 {
 		fmt.Fprintf(w, "relay's own view (/metrics, while playing): %d database commits, mean %s; %d broadcast writes, mean %s from broadcast to socket\n",
 			rep.dbCommits, ms(rep.dbCommit), rep.relayWrites, ms(rep.relayFanout))
+	}
+	if rep.timerLag.N > 0 {
+		fmt.Fprintf(w, "machine contention: a 10 ms timer in the load tool ran late by p50 %s, p99 %s, max %s\n",
+			ms(rep.timerLag.P50), ms(rep.timerLag.P99), ms(rep.timerLag.Max))
+		if rep.timerLag.P99 > 20*time.Millisecond {
+			fmt.Fprintln(w, "  warning: this machine was busy with other work; the latencies above include that wait")
+		}
 	}
 	fmt.Fprintf(w, "dancers dropped by the relay: %d\n", rep.dropped)
 	printCounts(w, "error", rep.errors)
