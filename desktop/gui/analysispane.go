@@ -20,7 +20,8 @@ import (
 type analysisPane struct {
 	g         *gui
 	state     *widget.Label
-	bar       *widget.ProgressBar
+	meter     *meter
+	bar       *widget.ProgressBar // meter's bar
 	current   *widget.Label
 	speed     *widget.Label
 	left      *widget.Label
@@ -40,13 +41,8 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p := &analysisPane{g: g}
 	p.state = widget.NewLabel("")
 	p.state.SizeName = theme.SizeNameSubHeadingText
-	p.bar = widget.NewProgressBar()
-	p.bar.TextFormatter = func() string {
-		if p.progress.Total == 0 {
-			return "nothing to analyse"
-		}
-		return fmt.Sprintf("%d / %d", p.progress.Done, p.progress.Total)
-	}
+	p.meter = newMeter(1, 170)
+	p.bar = p.meter.bar
 	p.current = widget.NewLabel("")
 	p.current.Wrapping = fyne.TextWrapWord
 	p.speed = widget.NewLabel("")
@@ -86,7 +82,7 @@ func newAnalysisPane(g *gui) *analysisPane {
 	top := container.NewVBox(
 		heading("Analysis"),
 		p.state,
-		p.bar,
+		p.meter.content,
 		stats,
 		container.NewHBox(p.startBtn, p.pauseBtn, p.cancelBtn, p.retryBtn),
 		p.errLabel,
@@ -113,10 +109,10 @@ func (p *analysisPane) show(pr library.Progress) {
 	}
 	if pr.Total > 0 {
 		p.bar.Max = float64(pr.Total)
-		p.bar.SetValue(float64(pr.Done))
+		p.meter.Set(float64(pr.Done), fmt.Sprintf("%d / %d", pr.Done, pr.Total))
 	} else {
 		p.bar.Max = 1
-		p.bar.SetValue(0)
+		p.meter.Set(0, "nothing to analyse")
 	}
 	if len(pr.Current) == 0 {
 		p.current.SetText("–")

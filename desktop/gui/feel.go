@@ -13,7 +13,7 @@ import (
 // feelBars shows a track's energy, danceability and brightness (0–100)
 // as three labelled bars; a missing number shows as "not analysed".
 type feelBars struct {
-	bars    [3]*widget.ProgressBar
+	bars    [3]*meter
 	content fyne.CanvasObject
 }
 
@@ -23,11 +23,10 @@ func newFeelBars() *feelBars {
 	f := &feelBars{}
 	form := widget.NewForm()
 	for i := range f.bars {
-		b := widget.NewProgressBar()
-		b.Max = 100
-		b.TextFormatter = func() string { return "–" }
+		b := newMeter(100, 120)
+		b.Set(0, "–")
 		f.bars[i] = b
-		form.Append(feelNames[i], b)
+		form.Append(feelNames[i], b.content)
 	}
 	f.content = container.NewPadded(form)
 	return f
@@ -42,12 +41,9 @@ func (f *feelBars) Set(t *protocol.Track) {
 	for i, b := range f.bars {
 		v := vals[i]
 		if v == nil {
-			b.TextFormatter = func() string { return "not analysed" }
-			b.SetValue(0)
+			b.Set(0, "not analysed")
 			continue
 		}
-		n := *v
-		b.TextFormatter = func() string { return fmt.Sprintf("%.0f", n) }
-		b.SetValue(n)
+		b.Set(*v, fmt.Sprintf("%.0f", *v))
 	}
 }

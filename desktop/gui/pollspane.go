@@ -188,19 +188,13 @@ func (p *pollsPane) show(st pika.LiveState) {
 
 // resultBar is one option of the open poll: its votes as a bar.
 func resultBar(option string, n, total int) fyne.CanvasObject {
-	b := widget.NewProgressBar()
-	b.Max = 1
+	m := newMeter(1, 90)
+	share, pct := 0.0, 0
 	if total > 0 {
-		b.Value = float64(n) / float64(total)
+		share, pct = float64(n)/float64(total), n*100/total
 	}
-	b.TextFormatter = func() string {
-		pct := 0
-		if total > 0 {
-			pct = n * 100 / total
-		}
-		return fmt.Sprintf("%d · %d%%", n, pct)
-	}
+	m.Set(share, fmt.Sprintf("%d · %d%%", n, pct))
 	l := widget.NewLabel(option)
 	l.Truncation = fyne.TextTruncateEllipsis
-	return container.NewGridWithColumns(2, l, b)
+	return container.NewGridWithColumns(2, l, m.content)
 }

@@ -3,6 +3,7 @@ package gui
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,9 +24,9 @@ type trackColumn struct {
 }
 
 var trackColumns = []trackColumn{
-	{"Artist", 190, func(t library.Track) string { return t.Tags.Artist },
+	{"Artist", 170, func(t library.Track) string { return t.Tags.Artist },
 		func(a, b library.Track) int { return cmpFold(a.Tags.Artist, b.Tags.Artist) }},
-	{"Title", 240, displayTitle,
+	{"Title", 225, displayTitle,
 		func(a, b library.Track) int { return cmpFold(displayTitle(a), displayTitle(b)) }},
 	{"BPM", 70, func(t library.Track) string { return bpmText(t.BPM()) },
 		func(a, b library.Track) int { return cmp.Compare(a.BPM(), b.BPM()) }},
@@ -39,7 +40,7 @@ var trackColumns = []trackColumn{
 	}, func(a, b library.Track) int { return cmp.Compare(energy(a), energy(b)) }},
 	{"Status", 95, func(t library.Track) string { return stateText(t.State) },
 		func(a, b library.Track) int { return cmp.Compare(a.State, b.State) }},
-	{"Problem", 260, func(t library.Track) string { return t.Error },
+	{"Problem", 250, problemText,
 		func(a, b library.Track) int { return cmp.Compare(a.Error, b.Error) }},
 }
 
@@ -48,6 +49,20 @@ func displayTitle(t library.Track) string {
 		return t.Tags.Title
 	}
 	return t.Protocol().Title
+}
+
+// problemText is why a track failed, without the layers that only repeat
+// what the row shows ("analysis: audio: name.mp3: "), so the reason itself
+// fits the column; the Analysis pane keeps the whole message.
+func problemText(t library.Track) string {
+	s := t.Error
+	for _, prefix := range []string{"analysis: ", "audio: ", filepath.Base(t.Path) + ": "} {
+		s = strings.TrimPrefix(s, prefix)
+	}
+	if s == "" {
+		return t.Error
+	}
+	return s
 }
 
 func bpmText(bpm float64) string {

@@ -69,3 +69,21 @@ func slicesEqual(a, b []int64) bool {
 	}
 	return true
 }
+
+func TestProblemText(t *testing.T) {
+	tests := []struct {
+		path, err, want string
+	}{
+		{"/m/bad.mp3", "analysis: audio: bad.mp3: unsupported audio format: empty file", "unsupported audio format: empty file"},
+		{"/m/bad.mp3", "analysis: decode: frame 12 is damaged", "decode: frame 12 is damaged"},
+		{"/m/bad.mp3", "read tags: permission denied", "read tags: permission denied"},
+		{"/m/other.mp3", "audio: bad.mp3: x", "bad.mp3: x"}, // another file's name stays
+		{"/m/bad.mp3", "analysis: ", "analysis: "},          // nothing left: the whole message
+		{"/m/ok.mp3", "", ""},
+	}
+	for _, tc := range tests {
+		if got := problemText(library.Track{Path: tc.path, Error: tc.err}); got != tc.want {
+			t.Errorf("problemText(%q, %q) = %q, want %q", tc.path, tc.err, got, tc.want)
+		}
+	}
+}
