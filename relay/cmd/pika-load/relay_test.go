@@ -59,10 +59,13 @@ func TestLoadAgainstRelay(t *testing.T) {
 			}
 			var out bytes.Buffer
 			rep.print(&out)
+			if rep.timerLag.N == 0 {
+				t.Error("no contention samples while playing")
+			}
 			if len(rep.perPlay) != rep.plays {
 				t.Errorf("%d per-play lines for %d plays", len(rep.perPlay), rep.plays)
 			}
-			for _, want := range []string{"NOW_PLAYING fan-out", "p99", "accepted/s", "connections: ", "play 0: ACK "} {
+			for _, want := range []string{"NOW_PLAYING fan-out", "p99", "accepted/s", "connections: ", "play 0: ACK ", "machine contention"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("report lacks %q:\n%s", want, out.String())
 				}
