@@ -66,11 +66,10 @@ type Options struct {
 	//
 	// For MP3 the power-of-two part of D (up to 8) comes from synthesising
 	// only the lowest subbands, which costs a fraction of a full decode; the
-	// subband filters leave some aliasing in the top ~3% of the new band,
-	// and the output may lag the full-rate stream by up to D-1 source
-	// samples (well under a millisecond). The rest of D, and every other
-	// format, uses a windowed-sinc decimator (cutoff at 90% of the new
-	// Nyquist frequency).
+	// subband filters leave some aliasing in the top ~3% of the new band.
+	// The rest of D, and every other format, uses a windowed-sinc
+	// decimator (cutoff at 90% of the new Nyquist frequency). Either way
+	// output sample k lines up with source sample k*D.
 	MaxRate int
 }
 

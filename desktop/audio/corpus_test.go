@@ -77,7 +77,7 @@ func TestCorpusAgainstFFmpeg(t *testing.T) {
 // TestCorpusReducedRate checks Options.MaxRate: rate, length and that the
 // result matches ffmpeg's resampled decode in the pass band.
 func TestCorpusReducedRate(t *testing.T) {
-	for _, ext := range []string{".wav", ".flac", ".ogg"} {
+	for _, ext := range []string{".wav", ".flac", ".ogg", ".mp3"} {
 		t.Run(strings.TrimPrefix(ext, "."), func(t *testing.T) {
 			files := corpusFiles(t, ext)
 			if len(files) == 0 {

@@ -56,6 +56,11 @@ const (
 	decoderDelay = 529     // samples of filterbank delay, as LAME/ffmpeg count it
 )
 
+// synthesizer turns one time slot of subband samples into output samples.
+type synthesizer interface {
+	slot(in, out []float32)
+}
+
 // Decoder decodes one stream frame by frame.
 type Decoder struct {
 	r      *bufio.Reader
@@ -77,14 +82,14 @@ type Decoder struct {
 	ov        [32][18]float32 // overlap of the mono mix
 	ovTmp     [32][18]float32
 	sub       [18][32]float32
-	syn       *synth
+	syn       synthesizer
 	out       []float32
 
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
 	total       int64 // stream length at the source rate, 0 if unknown
 	trimmed     int64 // length after gapless trimming, from a LAME tag
 	skip        int   // output samples still to drop (encoder + decoder delay)
-	phase       int   // source samples by which reduced output leads the trimmed stream
+	phase       int   // source-sample phase of the reduced output (gapless skip mod 2^Reduce)
 	remaining   int64 // output samples still to emit, -1 if unknown
 	firstAudio  []byte
 	err         error
@@ -116,6 +121,12 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	}
 	if !d.parseInfoFrame(h, fr) {
 		d.firstAudio = append([]byte(nil), fr...)
+	}
+	if d.phase != 0 {
+		// The gapless skip is not a whole number of reduced samples: take
+		// the samples at that phase so the output lines up exactly with
+		// the full-rate stream.
+		d.syn = newPhaseSynth(d.m, d.phase)
 	}
 	switch {
 	case d.trimmed > 0:
