@@ -123,12 +123,12 @@ func newLivePane(g *gui) *livePane {
 		widget.NewFormItem("PIN", p.pin),
 	)
 
-	p.title = canvas.NewText("Nothing playing yet", theme.Color(theme.ColorNameForeground))
+	p.title = canvas.NewText("Nothing playing yet", nil)
 	p.title.TextSize = 30
 	p.title.TextStyle = fyne.TextStyle{Bold: true}
 	p.artist = newNote(widget.MediumImportance)
 	p.artist.SizeName = theme.SizeNameSubHeadingText
-	p.bpm = canvas.NewText("", accentAmber)
+	p.bpm = canvas.NewText("", nil)
 	p.bpm.TextSize = 44
 	p.bpm.TextStyle = fyne.TextStyle{Bold: true}
 	p.key = widget.NewLabel("")
@@ -147,9 +147,9 @@ func newLivePane(g *gui) *livePane {
 
 	nowPlaying := container.NewVBox(
 		sectionTitle("Now playing"),
-		p.title,
+		themed(p.title, theme.ColorNameForeground),
 		p.artist,
-		container.NewHBox(p.bpm, container.NewCenter(p.key)),
+		container.NewHBox(themed(p.bpm, colorNameAccentText), container.NewCenter(p.key)),
 		p.analysing,
 		p.feel.content,
 	)
@@ -308,7 +308,6 @@ func (p *livePane) show(st pika.LiveState) {
 		p.analysing.SetText("")
 		p.feel.Set(nil)
 	}
-	p.title.Color = theme.Color(theme.ColorNameForeground)
 	p.title.Refresh()
 	p.bpm.Refresh()
 	p.likes.SetText(likesLine(st.Likes))

@@ -38,8 +38,8 @@ func (n *note) SetText(s string) {
 // sectionTitle is a small caption in the accent colour over a group of
 // widgets.
 func sectionTitle(text string) fyne.CanvasObject {
-	t := canvas.NewText(text, accentAmber)
+	t := canvas.NewText(text, nil)
 	t.TextStyle = fyne.TextStyle{Bold: true}
 	t.TextSize = 14
-	return t
+	return themed(t, colorNameAccentText)
 }

@@ -24,6 +24,19 @@ var (
 	calmBlue    = color.NRGBA{R: 0x6A, G: 0xA8, B: 0xE0, A: 0xFF}
 )
 
+// Their deeper light-theme cousins: the pale ones read well on the dark
+// background but vanish on white (amber text there is under 2:1).
+var (
+	deepAmber = color.NRGBA{R: 0x8F, G: 0x5B, B: 0x00, A: 0xFF}
+	deepGreen = color.NRGBA{R: 0x1E, G: 0x7B, B: 0x45, A: 0xFF}
+	deepRed   = color.NRGBA{R: 0xB3, G: 0x26, B: 0x1E, A: 0xFF}
+	deepBlue  = color.NRGBA{R: 0x1F, G: 0x5F, B: 0x9E, A: 0xFF}
+)
+
+// colorNameAccentText is the accent as a text colour (captions, the big
+// BPM): amber on dark, deep amber on light. Primary stays amber for fills.
+const colorNameAccentText fyne.ThemeColorName = "pikaAccentText"
+
 func (t *pikaTheme) variant() fyne.ThemeVariant {
 	if t.light {
 		return theme.VariantLight
@@ -49,7 +62,21 @@ func (t *pikaTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 			return color.NRGBA{R: 0x2C, G: 0x30, B: 0x38, A: 0xFF}
 		}
 	}
+	if v == theme.VariantLight {
+		switch n {
+		case colorNameAccentText:
+			return deepAmber
+		case theme.ColorNameSuccess:
+			return deepGreen
+		case theme.ColorNameError:
+			return deepRed
+		case theme.ColorNameHyperlink:
+			return deepBlue
+		}
+	}
 	switch n {
+	case colorNameAccentText:
+		return accentAmber
 	case theme.ColorNamePrimary, theme.ColorNameFocus:
 		return accentAmber
 	case theme.ColorNameForegroundOnPrimary:

@@ -49,10 +49,10 @@ func newShell(panes []*pane) *shell {
 		},
 	)
 	s.nav.OnSelected = func(id widget.ListItemID) { s.show(id) }
-	title := canvas.NewText("Pika!", accentAmber)
+	title := canvas.NewText("Pika!", nil)
 	title.TextSize = 30
 	title.TextStyle = fyne.TextStyle{Bold: true}
-	sidebar := container.NewBorder(container.NewPadded(title), nil, nil, nil, s.nav)
+	sidebar := container.NewBorder(container.NewPadded(themed(title, colorNameAccentText)), nil, nil, nil, s.nav)
 	s.bannerMsg = widget.NewLabel("")
 	s.bannerMsg.Wrapping = fyne.TextWrapWord
 	s.bannerMsg.Importance = widget.DangerImportance
