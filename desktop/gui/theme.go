@@ -60,6 +60,10 @@ func (t *pikaTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 			return color.NRGBA{R: 0xE8, G: 0xE6, B: 0xE1, A: 0xFF}
 		case theme.ColorNameSeparator:
 			return color.NRGBA{R: 0x2C, G: 0x30, B: 0x38, A: 0xFF}
+		case theme.ColorNameDisabled:
+			// Fyne's near-black grey hid what a live session watches
+			// (the form is locked while live); dimmer than text, still read.
+			return color.NRGBA{R: 0x7C, G: 0x80, B: 0x89, A: 0xFF}
 		}
 	}
 	if v == theme.VariantLight {
@@ -72,6 +76,8 @@ func (t *pikaTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Colo
 			return deepRed
 		case theme.ColorNameHyperlink:
 			return deepBlue
+		case theme.ColorNameDisabled:
+			return color.NRGBA{R: 0x7E, G: 0x81, B: 0x88, A: 0xFF}
 		}
 	}
 	switch n {

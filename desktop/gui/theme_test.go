@@ -26,6 +26,14 @@ func TestThemeTextContrast(t *testing.T) {
 				t.Errorf("light=%v: %s %v on %v has contrast %.2f, want ≥ 4.5", light, n, c, bg, r)
 			}
 		}
+		// Disabled text (a locked form while live) is dimmer than text
+		// but still legible in its box.
+		box := th.Color(theme.ColorNameInputBackground, th.variant())
+		dis := contrast(th.Color(theme.ColorNameDisabled, th.variant()), box)
+		fg := contrast(th.Color(theme.ColorNameForeground, th.variant()), box)
+		if dis < 3 || dis >= fg {
+			t.Errorf("light=%v: disabled text contrast %.2f in its box (text %.2f), want ≥ 3 and below the text's", light, dis, fg)
+		}
 	}
 }
 
