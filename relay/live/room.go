@@ -277,6 +277,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	}
 	if predicted != nil {
 		r.current = predicted
+		r.deferFlush()
 		r.publish(protocol.TypeNowPlaying, *predicted)
 	}
 	res, err := wait(ctx)
@@ -583,15 +584,26 @@ func (r *Room) scheduleFlush() {
 }
 
 // coalesceWindow grows with the audience: each counter broadcast costs one
-// write per listener, so a big room gets fewer, fuller updates (at most
-// 2.5× the base window) and keeps its CPU for NOW_PLAYING; r.mu is held.
+// write per listener (and one read on each phone), so a big room gets
+// fewer, fuller updates, at most five times the base window (1 s), and
+// keeps its CPU for NOW_PLAYING; r.mu is held.
 func (r *Room) coalesceWindow() time.Duration {
 	base := r.m.cfg.Coalesce
 	n := len(r.listeners)
 	if n <= 1000 {
 		return base
 	}
-	return min(base*time.Duration(n)/1000, base*5/2)
+	return min(base*time.Duration(n)/1000, base*5)
+}
+
+// deferFlush pushes a pending counter flush back by a window, so its
+// broadcast does not compete with a NOW_PLAYING going out to everyone.
+func (r *Room) deferFlush() {
+	r.mu.Lock()
+	if r.flushTimer != nil {
+		r.flushTimer.Reset(r.coalesceWindow())
+	}
+	r.mu.Unlock()
 }
 
 // flush broadcasts the counters that changed since the last flush.

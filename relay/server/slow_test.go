@@ -12,7 +12,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/hub"
 	"github.com/pikadj/pika/relay/internal/metrics"
@@ -41,7 +40,7 @@ func TestSlowDancerIsDropped(t *testing.T) {
 		}
 		// Small kernel buffers so a reader that stops is noticed quickly.
 		_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
-		c := &conn{s: s, ws: ws, lim: rate.NewLimiter(10, 30), maxQueue: dancerQueue}
+		c := newConn(s, ws, "127.0.0.1")
 		conns <- c
 		go c.run()
 	}))

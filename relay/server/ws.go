@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -68,6 +70,8 @@ type conn struct {
 	ip  string
 	lim *rate.Limiter
 
+	raw syscall.RawConn // the socket, for non-blocking writes; nil if unavailable
+
 	mu       sync.Mutex
 	queue    []queued
 	maxQueue int
@@ -93,7 +97,7 @@ func (s *Server) serveWS(c echo.Context) error {
 		return nil
 	}
 	c.Response().Status = http.StatusSwitchingProtocols
-	cn := &conn{s: s, ws: ws, ip: c.RealIP(), lim: rate.NewLimiter(10, 30), maxQueue: dancerQueue}
+	cn := newConn(s, ws, c.RealIP())
 	if !s.track(cn) {
 		cn.closeWith(websocket.CloseServiceRestart, "relay restarting")
 		return nil
@@ -106,6 +110,16 @@ func (s *Server) serveWS(c echo.Context) error {
 		cn.run()
 	}()
 	return nil
+}
+
+func newConn(s *Server, ws *websocket.Conn, ip string) *conn {
+	c := &conn{s: s, ws: ws, ip: ip, lim: rate.NewLimiter(10, 30), maxQueue: dancerQueue}
+	if sc, ok := ws.NetConn().(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+		}
+	}
+	return c
 }
 
 func (c *conn) run() {
@@ -206,9 +220,69 @@ func (c *conn) enqueue(q queued) {
 		c.ws.Close()
 		return
 	}
+	if !c.writing && !c.held && len(c.queue) == 0 {
+		// Fast path: nothing is waiting, so try the socket right here,
+		// without blocking. A fan-out to thousands of idle dancers then
+		// costs one non-blocking write each and no goroutine.
+		n, err := c.tryWrite(q.frame)
+		if err != nil {
+			c.closed = true
+			c.mu.Unlock()
+			c.ws.Close()
+			return
+		}
+		if n == len(q.frame) {
+			c.mu.Unlock()
+			c.sent(q, time.Now())
+			return
+		}
+		// The socket took part of it (or none): the writer sends the rest
+		// first. A broadcast's frame is shared, so slice, never modify.
+		q.frame = q.frame[n:]
+	}
 	c.queue = append(c.queue, q)
 	c.startWriter()
 	c.mu.Unlock()
+}
+
+// tryWrite writes b to the socket without blocking and returns how much it
+// took; 0 when its buffer is full. c.mu is held and no writer runs.
+func (c *conn) tryWrite(b []byte) (int, error) {
+	if c.raw == nil {
+		return 0, nil
+	}
+	var (
+		n    int
+		werr error
+	)
+	if err := c.raw.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true // one attempt: never wait for the socket
+	}); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return 0, nil // a writer's old deadline: let the writer go
+		}
+		return 0, err
+	}
+	switch {
+	case werr == syscall.EAGAIN || werr == syscall.EINTR:
+		return 0, nil
+	case werr != nil:
+		return 0, werr
+	case n < 0:
+		return 0, nil
+	}
+	return n, nil
+}
+
+// sent counts a frame written.
+func (c *conn) sent(q queued, now time.Time) {
+	if q.msg != nil {
+		c.s.metrics.FanoutSecs.Observe(now.Sub(q.msg.Created).Seconds())
+	}
+	if q.typ != "" {
+		c.s.metrics.Out(q.typ).Inc()
+	}
 }
 
 // control queues a control frame; last marks a close frame, after which
@@ -251,7 +325,9 @@ func (c *conn) drain() {
 			last = last || q.last
 		}
 		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
-		if _, err := bufs.WriteTo(nc); err != nil {
+		_, err := bufs.WriteTo(nc)
+		_ = nc.SetWriteDeadline(time.Time{}) // the fast path must not see it
+		if err != nil {
 			c.mu.Lock()
 			c.closed, c.writing = true, false
 			c.mu.Unlock()
@@ -260,12 +336,7 @@ func (c *conn) drain() {
 		}
 		now := time.Now()
 		for _, q := range batch {
-			if q.msg != nil {
-				c.s.metrics.FanoutSecs.Observe(now.Sub(q.msg.Created).Seconds())
-			}
-			if q.typ != "" {
-				c.s.metrics.Out(q.typ).Inc()
-			}
+			c.sent(q, now)
 		}
 		if last {
 			c.forceClose()
