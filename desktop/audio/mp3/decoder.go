@@ -48,6 +48,11 @@ type Options struct {
 	// Reduce divides the output rate by 2^Reduce (0..3) by synthesising only
 	// the lowest 32>>Reduce subbands.
 	Reduce int
+	// Side also decodes the side signal (L-R)/2 through its own reduced
+	// synthesis, for ReadMS. Mono streams give a silent side. It costs
+	// about one more filterbank; without it the side channel of M/S
+	// frames is not even Huffman-decoded.
+	Side bool
 }
 
 const (
@@ -85,6 +90,15 @@ type Decoder struct {
 	syn       synthesizer
 	out       []float32
 
+	// Side signal state, used only with Options.Side.
+	side     bool
+	sideLive int // silent granules still needed to empty the side filterbank
+	xs       [2][576]float32
+	ovS      [32][18]float32
+	subS     [18][32]float32
+	synS     synthesizer
+	outS     []float32
+
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
 	total       int64 // stream length at the source rate, 0 if unknown
 	trimmed     int64 // length after gapless trimming, from a LAME tag
@@ -101,8 +115,11 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	if opts.Reduce < 0 || opts.Reduce > 3 {
 		return nil, fmt.Errorf("mp3: Reduce %d out of range 0..3", opts.Reduce)
 	}
-	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1}
+	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side}
 	d.syn = newSynth(d.m)
+	if d.side {
+		d.synS = newSynth(d.m)
+	}
 	if err := d.skipID3(); err != nil {
 		return nil, err
 	}
@@ -127,6 +144,9 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 		// the samples at that phase so the output lines up exactly with
 		// the full-rate stream.
 		d.syn = newPhaseSynth(d.m, d.phase)
+		if d.side {
+			d.synS = newPhaseSynth(d.m, d.phase)
+		}
 	}
 	switch {
 	case d.trimmed > 0:
@@ -293,15 +313,24 @@ func (d *Decoder) parseInfoFrame(h frameHeader, fr []byte) bool {
 	return false
 }
 
-// Read decodes the next frame and returns its mono samples; the slice is
-// valid until the next call. It returns io.EOF at the end of the stream.
-// Errors after the first frame come with the samples decoded before them.
+// Read decodes the next frame and returns its mono samples (the mid signal
+// (L+R)/2); the slice is valid until the next call. It returns io.EOF at the
+// end of the stream. Errors after the first frame come with the samples
+// decoded before them.
 func (d *Decoder) Read() ([]float32, error) {
+	mid, _, err := d.ReadMS()
+	return mid, err
+}
+
+// ReadMS is Read that also returns the side signal (L-R)/2 of the same
+// samples, aligned with mid. side is nil unless the decoder was made with
+// Options.Side; for mono frames it is zero.
+func (d *Decoder) ReadMS() (mid, side []float32, err error) {
 	for {
 		if d.err != nil {
-			return nil, d.err
+			return nil, nil, d.err
 		}
-		out, err := d.decodeNext()
+		out, outS, err := d.decodeNext()
 		if err != nil {
 			d.err = err
 		}
@@ -309,11 +338,17 @@ func (d *Decoder) Read() ([]float32, error) {
 		if d.skip > 0 {
 			n := min(d.skip, len(out))
 			out = out[n:]
+			if outS != nil {
+				outS = outS[n:]
+			}
 			d.skip -= n
 		}
 		if d.remaining >= 0 {
 			if int64(len(out)) > d.remaining {
 				out = out[:d.remaining]
+				if outS != nil {
+					outS = outS[:d.remaining]
+				}
 			}
 			d.remaining -= int64(len(out))
 			if d.remaining == 0 && d.err == nil {
@@ -321,23 +356,24 @@ func (d *Decoder) Read() ([]float32, error) {
 			}
 		}
 		if len(out) > 0 || err != nil {
-			return out, err
+			return out, outS, err
 		}
 	}
 }
 
-func (d *Decoder) decodeNext() ([]float32, error) {
+func (d *Decoder) decodeNext() ([]float32, []float32, error) {
 	var fr []byte
 	if d.firstAudio != nil {
 		fr, d.firstAudio = d.firstAudio, nil
 	} else {
 		hdr, h, err := d.nextHeader()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if fr, err = d.readFrameBody(hdr, h); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return d.decodeFrame(fr), nil
+	out, outS := d.decodeFrame(fr)
+	return out, outS, nil
 }

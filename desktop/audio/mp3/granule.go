@@ -2,17 +2,31 @@ package mp3
 
 import "encoding/binary"
 
-// decodeFrame decodes one frame (header included) into mono samples. A frame
-// whose side information is invalid or whose bit reservoir is missing (the
-// first frames after a cut) decodes as silence, keeping the timing.
-func (d *Decoder) decodeFrame(fr []byte) []float32 {
+// decodeFrame decodes one frame (header included) into mono samples, and
+// with Options.Side the side samples too (nil otherwise). A frame whose side
+// information is invalid or whose bit reservoir is missing (the first frames
+// after a cut) decodes as silence, keeping the timing.
+func (d *Decoder) decodeFrame(fr []byte) (out, outS []float32) {
 	h, _ := parseHeader(binary.BigEndian.Uint32(fr))
 	ngr := h.granules()
 	need := ngr * 18 * d.m
 	if cap(d.out) < need {
 		d.out = make([]float32, need)
 	}
-	out := d.out[:need]
+	out = d.out[:need]
+	if d.side {
+		if cap(d.outS) < need {
+			d.outS = make([]float32, need)
+		}
+		outS = d.outS[:need]
+	}
+	// granuleSide is the side output of granule gr (nil without Side).
+	granuleSide := func(gr int) []float32 {
+		if outS == nil {
+			return nil
+		}
+		return outS[gr*18*d.m:]
+	}
 
 	off := 4
 	if h.crc {
@@ -41,16 +55,19 @@ func (d *Decoder) decodeFrame(fr []byte) []float32 {
 	if !valid {
 		for gr := range ngr {
 			d.silentGranule(out[gr*18*d.m:])
+			if outS != nil {
+				d.silentSide(outS[gr*18*d.m:])
+			}
 		}
-		return out
+		return out, outS
 	}
 	dataBits := len(d.main) * 8
 	d.main = append(d.main, 0, 0, 0, 0, 0, 0, 0, 0)
 	br := bitReader{data: d.main}
 	for gr := range ngr {
-		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:])
+		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:], granuleSide(gr))
 	}
-	return out
+	return out, outS
 }
 
 func (d *Decoder) silentGranule(out []float32) {
@@ -65,7 +82,32 @@ func (d *Decoder) silentGranule(out []float32) {
 	}
 }
 
-func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits int, out []float32) {
+// sideFlushGranules is how many silent granules empty the side filterbank:
+// one for the IMDCT overlap, one more (18 slots > 16) for the synthesis ring.
+const sideFlushGranules = 2
+
+// silentSide writes a granule of silent side signal (mono or undecodable
+// frames). While the side filterbank still rings from earlier stereo
+// granules the silence goes through it, keeping the output continuous;
+// once it is empty the output is just zeros, so mono streams cost nothing.
+func (d *Decoder) silentSide(outS []float32) {
+	if d.sideLive == 0 {
+		clear(outS[:18*d.m])
+		return
+	}
+	d.sideLive--
+	var g granuleInfo
+	clear(d.xs[0][:])
+	for t := range d.subS {
+		clear(d.subS[t][:d.m])
+	}
+	hybrid(&d.xs[0], &g, 0, 0, d.m, &d.ovS, &d.subS)
+	for t := range 18 {
+		d.synS.slot(d.subS[t][:d.m], outS[t*d.m:(t+1)*d.m])
+	}
+}
+
+func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits int, out, outS []float32) {
 	si := &d.si
 	nch := h.nch
 	ms := h.mode == modeJoint && h.modeExt&2 != 0
@@ -74,8 +116,10 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 	g1 := &si.gr[gr][1]
 	same := nch == 2 && g0.winSwitch == g1.winSwitch && g0.blockType == g1.blockType && g0.mixed == g1.mixed
 	// With M/S and no intensity stereo, the mono mix (L+R)/2 is M/sqrt(2):
-	// the side channel need not be decoded.
+	// the side channel need not be decoded unless the side signal
+	// (L-R)/2 = S/sqrt(2) is asked for.
 	fastMS := nch == 2 && ms && !intensity && same
+	side := outS != nil
 	var nz [2]int
 	for ch := range nch {
 		g := &si.gr[gr][ch]
@@ -86,9 +130,9 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		} else {
 			readScalefactorsMPEG1(br, g, &si.scfsi[ch], gr, sf, &d.sf[0][ch])
 		}
-		if (ch == 1 && fastMS) || end > dataBits || br.pos > end {
+		if (ch == 1 && fastMS && !side) || end > dataBits || br.pos > end {
 			// Skipped, or corrupt (part 2/3 beyond the data): treat as silence.
-			if ch == 0 || !fastMS {
+			if ch == 0 || !fastMS || side {
 				clear(d.xr[ch][:])
 			}
 			br.pos = end
@@ -109,15 +153,31 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 	for t := range d.sub {
 		clear(d.sub[t][:d.m])
 	}
+	if side && nch == 2 {
+		for t := range d.subS {
+			clear(d.subS[t][:d.m])
+		}
+	}
 	switch {
 	case nch == 1:
 		hybrid(&d.xr[0], g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
+		if side {
+			d.silentSide(outS)
+		}
 	case fastMS:
 		x := &d.xr[0]
 		for i := range nz[0] {
 			x[i] *= invSqrt2
 		}
 		hybrid(x, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
+		if side {
+			// Lines past nz[1] are already zero (requantize).
+			s := &d.xr[1]
+			for i := range nz[1] {
+				s[i] *= invSqrt2
+			}
+			hybrid(s, g1, h.srIndex, nz[1], d.m, &d.ovS, &d.subS)
+		}
 	default:
 		if ms || intensity {
 			stereoProcess(h, g1, &d.sf[gr][1], &d.xr, ms, intensity, nz[1])
@@ -131,7 +191,16 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		}
 		l, r := &d.xr[0], &d.xr[1]
 		if same {
+			// Lines from n on are zero in both channels.
 			n := max(nz[0], nz[1])
+			if side {
+				s := &d.xs[0]
+				for i := range n {
+					s[i] = 0.5 * (l[i] - r[i])
+				}
+				clear(s[n:])
+				hybrid(s, g0, h.srIndex, n, d.m, &d.ovS, &d.subS)
+			}
 			for i := range n {
 				l[i] = 0.5 * (l[i] + r[i])
 			}
@@ -145,18 +214,42 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		for i := range nz[1] {
 			r[i] *= 0.5
 		}
-		hybrid(l, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
-		for sb := range d.ovTmp {
-			clear(d.ovTmp[sb][:])
-		}
-		hybrid(r, g1, h.srIndex, nz[1], d.m, &d.ovTmp, &d.sub)
-		for sb := range d.m {
-			for i := range 18 {
-				d.ov[sb][i] += d.ovTmp[sb][i]
+		if side {
+			// The side is l/2 - r/2 through the same two transforms; copy
+			// before hybrid works in place.
+			sl, sr := &d.xs[0], &d.xs[1]
+			copy(sl[:nz[0]], l[:nz[0]])
+			clear(sl[nz[0]:])
+			for i := range nz[1] {
+				sr[i] = -r[i]
 			}
+			clear(sr[nz[1]:])
+			d.mixTwo(sl, sr, g0, g1, h.srIndex, nz, &d.ovS, &d.subS)
 		}
+		d.mixTwo(l, r, g0, g1, h.srIndex, nz, &d.ov, &d.sub)
 	}
 	for t := range 18 {
 		d.syn.slot(d.sub[t][:d.m], out[t*d.m:(t+1)*d.m])
+	}
+	if side && nch == 2 {
+		for t := range 18 {
+			d.synS.slot(d.subS[t][:d.m], outS[t*d.m:(t+1)*d.m])
+		}
+		d.sideLive = sideFlushGranules
+	}
+}
+
+// mixTwo transforms two spectra with different block types into sub
+// (summed) and ov (their overlaps summed).
+func (d *Decoder) mixTwo(a, b *[576]float32, ga, gb *granuleInfo, srIndex int, nz [2]int, ov *[32][18]float32, sub *[18][32]float32) {
+	hybrid(a, ga, srIndex, nz[0], d.m, ov, sub)
+	for sb := range d.ovTmp {
+		clear(d.ovTmp[sb][:])
+	}
+	hybrid(b, gb, srIndex, nz[1], d.m, &d.ovTmp, sub)
+	for sb := range d.m {
+		for i := range 18 {
+			ov[sb][i] += d.ovTmp[sb][i]
+		}
 	}
 }
