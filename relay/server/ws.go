@@ -21,8 +21,9 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// WebSocket tuning. Buffers are small and writes share a pool: with
-// thousands of mostly idle dancers, per-connection memory is what counts.
+// WebSocket tuning. With thousands of mostly idle dancers, per-connection
+// memory is what counts: gorilla gets a 1 KB read buffer and, since this
+// package writes frames itself, a write buffer only from a shared pool.
 const (
 	pingEvery     = 25 * time.Second
 	pongWait      = 60 * time.Second
@@ -60,10 +61,11 @@ type queued struct {
 }
 
 // conn is one WebSocket client. Gorilla reads (and did the handshake);
-// writes bypass it: frames are queued and a writer goroutine, which exists
-// only while there is something to send, writes everything queued with one
-// writev. A broadcast is framed once for all connections, an idle
-// connection costs one goroutine, and a busy one one syscall per batch.
+// writes bypass it. A frame for a connection with nothing queued is
+// written at once without blocking; otherwise it is queued, and a writer
+// goroutine, which exists only while there is something to send, writes
+// everything queued with one writev. A broadcast is framed once for all
+// connections; an idle connection costs one goroutine.
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
