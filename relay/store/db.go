@@ -31,8 +31,9 @@ var (
 
 // Options configures Open.
 type Options struct {
-	// URL is a "file:" path (embedded database) or a "libsql://" Turso URL,
-	// which is served from an embedded replica at ReplicaPath.
+	// URL is a "file:" path (embedded database; a bare path also works) or
+	// a "libsql://" Turso URL, served from an embedded replica at
+	// ReplicaPath.
 	URL         string
 	AuthToken   string
 	ReplicaPath string
@@ -69,6 +70,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		closer  io.Closer
 		replica bool
 	)
+	if o.URL != "" && !strings.Contains(o.URL, ":") {
+		o.URL = "file:" + o.URL // a bare path is a file
+	}
 	switch {
 	case strings.HasPrefix(o.URL, "libsql://") || strings.HasPrefix(o.URL, "https://"):
 		if o.ReplicaPath == "" {

@@ -43,10 +43,23 @@ func TestMigrationsApplyOnceAndReopen(t *testing.T) {
 	}
 }
 
-func TestOpenRejectsUnknownURL(t *testing.T) {
-	for _, u := range []string{"", "postgres://x", "/tmp/plain-path.db"} {
-		if _, err := store.Open(context.Background(), store.Options{URL: u}); err == nil {
-			t.Errorf("Open(%q) succeeded", u)
+func TestOpenURLs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"", false},
+		{"postgres://x", false},
+		{"file:" + filepath.Join(dir, "a.db"), true},
+		{filepath.Join(dir, "bare.db"), true},
+	} {
+		s, err := store.Open(context.Background(), store.Options{URL: tc.url})
+		if (err == nil) != tc.ok {
+			t.Errorf("Open(%q): %v, want ok=%v", tc.url, err, tc.ok)
+		}
+		if s != nil {
+			s.Close()
 		}
 	}
 }
