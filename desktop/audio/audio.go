@@ -5,6 +5,8 @@
 // memory: every decoder works frame by frame.
 //
 // Samples are the average of all source channels, nominally in [-1, 1].
+// With Options.Side the stream also gives the stereo side signal (L-R)/2
+// (Stream.ReadMS), e.g. for loudness, which sums the channels' powers.
 // Options.MaxRate asks for a lower output rate; decoders that can (MP3) then
 // skip the work for the discarded band, the others low-pass filter and
 // decimate.
@@ -37,6 +39,10 @@ var ErrUnsupportedFormat = errors.New("unsupported audio format")
 // ErrCorrupt is returned (wrapped) when the content is recognised but its
 // headers or data are invalid.
 var ErrCorrupt = errors.New("corrupt audio data")
+
+// ErrNoSide is returned by Stream.ReadMS on a stream opened without
+// Options.Side.
+var ErrNoSide = errors.New("audio: ReadMS needs Options.Side")
 
 // Format names a container/codec recognised by this package.
 type Format string
@@ -71,6 +77,16 @@ type Options struct {
 	// decimator (cutoff at 90% of the new Nyquist frequency). Either way
 	// output sample k lines up with source sample k*D.
 	MaxRate int
+
+	// Side also decodes the side signal, read with Stream.ReadMS next to
+	// the usual mono (mid) signal, at the same rate and alignment. For
+	// stereo the pair is M = (L+R)/2, S = (L-R)/2, so L = M+S, R = M-S;
+	// mono sources give S = 0; with three or more channels M stays the
+	// average of all channels and S is (ch0-ch1)/2 of the first two (the
+	// front pair in WAV/FLAC/Vorbis order). It costs one more synthesis
+	// filterbank for MP3 (whose default path skips the side channel) and a
+	// second decimator everywhere; without it nothing changes.
+	Side bool
 }
 
 // factor returns the decimation factor for a source rate.
@@ -96,8 +112,13 @@ type Stream interface {
 	Duration() time.Duration
 	// Read fills dst with mono samples and returns how many it wrote. At the
 	// end it returns io.EOF; on damaged input a wrapped error after the valid
-	// samples.
+	// samples. On a stream opened with Options.Side it skips the matching
+	// side samples.
 	Read(dst []float32) (int, error)
+	// ReadMS is Read that also fills side with the side signal of the same
+	// samples (see Options.Side); it writes min(len(mid), len(side))
+	// samples at most. Without Options.Side it returns ErrNoSide.
+	ReadMS(mid, side []float32) (int, error)
 	// Close releases the stream and, for Open, the file.
 	Close() error
 }
@@ -152,6 +173,15 @@ type source interface {
 	next() ([]float32, error)
 }
 
+// sideSource is a source that can also give the side signal.
+type sideSource interface {
+	source
+	// side returns the side samples of the block next last returned
+	// (same length, valid until the following next), computed only when
+	// asked.
+	side() []float32
+}
+
 // header is what a format decoder reports about its input.
 type header struct {
 	format     Format
@@ -168,6 +198,12 @@ type stream struct {
 	pending []float32
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
+
+	// With Options.Side: the side signal, reduced by its own decimator in
+	// step with the mid one (same factor, so the same output count).
+	sideSrc  sideSource
+	decS     reducer
+	pendingS []float32
 }
 
 func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Stream, err error) {
@@ -205,8 +241,18 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 		return nil, err
 	}
 	st := &stream{h: h, src: src, closer: closer}
+	if opts.Side {
+		ss, ok := src.(sideSource)
+		if !ok {
+			return nil, fmt.Errorf("audio: %s decoder gives no side signal", format)
+		}
+		st.sideSrc = ss
+	}
 	if f := opts.factor(h.rate); f > 1 {
 		st.dec = newReducer(f)
+		if st.sideSrc != nil {
+			st.decS = newReducer(f)
+		}
 		st.h.rate = h.rate / f
 	}
 	return st, nil
@@ -224,11 +270,26 @@ func (s *stream) Duration() time.Duration {
 	return time.Duration(float64(s.h.frames) / float64(s.h.sourceRate) * float64(time.Second))
 }
 
-func (s *stream) Read(dst []float32) (n int, err error) {
+func (s *stream) Read(dst []float32) (int, error) {
+	return s.read(dst, nil)
+}
+
+func (s *stream) ReadMS(mid, side []float32) (int, error) {
+	if s.sideSrc == nil {
+		return 0, ErrNoSide
+	}
+	n := min(len(mid), len(side))
+	return s.read(mid[:n], side[:n])
+}
+
+// read fills dst with mid samples and, when side is not nil (same length),
+// side with side samples; on a side stream the side samples are consumed
+// either way so the two stay in step.
+func (s *stream) read(dst, side []float32) (n int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.err = fmt.Errorf("%w: decoder panic: %v", ErrCorrupt, p)
-			s.pending = nil
+			s.pending, s.pendingS = nil, nil
 			err = s.err
 		}
 	}()
@@ -244,20 +305,43 @@ func (s *stream) Read(dst []float32) (n int, err error) {
 			if err != nil {
 				s.err = err
 			}
-			if s.dec != nil {
-				blk = s.dec.process(blk)
-				if err != nil {
-					blk = append(blk[:len(blk):len(blk)], s.dec.flush()...)
+			var blkS []float32
+			if s.sideSrc != nil {
+				blkS = s.sideSrc.side()
+				if len(blkS) != len(blk) {
+					s.err = fmt.Errorf("%w: %d side samples for %d mid samples", ErrCorrupt, len(blkS), len(blk))
+					blk, blkS = nil, nil
 				}
 			}
-			s.pending = blk
+			s.pending = s.reduce(s.dec, blk, err != nil)
+			if s.sideSrc != nil {
+				s.pendingS = s.reduce(s.decS, blkS, err != nil)
+			}
 			continue
 		}
 		c := copy(dst[n:], s.pending)
+		if s.sideSrc != nil {
+			if side != nil {
+				copy(side[n:n+c], s.pendingS)
+			}
+			s.pendingS = s.pendingS[c:]
+		}
 		n += c
 		s.pending = s.pending[c:]
 	}
 	return n, nil
+}
+
+// reduce passes a block through dec (if any), flushing it at the end.
+func (s *stream) reduce(dec reducer, blk []float32, last bool) []float32 {
+	if dec == nil {
+		return blk
+	}
+	blk = dec.process(blk)
+	if last {
+		blk = append(blk[:len(blk):len(blk)], dec.flush()...)
+	}
+	return blk
 }
 
 func (s *stream) Close() error {

@@ -35,6 +35,8 @@ func (f *flacSource) next() ([]float32, error) {
 	return b, err
 }
 
+func (f *flacSource) side() []float32 { return f.d.Side() }
+
 func flacError(err error) error {
 	if errors.Is(err, flac.ErrUnsupported) {
 		return fmt.Errorf("%w: %v", ErrUnsupportedFormat, err)

@@ -22,6 +22,15 @@ func (g guarded) next() (blk []float32, err error) {
 	return g.src.next()
 }
 
+// side forwards to a source that has a side signal (nil otherwise, which
+// the stream reports as an error when Side was asked).
+func (g guarded) side() []float32 {
+	if s, ok := g.src.(sideSource); ok {
+		return s.side()
+	}
+	return nil
+}
+
 func (g guarded) Close() error {
 	if c, ok := g.src.(io.Closer); ok {
 		return c.Close()

@@ -11,7 +11,8 @@ import (
 
 // mp3Source adapts the package's own Layer III decoder (audio/mp3).
 type mp3Source struct {
-	d *mp3.Decoder
+	d       *mp3.Decoder
+	sideBlk []float32 // side of the last block, with Options.Side
 }
 
 // newMP3 starts decoding at the current position of r, which detect placed
@@ -43,7 +44,7 @@ func newMP3(r io.ReadSeeker, opts Options) (source, header, error) {
 	if ok {
 		reduce = min(bits.TrailingZeros(uint(opts.factor(fh.sampleRate))), 3)
 	}
-	d, err := mp3.NewDecoder(r, mp3.Options{Reduce: reduce})
+	d, err := mp3.NewDecoder(r, mp3.Options{Reduce: reduce, Side: opts.Side})
 	if err != nil {
 		return nil, h, mp3Error(err)
 	}
@@ -61,12 +62,17 @@ func newMP3(r io.ReadSeeker, opts Options) (source, header, error) {
 }
 
 func (m *mp3Source) next() ([]float32, error) {
-	b, err := m.d.Read()
+	b, s, err := m.d.ReadMS()
+	m.sideBlk = s
 	if err != nil && err != io.EOF {
 		err = mp3Error(err)
 	}
 	return b, err
 }
+
+// side is the side block decoded with the last one; the decoder only makes
+// it with Options.Side, which is also the only case the stream asks.
+func (m *mp3Source) side() []float32 { return m.sideBlk }
 
 func mp3Error(err error) error {
 	if errors.Is(err, mp3.ErrUnsupported) {

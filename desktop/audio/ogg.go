@@ -12,6 +12,8 @@ type oggSource struct {
 	channels int
 	buf      []float32
 	out      []float32
+	frames   int // in buf from the last next
+	sideBuf  []float32
 }
 
 func newOgg(r io.ReadSeeker) (source, header, error) {
@@ -36,6 +38,7 @@ func (o *oggSource) next() ([]float32, error) {
 	n, err := o.r.Read(o.buf)
 	n -= n % o.channels
 	frames := n / o.channels
+	o.frames = frames
 	out := o.out[:frames]
 	inv := 1 / float32(o.channels)
 	for i := range frames {
@@ -55,4 +58,22 @@ func (o *oggSource) next() ([]float32, error) {
 		return out, fmt.Errorf("%w: Ogg Vorbis: %v", ErrCorrupt, err)
 	}
 	return out, nil
+}
+
+// side computes (ch0-ch1)/2 of the last block from the interleaved samples
+// still in buf (zero for mono).
+func (o *oggSource) side() []float32 {
+	if cap(o.sideBuf) < o.frames {
+		o.sideBuf = make([]float32, o.frames)
+	}
+	out := o.sideBuf[:o.frames]
+	if o.channels < 2 {
+		clear(out)
+		return out
+	}
+	for i := range out {
+		f := o.buf[i*o.channels:]
+		out[i] = 0.5 * (f[0] - f[1])
+	}
+	return out
 }

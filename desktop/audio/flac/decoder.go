@@ -1,5 +1,5 @@
 // Package flac is a streaming FLAC decoder that mixes all channels to mono
-// float32. It reads frames from a sliding byte buffer with a 64-bit bit
+// float32 (Side gives the stereo side signal on demand). It reads frames from a sliding byte buffer with a 64-bit bit
 // reader, which makes it several times faster than a decoder that pulls
 // bits through io.Reader calls, and checks every frame's CRC-16, so damaged
 // frames are reported, not played.
@@ -46,6 +46,8 @@ type Decoder struct {
 
 	samples [maxChannel][]int64
 	out     []float32
+	last    frameLayout // of the frame in out, for Side
+	side    []float32
 	err     error
 }
 
@@ -165,6 +167,7 @@ func (d *Decoder) Read() ([]float32, error) {
 	out, err := d.next()
 	if err != nil {
 		d.err = err
+		d.last.bs = 0 // Side of a failed Read is empty like its output
 	}
 	return out, err
 }

@@ -171,6 +171,7 @@ func crc16(b []byte) uint16 {
 
 // mix undoes the stereo decorrelation and averages the channels.
 func (d *Decoder) mix(chCode, nch, bs, bps int) {
+	d.last = frameLayout{chCode: chCode, nch: nch, bs: bs, bps: bps}
 	if cap(d.out) < bs {
 		d.out = make([]float32, bs)
 	}
@@ -201,6 +202,44 @@ func (d *Decoder) mix(chCode, nch, bs, bps int) {
 			out[i] = float32(s) * scale
 		}
 	}
+}
+
+// frameLayout is what Side needs to know about the last decoded frame.
+type frameLayout struct {
+	chCode, nch, bs, bps int
+}
+
+// Side returns the side signal (ch0-ch1)/2 (for stereo (L-R)/2) of the frame
+// the last Read returned, scaled like Read's output and valid until the
+// next call; zero for mono. It is computed from the decoded channels only
+// when asked, so Read alone costs nothing more.
+func (d *Decoder) Side() []float32 {
+	l := d.last
+	if cap(d.side) < l.bs {
+		d.side = make([]float32, l.bs)
+	}
+	out := d.side[:l.bs]
+	if l.bs == 0 || l.nch < 2 {
+		clear(out)
+		return out
+	}
+	scale := 1 / (float32(uint64(1)<<(l.bps-1)) * 2)
+	a, b := d.samples[0][:l.bs], d.samples[1][:l.bs]
+	switch l.chCode {
+	case 8, 10: // left/side, mid/side: the second subframe is L-R
+		for i := range out {
+			out[i] = float32(b[i]) * scale
+		}
+	case 9: // side/right: the first subframe is L-R
+		for i := range out {
+			out[i] = float32(a[i]) * scale
+		}
+	default:
+		for i := range out {
+			out[i] = float32(a[i]-b[i]) * scale
+		}
+	}
+	return out
 }
 
 // decodeSubframe decodes one channel of bs = len(s) samples of bps bits.
