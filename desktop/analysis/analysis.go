@@ -61,6 +61,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -150,7 +151,7 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	if tags, err := ReadTags(path); err == nil {
 		res.Tags = tags
 	}
-	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate})
+	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true})
 	if err != nil {
 		return res, fmt.Errorf("analysis: %w", err)
 	}
@@ -163,19 +164,32 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	return m, nil
 }
 
-// analyzeStream reads s to the end in chunks and returns the measures.
+// analyzeStream reads s to the end in chunks and returns the measures. A
+// stream opened with audio.Options.Side gives the side signal too, which
+// stereo loudness needs; without it the channels count as equal.
 func analyzeStream(ctx context.Context, s audio.Stream, opts Options) (Result, error) {
 	a, err := newAnalyzer(float64(s.SampleRate()), s.Channels())
 	if err != nil {
 		return Result{}, err
 	}
 	buf := make([]float32, chunkSamples)
+	side := make([]float32, chunkSamples)
+	// An empty ReadMS tells whether the stream has a side signal.
+	if _, err := s.ReadMS(buf[:0], side[:0]); errors.Is(err, audio.ErrNoSide) {
+		side = nil
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
-		n, err := s.Read(buf)
-		a.write(buf[:n])
+		var n int
+		if side != nil {
+			n, err = s.ReadMS(buf, side)
+			a.writeMS(buf[:n], side[:n])
+		} else {
+			n, err = s.Read(buf)
+			a.write(buf[:n])
+		}
 		if err == io.EOF {
 			break
 		}

@@ -51,33 +51,60 @@ func kWeighting(fs float64) (shelf, highpass biquad) {
 	return shelf, highpass
 }
 
-// loudnessMeter measures BS.1770-4 integrated loudness of a mono stream. It
-// keeps one mean-square value per 100 ms (a gating block is four of them:
-// 400 ms with 75 % overlap), so memory grows by 10 floats per second.
+// loudnessMeter measures BS.1770-4 integrated loudness from a mid signal
+// M (the average of the channels) and, for stereo, the side signal
+// S = (L-R)/2. BS.1770 sums the K-weighted mean squares of the channels;
+// K-weighting is linear and L = M+S, R = M-S, so z_L + z_R = 2 (z_M + z_S)
+// exactly. The meter sums channels*z_M + 2*z_S: exact for mono (S = 0) and
+// stereo, and for three or more channels (S taken from the first two)
+// exact when the channels are equal and an underestimate otherwise
+// (surround weights are out of scope). Without a side signal the stereo
+// case reads as dual mono.
+//
+// It keeps one weighted mean-square value per 100 ms (a gating block is
+// four of them: 400 ms with 75 % overlap), so memory grows by 10 floats per
+// second.
 type loudnessMeter struct {
-	fs            float64
-	shelf, hp     biquad
-	n             int64   // samples seen
-	next          int64   // sample index where the current 100 ms step ends
-	step          int     // index of the current 100 ms step
-	acc           float64 // sum of squares in the current step
-	accN          int
-	steps         []float64 // mean-square sums per completed 100 ms step
-	stepN         []int
-	channelGainDB float64 // added to every block: +3.01 dB when a stereo source was averaged to mono
+	fs          float64
+	shelf, hp   biquad // K-weighting of the mid signal
+	shelfS, hpS biquad // and of the side signal
+	wMid, wSide float64
+	n           int64   // samples seen
+	next        int64   // sample index where the current 100 ms step ends
+	step        int     // index of the current 100 ms step
+	acc         float64 // weighted sum of squares in the current step
+	accN        int
+	steps       []float64 // weighted mean-square sums per completed 100 ms step
+	stepN       []int
 }
 
-func newLoudnessMeter(fs float64, channelGainDB float64) *loudnessMeter {
-	m := &loudnessMeter{fs: fs, channelGainDB: channelGainDB}
+// newLoudnessMeter prepares a meter for a source of channels channels
+// whose mid (and side, if any) signals come at fs Hz.
+func newLoudnessMeter(fs float64, channels int) *loudnessMeter {
+	m := &loudnessMeter{fs: fs, wMid: float64(max(channels, 1))}
+	if channels > 1 {
+		m.wSide = 2
+	}
 	m.shelf, m.hp = kWeighting(fs)
+	m.shelfS, m.hpS = m.shelf, m.hp
 	m.next = int64(math.Round(fs / 10))
 	return m
 }
 
-func (m *loudnessMeter) write(p []float32) {
-	for _, s := range p {
+// write feeds mid samples and the side samples of the same instants; side
+// may be nil (silent side), otherwise it has len(mid) samples.
+func (m *loudnessMeter) write(mid, side []float32) {
+	if side != nil {
+		side = side[:len(mid)]
+	}
+	for i, s := range mid {
 		y := m.hp.step(m.shelf.step(float64(s)))
-		m.acc += y * y
+		e := m.wMid * y * y
+		if side != nil {
+			ys := m.hpS.step(m.shelfS.step(float64(side[i])))
+			e += m.wSide * ys * ys
+		}
+		m.acc += e
 		m.accN++
 		m.n++
 		if m.n == m.next {
@@ -100,7 +127,7 @@ func (m *loudnessMeter) integrated() float64 {
 	if nb <= 0 {
 		return silenceLUFS
 	}
-	offset := -0.691 + m.channelGainDB
+	const offset = -0.691
 	z := make([]float64, nb)
 	for j := range z {
 		s, c := 0.0, 0

@@ -50,20 +50,14 @@ type analyzer struct {
 }
 
 // newAnalyzer prepares an analyzer for a mono stream at rate Hz that is
-// the average of channels source channels.
+// the average of channels source channels (plus, through writeMS, the side
+// signal for loudness).
 func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	if !(rate >= minInputRate && rate <= maxInputRate) {
 		return nil, fmt.Errorf("analysis: sample rate %g Hz outside %g–%g Hz", rate, minInputRate, maxInputRate)
 	}
 	a := &analyzer{rate: rate}
-	gain := 0.0
-	if channels > 1 {
-		// Averaging n equal channels divides by n the power that BS.1770
-		// sums over channels; restore it (exact for centre-panned content,
-		// an underestimate for wide stereo).
-		gain = 10 * math.Log10(float64(channels))
-	}
-	a.loud = newLoudnessMeter(rate, gain)
+	a.loud = newLoudnessMeter(rate, channels)
 	factor := max(1, int(math.Round(rate/analysisRate)))
 	a.dec = newDecimator(factor)
 	a.ra = rate / float64(factor)
@@ -99,10 +93,15 @@ func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	return a, nil
 }
 
-// write feeds the next chunk of samples.
-func (a *analyzer) write(p []float32) {
+// write feeds the next chunk of mono samples, for a source without side
+// signal (its channels count as equal for loudness).
+func (a *analyzer) write(p []float32) { a.writeMS(p, nil) }
+
+// writeMS feeds the next chunk of mid samples and the side samples of the
+// same instants (nil when there are none). Only loudness uses the side.
+func (a *analyzer) writeMS(p, side []float32) {
 	a.samples += int64(len(p))
-	a.loud.write(p)
+	a.loud.write(p, side)
 	a.tmp = a.dec.process(a.tmp[:0], p)
 	a.onFrames.push(a.tmp, a.onsetFrame)
 	a.chFrames.push(a.tmp, a.chromaFrame)
