@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits shared by every side of the protocol.
@@ -54,8 +57,9 @@ func Decode(data []byte) (Envelope, any, *Error) {
 	if err := json.Unmarshal(data, &env); err != nil {
 		return Envelope{}, nil, &Error{Code: CodeBadRequest, Message: "frame is not a JSON object with type, id and payload"}
 	}
-	if len(env.ID) > MaxIDLen || !utf8.ValidString(env.ID) {
-		return Envelope{}, nil, &Error{Code: CodeBadRequest, Message: "id is longer than 64 characters"}
+	if env.ID != "" && !idPattern.MatchString(env.ID) {
+		// The id is echoed back in ACK and ERROR: only safe characters.
+		return Envelope{}, nil, &Error{Code: CodeBadRequest, Message: "id must be 1 to 64 letters, digits, - or _"}
 	}
 	payload, ok := newClientPayload(env.Type)
 	if !ok {
@@ -397,8 +401,12 @@ func jsonProblem(err error) string {
 }
 
 // TrackIdentity is how one song is recognised however it is typed: artist
-// and title trimmed, case-folded and with inner runs of spaces collapsed.
+// and title in Unicode NFC (macOS tags often carry decomposed accents),
+// case-folded ("ß" and "SS" agree) and with runs of spaces collapsed.
 func TrackIdentity(artist, title string) string {
-	norm := func(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
-	return norm(artist) + "\x1f" + norm(title)
+	fold := cases.Fold()
+	key := func(s string) string {
+		return strings.Join(strings.Fields(norm.NFC.String(fold.String(norm.NFC.String(s)))), " ")
+	}
+	return key(artist) + "\x1f" + key(title)
 }

@@ -31,7 +31,8 @@ func TestDecodeClientFrames(t *testing.T) {
 		{"array", `[1,2]`, CodeBadRequest, nil, "not a JSON object"},
 		{"unknown type", `{"type":"SELF_DESTRUCT","id":"x"}`, CodeBadRequest, nil, "unknown message type"},
 		{"server type from client", `{"type":"LIKE_COUNT","payload":{"playId":"p","count":9}}`, CodeBadRequest, nil, "unknown message type"},
-		{"long id", `{"type":"LIKE","id":"` + strings.Repeat("a", 65) + `","payload":{"playId":"p"}}`, CodeBadRequest, nil, "id is longer"},
+		{"long id", `{"type":"LIKE","id":"` + strings.Repeat("a", 65) + `","payload":{"playId":"p"}}`, CodeBadRequest, nil, "id must be"},
+		{"markup in id", `{"type":"LIKE","id":"<img src=x>","payload":{"playId":"p"}}`, CodeBadRequest, nil, "id must be"},
 		{"payload wrong type", `{"type":"LIKE","payload":{"playId":7}}`, CodeBadRequest, nil, "wrong type"},
 		{"payload not object", `{"type":"LIKE","payload":"p1"}`, CodeBadRequest, nil, "JSON object"},
 		{"bad play id", `{"type":"LIKE","payload":{"playId":"../etc"}}`, CodeBadRequest, nil, "playId"},
@@ -122,6 +123,16 @@ func TestTrackIdentity(t *testing.T) {
 	b := TrackIdentity("etta james", "at last")
 	if a != b {
 		t.Fatalf("%q != %q", a, b)
+	}
+	tests := []struct{ a1, t1, a2, t2 string }{
+		{"Beyonce\u0301", "Halo", "Beyonc\u00e9", "HALO"},                         // decomposed vs composed accent
+		{"Die Fantastischen Vier", "Straße", "die fantastischen vier", "STRASSE"}, // full case folding
+		{"Etta\tJames", "At  Last", "etta james", "at last"},
+	}
+	for _, tt := range tests {
+		if TrackIdentity(tt.a1, tt.t1) != TrackIdentity(tt.a2, tt.t2) {
+			t.Errorf("%q/%q and %q/%q are different tracks", tt.a1, tt.t1, tt.a2, tt.t2)
+		}
 	}
 	if TrackIdentity("a b", "c") == TrackIdentity("a", "b c") {
 		t.Fatal("artist and title must not run together")
