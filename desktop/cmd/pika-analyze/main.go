@@ -6,12 +6,20 @@
 // parallel and printed one line per file, in the order given. With -json
 // every line is a JSON object. Progress goes to stderr when it is a
 // terminal. The exit status is 0 when the run completed, even if some files
-// failed (their lines carry the error), and 2 for usage errors.
+// failed (their lines carry the error), 2 for usage errors, and 130 when
+// interrupted (Ctrl-C): no new file is started and the command exits at once,
+// without waiting for a file whose read is stuck.
+//
+// Only regular files are analysed: a FIFO, device or socket (even one named
+// x.mp3) would block the read forever, so it gets an error line
+// "not a regular file" instead. Symbolic links to regular files are
+// followed; links to folders are not, so a link loop cannot trap the walk.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -93,39 +101,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	return analyzeAll(ctx, fl.Args(), *workers, opts, newPrinter(stdout, *asJSON), stderr)
+}
 
-	var files []string
-	var walkErrs []line
-	for _, p := range fl.Args() {
-		fs, err := collect(p)
-		if err != nil {
-			walkErrs = append(walkErrs, line{Path: p, Error: err.Error()})
-		}
-		files = append(files, fs...)
-	}
-	out := newPrinter(stdout, *asJSON)
-	for _, l := range walkErrs {
-		out.print(l)
+// analyzeAll analyses paths with workers goroutines and prints their lines
+// in input order. When ctx ends it stops handing out files and returns 130
+// without waiting for the workers: one may be stuck in a read that no
+// context can interrupt, and the process is about to exit anyway.
+func analyzeAll(ctx context.Context, paths []string, workers int, opts analysis.Options, out *printer, stderr io.Writer) int {
+	var files []entry
+	for _, p := range paths {
+		files = append(files, collect(p)...)
 	}
 	prog := newProgress(stderr, len(files))
 	results := make([]chan line, len(files))
-	for i := range results {
+	var todo []int
+	for i, f := range files {
 		results[i] = make(chan line, 1)
+		if f.err != nil {
+			results[i] <- line{Path: f.path, Error: f.err.Error()}
+		} else {
+			todo = append(todo, i)
+		}
 	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	for range min(*workers, max(1, len(files))) {
+	for range min(workers, max(1, len(todo))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				results[i] <- analyze(ctx, files[i], opts)
+				results[i] <- analyze(ctx, files[i].path, opts)
 			}
 		}()
 	}
 	go func() {
 		defer close(jobs)
-		for i := range files {
+		for _, i := range todo {
+			select {
+			case <-ctx.Done():
+				return
+			default:
+			}
 			select {
 			case jobs <- i:
 			case <-ctx.Done():
@@ -138,9 +155,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		select {
 		case l := <-results[i]:
 			out.print(l)
-			prog.done(files[i])
+			prog.done(files[i].path)
 		case <-ctx.Done():
-			wg.Wait()
 			prog.finish()
 			fmt.Fprintln(stderr, "pika-analyze: interrupted")
 			return 130
@@ -151,17 +167,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// collect returns path itself when it is a file, or the audio files under
-// it, sorted, when it is a folder.
-func collect(path string) ([]string, error) {
+// analyzeFile is analysis.AnalyzeFile; tests swap in a read that blocks.
+var analyzeFile = analysis.AnalyzeFile
+
+// errNotRegular refuses FIFOs, devices and sockets, whose open or read can
+// block forever.
+var errNotRegular = errors.New("not a regular file")
+
+// entry is one file to analyse, or one path that gets only an error line.
+type entry struct {
+	path string
+	err  error
+}
+
+// collect returns path itself when it is a (link to a) regular file, or the
+// audio files under it, sorted, when it is a folder. Paths that cannot be
+// analysed come back with their error, in walk order.
+func collect(path string) []entry {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return []entry{{path, err}}
 	}
 	if !st.IsDir() {
-		return []string{path}, nil
+		if !st.Mode().IsRegular() {
+			return []entry{{path, errNotRegular}}
+		}
+		return []entry{{path: path}}
 	}
-	var files []string
+	var files []entry
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == path {
@@ -169,16 +202,59 @@ func collect(path string) ([]string, error) {
 			}
 			return nil // unreadable sub-folder: skip it, keep going
 		}
-		if d.Type().IsRegular() && audioExts[strings.ToLower(filepath.Ext(p))] {
-			files = append(files, p)
+		if d.IsDir() || !audioExts[strings.ToLower(filepath.Ext(p))] {
+			return nil
 		}
+		if err := regular(p, d); err != nil {
+			if !errors.Is(err, errIsDir) {
+				files = append(files, entry{p, err})
+			}
+			return nil
+		}
+		files = append(files, entry{path: p})
 		return nil
 	})
-	return files, err
+	if err != nil {
+		files = append(files, entry{path, err})
+	}
+	return files
+}
+
+// errIsDir marks a link to a folder, which the walk does not follow (so a
+// link loop cannot trap it) and does not report.
+var errIsDir = errors.New("link to a folder")
+
+// regular reports whether the walked entry d at p is a regular file or a
+// symbolic link to one.
+func regular(p string, d fs.DirEntry) error {
+	t := d.Type()
+	if t.IsRegular() {
+		return nil
+	}
+	if t&fs.ModeSymlink == 0 {
+		return errNotRegular
+	}
+	st, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return err
+	case st.IsDir():
+		return errIsDir
+	case !st.Mode().IsRegular():
+		return errNotRegular
+	}
+	return nil
 }
 
 func analyze(ctx context.Context, path string, opts analysis.Options) line {
-	r, err := analysis.AnalyzeFile(ctx, path, opts)
+	// Checked again just before the open: the file may have been replaced
+	// since the walk, and opening a FIFO blocks until a writer appears.
+	if st, err := os.Stat(path); err != nil {
+		return line{Path: path, Error: err.Error()}
+	} else if !st.Mode().IsRegular() {
+		return line{Path: path, Error: errNotRegular.Error()}
+	}
+	r, err := analyzeFile(ctx, path, opts)
 	l := line{
 		Path: path, BPM: r.BPM, BPMConfidence: r.BPMConfidence,
 		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence,
