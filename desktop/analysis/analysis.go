@@ -27,12 +27,15 @@
 // LoudnessLUFS is integrated loudness per ITU-R BS.1770-4 / EBU R128
 // (K-weighting designed for the decoder's rate, 400 ms blocks with 75 %
 // overlap, absolute gate −70 LUFS, relative gate −10 LU); −70 for silence.
-// The decoder delivers the average of the channels, and the meter adds
-// 10·log10(channels) dB: this equals BS.1770 exactly for mono and for
-// centre-panned (identical-channel) content and reads low for wide stereo,
-// by up to 3 dB for uncorrelated channels (more for anti-phase content).
-// Content above ~5.5 kHz is not measured (the analysis rate is ≤ 12 kHz),
-// which changes typical music by well under 0.5 LU.
+// The decoder delivers the mid M = (L+R)/2 and side S = (L−R)/2 signals,
+// and the meter sums channels·z_M + 2·z_S, which is BS.1770's sum over the
+// channels exactly for mono and stereo (z_L + z_R = 2(z_M + z_S), since
+// K-weighting is linear); with three or more channels S comes from the
+// first two, exact for identical channels and low otherwise (surround
+// channel weights are not applied). Content above ~5.5 kHz is not measured
+// (the analysis rate is ≤ 12 kHz): against ffmpeg's ebur128 the 24 corpus
+// files read −0.6 to +0.2 LU off (bright mixes lose the most), signals
+// below 5 kHz within 0.1 LU.
 //
 // Energy, Danceability and Brightness are 0–100 and deterministic (the same
 // file always gives the same numbers):

@@ -120,6 +120,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 	// (L-R)/2 = S/sqrt(2) is asked for.
 	fastMS := nch == 2 && ms && !intensity && same
 	side := outS != nil
+	sideDone := false // side output already written
 	var nz [2]int
 	for ch := range nch {
 		g := &si.gr[gr][ch]
@@ -170,7 +171,12 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			x[i] *= invSqrt2
 		}
 		hybrid(x, g0, h.srIndex, nz[0], d.m, &d.ov, &d.sub)
-		if side {
+		if side && nz[1] == 0 {
+			// Silent side (dual mono coded as M/S): no transform needed
+			// once the side filterbank has rung out.
+			d.silentSide(outS)
+			sideDone = true
+		} else if side {
 			// Lines past nz[1] are already zero (requantize).
 			s := &d.xr[1]
 			for i := range nz[1] {
@@ -231,7 +237,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 	for t := range 18 {
 		d.syn.slot(d.sub[t][:d.m], out[t*d.m:(t+1)*d.m])
 	}
-	if side && nch == 2 {
+	if side && nch == 2 && !sideDone {
 		for t := range 18 {
 			d.synS.slot(d.subS[t][:d.m], outS[t*d.m:(t+1)*d.m])
 		}

@@ -72,6 +72,18 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 	writeTestWAV(t, wav44, 44100, 3)
 	wav22 := filepath.Join(dir, "src22.wav")
 	writeTestWAV(t, wav22, 22050, 3)
+	// Dual mono: the left channel copied to the right, so the side is zero.
+	dual := filepath.Join(dir, "dual.wav")
+	b, err := os.ReadFile(wav44)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := 44; p+4 <= len(b); p += 4 {
+		b[p+2], b[p+3] = b[p], b[p+1]
+	}
+	if err := os.WriteFile(dual, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name      string
 		wav       string
@@ -86,6 +98,7 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 		{"mpeg2-joint", wav22, []string{"-b", "64", "-m", "j"}, false, 1},
 		{"mpeg1-intensity", wav44, []string{"-b", "128", "-m", "j"}, true, 1},
 		{"mono", wav44, []string{"-b", "96", "-m", "m"}, false, 1},
+		{"dual-mono-ms", dual, []string{"-b", "128", "-m", "f"}, false, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := lameEncode(t, dir, c.name, c.wav, c.args...)
@@ -111,10 +124,10 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 					t.Fatalf("mid sample %d is %g with Side, %g without", i, mid[i], plain[i])
 				}
 			}
-			if probeChannels(t, path) == 1 {
+			if probeChannels(t, path) == 1 || c.wav == dual {
 				for i, v := range side {
 					if v != 0 {
-						t.Fatalf("mono stream: side sample %d is %g, want 0", i, v)
+						t.Fatalf("mono or dual mono stream: side sample %d is %g, want 0", i, v)
 					}
 				}
 				return
