@@ -17,7 +17,7 @@ const (
 	EventLibrary      EventKind = "library"      // Track (nil: many tracks changed, e.g. after an import)
 	EventImport       EventKind = "import"       // Import: a folder scan's progress
 	EventNowPlaying   EventKind = "now_playing"  // NowPlaying
-	EventConnection   EventKind = "connection"   // Connected, Err (why it dropped)
+	EventConnection   EventKind = "connection"   // Connected, Err (why it dropped), RetryIn
 	EventSession      EventKind = "session"      // Session (registered, resumed or ended)
 	EventLikes        EventKind = "likes"        // Likes
 	EventTempo        EventKind = "tempo"        // Tempo
@@ -29,13 +29,16 @@ const (
 
 // Event is one thing the UI may show. Only the fields of its Kind are set.
 type Event struct {
-	Kind         EventKind
-	Time         time.Time
-	Progress     *library.Progress
-	Track        *library.Track
-	Import       *ImportProgress
-	NowPlaying   *NowPlaying
-	Connected    bool
+	Kind       EventKind
+	Time       time.Time
+	Progress   *library.Progress
+	Track      *library.Track
+	Import     *ImportProgress
+	NowPlaying *NowPlaying
+	Connected  bool
+	// RetryIn is when the link tries again after a drop; 0 when it does
+	// not (the relay refused the session: see the EventError before it).
+	RetryIn      time.Duration
 	Session      *Session
 	Likes        *protocol.LikeCount
 	Tempo        *protocol.TempoTally

@@ -153,6 +153,23 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	return dj, err
 }
 
+// SessionRefusedError is the EventError when the relay refused to
+// register the session (an unknown or revoked token, a bad name): the link
+// does not retry and the run is over until the DJ goes live again.
+type SessionRefusedError struct{ Err *protocol.Error }
+
+func (e *SessionRefusedError) Error() string {
+	if e.Err.Code == protocol.CodeUnauthorized {
+		return "the relay refused the DJ token: check it in Settings or log in on the web to get a new one"
+	}
+	return "the relay refused the session: " + e.Err.Message
+}
+
+func (e *SessionRefusedError) Unwrap() error { return e.Err }
+
+// TokenRefused reports whether the relay refused the DJ token itself.
+func (e *SessionRefusedError) TokenRefused() bool { return e.Err.Code == protocol.CodeUnauthorized }
+
 func (lr *liveRun) stop() {
 	lr.cancel()
 	<-lr.done
@@ -178,7 +195,7 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 			out = append(out, Event{Kind: EventConnection, Connected: true})
 		case livelink.Disconnected:
 			st.Connected = false
-			out = append(out, Event{Kind: EventConnection, Err: e.Err})
+			out = append(out, Event{Kind: EventConnection, Err: e.Err, RetryIn: e.RetryIn})
 		case livelink.Registered:
 			st.Connected = true
 			st.Session = Session{ID: e.Session.ID, Name: st.Session.Name, DJName: e.Session.DJName, JoinURL: e.Session.JoinURL,
@@ -258,6 +275,10 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 			go c.teardown(lr) // the relay ended it (timeout): not live any more
 		case livelink.Error:
 			err := fmt.Errorf("the relay refused %s: %s", strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")), e.Err.Message)
+			if e.Type == protocol.TypeRegisterSession {
+				// The link stopped retrying: the session is over here.
+				err = &SessionRefusedError{Err: e.Err}
+			}
 			out = append(out, Event{Kind: EventError, Err: err})
 			if e.Type == protocol.TypeRegisterSession {
 				st.Live = false

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -344,4 +345,25 @@ func TestCheckTokenAndSettings(t *testing.T) {
 		t.Errorf("announcements after clear: %+v %+v", st.Announcement, st.Announcements)
 	}
 	dancer.Expect(t, protocol.TypeAnnouncementCleared)
+}
+
+// A token the relay does not know is an error event the UI shows, and the
+// run is over: no retry is promised.
+func TestUnknownTokenIsAnErrorEvent(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	core := openCore(t, ctx, t.TempDir(), relay, "pk_dj_deadbeefdeadbeefdeadbeefdeadbeef", time.Second)
+	defer core.Close()
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Friday", ""); err != nil {
+		t.Fatal(err)
+	}
+	e := nextEvent(t, ctx, events, EventError, nil)
+	var refused *SessionRefusedError
+	if !errors.As(e.Err, &refused) || !refused.TokenRefused() {
+		t.Fatalf("error event %v (%T); want a refused token", e.Err, e.Err)
+	}
+	until(t, ctx, "the run to stop", func() bool { return !core.LiveState().Live })
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -79,6 +80,14 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 					}
 					continue
 				}
+				var refused *app.SessionRefusedError
+				if errors.As(e.Err, &refused) {
+					// The link gave up: waiting would only pretend plays go out.
+					if refused.TokenRefused() {
+						return errors.New("the relay refused the DJ token: check it with `pika token check` or log in on the web to get a new one")
+					}
+					return refused
+				}
 				if printEvent(env, e) {
 					return nil // the relay ended the session
 				}
@@ -128,8 +137,10 @@ func printEvent(env Env, e app.Event) bool {
 	case app.EventConnection:
 		if e.Connected {
 			fmt.Fprintln(out, "connected to the relay")
+		} else if e.Err != nil && e.RetryIn > 0 {
+			fmt.Fprintf(out, "offline (%v); plays are kept and sent on reconnect (retrying in %s)\n", e.Err, e.RetryIn.Round(100*time.Millisecond))
 		} else if e.Err != nil {
-			fmt.Fprintf(out, "offline (%v); plays are kept and sent on reconnect\n", e.Err)
+			fmt.Fprintf(out, "disconnected: %v\n", e.Err)
 		}
 	case app.EventLikes:
 		fmt.Fprintf(out, "♥ %d likes\n", e.Likes.Count)

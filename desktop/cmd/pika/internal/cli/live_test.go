@@ -342,3 +342,36 @@ func TestTokenSetAndCheck(t *testing.T) {
 		t.Errorf("bad token check: %d %q", code, errOut)
 	}
 }
+
+// A well-formed token the relay does not know ends `pika live` at once
+// with a clear message, instead of waiting and promising to send plays.
+func TestLiveWithUnknownTokenExits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	relay := relaytest.Start(t)
+	const unknown = "pk_dj_deadbeefdeadbeefdeadbeefdeadbeef"
+	done := make(chan struct{})
+	var code int
+	var out, errOut string
+	go func() {
+		defer close(done)
+		code, out, errOut = pika(t, ctx, Env{}, "--config", t.TempDir(), "--no-keyring",
+			"live", "--source", "manual", "--relay", relay.URL, "--token", unknown)
+	}()
+	select {
+	case <-done:
+	case <-time.After(45 * time.Second):
+		cancel() // unblock the command so the test reports instead of hanging
+		<-done
+		t.Fatalf("pika live kept running with a refused token:\n%s\n%s", out, errOut)
+	}
+	if code != 1 || !strings.Contains(errOut, "the relay refused the DJ token: check it with `pika token check`") {
+		t.Errorf("exit %d, stderr %q; want 1 and the refused-token message", code, errOut)
+	}
+	if strings.Contains(out, "plays are kept") {
+		t.Errorf("pika live promised to keep plays although it stopped retrying:\n%s", out)
+	}
+	if strings.Contains(out+errOut, unknown) {
+		t.Error("the token was printed")
+	}
+}
