@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"errors"
 	"net"
 	"net/http"
@@ -69,11 +71,21 @@ func TestSlowDancerIsDropped(t *testing.T) {
 	text := strings.Repeat("x", 1000)
 	const rounds = 400
 	for i := 0; i < rounds; i++ {
-		msg := hub.NewMessage(protocol.TypeAnnouncement, protocol.Announcement{AnnouncementID: "a", Text: text})
+		body := text
+		if i%100 == 0 { // now and then a frame far bigger than the socket buffers
+			body = strings.Repeat("y", 20_000)
+		}
+		msg := hub.NewMessage(protocol.TypeAnnouncement, protocol.Announcement{AnnouncementID: fmt.Sprint("a", i), Text: body})
 		slow.Deliver(msg) // must return at once, whatever the slow reader does
 		fast.Deliver(msg)
-		if _, _, err := fastWS.ReadMessage(); err != nil {
+		_, data, err := fastWS.ReadMessage()
+		if err != nil {
 			t.Fatalf("fast dancer lost the connection at broadcast %d: %v", i, err)
+		}
+		// Small socket buffers split frames across writes: they must
+		// arrive whole and in order.
+		if !bytes.Equal(data, msg.Data) {
+			t.Fatalf("broadcast %d arrived as %q", i, data)
 		}
 	}
 	// The relay gave up on the slow dancer: once it reads again it finds
