@@ -48,11 +48,13 @@ func newPhaseSynth(m, p int) *phaseSynth {
 
 func (ps *phaseSynth) slot(in, out []float32) {
 	m := ps.m
-	ps.pos = (ps.pos + 15) % 16
+	ps.pos = (ps.pos + 15) & 15
 	a, b := ps.a[ps.pos], ps.b[ps.pos]
 	in = in[:m]
+	a, b = a[:m], b[:m]
 	for j := range m {
 		ra, rb := ps.ma[j*m:j*m+m], ps.mb[j*m:j*m+m]
+		ra, rb = ra[:len(in)], rb[:len(in)] // lengths the compiler can see: no bounds checks
 		var sa, sb float32
 		for k, x := range in {
 			sa += ra[k] * x
@@ -63,9 +65,10 @@ func (ps *phaseSynth) slot(in, out []float32) {
 	out = out[:m]
 	clear(out)
 	for i := range 8 {
-		va := ps.a[(ps.pos+2*i)%16]
-		vb := ps.b[(ps.pos+2*i+1)%16]
+		va := ps.a[(ps.pos+2*i)&15]
+		vb := ps.b[(ps.pos+2*i+1)&15]
 		wa, wb := ps.wa[i], ps.wb[i]
+		va, vb, wa, wb = va[:len(out)], vb[:len(out)], wa[:len(out)], wb[:len(out)]
 		for j := range out {
 			out[j] += va[j]*wa[j] + vb[j]*wb[j]
 		}
