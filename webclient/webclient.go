@@ -4,9 +4,17 @@
 package webclient
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
+	"mime"
 	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
 )
 
 //go:embed static
@@ -36,22 +44,53 @@ var Pages = map[string]string{
 // Handler serves the pages at their routes and the files under
 // static/assets at /assets/. It answers 404 for anything else, so the
 // relay can mount it as the fallback for every GET that is not an API.
+//
+// Every response carries a strong ETag (a hash of the embedded file) and
+// "Cache-Control: no-cache": a phone on venue Wi-Fi revalidates with a
+// 304 of a few bytes instead of downloading the scripts again, and a new
+// release is picked up at once.
 func Handler() http.Handler {
 	root := FS()
 	mux := http.NewServeMux()
 	for pattern, file := range Pages {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			data, err := fs.ReadFile(root, file)
-			if err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			// Pages are small and change with each release: always revalidate.
-			w.Header().Set("Cache-Control", "no-cache")
-			_, _ = w.Write(data)
+			serveFile(w, r, root, file)
 		})
 	}
-	mux.Handle("GET /assets/", http.FileServerFS(root))
+	mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if !fs.ValidPath(name) || strings.HasSuffix(name, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		serveFile(w, r, root, name)
+	})
 	return mux
+}
+
+// etags caches each embedded file's ETag: the files never change while
+// the process runs.
+var etags sync.Map // name → string
+
+func serveFile(w http.ResponseWriter, r *http.Request, root fs.FS, name string) {
+	data, err := fs.ReadFile(root, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	tag, ok := etags.Load(name)
+	if !ok {
+		sum := sha256.Sum256(data)
+		tag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		etags.Store(name, tag)
+	}
+	h := w.Header()
+	h.Set("ETag", tag.(string))
+	h.Set("Cache-Control", "no-cache")
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	// ServeContent answers If-None-Match with 304 and handles HEAD and
+	// ranges; the zero modtime leaves Last-Modified out.
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
 }

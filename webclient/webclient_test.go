@@ -175,3 +175,41 @@ func TestHandlerRoutes(t *testing.T) {
 		})
 	}
 }
+
+// A phone that already has a file revalidates it for a 304 without a body.
+func TestHandlerRevalidates(t *testing.T) {
+	srv := httptest.NewServer(Handler())
+	defer srv.Close()
+	for _, p := range []string{"/live/abc123", "/assets/js/session.js", "/assets/css/pika.css"} {
+		t.Run(p, func(t *testing.T) {
+			res, err := http.Get(srv.URL + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			tag := res.Header.Get("ETag")
+			if !strings.HasPrefix(tag, `"`) || res.Header.Get("Cache-Control") != "no-cache" {
+				t.Fatalf("ETag %q, Cache-Control %q", tag, res.Header.Get("Cache-Control"))
+			}
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
+			req.Header.Set("If-None-Match", tag)
+			res, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, _ := io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusNotModified || n != 0 {
+				t.Fatalf("revalidation gave %d with %d bytes, want 304 without a body", res.StatusCode, n)
+			}
+		})
+	}
+	res, err := http.Get(srv.URL + "/assets/../webclient.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode == http.StatusOK {
+		t.Fatal("a path outside the assets was served")
+	}
+}
