@@ -285,7 +285,11 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 				go c.teardown(lr)
 			}
 		case livelink.OutboxDropped:
-			out = append(out, Event{Kind: EventError, Err: fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)})
+			err := fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)
+			if e.Stale {
+				err = fmt.Errorf("%d messages queued for an earlier session that could not be resumed were dropped, not sent into this one", e.Count)
+			}
+			out = append(out, Event{Kind: EventError, Err: err})
 		}
 		lr.mu.Unlock()
 		for _, e := range out {

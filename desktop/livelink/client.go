@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +48,10 @@ type Session struct {
 	Resumed      bool
 }
 
+// pendingPrefix starts the outbox tag of messages queued before a run
+// registered its session.
+const pendingPrefix = "pending:"
+
 // ErrNotLive is returned by senders when GoLive has not been called (or
 // the session has ended).
 var ErrNotLive = errors.New("livelink: not live")
@@ -68,6 +74,9 @@ type Client struct {
 	session   Session
 	ownedID   string // a session this process registered (resume even past the window)
 	connected bool
+	// pending tags outbox rows queued before this run registered a
+	// session: they belong to the next session registered.
+	pending string
 }
 
 // Timings; variables so tests of this package could shorten them.
@@ -104,11 +113,12 @@ func New(cfg Config, db *sql.DB) (*Client, error) {
 	}
 	c := &Client{
 		cfg: cfg, httpBase: httpBase, wsURL: wsURL,
-		st:     &store{db: db, max: cfg.MaxOutbox},
-		log:    cfg.Logger.With("relay", httpBase),
-		events: make(chan Event, 256),
-		kick:   make(chan struct{}, 1),
-		liveCh: make(chan struct{}, 1),
+		st:      &store{db: db, max: cfg.MaxOutbox},
+		log:     cfg.Logger.With("relay", httpBase),
+		events:  make(chan Event, 256),
+		kick:    make(chan struct{}, 1),
+		liveCh:  make(chan struct{}, 1),
+		pending: pendingPrefix + strconv.FormatInt(time.Now().UnixNano(), 36) + ":" + strconv.FormatUint(rand.Uint64(), 36),
 	}
 	if err := c.st.migrate(context.Background()); err != nil {
 		return nil, err
@@ -164,7 +174,7 @@ func (c *Client) GoLive(ctx context.Context) error {
 // then END_SESSION. It waits until the relay confirms or ctx is done; in
 // the latter case (offline) the session is abandoned locally and the relay
 // ends it by itself after protocol.ResumeWindow. Messages left in the
-// outbox then go to the next session.
+// outbox are then dropped when the next session registers (OutboxDropped).
 func (c *Client) End(ctx context.Context) error {
 	c.mu.Lock()
 	if !c.live {
@@ -260,15 +270,19 @@ func (c *Client) ClearAnnouncement(ctx context.Context) error {
 func (c *Client) enqueue(ctx context.Context, t protocol.Type, payload any) error {
 	c.mu.Lock()
 	live := c.live && !c.ending
+	session := c.ownedID
 	c.mu.Unlock()
 	if !live {
 		return ErrNotLive
+	}
+	if session == "" {
+		session = c.pending
 	}
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("livelink: encode %s: %w", t, err)
 	}
-	dropped, err := c.st.push(ctx, string(t), b)
+	dropped, err := c.st.push(ctx, session, string(t), b)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -275,6 +276,17 @@ func (c *Client) registered(ctx context.Context, p *protocol.SessionRegistered) 
 	c.mu.Lock()
 	c.session, c.ownedID, c.connected = sess, p.SessionID, true
 	c.mu.Unlock()
+	stale, err := c.st.adopt(ctx, p.SessionID, c.pending)
+	if err != nil {
+		return err
+	}
+	for old, n := range stale {
+		c.log.Warn("livelink: dropped messages queued for a session that could not be resumed", "session", old, "count", n)
+		if strings.HasPrefix(old, pendingPrefix) {
+			old = "" // queued by an earlier run before it had a session
+		}
+		c.emit(OutboxDropped{Count: n, Stale: true, Session: old})
+	}
 	c.log.Info("livelink: live", "session", p.SessionID, "resumed", p.Resumed)
 	c.emit(Registered{Session: sess})
 	return nil
@@ -314,7 +326,10 @@ func (s *connState) pump(ctx context.Context) error {
 			return errStopped
 		}
 		if inflight == 0 && retryTimer == nil && !endSent {
-			row, ok, err := c.st.first(ctx)
+			c.mu.Lock()
+			owned := c.ownedID
+			c.mu.Unlock()
+			row, ok, err := c.st.first(ctx, owned, c.pending)
 			if err != nil {
 				return err
 			}
@@ -403,7 +418,8 @@ func (s *connState) pump(ctx context.Context) error {
 						return &fatalError{err: p}
 					case protocol.CodeSessionEnded:
 						// The session was ended elsewhere: a new one is
-						// registered on reconnect and gets the message.
+						// registered on reconnect; this session's messages
+						// are dropped then, not replayed into it.
 						if err := c.st.clearSession(ctx); err != nil {
 							return err
 						}

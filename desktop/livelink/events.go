@@ -61,8 +61,15 @@ type Error struct {
 	Err  *protocol.Error
 }
 
-// OutboxDropped: the outbox was full and its oldest messages were dropped.
-type OutboxDropped struct{ Count int }
+// OutboxDropped: messages were dropped from the outbox. Without Stale the
+// outbox was full and its oldest went; with Stale they were queued for an
+// earlier session (Session, "" when unknown) that could not be resumed, and
+// are not replayed into the new one.
+type OutboxDropped struct {
+	Count   int
+	Stale   bool
+	Session string
+}
 
 func (Connected) isEvent()           {}
 func (Disconnected) isEvent()        {}

@@ -440,20 +440,41 @@ func TestOfflineOutboxBoundAndEnd(t *testing.T) {
 	}
 	h.stop()
 
-	// The next go-live is a new session, which gets the queued plays.
+	// The next go-live is a new session: the abandoned session's plays are
+	// dropped (with a warning), not replayed into tonight's session; a play
+	// queued before the new session is registered belongs to it.
 	r.Restart(t)
-	h2 := startClient(t, Config{RelayURL: r.URL, Token: token, SessionName: "Second"}, db)
+	logs2 := &syncBuf{}
+	h2 := startClient(t, Config{RelayURL: r.URL, Token: token, SessionName: "Second",
+		Logger: slog.New(slog.NewTextHandler(logs2, nil))}, db)
 	if err := h2.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h2.c.SendNowPlaying(context.Background(), track(9), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	next := waitFor[Registered](t, h2.c).Session
 	if next.ID == first.ID || next.Resumed {
 		t.Errorf("after End the next go-live resumed %+v", next)
 	}
-	for i := 2; i < 5; i++ {
-		if p := waitFor[PlayStarted](t, h2.c); p.Play.Track.Title != track(i).Title {
-			t.Errorf("delivered %q, want %q", p.Play.Track.Title, track(i).Title)
+	if d := waitFor[OutboxDropped](t, h2.c); d.Count != 3 || d.Session != first.ID || !d.Stale {
+		t.Errorf("dropped %+v, want the 3 plays of session %s", d, first.ID)
+	}
+	if !strings.Contains(logs2.String(), "could not be resumed") {
+		t.Error("dropping the old session's plays was not logged")
+	}
+	if p := waitFor[PlayStarted](t, h2.c); p.Play.Track.Title != track(9).Title {
+		t.Errorf("delivered %q into the new session, want %q", p.Play.Track.Title, track(9).Title)
+	}
+	// The relay stores plays in the background: wait for tonight's.
+	var recap protocol.Recap
+	for deadline := time.Now().Add(waitLong); len(recap.Plays) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if code := r.DoJSON(t, http.MethodGet, "/api/sessions/"+next.ID+"/recap", "", nil, &recap); code != http.StatusOK {
+			t.Fatalf("recap: %d", code)
 		}
+	}
+	if len(recap.Plays) != 1 || recap.Plays[0].Track.Title != track(9).Title {
+		t.Errorf("new session has %d plays, want only tonight's: %+v", len(recap.Plays), recap.Plays)
 	}
 }
 

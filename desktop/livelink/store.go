@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS livelink_outbox (
 	id         INTEGER PRIMARY KEY AUTOINCREMENT,
 	type       TEXT    NOT NULL,
 	payload    TEXT    NOT NULL,
-	created_at TEXT    NOT NULL
+	created_at TEXT    NOT NULL,
+	session_id TEXT    NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS livelink_state (
 	key   TEXT PRIMARY KEY,
@@ -42,6 +43,31 @@ func (s *store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("livelink: create tables: %w", err)
 	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('livelink_outbox') WHERE name = 'session_id'`).Scan(&n); err != nil {
+		return fmt.Errorf("livelink: inspect outbox: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	// An outbox from before rows were tagged: its messages were queued for
+	// the stored session, if there is one (else they are dropped when the
+	// next session registers).
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("livelink: migrate outbox: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE livelink_outbox ADD COLUMN session_id TEXT NOT NULL DEFAULT ''`); err != nil {
+		return fmt.Errorf("livelink: migrate outbox: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE livelink_outbox SET session_id =
+		COALESCE((SELECT value FROM livelink_state WHERE key = ?), '')`, keySessionID); err != nil {
+		return fmt.Errorf("livelink: migrate outbox: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("livelink: migrate outbox: %w", err)
+	}
 	return nil
 }
 
@@ -52,16 +78,17 @@ type outboxRow struct {
 	payload []byte
 }
 
-// push stores a message and drops the oldest beyond the bound; it returns
-// how many were dropped.
-func (s *store) push(ctx context.Context, typ string, payload []byte) (int64, error) {
+// push stores a message queued for session (a session id, or this run's
+// pending tag before any session is registered) and drops the oldest
+// beyond the bound; it returns how many were dropped.
+func (s *store) push(ctx context.Context, session, typ string, payload []byte) (int64, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("livelink: store message: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO livelink_outbox (type, payload, created_at) VALUES (?, ?, ?)`,
-		typ, string(payload), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO livelink_outbox (type, payload, created_at, session_id) VALUES (?, ?, ?, ?)`,
+		typ, string(payload), time.Now().UTC().Format(time.RFC3339Nano), session); err != nil {
 		return 0, fmt.Errorf("livelink: store message: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM livelink_outbox WHERE id IN (
@@ -76,11 +103,13 @@ func (s *store) push(ctx context.Context, typ string, payload []byte) (int64, er
 	return dropped, nil
 }
 
-// first returns the oldest stored message, or ok=false.
-func (s *store) first(ctx context.Context) (outboxRow, bool, error) {
+// first returns the oldest message stored for session (or under pending,
+// this run's tag for messages queued before a session existed), or ok=false.
+func (s *store) first(ctx context.Context, session, pending string) (outboxRow, bool, error) {
 	var r outboxRow
 	var p string
-	err := s.db.QueryRowContext(ctx, `SELECT id, type, payload FROM livelink_outbox ORDER BY id LIMIT 1`).Scan(&r.id, &r.typ, &p)
+	err := s.db.QueryRowContext(ctx, `SELECT id, type, payload FROM livelink_outbox
+		WHERE session_id IN (?, ?) ORDER BY id LIMIT 1`, session, pending).Scan(&r.id, &r.typ, &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -89,6 +118,46 @@ func (s *store) first(ctx context.Context) (outboxRow, bool, error) {
 	}
 	r.payload = []byte(p)
 	return r, true, nil
+}
+
+// adopt gives session the messages queued under pending and deletes those
+// queued for any other session (one that could not be resumed: replaying
+// them would put an old gig's plays into this one). It returns the dropped
+// messages per session.
+func (s *store) adopt(ctx context.Context, session, pending string) (map[string]int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE livelink_outbox SET session_id = ? WHERE session_id = ?`, session, pending); err != nil {
+		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT session_id, COUNT(*) FROM livelink_outbox WHERE session_id <> ? GROUP BY session_id`, session)
+	if err != nil {
+		return nil, fmt.Errorf("livelink: read outbox: %w", err)
+	}
+	stale := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("livelink: read outbox: %w", err)
+		}
+		stale[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("livelink: read outbox: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM livelink_outbox WHERE session_id <> ?`, session); err != nil {
+		return nil, fmt.Errorf("livelink: drop stale outbox: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
+	}
+	return stale, nil
 }
 
 func (s *store) remove(ctx context.Context, id int64) error {

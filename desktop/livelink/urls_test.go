@@ -3,6 +3,7 @@ package livelink
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -88,7 +89,7 @@ func TestOutboxBound(t *testing.T) {
 	}
 	var dropped int64
 	for i := range 5 {
-		n, err := st.push(ctx, "NOW_PLAYING", []byte{byte('a' + i)})
+		n, err := st.push(ctx, "s1", "NOW_PLAYING", []byte{byte('a' + i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func TestOutboxBound(t *testing.T) {
 	}
 	var got []string
 	for {
-		r, ok, err := st.first(ctx)
+		r, ok, err := st.first(ctx, "s1", "pending")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,3 +118,62 @@ func TestOutboxBound(t *testing.T) {
 }
 
 type sqlDB = sql.DB
+
+// An outbox made before rows were tagged belongs to the stored session;
+// adopt keeps that session's rows (and this run's pending ones) in order
+// and drops the others.
+func TestOutboxMigrationAndAdopt(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	if _, err := db.Exec(`CREATE TABLE livelink_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,
+		payload TEXT NOT NULL, created_at TEXT NOT NULL);
+		CREATE TABLE livelink_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+		INSERT INTO livelink_state VALUES ('session_id', 'old');
+		INSERT INTO livelink_outbox (type, payload, created_at) VALUES ('NOW_PLAYING', 'a', 'x'), ('NOW_PLAYING', 'b', 'x');`); err != nil {
+		t.Fatal(err)
+	}
+	st := &store{db: db, max: 100}
+	if err := st.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct{ session, payload string }{{"pending", "c"}, {"other-run", "d"}, {"pending", "e"}} {
+		if _, err := st.push(ctx, r.session, "NOW_PLAYING", []byte(r.payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name, session string
+		want          []string
+		dropped       map[string]int
+	}{
+		{"resumed", "old", []string{"a", "b", "c", "e"}, map[string]int{"other-run": 1}},
+		{"new session", "new", nil, map[string]int{"old": 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dropped, err := st.adopt(ctx, tt.session, "pending")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(dropped) != fmt.Sprint(tt.dropped) {
+				t.Errorf("dropped %v, want %v", dropped, tt.dropped)
+			}
+			rows, err := db.Query(`SELECT payload FROM livelink_outbox WHERE session_id = ? ORDER BY id`, tt.session)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var p string
+				if err := rows.Scan(&p); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, p)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("kept %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
