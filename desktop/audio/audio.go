@@ -309,7 +309,11 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 			if s.sideSrc != nil {
 				blkS = s.sideSrc.side()
 				if len(blkS) != len(blk) {
-					s.err = fmt.Errorf("%w: %d side samples for %d mid samples", ErrCorrupt, len(blkS), len(blk))
+					// Only after a decoder failure (e.g. a recovered panic);
+					// keep that error, it says more.
+					if err == nil {
+						s.err = fmt.Errorf("%w: %d side samples for %d mid samples", ErrCorrupt, len(blkS), len(blk))
+					}
 					blk, blkS = nil, nil
 				}
 			}

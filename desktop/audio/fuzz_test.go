@@ -36,6 +36,13 @@ func fuzzSource(data []byte, open func(io.ReadSeeker) (source, header, error)) e
 	for total < fuzzSampleCap {
 		blk, err := src.next()
 		total += len(blk)
+		// Sources with a side signal must give one sample per mid sample
+		// (nil is an MP3 decoder made without Options.Side).
+		if ss, ok := src.(sideSource); ok {
+			if sd := ss.side(); sd != nil && len(sd) != len(blk) && err == nil {
+				return fmt.Errorf("%d side samples for %d samples", len(sd), len(blk))
+			}
+		}
 		if err != nil {
 			return nil
 		}
@@ -99,7 +106,7 @@ func FuzzMP3(f *testing.F) {
 	addSeeds(f, "tone.mp3")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The length picks the output rate too: full, or a reduced synthesis.
-		opts := Options{MaxRate: []int{0, 22050, 11025, 5512}[len(data)%4]}
+		opts := Options{MaxRate: []int{0, 22050, 11025, 5512}[len(data)%4], Side: len(data)%8 >= 4}
 		check(t, fuzzSource(data, func(r io.ReadSeeker) (source, header, error) { return newMP3(r, opts) }))
 	})
 }

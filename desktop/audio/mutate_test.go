@@ -60,6 +60,7 @@ func TestMutatedInputs(t *testing.T) {
 		{"tone.ogg", newOgg},
 		{"tone.mp3", func(r io.ReadSeeker) (source, header, error) { return newMP3(r, Options{}) }},
 		{"tone.mp3", func(r io.ReadSeeker) (source, header, error) { return newMP3(r, Options{MaxRate: 8000}) }},
+		{"tone.mp3", func(r io.ReadSeeker) (source, header, error) { return newMP3(r, Options{MaxRate: 11025, Side: true}) }},
 	}
 	n := 1500
 	if testing.Short() {

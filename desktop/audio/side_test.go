@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -157,7 +158,21 @@ func sidePower(x []float32) float64 {
 // step (a later ReadMS continues where Read stopped); ReadMS without
 // Options.Side is ErrNoSide.
 func TestSideAPI(t *testing.T) {
-	const path = "testdata/tone.wav"
+	// Two seconds of 440 Hz left, 660 Hz right: a non-zero side.
+	path := filepath.Join(t.TempDir(), "wide.wav")
+	var pcm []byte
+	for i := range 88200 {
+		for _, f := range []float64{440, 660} {
+			v := int16(10000 * math.Sin(2*math.Pi*f*float64(i)/44100))
+			pcm = binary.LittleEndian.AppendUint16(pcm, uint16(v))
+		}
+	}
+	hdr := []byte("RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x02\x00\x44\xac\x00\x00\x10\xb1\x02\x00\x04\x00\x10\x00data")
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(36+len(pcm)))
+	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(pcm)))
+	if err := os.WriteFile(path, append(hdr, pcm...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -173,6 +188,9 @@ func TestSideAPI(t *testing.T) {
 	}
 	wantMid, wantSide := readMS(t, s)
 	s.Close()
+	if p := sidePower(wantSide); p < 0.01 {
+		t.Fatalf("side power %g: the test file is not wide", p)
+	}
 
 	s, err = Open(path, Options{Side: true})
 	if err != nil {
