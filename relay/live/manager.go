@@ -92,7 +92,7 @@ func NewManager(cfg Config) *Manager {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
 		cfg: cfg, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
-		// Ten wrong PINs, then one every six seconds, per IP.
+		// Ten wrong PINs, then one every six seconds, per session and IP.
 		pinLim: ratelimit.New(rate.Every(6*time.Second), 10),
 		rooms:  map[string]*Room{},
 	}
@@ -264,23 +264,27 @@ func pinMatches(stored, pin string) bool {
 	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(want)) == 1
 }
 
-// checkPIN verifies a PIN for a protected session, limiting wrong guesses
-// per IP.
+// checkPIN verifies a PIN for a protected session. Wrong guesses are
+// limited per (session, IP): a venue's dancers share one address, and a
+// page that first asks without a PIN is not guessing, so an empty PIN is
+// refused without counting. The limit is checked only after a PIN fails to
+// match, so the right PIN always gets through.
 func (m *Manager) checkPIN(sess store.Session, pin, ip string) *protocol.Error {
 	if sess.PinHash == "" {
 		return nil
 	}
-	if m.pinLim.Blocked(ip) {
+	if pin == "" {
+		return perr(protocol.CodeForbidden, "this session needs a PIN")
+	}
+	if pinMatches(sess.PinHash, pin) {
+		return nil
+	}
+	key := sess.ID + "\x00" + ip
+	if m.pinLim.Blocked(key) {
 		return perr(protocol.CodeRateLimited, "too many wrong PINs; wait a minute")
 	}
-	if pin == "" || !pinMatches(sess.PinHash, pin) {
-		m.pinLim.Allow(ip)
-		if pin == "" {
-			return perr(protocol.CodeForbidden, "this session needs a PIN")
-		}
-		return perr(protocol.CodeForbidden, "wrong PIN")
-	}
-	return nil
+	m.pinLim.Allow(key)
+	return perr(protocol.CodeForbidden, "wrong PIN")
 }
 
 // Register opens a session for a DJ, or resumes the one named in the

@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -415,8 +416,8 @@ func TestPIN(t *testing.T) {
 	if len(list) != 1 || !list[0].Protected {
 		t.Fatalf("sessions %+v: want one protected", list)
 	}
-	// Guessing is limited per IP: after ten wrong PINs even the right one
-	// is refused for a while.
+	// Guessing is limited per session and IP: after ten wrong PINs more
+	// guesses are refused for a while, but the right PIN still gets in.
 	c := r.Dial(t, nil)
 	limited := false
 	for i := 0; i < 15 && !limited; i++ {
@@ -426,7 +427,45 @@ func TestPIN(t *testing.T) {
 	if !limited {
 		t.Fatal("wrong PINs were never rate limited")
 	}
-	expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "client-guess", PIN: "2468"}), protocol.CodeRateLimited)
+	if f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "client-guess", PIN: "2468"}); f.Type != protocol.TypeSessionState {
+		t.Fatalf("right PIN after wrong guesses answered %s", f.Raw)
+	}
+}
+
+// TestPINSharedVenueIP: dancers behind one venue address whose pages
+// first ask without a PIN (as session.js does) never lock out a dancer
+// with the right PIN, and guessing at one session does not lock another.
+func TestPINSharedVenueIP(t *testing.T) {
+	r := relaytest.Start(t)
+	l := startLive(t, r, "2468")
+	for i := 0; i < 25; i++ {
+		c := r.Dial(t, nil)
+		expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: fmt.Sprintf("phone-%04d", i)}), protocol.CodeForbidden)
+		req, _ := http.NewRequest(http.MethodGet, r.URL+"/api/sessions/"+l.reg.SessionID+"/state", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("REST state without PIN: status %d, want 403", resp.StatusCode)
+		}
+		c.Close()
+	}
+	c := r.Dial(t, nil)
+	if f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "phone-last", PIN: "2468"}); f.Type != protocol.TypeSessionState {
+		t.Fatalf("right PIN after 25 PIN-less visits answered %s", f.Raw)
+	}
+	// Someone guessing at a second session from the same address.
+	token2 := r.RegisterDJ(t, "dj-other@example.com", "DJ Other")
+	_, reg2 := r.StartSession(t, token2, "Other night", "1357")
+	g := r.Dial(t, nil)
+	for i := 0; i < 12; i++ {
+		g.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg2.SessionID, ClientID: "guesser-1", PIN: "0000"})
+	}
+	expectError(t, g.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg2.SessionID, ClientID: "guesser-1", PIN: "0001"}), protocol.CodeRateLimited)
+	// …does not limit wrong guesses at the first.
+	expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "typo-client", PIN: "2469"}), protocol.CodeForbidden)
 }
 
 func TestEndSession(t *testing.T) {
