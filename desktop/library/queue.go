@@ -396,6 +396,11 @@ func (q *Queue) analyzeSafe(ctx context.Context, p string) (a Analysis, err erro
 			err = fmt.Errorf("analysis crashed on this file: %v", r)
 		}
 	}()
+	// The file may have been swapped for a FIFO or device since the scan;
+	// the analysis would block in its open.
+	if err := CheckRegular(p); err != nil {
+		return Analysis{}, err
+	}
 	a, err = q.analyze(ctx, p)
 	if err == nil && !(a.BPM > 0) {
 		err = errors.New("analysis found no tempo")

@@ -70,8 +70,10 @@ const hashChunk = 64 << 10
 // ContentHash identifies a file's content cheaply: SHA-256 of its size and
 // its first and last 64 KB. It survives a move or rename, and a retag that
 // changes the file's length does not collide with the old version.
+// Anything but a regular file (or a link to one) is refused with
+// ErrNotRegular.
 func ContentHash(p string) (string, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return "", err
 	}
@@ -162,7 +164,15 @@ func (l *Library) rescan(ctx context.Context, dir string, progress ScanFunc) (Im
 			}
 			return nil
 		}
-		if !d.Type().IsRegular() || !IsAudioFile(p) || strings.HasPrefix(d.Name(), "._") {
+		if !IsAudioFile(p) || strings.HasPrefix(d.Name(), "._") {
+			return nil
+		}
+		// Links to files are imported under the link's path; links to
+		// folders are not followed; FIFOs and devices are reported.
+		if err := walkedRegular(p, d); err != nil {
+			if !errors.Is(err, errLinkToDir) {
+				res.Errors = append(res.Errors, FileError{Path: p, Err: err.Error()})
+			}
 			return nil
 		}
 		seen[p] = true
@@ -210,7 +220,7 @@ func (l *Library) importFile(ctx context.Context, p, source string) (outcome, Tr
 		return 0, Track{}, fmt.Errorf("read %s: %w", p, err)
 	}
 	if !st.Mode().IsRegular() {
-		return 0, Track{}, fmt.Errorf("read %s: not a regular file", p)
+		return 0, Track{}, fmt.Errorf("read %s: %w", p, ErrNotRegular)
 	}
 	size, mtime := st.Size(), st.ModTime().UnixNano()
 

@@ -137,7 +137,7 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 				slog.Warn("library watcher: cannot watch folder", "folder", ev.Name, "err", err)
 			}
 			_ = filepath.WalkDir(ev.Name, func(p string, d fs.DirEntry, err error) error {
-				if err == nil && d.Type().IsRegular() && IsAudioFile(p) {
+				if err == nil && !d.IsDir() && IsAudioFile(p) && walkedRegular(p, d) == nil {
 					w.schedule(p)
 				}
 				return nil
