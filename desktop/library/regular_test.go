@@ -308,3 +308,25 @@ func TestWatcherSpecialFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestImportVirtualDJRefusesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	mkfifo(t, filepath.Join(dir, "database.xml"))
+	symlink(t, "database.xml", filepath.Join(dir, "link.xml"))
+	tests := []struct{ name, path string }{
+		{"FIFO", filepath.Join(dir, "database.xml")},
+		{"link to a FIFO", filepath.Join(dir, "link.xml")},
+		{"device", "/dev/zero"},
+		{"folder", dir},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lib := openTest(t, Options{})
+			var err error
+			noHang(t, "ImportVirtualDJ", func() { _, err = lib.ImportVirtualDJ(testCtx(t), tc.path) })
+			if !errors.Is(err, ErrNotRegular) {
+				t.Errorf("error %v, want %v", err, ErrNotRegular)
+			}
+		})
+	}
+}

@@ -97,9 +97,9 @@ func vdjBPM(s string) float64 {
 // the import with an error and leaves what was imported before it.
 func (l *Library) ImportVirtualDJ(ctx context.Context, file string) (VDJResult, error) {
 	var res VDJResult
-	f, err := os.Open(file)
+	f, err := openRegular(file) // a FIFO would block the open, a device never end
 	if err != nil {
-		return res, fmt.Errorf("import VirtualDJ database: %w", err)
+		return res, fmt.Errorf("import VirtualDJ database %s: %w", file, err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil {
