@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,8 +175,16 @@ func (c *Core) Settings() settings.Settings {
 	return s
 }
 
-// SaveSettings validates and saves the settings.
+// SaveSettings validates and saves the settings. A field that still holds
+// this run's override (as Settings returned it) keeps its stored value: a
+// --relay or PIKA_RELAY_URL is for this run only, never saved by the way.
 func (c *Core) SaveSettings(s settings.Settings) error {
+	c.mu.Lock()
+	override, stored := strings.TrimSpace(c.cfg.RelayURL), c.set.RelayURL
+	c.mu.Unlock()
+	if override != "" && strings.TrimSpace(s.RelayURL) == override {
+		s.RelayURL = stored
+	}
 	if err := c.store.Save(s); err != nil {
 		return err
 	}

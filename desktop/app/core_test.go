@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/desktop/settings"
 )
 
 func TestBackgroundWatchesFoldersAndAnalysesNewFiles(t *testing.T) {
@@ -117,5 +118,60 @@ func TestImportVirtualDJThroughCore(t *testing.T) {
 	missing, err := core.Tracks(ctx, library.Filter{State: library.StateMissing, Key: "8A", MinBPM: 99, MaxBPM: 101})
 	if err != nil || len(missing) != 1 || missing[0].Tags.Title != "Missing" {
 		t.Errorf("missing track by VirtualDJ's BPM and key: %+v, %v", missing, err)
+	}
+}
+
+// A relay URL given for this run (--relay, PIKA_RELAY_URL) is never saved:
+// not by a settings save that leaves it as shown, nor by going live.
+func TestRelayOverrideIsNotSaved(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	const stored = "https://relay.example"
+	tests := []struct {
+		name      string
+		edit      func(*settings.Settings)
+		wantRelay string
+	}{
+		{"other field changed", func(s *settings.Settings) { s.MinBPM = 70 }, stored},
+		{"relay changed by the user", func(s *settings.Settings) { s.RelayURL = "https://other.example" }, "https://other.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			plain, err := Open(ctx, Config{ConfigDir: dir, NoKeyring: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := plain.Settings()
+			s.RelayURL = stored
+			if err := plain.SaveSettings(s); err != nil {
+				t.Fatal(err)
+			}
+			plain.Close()
+
+			core, err := Open(ctx, Config{ConfigDir: dir, NoKeyring: true, RelayURL: "http://127.0.0.1:9"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer core.Close()
+			s = core.Settings()
+			if s.RelayURL != "http://127.0.0.1:9" {
+				t.Fatalf("override not in effect: %q", s.RelayURL)
+			}
+			tt.edit(&s)
+			if err := core.SaveSettings(s); err != nil {
+				t.Fatal(err)
+			}
+			saved, err := settings.NewStore(dir, false).Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if saved.RelayURL != tt.wantRelay {
+				t.Errorf("saved relay %q, want %q", saved.RelayURL, tt.wantRelay)
+			}
+			if got := core.Settings().RelayURL; got != "http://127.0.0.1:9" {
+				t.Errorf("after saving, this run uses %q; want the override still", got)
+			}
+		})
 	}
 }

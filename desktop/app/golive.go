@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,9 +96,13 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	c.live = lr
 
 	if source != set.Source || name != set.SessionName {
-		set.Source, set.SessionName = source, name
+		// Only these two change: the stored settings are saved, not the
+		// view with this run's overrides.
+		stored := c.set
+		stored.LibraryFolders = slices.Clone(stored.LibraryFolders)
+		stored.Source, stored.SessionName = source, name
 		c.mu.Unlock()
-		if err := c.SaveSettings(set); err != nil {
+		if err := c.SaveSettings(stored); err != nil {
 			slog.Warn("cannot remember the source and session name", "err", err)
 		}
 		c.mu.Lock()

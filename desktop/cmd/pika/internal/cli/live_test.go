@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -373,5 +374,76 @@ func TestLiveWithUnknownTokenExits(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, unknown) {
 		t.Error("the token was printed")
+	}
+}
+
+// `pika live --relay` (or PIKA_RELAY_URL) and --token are for this run:
+// the saved settings file is the same after the run.
+func TestLiveOverridesAreNotSaved(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "gil@example.com", "DJ Gil")
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"flags", []string{"--relay", relay.URL, "--token", token}, nil},
+		{"environment", nil, map[string]string{"PIKA_RELAY_URL": relay.URL, "PIKA_TOKEN": token}},
+		// A new session name is remembered (the core saves it): the
+		// relay override must not ride along.
+		{"flags and a new session name", []string{"--relay", relay.URL, "--token", token, "--session-name", "Saturday"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfgDir := t.TempDir()
+			core, err := app.Open(ctx, app.Config{ConfigDir: cfgDir, NoKeyring: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := core.Settings()
+			s.RelayURL, s.Source, s.SessionName = "https://relay.example", "manual", "Friday"
+			if err := core.SaveSettings(s); err != nil {
+				t.Fatal(err)
+			}
+			core.Close()
+			file := filepath.Join(cfgDir, "settings.json")
+			before, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			liveCtx, stopLive := context.WithCancel(ctx)
+			defer stopLive()
+			cores := make(chan *app.Core, 1)
+			done := make(chan int, 1)
+			var out syncBuffer
+			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Ready: func(c *app.Core) { cores <- c },
+				Getenv: func(k string) string { return tt.env[k] }}
+			go func() {
+				code, _, _ := pika(t, liveCtx, env, append([]string{"--config", cfgDir, "--no-keyring", "live"}, tt.args...)...)
+				done <- code
+			}()
+			waitLive(t, ctx, cores)
+			stopLive()
+			if code := <-done; code != 0 {
+				t.Errorf("pika live exited %d:\n%s", code, out.String())
+			}
+			after, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFile := string(before)
+			if slices.Contains(tt.args, "Saturday") {
+				wantFile = strings.Replace(wantFile, `"Friday"`, `"Saturday"`, 1)
+			}
+			if string(after) != wantFile {
+				t.Errorf("settings.json after the run:\n%s\nwant\n%s", after, wantFile)
+			}
+			if strings.Contains(string(after), token) {
+				t.Error("the token was saved in settings.json")
+			}
+		})
 	}
 }
