@@ -59,6 +59,10 @@ type Config struct {
 	// ResumeWindow is how long a session waits for its DJ to come back
 	// (default protocol.ResumeWindow).
 	ResumeWindow time.Duration
+	// ActivityInterval is how often a connected DJ's session records that
+	// it is still active (default one minute), so a session orphaned by a
+	// crash ends near when the crash happened.
+	ActivityInterval time.Duration
 }
 
 // Manager owns the live sessions.
@@ -88,6 +92,9 @@ func NewManager(cfg Config) *Manager {
 	}
 	if cfg.ResumeWindow == 0 {
 		cfg.ResumeWindow = protocol.ResumeWindow
+	}
+	if cfg.ActivityInterval == 0 {
+		cfg.ActivityInterval = time.Minute
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
@@ -127,7 +134,37 @@ func (m *Manager) Start(ctx context.Context) error {
 			}
 		}
 	}()
+	go func() {
+		t := time.NewTicker(m.cfg.ActivityInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				m.touchConnected(ctx)
+			}
+		}
+	}()
 	return nil
+}
+
+// touchConnected records that the sessions whose DJ is connected are still
+// active.
+func (m *Manager) touchConnected(ctx context.Context) {
+	m.mu.Lock()
+	var ids []string
+	for id, r := range m.rooms {
+		r.mu.Lock()
+		if r.dj != nil && !r.ended {
+			ids = append(ids, id)
+		}
+		r.mu.Unlock()
+	}
+	m.mu.Unlock()
+	if err := m.st.TouchSessions(ctx, ids, time.Now()); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+		m.log.Error("recording session activity failed", "err", err)
+	}
 }
 
 // endAbandoned ends sessions whose DJ has been away longer than the resume

@@ -215,6 +215,10 @@ func (d *DJ) begin() *protocol.Error {
 		d.r.djOps.Unlock()
 		return errEnded
 	}
+	// Every DJ command is activity; the write is not waited for.
+	if err := d.r.m.st.TouchSessions(context.Background(), []string{d.r.id}, time.Now()); err != nil && !errors.Is(err, store.ErrClosed) {
+		d.r.m.log.Error("recording session activity failed", "session", d.r.id, "err", err)
+	}
 	return nil
 }
 

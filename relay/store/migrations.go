@@ -130,6 +130,11 @@ CREATE TABLE dancers (
 	PRIMARY KEY (session_id, client_id)
 ) WITHOUT ROWID;
 `,
+	// 2: when the DJ was last seen in a live session, so a session
+	// orphaned by a crash ends then, not when the relay came back.
+	`
+ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

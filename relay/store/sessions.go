@@ -105,26 +105,52 @@ func (s *Store) DJSessions(ctx context.Context, djID string, limit int) ([]Sessi
 }
 
 // SetDJLeft records when the DJ's connection went away (nil: the DJ is
-// back).
+// back). Either way the DJ was active then.
 func (s *Store) SetDJLeft(ctx context.Context, sessionID string, at *time.Time) error {
 	defer s.timed("set_dj_left", time.Now())
 	var v any
+	active := time.Now()
 	if at != nil {
 		v = ms(*at)
+		active = *at
 	}
 	return s.write(ctx, "set dj left", func(tx *sql.Tx) error {
-		_, err := tx.Exec(`UPDATE sessions SET dj_left_at = ? WHERE id = ? AND ended_at IS NULL`, v, sessionID)
+		_, err := tx.Exec(`UPDATE sessions SET dj_left_at = ?, last_active_at = MAX(COALESCE(last_active_at, 0), ?) WHERE id = ? AND ended_at IS NULL`,
+			v, ms(active), sessionID)
 		return err
 	})
 }
 
+// TouchSessions records that the DJs of these live sessions were active at
+// at. It does not wait for the commit: it is a hint for crash recovery and
+// must not slow the DJ's commands down.
+func (s *Store) TouchSessions(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	t := ms(at)
+	op := &writeOp{name: "touch sessions", done: make(chan error, 1), fn: func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.Exec(`UPDATE sessions SET last_active_at = MAX(COALESCE(last_active_at, 0), ?) WHERE id = ? AND ended_at IS NULL`, t, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	return s.enqueue(ctx, op)
+}
+
 // MarkOrphans gives every live session without a recorded DJ departure
-// the departure time at: after a crash nobody is connected, so their
-// resume window starts now.
+// (its relay crashed) the departure time at, so the DJ's resume window
+// starts now, and keeps its last recorded activity (or its latest play's
+// start, or its own start) as the time it ends if nobody resumes it.
 func (s *Store) MarkOrphans(ctx context.Context, at time.Time) (int64, error) {
 	var n int64
 	err := s.write(ctx, "mark orphans", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE sessions SET dj_left_at = ? WHERE ended_at IS NULL AND dj_left_at IS NULL`, ms(at))
+		res, err := tx.Exec(`UPDATE sessions SET dj_left_at = ?,
+			last_active_at = MIN(?, MAX(started_at, COALESCE(last_active_at, 0),
+				COALESCE((SELECT MAX(p.started_at) FROM plays p WHERE p.session_id = sessions.id), 0)))
+			WHERE ended_at IS NULL AND dj_left_at IS NULL`, ms(at), ms(at))
 		if err != nil {
 			return err
 		}
@@ -169,13 +195,15 @@ func endSession(tx *sql.Tx, sessionID string, at int64) (bool, error) {
 }
 
 // EndAbandoned ends every live session whose DJ left before cutoff, with
-// the end time set to when the DJ left. It returns their ids.
+// the end time set to when the DJ was last active (when the DJ left, or
+// for a session orphaned by a crash its last recorded activity). It
+// returns their ids.
 func (s *Store) EndAbandoned(ctx context.Context, cutoff time.Time) ([]string, error) {
 	defer s.timed("end_abandoned", time.Now())
 	var ids []string
 	err := s.write(ctx, "end abandoned", func(tx *sql.Tx) error {
 		ids = ids[:0]
-		rows, err := tx.Query(`SELECT id, dj_left_at FROM sessions WHERE ended_at IS NULL AND dj_left_at < ?`, ms(cutoff))
+		rows, err := tx.Query(`SELECT id, MIN(dj_left_at, COALESCE(last_active_at, dj_left_at)) FROM sessions WHERE ended_at IS NULL AND dj_left_at < ?`, ms(cutoff))
 		if err != nil {
 			return err
 		}

@@ -188,3 +188,67 @@ func TestClosedStoreRefusesWrites(t *testing.T) {
 		t.Fatalf("write after close: %v", err)
 	}
 }
+
+// TestOrphanEndsAtLastActivity: a session left live by a crash ends, when
+// nobody resumes it, at its DJ's last recorded activity (or its latest
+// play), not at the time the relay came back, however long it was down.
+func TestOrphanEndsAtLastActivity(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	start := now.Add(-10 * time.Hour)
+	tests := []struct {
+		name    string
+		touch   *time.Time
+		wantEnd time.Time
+	}{
+		{"touched after the last play", ptrTime(start.Add(2 * time.Hour)), start.Add(2 * time.Hour)},
+		{"never touched", nil, start.Add(30 * time.Minute)},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pika.db")
+			s := open(t, path)
+			dj, _, err := s.CreateDJ(ctx, fmt.Sprintf("o%d@example.com", i), "hash", "O", "t", fmt.Sprintf("oh%d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess, err := s.CreateSession(ctx, dj.ID, "O", "night", "", start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.RecordPlay(ctx, sess.ID, protocol.Track{Artist: "A", Title: "T"}, start.Add(30*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.touch != nil {
+				if err := s.TouchSessions(ctx, []string{sess.ID}, *tc.touch); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Close() // the crash: nobody recorded the DJ leaving
+			s = open(t, path)
+			defer s.Close()
+			if n, err := s.MarkOrphans(ctx, now); err != nil || n != 1 {
+				t.Fatalf("MarkOrphans: %d, %v", n, err)
+			}
+			// The resume window runs from the restart; once it has passed
+			// nobody resumed the session.
+			ids, err := s.EndAbandoned(ctx, now.Add(time.Second))
+			if err != nil || len(ids) != 1 {
+				t.Fatalf("EndAbandoned: %v, %v", ids, err)
+			}
+			got, err := s.Session(ctx, sess.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.EndedAt == nil || !got.EndedAt.Equal(tc.wantEnd) {
+				t.Fatalf("ended at %v, want %v", got.EndedAt, tc.wantEnd)
+			}
+			plays, err := s.Plays(ctx, sess.ID)
+			if err != nil || len(plays) != 1 || plays[0].EndedAt == nil || !plays[0].EndedAt.Equal(tc.wantEnd) {
+				t.Fatalf("last play %+v, %v: want it ended at %v", plays, err, tc.wantEnd)
+			}
+		})
+	}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
