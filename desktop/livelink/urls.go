@@ -55,27 +55,51 @@ func isLocalURL(raw string) bool {
 		return true
 	}
 	ip := net.ParseIP(host)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
+	if ip == nil {
+		return false
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() {
+		return true
+	}
+	for _, n := range localNets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
-// publicLinks decides the join and recap links. The relay's own links are
-// kept when public; when they are local and a public page URL is known,
-// the links are built from it; otherwise JoinURL stays empty (never a LAN
-// address) and LocalJoinURL keeps the relay's for testing on this machine.
-// The recap link is not for a QR code and keeps the relay's otherwise.
+// localNets are ranges no phone on mobile data reaches, beyond what
+// net.IP's predicates cover: carrier-grade NAT (also Tailscale's
+// addresses), IPv6 unique-local and link-local.
+var localNets = func() []*net.IPNet {
+	var nets []*net.IPNet
+	for _, cidr := range []string{"100.64.0.0/10", "fc00::/7", "fe80::/10"} {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			panic(err)
+		}
+		nets = append(nets, n)
+	}
+	return nets
+}()
+
+// publicLinks decides the join and recap links. A public page URL set by
+// the DJ always wins (their page is where dancers should land, whatever
+// the relay calls itself); without one the relay's links are kept when
+// public. JoinURL is never a LAN address: it stays empty when only such an
+// address is known, and LocalJoinURL keeps the relay's local link for
+// testing on this machine. The recap link is not for a QR code and keeps
+// the relay's otherwise.
 func publicLinks(publicURL, sessionID, relayJoin, relayRecap string) (join, localJoin, recap string) {
 	base := strings.TrimSuffix(strings.TrimSpace(publicURL), "/")
 	id := url.PathEscape(sessionID)
 	join, recap = relayJoin, relayRecap
 	if relayJoin == "" || isLocalURL(relayJoin) {
-		localJoin = relayJoin
-		join = ""
-		if base != "" && !isLocalURL(base) {
-			join = base + "/live/" + id
-		}
+		localJoin, join = relayJoin, ""
 	}
-	if (relayRecap == "" || isLocalURL(relayRecap)) && base != "" && !isLocalURL(base) {
-		recap = base + "/recap/" + id
+	if base != "" && !isLocalURL(base) {
+		return base + "/live/" + id, localJoin, base + "/recap/" + id
 	}
 	return join, localJoin, recap
 }

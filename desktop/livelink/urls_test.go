@@ -45,8 +45,14 @@ func TestPublicLinks(t *testing.T) {
 		public, relayJoin, relayRecap string
 		join, local, recap            string
 	}{
-		{"relay public", "https://pika.dance", "https://relay.pika.dance/live/s1", "https://relay.pika.dance/recap/s1",
+		{"relay public, public page set: the page wins", "https://pika.dance", "https://relay.pika.dance/live/s1", "https://relay.pika.dance/recap/s1",
+			"https://pika.dance/live/s1", "", "https://pika.dance/recap/s1"},
+		{"relay public, no public page", "", "https://relay.pika.dance/live/s1", "https://relay.pika.dance/recap/s1",
 			"https://relay.pika.dance/live/s1", "", "https://relay.pika.dance/recap/s1"},
+		{"relay public, lan public page ignored", "http://192.168.1.5", "https://relay.pika.dance/live/s1", "https://relay.pika.dance/recap/s1",
+			"https://relay.pika.dance/live/s1", "", "https://relay.pika.dance/recap/s1"},
+		{"tailscale relay, public page", "https://pika.dance", "http://100.101.102.103:8080/live/s1", "",
+			"https://pika.dance/live/s1", "http://100.101.102.103:8080/live/s1", "https://pika.dance/recap/s1"},
 		{"loopback relay, public page", "https://pika.dance/", "http://127.0.0.1:8080/live/s1", "http://127.0.0.1:8080/recap/s1",
 			"https://pika.dance/live/s1", "http://127.0.0.1:8080/live/s1", "https://pika.dance/recap/s1"},
 		{"lan relay, no public page", "", "http://192.168.1.20:8080/live/s1", "http://192.168.1.20:8080/recap/s1",
@@ -65,6 +71,44 @@ func TestPublicLinks(t *testing.T) {
 				t.Errorf("got join %q local %q recap %q\nwant join %q local %q recap %q", j, l, r, tc.join, tc.local, tc.recap)
 			}
 		})
+	}
+}
+
+func TestIsLocalURL(t *testing.T) {
+	tests := []struct {
+		url   string
+		local bool
+	}{
+		{"https://pika.dance/live/s1", false},
+		{"http://203.0.113.7:8080", false},
+		{"http://[2001:db8::1]:8080", false},
+		{"http://100.63.255.255", false}, // just below carrier-grade NAT
+		{"http://100.128.0.1", false},    // just above it
+		{"http://localhost:8080", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", true},
+		{"http://10.1.2.3", true},
+		{"http://172.16.0.1", true},
+		{"http://192.168.1.20", true},
+		{"http://169.254.10.1", true},
+		{"http://100.64.0.1", true},      // carrier-grade NAT
+		{"http://100.101.102.103", true}, // Tailscale
+		{"http://100.127.255.254", true},
+		{"http://[fd7a:115c:a1e0::1]:8080", true}, // Tailscale IPv6 (unique local)
+		{"http://[fc00::1]", true},
+		{"http://[fe80::1]", true},
+		{"http://[fe80::1%25eth0]", true},
+		{"http://djlaptop.local", true},
+		{"http://router.lan", true},
+		{"http://nas.home.arpa", true},
+		{"http://djlaptop", true},
+		{"http://0.0.0.0:8080", true},
+		{"not a url", true},
+	}
+	for _, tc := range tests {
+		if got := isLocalURL(tc.url); got != tc.local {
+			t.Errorf("isLocalURL(%q) = %v, want %v", tc.url, got, tc.local)
+		}
 	}
 }
 
