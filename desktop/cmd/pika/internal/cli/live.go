@@ -23,7 +23,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&source, "source", "", "virtualdj[:DIR] | m3u:PATH | mixxx[:DB] | serato[:DIR] | manual")
 		fs.StringVar(&relay, "relay", "", "relay URL (env PIKA_RELAY_URL)")
-		fs.StringVar(&token, "token", "", "DJ token (env PIKA_TOKEN)")
+		fs.StringVar(&token, "token", "", "DJ token; visible in ps: prefer PIKA_TOKEN or pika token set")
 		fs.StringVar(&name, "session-name", "", "session name dancers see")
 		fs.StringVar(&pin, "pin", "", "optional 4–8 digit PIN")
 	})

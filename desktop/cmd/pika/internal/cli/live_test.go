@@ -447,3 +447,20 @@ func TestLiveOverridesAreNotSaved(t *testing.T) {
 		})
 	}
 }
+
+// A token on the command line shows in ps: the help steers to the
+// keychain or the environment instead.
+func TestUsageRecommendsSafeToken(t *testing.T) {
+	code, out, _ := pika(t, context.Background(), Env{}, "help")
+	if code != 0 {
+		t.Fatalf("pika help exited %d", code)
+	}
+	for _, want := range []string{"pika token set or PIKA_TOKEN", "can read it in ps"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("usage lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "[--token pk_dj_…]") {
+		t.Errorf("usage still offers --token as the way to pass the token:\n%s", out)
+	}
+}
