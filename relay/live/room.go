@@ -279,6 +279,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	if err != nil {
 		return r.m.storeErr("record play", err)
 	}
+	prev := r.current
 	if predicted != nil {
 		r.current = predicted
 		r.deferFlush()
@@ -286,6 +287,16 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	}
 	res, err := wait(ctx)
 	if err != nil {
+		// A write that failed (not one we stopped waiting for, which may
+		// still commit) leaves no play: take the broadcast back.
+		if predicted != nil && ctx.Err() == nil {
+			r.current = prev
+			if prev != nil {
+				r.publish(protocol.TypeNowPlaying, *prev)
+			} else if st, pe := r.m.state(context.Background(), r.sess, ""); pe == nil {
+				r.publish(protocol.TypeSessionState, st)
+			}
+		}
 		return r.m.storeErr("record play", err)
 	}
 	if res.Current && (predicted == nil || !samePlay(*predicted, res.Play)) {

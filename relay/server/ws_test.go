@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	_ "github.com/tursodatabase/go-libsql" // the test opens the relay's database file beside it
 
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -559,5 +561,45 @@ func TestClientPingGetsPong(t *testing.T) {
 	var ce *websocket.CloseError
 	if err := c.WaitClosed(t); !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
 		t.Fatalf("closed with %v, want the echoed 1001", err)
+	}
+}
+
+// TestFailedPlayIsTakenBack: NOW_PLAYING is broadcast before its commit;
+// when the commit fails the DJ gets the ERROR and the room gets the
+// previous play again, so no page keeps showing a play that does not
+// exist. The failure is a real database error (a trigger refusing the
+// insert).
+func TestFailedPlayIsTakenBack(t *testing.T) {
+	r := relaytest.Start(t)
+	l := startLive(t, r, "")
+	dancer, _ := r.Join(t, l.reg.SessionID, "client-phantom", "")
+	db, err := sql.Open("libsql", "file:"+r.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON plays
+		WHEN (SELECT title FROM tracks WHERE id = NEW.track_id) = 'Boom'
+		BEGIN SELECT RAISE(ABORT, 'disk says no'); END`); err != nil {
+		t.Fatal(err)
+	}
+	expectError(t, l.dj.Request(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Nobody", Title: "Boom"}}), protocol.CodeInternalError)
+	phantom := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	if phantom.Track.Title != "Boom" {
+		t.Fatalf("first broadcast %+v, want the predicted play", phantom)
+	}
+	back := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	if back.PlayID != l.play.PlayID {
+		t.Fatalf("after the failed commit the room got %+v, want the previous play %s", back, l.play.PlayID)
+	}
+	var st protocol.SessionState
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state", "", nil, &st)
+	if st.NowPlaying == nil || st.NowPlaying.PlayID != l.play.PlayID || len(st.History) != 1 {
+		t.Fatalf("state after the failed play: now %+v, %d plays", st.NowPlaying, len(st.History))
+	}
+	// The next play is announced and stored as usual.
+	l.dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Ella Fitzgerald", Title: "Blue Skies"}})
+	if np := dancer.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play); np.Track.Title != "Blue Skies" {
+		t.Fatalf("next play %+v", np)
 	}
 }
