@@ -272,6 +272,11 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	if np.PlayedAt != nil {
 		at = *np.PlayedAt
 	}
+	// A play cannot start before its session: a DJ clock that is wrong, or
+	// a queued play from before the DJ went live, starts with the session.
+	if at.Before(r.sess.StartedAt) {
+		at = r.sess.StartedAt
+	}
 	at = at.UTC().Truncate(time.Millisecond)
 	playID := store.NewID()
 	predicted := predictPlay(r.current, np.Track, at, playID)

@@ -603,3 +603,23 @@ func TestFailedPlayIsTakenBack(t *testing.T) {
 		t.Fatalf("next play %+v", np)
 	}
 }
+
+// TestPlayedAtBeforeSessionIsClamped: a play dated before its session
+// started starts with the session, live and in the recap.
+func TestPlayedAtBeforeSessionIsClamped(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "dj-clamp@example.com", "DJ Clamp")
+	dj, reg := r.StartSession(t, token, "Clamp night", "")
+	early := time.Now().Add(-3 * time.Hour)
+	dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Artie Shaw", Title: "Begin the Beguine"}, PlayedAt: &early})
+	np := dj.Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
+	var rc protocol.Recap
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+reg.SessionID+"/recap", "", nil, &rc)
+	if len(rc.Plays) != 1 {
+		t.Fatalf("%d plays in the recap", len(rc.Plays))
+	}
+	start := rc.Session.StartedAt
+	if got := rc.Plays[0].StartedAt; !got.Equal(start) || !np.StartedAt.Equal(start) {
+		t.Fatalf("play starts at %s (broadcast %s), the session at %s", got, np.StartedAt, start)
+	}
+}
