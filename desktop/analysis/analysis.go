@@ -12,8 +12,9 @@
 // present in the envelope's autocorrelation wins, and a comb over eight
 // beat multiples refines it. BPMConfidence (0–1) combines how far that
 // class stands above the best class more than 4 % away with how periodic
-// the envelope is. BPM and BPMConfidence are 0 when there is no pulse
-// (e.g. silence).
+// the envelope is. BPM and BPMConfidence are 0 when there is no pulse:
+// silence, or a confidence below 0.3 (sines and noise read ≤ 0.2, the
+// corpus tracks ≥ 0.45).
 //
 // Key is the tonic and mode, e.g. "A minor" or "F# major", with its Camelot
 // code ("8A", "2B"). A chromagram (60 Hz–2.1 kHz, 0.74 s frames) summed
@@ -22,7 +23,9 @@
 // the 24 tonic triads, is blended in with weight 0.5, because songs end on
 // the tonic and this settles relative major/minor ties. KeyConfidence (0–1)
 // is the winning score times its lead over the runner-up. Key, Camelot and
-// KeyConfidence are empty/0 when there is no tonal content.
+// KeyConfidence are empty/0 when there is no tonal content: a confidence
+// below 0.07 (sines and clicks read ≤ 0.04, the corpus tracks ≥ 0.11) or a
+// summed chroma as flat as noise's (geometric/arithmetic mean > 0.96).
 //
 // LoudnessLUFS is integrated loudness per ITU-R BS.1770-4 / EBU R128
 // (K-weighting designed for the decoder's rate, 400 ms blocks with 75 %

@@ -62,12 +62,19 @@ func corpusScores(t *testing.T, dir string) (acc1, acc2, key float64) {
 	wg.Wait()
 	var n1, n2 int
 	var ks float64
+	minBPMConf, minKeyConf := 1.0, 1.0
 	for i, tr := range truth {
 		r := results[i]
 		if errs[i] != nil {
 			t.Errorf("%s: %v", tr.File, errs[i])
 			continue
 		}
+		// Every corpus track has a beat and a key: the no-pulse and
+		// no-key thresholds must leave them alone.
+		if r.BPM == 0 || r.Key == "" || r.Camelot == "" {
+			t.Errorf("%s: BPM %.1f, key %q %q: the thresholds dropped a real track", tr.File, r.BPM, r.Key, r.Camelot)
+		}
+		minBPMConf, minKeyConf = math.Min(minBPMConf, r.BPMConfidence), math.Min(minKeyConf, r.KeyConfidence)
 		ok1 := within(r.BPM, tr.BPM)
 		ok2 := ok1 || within(r.BPM, 2*tr.BPM) || within(r.BPM, tr.BPM/2)
 		if ok1 {
@@ -82,6 +89,8 @@ func corpusScores(t *testing.T, dir string) (acc1, acc2, key float64) {
 			tr.File, r.BPM, tr.BPM, r.BPMConfidence, r.Key, r.Camelot, tr.Key, s, r.KeyConfidence,
 			r.Energy, r.Danceability, r.Brightness, r.LoudnessLUFS, r.DurationS)
 	}
+	t.Logf("corpus: min BPM confidence %.2f (no-pulse threshold %.2f), min key confidence %.2f (no-key threshold %.2f)",
+		minBPMConf, minBPMConfidence, minKeyConf, keyMinConfidence)
 	n := float64(len(truth))
 	return float64(n1) / n, float64(n2) / n, ks / n
 }

@@ -39,6 +39,15 @@ const (
 	// relative major/minor and fifth ties that pitch statistics alone
 	// cannot, since songs overwhelmingly end on the tonic.
 	endWeight = 0.5
+	// Below keyMinConfidence, or when the track's chroma is flatter than
+	// keyMaxFlatness (geometric over arithmetic mean of the summed
+	// chroma), there is no key to report. Measured (TestKeyThresholds): the
+	// 24 corpus tracks have confidence ≥ 0.109 and flatness ≤ 0.934; pure
+	// sines and click tracks have confidence ≤ 0.04, white and brown noise
+	// flatness ≥ 0.98 (brown noise reaches confidence 0.21, so confidence
+	// alone cannot tell it from music).
+	keyMinConfidence = 0.07
+	keyMaxFlatness   = 0.96
 )
 
 // keyEstimate is a key found in a chromagram.
@@ -100,7 +109,18 @@ const keyMarginFull = 0.1
 // passages do not drown the rest), correlates it with the 24 rotated key
 // profiles, blends in the final chord's fit to each tonic triad, and picks
 // the best. Confidence is the best score times its lead over the runner-up.
+// Weak (keyMinConfidence) or toneless (keyMaxFlatness) evidence gives no key.
 func estimateKey(frames [][12]float32) keyEstimate {
+	k, c := keyCandidate(frames)
+	if k.Confidence < keyMinConfidence || chromaFlatness(c) > keyMaxFlatness {
+		return keyEstimate{}
+	}
+	return k
+}
+
+// keyCandidate is estimateKey without the thresholds; it also returns the
+// summed chroma.
+func keyCandidate(frames [][12]float32) (keyEstimate, [12]float64) {
 	var c [12]float64
 	var peak float64
 	for _, f := range frames {
@@ -111,7 +131,7 @@ func estimateKey(frames [][12]float32) keyEstimate {
 		peak = math.Max(peak, s)
 	}
 	if !(peak > 1e-4) {
-		return keyEstimate{}
+		return keyEstimate{}, c
 	}
 	for _, f := range frames {
 		var s float64
@@ -160,12 +180,27 @@ func estimateKey(frames [][12]float32) keyEstimate {
 		}
 	}
 	if !(scores[best] > 0) {
-		return keyEstimate{}
+		return keyEstimate{}, c
 	}
 	return keyEstimate{
 		Tonic:      best % 12,
 		Minor:      best >= 12,
 		Confidence: clamp01(scores[best]) * clamp01((scores[best]-second)/keyMarginFull),
 		OK:         true,
+	}, c
+}
+
+// chromaFlatness is the geometric over the arithmetic mean of a summed
+// chroma vector: 1 for noise (every pitch class alike), near 0 for a
+// single pitch.
+func chromaFlatness(c [12]float64) float64 {
+	var lg, ar float64
+	for _, v := range c {
+		lg += math.Log(v + 1e-12)
+		ar += v
 	}
+	if !(ar > 0) {
+		return 1
+	}
+	return math.Exp(lg/12) / (ar / 12)
 }

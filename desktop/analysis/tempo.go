@@ -13,6 +13,11 @@ type tempoEstimate struct {
 	Regularity float64 // 0–1: mean normalised autocorrelation at 1–4 beats
 }
 
+// minBPMConfidence is the confidence below which there is no pulse to
+// report (BPM 0). Measured (TestTempoThresholds): the 24 corpus tracks have
+// confidence ≥ 0.45; sines, white, pink and brown noise ≤ 0.20.
+const minBPMConfidence = 0.3
+
 // onsetACF returns the normalised (A[0] = 1), bias-corrected
 // autocorrelation of the mean-removed, half-wave-rectified envelope, up to
 // maxLag, or nil when the envelope is flat.
@@ -92,7 +97,17 @@ func tempoPrior(bpm float64) float64 {
 // periods (…, T/2, T, 2T, 4T, …) is most periodic in the onset envelope,
 // refines it with a comb over the first eight beat multiples, and folds it
 // into [opts.MinBPM, opts.MaxBPM].
+// Below minBPMConfidence the BPM is 0: no pulse.
 func estimateTempo(env []float32, fps float64, opts Options) tempoEstimate {
+	t := tempoCandidate(env, fps, opts)
+	if t.Confidence < minBPMConfidence {
+		return tempoEstimate{Regularity: t.Regularity}
+	}
+	return t
+}
+
+// tempoCandidate is estimateTempo without the no-pulse threshold.
+func tempoCandidate(env []float32, fps float64, opts Options) tempoEstimate {
 	// Bound the autocorrelation's memory on very long files (mixes,
 	// podcasts): the middle 30 minutes are plenty to find a tempo.
 	if maxN := int(30 * 60 * fps); len(env) > maxN {
