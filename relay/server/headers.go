@@ -27,8 +27,10 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// servedOverHTTPS: X-Forwarded-Proto counts only from a trusted proxy;
+// anyone else could set it.
 func (s *Server) servedOverHTTPS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") ||
+	return r.TLS != nil || s.cfg.TrustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") ||
 		strings.HasPrefix(s.cfg.PublicURL, "https://")
 }
 

@@ -71,9 +71,29 @@ func TestHealthzPagesAndHeaders(t *testing.T) {
 		t.Fatalf("HEAD /healthz: %v %v", head, err)
 	}
 	head.Body.Close()
-	resp, _ := get(t, r.URL+"/", map[string]string{"X-Forwarded-Proto": "https"})
-	if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") {
-		t.Fatal("no HSTS behind an HTTPS proxy")
+}
+
+// TestHSTSOnlyFromTrustedProxy: X-Forwarded-Proto turns HSTS on only when
+// the relay trusts its proxy; anyone can send the header.
+func TestHSTSOnlyFromTrustedProxy(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  []relaytest.Option
+		proto string
+		hsts  bool
+	}{
+		{"untrusted https header", nil, "https", false},
+		{"trusted proxy https", []relaytest.Option{relaytest.WithTrustProxy()}, "https", true},
+		{"trusted proxy http", []relaytest.Option{relaytest.WithTrustProxy()}, "http", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := relaytest.Start(t, tc.opts...)
+			resp, _ := get(t, r.URL+"/", map[string]string{"X-Forwarded-Proto": tc.proto})
+			if got := strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age="); got != tc.hsts {
+				t.Fatalf("HSTS %q, want it %v", resp.Header.Get("Strict-Transport-Security"), tc.hsts)
+			}
+		})
 	}
 }
 
