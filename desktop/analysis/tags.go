@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -10,7 +11,8 @@ import (
 )
 
 // ReadTags reads the metadata tags (ID3v1/v2, MP4, FLAC and Ogg Vorbis
-// comments) of the file at path. A file without tags is an error wrapping
+// comments; in WAV files the "id3 " chunk and LIST/INFO, in AIFF the "ID3 "
+// chunk) of the file at path. A file without tags is an error wrapping
 // tag.ErrNoTagsFound.
 func ReadTags(path string) (Tags, error) {
 	f, err := os.Open(path)
@@ -18,11 +20,32 @@ func ReadTags(path string) (Tags, error) {
 		return Tags{}, fmt.Errorf("analysis: read tags: %w", err)
 	}
 	defer f.Close()
-	var t Tags
-	m, err := readTagsSafe(f)
+	t, err := readTags(f)
 	if err != nil {
 		return t, fmt.Errorf("analysis: read tags of %s: %w", path, err)
 	}
+	return t, nil
+}
+
+// readTags reads the tags of an open file: WAV and AIFF chunks here, every
+// other format through dhowden/tag, which has no RIFF or AIFF support.
+func readTags(f io.ReadSeeker) (Tags, error) {
+	if t, ok, err := readChunkTags(f); ok || err != nil {
+		return t, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Tags{}, err
+	}
+	m, err := readTagsSafe(f)
+	if err != nil {
+		return Tags{}, err
+	}
+	return fromMetadata(m), nil
+}
+
+// fromMetadata copies what Pika uses out of dhowden/tag's metadata.
+func fromMetadata(m tag.Metadata) Tags {
+	var t Tags
 	t.Artist = clean(m.Artist())
 	if t.Artist == "" {
 		t.Artist = clean(m.AlbumArtist())
@@ -50,12 +73,12 @@ func ReadTags(path string) (Tags, error) {
 			}
 		}
 	}
-	return t, nil
+	return t
 }
 
 // readTagsSafe guards against panics inside the tag parser on hostile input:
 // a broken tag must be an error for this file only.
-func readTagsSafe(f *os.File) (m tag.Metadata, err error) {
+func readTagsSafe(f io.ReadSeeker) (m tag.Metadata, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = nil, fmt.Errorf("malformed tags: %v", r)
