@@ -35,14 +35,12 @@ type Peer interface {
 
 // Observer learns what happens, for metrics. Every method must be cheap.
 type Observer interface {
-	SessionsLive(delta int)
 	DJsConnected(delta int)
 	DancersConnected(delta int)
 }
 
 type nopObserver struct{}
 
-func (nopObserver) SessionsLive(int)     {}
 func (nopObserver) DJsConnected(int)     {}
 func (nopObserver) DancersConnected(int) {}
 
@@ -185,7 +183,6 @@ func (m *Manager) endAbandoned(ctx context.Context) {
 		m.mu.Unlock()
 		if r != nil {
 			r.markEnded()
-			m.obs.SessionsLive(-1)
 			m.broker.Publish(id, hub.NewMessage(protocol.TypeSessionEnded, protocol.SessionEnded{RecapURL: m.RecapURL(id)}))
 		}
 	}
@@ -280,7 +277,6 @@ func (m *Manager) room(ctx context.Context, id string) (*Room, *protocol.Error) 
 		return nil, m.storeErr("load session", err)
 	}
 	m.rooms[id] = r
-	m.obs.SessionsLive(1)
 	return r, nil
 }
 
@@ -370,7 +366,6 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		m.mu.Lock()
 		m.rooms[sess.ID] = r
 		m.mu.Unlock()
-		m.obs.SessionsLive(1)
 	}
 	if pe := r.attachDJ(ctx, peer); pe != nil {
 		return nil, protocol.SessionRegistered{}, pe

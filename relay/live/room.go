@@ -193,7 +193,6 @@ func (r *Room) end(ctx context.Context, at time.Time, reason string) *protocol.E
 		delete(r.m.rooms, r.id)
 	}
 	r.m.mu.Unlock()
-	r.m.obs.SessionsLive(-1)
 	r.publish(protocol.TypeSessionEnded, protocol.SessionEnded{RecapURL: r.m.RecapURL(r.id)})
 	r.m.log.Info("session ended", "session", r.id, "reason", reason)
 	return nil

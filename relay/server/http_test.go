@@ -213,3 +213,28 @@ func TestMetricsToken(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsLiveAfterRestart: a session waiting for its DJ after a
+// restart is live, though no room for it is in memory yet.
+func TestSessionsLiveAfterRestart(t *testing.T) {
+	r := relaytest.Start(t)
+	startLive(t, r, "")
+	r.Restart(t)
+	resp, body := get(t, r.URL+"/metrics", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics: %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, "\npika_sessions_live 1\n") {
+		t.Fatalf("/metrics after a restart with one live session:\n%s", grepLines(body, "pika_sessions_live"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -98,6 +98,15 @@ func (s *Store) LiveSessions(ctx context.Context) ([]Session, error) {
 	return s.sessions(ctx, `s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 500`)
 }
 
+// CountLiveSessions counts the sessions that have not ended.
+func (s *Store) CountLiveSessions(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count live sessions: %w", err)
+	}
+	return n, nil
+}
+
 // DJSessions lists a DJ's sessions, live or ended, newest first.
 func (s *Store) DJSessions(ctx context.Context, djID string, limit int) ([]Session, error) {
 	defer s.timed("dj_sessions", time.Now())

@@ -3,7 +3,9 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,7 +20,7 @@ type Metrics struct {
 	reg          *prometheus.Registry
 	Dancers      prometheus.Gauge
 	DJs          prometheus.Gauge
-	Sessions     prometheus.Gauge
+	Sessions     prometheus.GaugeFunc
 	MessagesIn   *prometheus.CounterVec
 	MessagesOut  *prometheus.CounterVec
 	Errors       *prometheus.CounterVec
@@ -28,16 +30,24 @@ type Metrics struct {
 	HTTPRequests *prometheus.CounterVec
 
 	in, out map[protocol.Type]prometheus.Counter
+
+	liveMu     sync.Mutex
+	liveSource func(context.Context) (int, error)
+	liveCount  int
+	liveAt     time.Time
 }
+
+// liveCacheFor is how long the count of live sessions is reused between
+// scrapes: it is a database read.
+const liveCacheFor = 5 * time.Second
 
 // New registers every metric, with the Go runtime and process collectors.
 func New() *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		reg:      reg,
-		Dancers:  prometheus.NewGauge(prometheus.GaugeOpts{Name: "pika_dancers_connected", Help: "Dancer WebSocket connections subscribed to a session."}),
-		DJs:      prometheus.NewGauge(prometheus.GaugeOpts{Name: "pika_djs_connected", Help: "DJ WebSocket connections running a session."}),
-		Sessions: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pika_sessions_live", Help: "Live sessions held in memory."}),
+		reg:     reg,
+		Dancers: prometheus.NewGauge(prometheus.GaugeOpts{Name: "pika_dancers_connected", Help: "Dancer WebSocket connections subscribed to a session."}),
+		DJs:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "pika_djs_connected", Help: "DJ WebSocket connections running a session."}),
 		MessagesIn: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pika_ws_messages_in_total", Help: "Client frames received, by type."},
 			[]string{"type"}),
 		MessagesOut: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pika_ws_messages_out_total", Help: "Frames written to clients, by type."},
@@ -58,6 +68,8 @@ func New() *Metrics {
 		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pika_http_requests_total", Help: "HTTP requests by route and status class."},
 			[]string{"route", "code"}),
 	}
+	m.Sessions = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pika_sessions_live", Help: "Sessions that have not ended, in the database (also those waiting for their DJ after a restart)."},
+		m.liveSessions)
 	// Resolving label values costs a hash and a lock per frame; with
 	// thousands of frames a second, resolve the known types once.
 	m.in, m.out = map[protocol.Type]prometheus.Counter{}, map[protocol.Type]prometheus.Counter{}
@@ -102,8 +114,29 @@ func (m *Metrics) ObserveDB(op string, d time.Duration) {
 	m.DBSecs.WithLabelValues(op).Observe(d.Seconds())
 }
 
-// SessionsLive implements live.Observer.
-func (m *Metrics) SessionsLive(delta int) { m.Sessions.Add(float64(delta)) }
+// CountLiveSessionsWith sets where pika_sessions_live comes from (the
+// store's count of sessions that have not ended).
+func (m *Metrics) CountLiveSessionsWith(f func(context.Context) (int, error)) {
+	m.liveMu.Lock()
+	m.liveSource, m.liveAt = f, time.Time{}
+	m.liveMu.Unlock()
+}
+
+// liveSessions is the cached count of live sessions; on a database error it
+// keeps the last count.
+func (m *Metrics) liveSessions() float64 {
+	m.liveMu.Lock()
+	defer m.liveMu.Unlock()
+	if m.liveSource != nil && time.Since(m.liveAt) >= liveCacheFor {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		n, err := m.liveSource(ctx)
+		cancel()
+		if err == nil {
+			m.liveCount, m.liveAt = n, time.Now()
+		}
+	}
+	return float64(m.liveCount)
+}
 
 // DJsConnected implements live.Observer.
 func (m *Metrics) DJsConnected(delta int) { m.DJs.Add(float64(delta)) }
