@@ -177,11 +177,25 @@ func (p *pragmaConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	return c, nil
 }
 
-// Ping checks that the database answers a query.
+// Ping checks both paths to the database: a read of the schema version
+// through the read pool, and a no-op write through the writer's queue (an
+// update of no row, which still needs the write lock), so a writer that is
+// wedged (a lock held elsewhere, a stuck disk, a full queue) fails the
+// check once ctx runs out instead of looking healthy.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("database check: %w", err)
+	var v int
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
+		return fmt.Errorf("database check: read: %w", err)
+	}
+	if v != len(migrations) {
+		return fmt.Errorf("database check: schema version %d, want %d", v, len(migrations))
+	}
+	noop := func(tx *sql.Tx) error {
+		_, err := tx.Exec("UPDATE schema_migrations SET applied_at = applied_at WHERE version < 0")
+		return err
+	}
+	if err := s.write(ctx, "health check", noop); err != nil {
+		return fmt.Errorf("database check: writer: %w", err)
 	}
 	return nil
 }
