@@ -41,7 +41,8 @@ const (
 	endWeight = 0.5
 	// Below keyMinConfidence, or when the track's chroma is flatter than
 	// keyMaxFlatness (geometric over arithmetic mean of the summed
-	// chroma), there is no key to report. Measured (TestKeyThresholds): the
+	// chroma), there is no key to report. Measured (TestCorpusAccuracy,
+	// TestNoPulseNoKey): the
 	// 24 corpus tracks have confidence ≥ 0.109 and flatness ≤ 0.934; pure
 	// sines and click tracks have confidence ≤ 0.04, white and brown noise
 	// flatness ≥ 0.98 (brown noise reaches confidence 0.21, so confidence

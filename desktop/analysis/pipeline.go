@@ -150,7 +150,7 @@ func (a *analyzer) result(opts Options) Result {
 	k := estimateKey(a.chroma)
 	r.Key, r.Camelot, r.KeyConfidence = k.Name(), k.Camelot(), round2(k.Confidence)
 	r.Energy = energyScore(r.LoudnessLUFS, a.flux, a.fluxBins)
-	r.Danceability = danceScore(t.Regularity, pulseStrength(a.flux, a.fps, t.BPM))
+	r.Danceability = danceScore(grooveMeasures(a.flux, a.fps, t.BPM))
 	r.Brightness = brightnessScore(a.magSum, a.ra, 2*(len(a.magSum)-1))
 	return r
 }

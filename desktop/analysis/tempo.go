@@ -14,8 +14,9 @@ type tempoEstimate struct {
 }
 
 // minBPMConfidence is the confidence below which there is no pulse to
-// report (BPM 0). Measured (TestTempoThresholds): the 24 corpus tracks have
-// confidence ≥ 0.45; sines, white, pink and brown noise ≤ 0.20.
+// report (BPM 0). Measured (TestCorpusAccuracy, TestNoPulseNoKey): the 24
+// corpus tracks have confidence ≥ 0.45; sines, white, pink and brown noise
+// ≤ 0.20.
 const minBPMConfidence = 0.3
 
 // onsetACF returns the normalised (A[0] = 1), bias-corrected
