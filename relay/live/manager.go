@@ -191,8 +191,8 @@ func (m *Manager) endAbandoned(ctx context.Context) {
 // Shutdown records, for every session whose DJ is connected, that the DJ
 // left now, so the resume window runs from the shutdown. Connections are
 // closed by the caller afterwards; their departures are then not recorded
-// again.
-func (m *Manager) Shutdown(ctx context.Context) {
+// again. It returns how many departures could not be recorded.
+func (m *Manager) Shutdown(ctx context.Context) int {
 	m.mu.Lock()
 	m.closing.Store(true)
 	rooms := make([]*Room, 0, len(m.rooms))
@@ -201,6 +201,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	}
 	m.mu.Unlock()
 	now := time.Now()
+	failed := 0
 	for _, r := range rooms {
 		r.flushNow()
 		r.mu.Lock()
@@ -209,10 +210,12 @@ func (m *Manager) Shutdown(ctx context.Context) {
 		r.mu.Unlock()
 		if hasDJ {
 			if err := m.st.SetDJLeft(ctx, r.id, &now); err != nil {
+				failed++
 				m.log.Error("recording DJ departure at shutdown failed", "session", r.id, "err", err)
 			}
 		}
 	}
+	return failed
 }
 
 func (m *Manager) isClosing() bool { return m.closing.Load() }

@@ -116,8 +116,9 @@ func (s *Server) isClosing() bool {
 
 // CloseConnections refuses new WebSockets, sends every connected client a
 // close frame (1012: service restart, so clients reconnect) and waits for
-// their handlers to finish, or for ctx.
-func (s *Server) CloseConnections(ctx context.Context) {
+// their handlers to finish, or for ctx. It returns how many connections
+// were still open when ctx ended.
+func (s *Server) CloseConnections(ctx context.Context) int {
 	s.connMu.Lock()
 	s.closing = true
 	conns := make([]*conn, 0, len(s.conns))
@@ -138,7 +139,11 @@ func (s *Server) CloseConnections(ctx context.Context) {
 	go func() { s.connWG.Wait(); close(done) }()
 	select {
 	case <-done:
+		return 0
 	case <-ctx.Done():
+		s.connMu.Lock()
+		defer s.connMu.Unlock()
+		return len(s.conns)
 	}
 }
 

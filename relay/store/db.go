@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	libsql "github.com/tursodatabase/go-libsql"
@@ -54,6 +55,10 @@ type Store struct {
 	stopped  chan struct{}
 	mu       sync.RWMutex // guards closed against sends on ops
 	closed   bool
+	pending  atomic.Int64 // writes queued or committing
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens (creating if needed) the database and applies pending
@@ -202,14 +207,28 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close flushes queued writes and closes the database.
 func (s *Store) Close() error {
+	_, err := s.CloseContext(context.Background())
+	return err
+}
+
+// CloseContext flushes queued writes and closes the database. If ctx ends
+// first it returns how many writes were still queued or committing, with
+// ctx's error, and leaves the database to the writer (the process is
+// about to exit).
+func (s *Store) CloseContext(ctx context.Context) (int, error) {
 	s.stopOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
 		close(s.ops)
 		s.mu.Unlock()
-		<-s.stopped
 	})
-	return s.closeDB()
+	select {
+	case <-s.stopped:
+	case <-ctx.Done():
+		return int(s.pending.Load()), fmt.Errorf("close database: %w", ctx.Err())
+	}
+	s.closeOnce.Do(func() { s.closeErr = s.closeDB() })
+	return 0, s.closeErr
 }
 
 func (s *Store) closeDB() error {

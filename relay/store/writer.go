@@ -40,10 +40,12 @@ func (s *Store) enqueue(ctx context.Context, op *writeOp) error {
 	if s.closed {
 		return ErrClosed
 	}
+	s.pending.Add(1)
 	select {
 	case s.ops <- op:
 		return nil
 	case <-ctx.Done():
+		s.pending.Add(-1)
 		return ctx.Err()
 	}
 }
@@ -123,8 +125,9 @@ func (s *Store) commit(batch []*writeOp) {
 	for i, op := range batch {
 		if err != nil {
 			op.done <- fmt.Errorf("%s: %w", op.name, err)
-			continue
+		} else {
+			op.done <- results[i]
 		}
-		op.done <- results[i]
+		s.pending.Add(-1)
 	}
 }

@@ -113,7 +113,11 @@ func run(args []string) error {
 	log.Info("shutting down: draining clients and writes")
 	sctx, scancel := context.WithTimeout(context.Background(), o.drain)
 	defer scancel()
-	if err := a.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := a.Shutdown(sctx); err != nil {
+		var de *app.DrainError
+		if errors.As(err, &de) {
+			log.Warn("drain timed out", "timeout", o.drain.String(), "pending", de.Pending)
+		}
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -144,21 +145,55 @@ func (a *App) purgeTokens(ctx context.Context) {
 	}
 }
 
+// DrainError is a drain that ran out of time: Pending names what was
+// still unfinished.
+type DrainError struct {
+	Pending []string
+}
+
+func (e *DrainError) Error() string {
+	return "drain timed out with " + strings.Join(e.Pending, ", ") + " pending"
+}
+
+// Unwrap makes a DrainError a context.DeadlineExceeded.
+func (e *DrainError) Unwrap() error { return context.DeadlineExceeded }
+
 // Shutdown drains the relay: it stops accepting, closes every WebSocket
-// with a close frame, flushes pending writes and closes the database.
+// with a close frame, flushes pending writes and closes the database. When
+// ctx ends first it returns a *DrainError naming what was left.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.stop()
 	<-a.done
+	var pending []string
 	// Plain HTTP first (it ignores hijacked WebSockets), then the DJs'
 	// departures, then close frames to every WebSocket client.
 	err := a.http.Shutdown(ctx)
-	a.live.Shutdown(ctx)
-	a.server.CloseConnections(ctx)
-	if serr := <-a.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		pending = append(pending, "HTTP requests")
+		err = nil
 	}
-	if cerr := a.store.Close(); cerr != nil && err == nil {
+	if n := a.live.Shutdown(ctx); n > 0 {
+		pending = append(pending, fmt.Sprintf("%d DJ departures", n))
+	}
+	if n := a.server.CloseConnections(ctx); n > 0 {
+		pending = append(pending, fmt.Sprintf("%d WebSocket connections", n))
+	}
+	select {
+	case serr := <-a.served:
+		if serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+			err = serr
+		}
+	case <-ctx.Done():
+	}
+	n, cerr := a.store.CloseContext(ctx)
+	if n > 0 || errors.Is(cerr, context.DeadlineExceeded) || errors.Is(cerr, context.Canceled) {
+		pending = append(pending, fmt.Sprintf("%d database writes", n))
+	} else if cerr != nil && err == nil {
 		err = cerr
+	}
+	if len(pending) > 0 {
+		a.log.Warn("relay stopped before the drain finished", "pending", pending)
+		return &DrainError{Pending: pending}
 	}
 	a.log.Info("relay stopped")
 	return err

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	_ "github.com/tursodatabase/go-libsql" // the test holds the relay's database lock
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// TestDrainTimeoutExitsNonZero: when SIGTERM's drain runs out of time (here
+// another process holds the database's write lock, so the DJ's departure
+// cannot be written) the relay says what was still pending and exits with
+// an error instead of a clean 0.
+func TestDrainTimeoutExitsNonZero(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the relay binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pika-relay")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dbPath := filepath.Join(dir, "pika.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-db", "file:"+dbPath, "-drain-timeout", "1s")
+	cmd.Env = append(os.Environ(), "PIKA_LOG_LEVEL=info")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stderr)
+	var addr string
+	var logs []string
+	for addr == "" && lines.Scan() {
+		logs = append(logs, lines.Text())
+		var l struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "relay listening" {
+			addr = l.Addr
+		}
+	}
+	if addr == "" {
+		t.Fatalf("relay never said where it listens:\n%s", strings.Join(logs, "\n"))
+	}
+	token := registerDJ(t, "http://"+addr)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if err := ws.WriteMessage(websocket.TextMessage, protocol.Encode(protocol.TypeRegisterSession, "r", protocol.RegisterSession{Token: token, Name: "Drain night"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, msg, err := ws.ReadMessage(); err != nil || !strings.Contains(string(msg), string(protocol.TypeSessionRegistered)) {
+		t.Fatalf("register session: %s %v", msg, err)
+	}
+	db, err := sql.Open("libsql", "file:"+dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer lock.ExecContext(context.Background(), "ROLLBACK")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+		logs = append(logs, lines.Text())
+	}
+	err = cmd.Wait()
+	all := strings.Join(logs, "\n")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("relay exited with %v after a drain that timed out, want a non-zero exit:\n%s", err, all)
+	}
+	if !strings.Contains(all, `"msg":"drain timed out"`) || !strings.Contains(all, "DJ departures") {
+		t.Fatalf("no warning naming what was pending:\n%s", all)
+	}
+}
+
+func registerDJ(t *testing.T, base string) string {
+	t.Helper()
+	body, _ := json.Marshal(protocol.RegisterRequest{Email: "drain@example.com", Password: "a long enough password", DisplayName: "DJ Drain"})
+	resp, err := http.Post(base+"/api/auth/register", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ar protocol.AuthResponse
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&ar) != nil || ar.Token == "" {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	return ar.Token
+}
