@@ -85,6 +85,11 @@ import (
 // audio.ErrUnsupportedFormat, so errors.Is works with either.
 var ErrUnsupportedFormat = audio.ErrUnsupportedFormat
 
+// ErrCorrupt is returned (wrapped) for damaged audio, including a file
+// whose name promises a supported format (.wav, .mp3, …) but whose content
+// is none. It is audio.ErrCorrupt.
+var ErrCorrupt = audio.ErrCorrupt
+
 // Options tune the analysis.
 type Options struct {
 	// MinBPM and MaxBPM bound the reported tempo: candidates are folded by

@@ -95,7 +95,8 @@ func TestAnalyzeFileErrors(t *testing.T) {
 		wantArtist  string
 	}{
 		{"m4a keeps tags", filepath.Join("testdata", "tagged.m4a"), true, "Tag Artist"},
-		{"random bytes named mp3", write("noise.mp3", garbage), true, ""},
+		{"random bytes named mp3", write("noise.mp3", garbage), false, ""},
+		{"random bytes named bin", write("noise.bin", garbage), true, ""},
 		{"text file", write("notes.txt", []byte("not audio at all\n")), true, ""},
 		{"empty file", write("empty.flac", nil), true, ""},
 		{"wav header with zero channels", write("bad.wav", badHeader), false, ""},

@@ -118,8 +118,8 @@ func TestUnsupported(t *testing.T) {
 	}
 	for name, data := range map[string][]byte{
 		"empty.mp3": {},
-		"text.wav":  []byte("this is not audio at all, just some text\n"),
-		"zeros.ogg": make([]byte, 4096),
+		"text.txt":  []byte("this is not audio at all, just some text\n"),
+		"zeros.bin": make([]byte, 4096),
 		"id3only":   []byte("ID3\x03\x00\x00\x00\x00\x00\x02ab"),
 	} {
 		t.Run(name, func(t *testing.T) {

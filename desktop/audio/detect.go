@@ -69,11 +69,48 @@ func detect(r io.ReadSeeker, hint string) (Format, int64, error) {
 			continue
 		}
 		if h.layer != 3 {
+			if i > 0 && hintFormat(hint) != "" && hintFormat(hint) != MP3 {
+				// Random bytes hold short MPEG Layer I/II frame chains
+				// now and then; a real MP1/MP2 file misnamed .wav starts
+				// with its first frame.
+				continue
+			}
 			return "", 0, fmt.Errorf("%w: MPEG audio Layer %s", ErrUnsupportedFormat, strings.Repeat("I", h.layer))
 		}
 		return MP3, start + int64(i), nil
 	}
+	if f := hintFormat(hint); f != "" {
+		// The name promises a format we decode, but the content is none:
+		// a damaged file rather than a format to add support for.
+		return "", 0, fmt.Errorf("%w: corrupt or not %s file", ErrCorrupt, formatArticle[f])
+	}
 	return "", 0, ErrUnsupportedFormat
+}
+
+// formatArticle names each format with its indefinite article.
+var formatArticle = map[Format]string{
+	WAV: "a WAV", AIFF: "an AIFF", FLAC: "a FLAC", Ogg: "an Ogg Vorbis", MP3: "an MP3",
+}
+
+// hintFormat is the supported format a file name or extension names, or "".
+func hintFormat(hint string) Format {
+	ext := hint
+	if i := strings.LastIndexByte(hint, '.'); i >= 0 {
+		ext = hint[i+1:]
+	}
+	switch ext {
+	case "wav", "wave":
+		return WAV
+	case "aif", "aiff", "aifc":
+		return AIFF
+	case "flac":
+		return FLAC
+	case "ogg", "oga":
+		return Ogg
+	case "mp3":
+		return MP3
+	}
+	return ""
 }
 
 // skipID3v2 returns the offset after any ID3v2 tags at the start of r.
