@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,10 +25,10 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
+	// Seeded noise (sox's synth noise is unseeded, and some draws left a
+	// channel coding unused): pink-ish left, brown-ish right.
 	noise := filepath.Join(dir, "noise.wav")
-	if out, err := exec.Command("sox", "-n", "-r", "44100", "-c", "2", "-b", "16", noise, "synth", "1", "pinknoise", "brownnoise", "vol", "0.5").CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v: %s", err, out)
-	}
+	writeNoiseWAV(t, noise, 44100)
 	seen := map[int]bool{}
 	for _, mix := range []struct{ name, remix string }{
 		{"wide", "1 2"},
@@ -35,6 +36,7 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 		{"left-quiet", "2v0.02 1v0.5,2v0.05"},
 		{"right-quiet", "1v0.5,2v0.05 2v0.02"},
 		{"left-only", "1v0.5 0"},
+		{"sum-difference", "1v0.5,2v0.2 1v0.5,2v-0.2"}, // mid/side
 	} {
 		t.Run(mix.name, func(t *testing.T) {
 			wav := filepath.Join(dir, mix.name+".wav")
@@ -108,4 +110,37 @@ func splitFields(s string) []string {
 		out = append(out, string(f))
 	}
 	return out
+}
+
+// writeNoiseWAV writes one second of seeded 16-bit stereo noise.
+func writeNoiseWAV(t *testing.T, path string, rate int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(11, 13))
+	le := binary.LittleEndian
+	b := append([]byte("RIFF"), le.AppendUint32(nil, uint32(36+rate*4))...)
+	b = append(b, "WAVEfmt "...)
+	b = le.AppendUint32(b, 16)
+	b = le.AppendUint16(b, 1)
+	b = le.AppendUint16(b, 2)
+	b = le.AppendUint32(b, uint32(rate))
+	b = le.AppendUint32(b, uint32(rate*4))
+	b = le.AppendUint16(b, 4)
+	b = le.AppendUint16(b, 16)
+	b = append(b, "data"...)
+	b = le.AppendUint32(b, uint32(rate*4))
+	var p0, p1, brown float64
+	for range rate {
+		w := rng.NormFloat64()
+		p0 = 0.99765*p0 + 0.0990460*w
+		p1 = 0.96300*p1 + 0.2965164*w
+		l := 0.05 * (p0 + p1 + 0.1848*w)
+		brown = 0.998*brown + 0.03*rng.NormFloat64()
+		r := brown + 0.02*rng.NormFloat64()
+		for _, v := range []float64{l, r} {
+			b = le.AppendUint16(b, uint16(int16(math.Round(32767*math.Max(-1, math.Min(1, v))))))
+		}
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
