@@ -42,7 +42,7 @@
 // (~5.5 kHz) is not measured and a track whose loudness lies partly up
 // there reads low. Against ffmpeg's ebur128 on the 24 corpus files the
 // error is −0.6 to +0.2 LU: the two pop ballads (04, 20) read 0.6 LU low,
-// the rest −0.0 to +0.2 LU; test signals below 5 kHz are within 0.1 LU
+// the rest 0.0 to +0.2 LU high; test signals below 5 kHz are within 0.1 LU
 // (TestLoudnessAgainstFFmpeg).
 //
 // Energy, Danceability and Brightness are 0–100 and deterministic (the same

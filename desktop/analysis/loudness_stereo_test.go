@@ -92,7 +92,7 @@ func added(a, b []float32) []float32 {
 // silence (-70) on anti-phase channels, where the mid signal is zero.
 func TestLoudnessWideStereo(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
+		skipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
 	}
 	const rate = 44100
 	music := clickTrack(100, 12, rate, 11)
@@ -134,7 +134,7 @@ func TestLoudnessWideStereo(t *testing.T) {
 				path := wav
 				if enc.tool != "" {
 					if _, err := exec.LookPath(enc.tool); err != nil {
-						t.Skipf("%s not installed (scripts/test installs it)", enc.tool)
+						skipUnlessCI(t, "%s not installed (scripts/test installs it)", enc.tool)
 					}
 					path = strings.TrimSuffix(wav, ".wav") + enc.ext
 					if out, err := exec.Command(enc.tool, enc.args(wav, path)...).CombinedOutput(); err != nil {
@@ -168,11 +168,11 @@ func TestLoudnessWideStereo(t *testing.T) {
 // -0.6 to +0.2 LU (before the side signal: -7.2 to +0.2).
 func TestLoudnessCorpus(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
+		skipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
 	}
 	dir := corpusDir()
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not present at %s", dir)
+		skipUnlessCI(t, "corpus not present at %s", dir)
 	}
 	for _, name := range []string{
 		"00-rnb-104-Amin.mp3",

@@ -16,7 +16,7 @@ import (
 func needTool(t testing.TB, tool string) {
 	t.Helper()
 	if _, err := exec.LookPath(tool); err != nil {
-		t.Skipf("%s not installed (scripts/test installs it); needed to make test files", tool)
+		skipUnlessCI(t, "%s not installed (scripts/test installs it); needed to make test files", tool)
 	}
 }
 

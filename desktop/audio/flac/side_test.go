@@ -21,7 +21,7 @@ import (
 func TestSideAgainstFFmpeg(t *testing.T) {
 	for _, tool := range []string{"sox", "flac", "ffmpeg"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (scripts/test installs it)", tool)
+			skipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
 		}
 	}
 	dir := t.TempDir()

@@ -42,7 +42,7 @@ func decodeAll(t testing.TB, path string, opts Options) ([]float32, *Decoder) {
 func ffmpegMono(t testing.TB, path string, rate int) []float32 {
 	t.Helper()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed (scripts/test installs it); it is the reference decoder")
+		skipUnlessCI(t, "ffmpeg not installed (scripts/test installs it); it is the reference decoder")
 	}
 	args := []string{"-v", "error", "-i", path, "-af", "pan=mono|c0=0.5*c0+0.5*c1"}
 	if ch := probeChannels(t, path); ch == 1 {
