@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -19,17 +20,8 @@ func TestHealthzFailsWhenTheWriterIsWedged(t *testing.T) {
 	if resp, _ := get(t, r.URL+"/healthz", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz %d before the wedge", resp.StatusCode)
 	}
-	db, err := sql.Open("libsql", "file:"+r.DBPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	ctx := context.Background()
-	lock, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
+	lock := openDB(t, r.DBPath)
 	if _, err := lock.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
@@ -53,4 +45,26 @@ func TestHealthzFailsWhenTheWriterIsWedged(t *testing.T) {
 	if resp, body := get(t, r.URL+"/healthz", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz %d %s after the lock was released", resp.StatusCode, body)
 	}
+}
+
+// openDB opens a connection of its own to a relay's database file, as
+// another process would, waiting up to 10 s for locks the relay holds.
+func openDB(t *testing.T, path string) *sql.Conn {
+	t.Helper()
+	db, err := sql.Open("libsql", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	rows, err := c.QueryContext(context.Background(), "PRAGMA busy_timeout=10000")
+	if err != nil {
+		t.Fatal(fmt.Errorf("busy_timeout: %w", err))
+	}
+	rows.Close()
+	return c
 }

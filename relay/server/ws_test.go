@@ -1,7 +1,7 @@
 package server_test
 
 import (
-	"database/sql"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -573,12 +573,8 @@ func TestFailedPlayIsTakenBack(t *testing.T) {
 	r := relaytest.Start(t)
 	l := startLive(t, r, "")
 	dancer, _ := r.Join(t, l.reg.SessionID, "client-phantom", "")
-	db, err := sql.Open("libsql", "file:"+r.DBPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON plays
+	db := openDB(t, r.DBPath)
+	if _, err := db.ExecContext(context.Background(), `CREATE TRIGGER refuse_boom BEFORE INSERT ON plays
 		WHEN (SELECT title FROM tracks WHERE id = NEW.track_id) = 'Boom'
 		BEGIN SELECT RAISE(ABORT, 'disk says no'); END`); err != nil {
 		t.Fatal(err)
