@@ -95,6 +95,10 @@ var ErrUnsupportedFormat = audio.ErrUnsupportedFormat
 // is none. It is audio.ErrCorrupt.
 var ErrCorrupt = audio.ErrCorrupt
 
+// ErrNotRegular is returned (wrapped) for a path that is a FIFO, device or
+// socket rather than a regular file. It is audio.ErrNotRegular.
+var ErrNotRegular = audio.ErrNotRegular
+
 // Options tune the analysis.
 type Options struct {
 	// MinBPM and MaxBPM bound the reported tempo: candidates are folded by

@@ -3,11 +3,11 @@ package analysis
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/dhowden/tag"
+	"github.com/pikadj/pika/desktop/audio"
 )
 
 // ReadTags reads the metadata tags (ID3v1/v2, MP4, FLAC and Ogg Vorbis
@@ -15,7 +15,7 @@ import (
 // chunk) of the file at path. A file without tags is an error wrapping
 // tag.ErrNoTagsFound.
 func ReadTags(path string) (Tags, error) {
-	f, err := os.Open(path)
+	f, err := audio.OpenFile(path) // refuses FIFOs and devices
 	if err != nil {
 		return Tags{}, fmt.Errorf("analysis: read tags: %w", err)
 	}

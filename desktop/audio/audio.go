@@ -26,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -124,9 +123,10 @@ type Stream interface {
 }
 
 // Open opens and decodes the file at path. The extension is used only as a
-// hint when the content is ambiguous.
+// hint when the content is ambiguous. Anything but a regular file (a FIFO,
+// a device) is refused with ErrNotRegular.
 func Open(path string, opts Options) (Stream, error) {
-	f, err := os.Open(path)
+	f, err := OpenFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("audio: %w", err)
 	}
