@@ -236,14 +236,19 @@ func TestDegenerateSignals(t *testing.T) {
 			}
 		}},
 		{"white noise", noise, func(t *testing.T, r Result) {
-			if r.BPMConfidence > 0.4 {
-				t.Errorf("noise: BPM confidence %.2f, want <= 0.4", r.BPMConfidence)
+			if r.BPM != 0 || r.BPMConfidence != 0 || r.Key != "" || r.Camelot != "" || r.KeyConfidence != 0 {
+				t.Errorf("noise: BPM %.1f (%.2f), key %q %q (%.2f); want none", r.BPM, r.BPMConfidence, r.Key, r.Camelot, r.KeyConfidence)
 			}
 			if r.Danceability > 30 {
 				t.Errorf("noise: danceability %.1f, want <= 30", r.Danceability)
 			}
 			if r.Brightness < 70 { // centroid of white noise in the 0–4 kHz band: 2 kHz
 				t.Errorf("noise: brightness %.1f, want >= 70", r.Brightness)
+			}
+		}},
+		{"440 Hz sine", sine(440, -6, 30, rate), func(t *testing.T, r Result) {
+			if r.BPM != 0 || r.Key != "" || r.Camelot != "" {
+				t.Errorf("sine: BPM %.1f (%.2f), key %q %q (%.2f); want none", r.BPM, r.BPMConfidence, r.Key, r.Camelot, r.KeyConfidence)
 			}
 		}},
 		{"clipped clicks", clipped, func(t *testing.T, r Result) {
