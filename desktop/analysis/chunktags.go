@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/dhowden/tag"
 )
@@ -112,7 +113,7 @@ func parseInfo(b []byte) Tags {
 		if size > len(b) {
 			break
 		}
-		v := clean(string(bytes.TrimRight(b[:size], "\x00")))
+		v := clean(infoText(bytes.TrimRight(b[:size], "\x00")))
 		if v != "" {
 			switch id {
 			case "INAM":
@@ -134,6 +135,19 @@ func parseInfo(b []byte) Tags {
 		b = b[min(len(b), size+size&1):]
 	}
 	return t
+}
+
+// infoText decodes an INFO string: UTF-8 when it is valid, else Latin-1,
+// which older Windows tools wrote.
+func infoText(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
 }
 
 // fillTags sets the empty fields of t from u.

@@ -137,6 +137,7 @@ func TestReadChunkTagsHostile(t *testing.T) {
 		{"INFO item overruns", riff(chunk(le, "LIST", 16, "INFOINAM\xff\x00\x00\x00abcd")), false, Tags{}},
 		{"garbage id3 chunk", riff(chunk(le, "id3 ", 8, "ID3\x04\x00\x00\xff\xff")), true, Tags{}},
 		{"odd INFO padding", riff(chunk(le, "LIST", 26, "INFOIART\x03\x00\x00\x00Bob\x00INAM\x02\x00\x00\x00Hi")), false, Tags{Artist: "Bob", Title: "Hi"}},
+		{"Latin-1 INFO", riff(chunk(le, "LIST", 18, "INFOIART\x05\x00\x00\x00Bj\xf6rk\x00")), false, Tags{Artist: "Björk"}},
 		{"huge AIFF ID3", append([]byte("FORM\x00\x00\x00\x10AIFF"), chunk(be, "ID3 ", 0xFFFFFFFF, "")...), true, Tags{}},
 	}
 	for _, tc := range tests {
