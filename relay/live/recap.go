@@ -10,9 +10,25 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// Recap summarises a session, live or ended.
+// Recap summarises a session, live or ended. Everything is read in one
+// read transaction, so totals agree with the per-play numbers.
 func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
-	sess, err := m.st.Session(ctx, sessionID)
+	var (
+		rc protocol.Recap
+		pe *protocol.Error
+	)
+	err := m.st.Snapshot(ctx, func(st *store.Store) error {
+		rc, pe = m.recap(ctx, st, sessionID)
+		return nil
+	})
+	if err != nil {
+		return protocol.Recap{}, m.storeErr("read recap", err)
+	}
+	return rc, pe
+}
+
+func (m *Manager) recap(ctx context.Context, st *store.Store, sessionID string) (protocol.Recap, *protocol.Error) {
+	sess, err := st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return protocol.Recap{}, perr(protocol.CodeNotFound, "no such session")
 	}
@@ -26,7 +42,7 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 		end = *sess.EndedAt
 	}
 	rc.DurationS = end.Sub(sess.StartedAt).Seconds()
-	plays, err := m.st.Plays(ctx, sessionID)
+	plays, err := st.Plays(ctx, sessionID)
 	if err != nil {
 		return rc, m.storeErr("read plays", err)
 	}
@@ -34,7 +50,7 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 	for _, p := range plays {
 		rc.Plays = append(rc.Plays, protocol.RecapPlay{PlayID: p.PlayID, Track: p.Track, StartedAt: p.StartedAt, EndedAt: p.EndedAt, Likes: p.Likes, Tempo: p.Tempo})
 	}
-	polls, err := m.st.Polls(ctx, sessionID)
+	polls, err := st.Polls(ctx, sessionID)
 	if err != nil {
 		return rc, m.storeErr("read polls", err)
 	}
@@ -48,14 +64,14 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 		}
 		rc.Polls = append(rc.Polls, rp)
 	}
-	anns, err := m.st.Announcements(ctx, sessionID)
+	anns, err := st.Announcements(ctx, sessionID)
 	if err != nil {
 		return rc, m.storeErr("read announcements", err)
 	}
 	for _, a := range anns {
 		rc.Announcements = append(rc.Announcements, protocol.RecapAnnouncement{AnnouncementID: a.AnnouncementID, Text: a.Text, CreatedAt: a.CreatedAt, ExpiresAt: a.ExpiresAt})
 	}
-	tot, err := m.st.SessionTotals(ctx, sessionID)
+	tot, err := st.SessionTotals(ctx, sessionID)
 	if err != nil {
 		return rc, m.storeErr("read totals", err)
 	}

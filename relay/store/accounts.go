@@ -68,13 +68,13 @@ func insertToken(tx *sql.Tx, t Token, hash string) error {
 // DJByEmail finds a DJ by normalised email.
 func (s *Store) DJByEmail(ctx context.Context, email string) (DJAccount, error) {
 	defer s.timed("dj_by_email", time.Now())
-	return s.scanDJ(s.db.QueryRowContext(ctx, `SELECT id, email, display_name, created_at, password_hash FROM djs WHERE email = ?`, email))
+	return s.scanDJ(s.rd.QueryRowContext(ctx, `SELECT id, email, display_name, created_at, password_hash FROM djs WHERE email = ?`, email))
 }
 
 // DJByID finds a DJ by id.
 func (s *Store) DJByID(ctx context.Context, id string) (DJAccount, error) {
 	defer s.timed("dj_by_id", time.Now())
-	return s.scanDJ(s.db.QueryRowContext(ctx, `SELECT id, email, display_name, created_at, password_hash FROM djs WHERE id = ?`, id))
+	return s.scanDJ(s.rd.QueryRowContext(ctx, `SELECT id, email, display_name, created_at, password_hash FROM djs WHERE id = ?`, id))
 }
 
 func (s *Store) scanDJ(row *sql.Row) (DJAccount, error) {
@@ -112,7 +112,7 @@ func (s *Store) Authenticate(ctx context.Context, hash string) (protocol.DJ, Tok
 		djCreated, tCrt int64
 		lastUsed        sql.NullInt64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT d.id, d.email, d.display_name, d.created_at, t.id, t.name, t.created_at, t.last_used_at
+	err := s.rd.QueryRowContext(ctx, `SELECT d.id, d.email, d.display_name, d.created_at, t.id, t.name, t.created_at, t.last_used_at
 		FROM tokens t JOIN djs d ON d.id = t.dj_id WHERE t.token_hash = ?`, hash).
 		Scan(&dj.ID, &dj.Email, &dj.DisplayName, &djCreated, &tok.ID, &tok.Name, &tCrt, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -140,7 +140,7 @@ func (s *Store) Authenticate(ctx context.Context, hash string) (protocol.DJ, Tok
 // Tokens lists a DJ's tokens, newest first.
 func (s *Store) Tokens(ctx context.Context, djID string) ([]Token, error) {
 	defer s.timed("tokens", time.Now())
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at, last_used_at FROM tokens WHERE dj_id = ? ORDER BY created_at DESC, id`, djID)
+	rows, err := s.rd.QueryContext(ctx, `SELECT id, name, created_at, last_used_at FROM tokens WHERE dj_id = ? ORDER BY created_at DESC, id`, djID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}

@@ -46,6 +46,7 @@ type Options struct {
 // Store is the relay's database.
 type Store struct {
 	db        *sql.DB
+	rd        querier // reads: db, or a read transaction in a Snapshot
 	connector io.Closer
 	observe   func(string, time.Duration)
 	log       *slog.Logger
@@ -106,7 +107,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	db.SetMaxIdleConns(6)
 	db.SetConnMaxIdleTime(0)
 	s := &Store{
-		db: db, connector: closer, observe: o.Observe, log: o.Logger,
+		db: db, rd: db, connector: closer, observe: o.Observe, log: o.Logger,
 		ops: make(chan *writeOp, 4096), stopped: make(chan struct{}),
 	}
 	if !replica {
@@ -143,7 +144,7 @@ func redactURL(s string) string {
 }
 
 func (s *Store) pragma(ctx context.Context, p string) error {
-	rows, err := s.db.QueryContext(ctx, p)
+	rows, err := s.rd.QueryContext(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (p *pragmaConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // check once ctx runs out instead of looking healthy.
 func (s *Store) Ping(ctx context.Context) error {
 	var v int
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
+	if err := s.rd.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v); err != nil {
 		return fmt.Errorf("database check: read: %w", err)
 	}
 	if v != len(migrations) {
@@ -203,6 +204,26 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("database check: writer: %w", err)
 	}
 	return nil
+}
+
+// querier is what reads need: a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Snapshot runs fn with a store whose reads all happen in one read
+// transaction, so they agree with each other (a recap's totals with its
+// per-play numbers) however many writes commit meanwhile. The store given
+// to fn refuses writes.
+func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	snap := &Store{db: s.db, rd: tx, observe: s.observe, log: s.log, closed: true}
+	return fn(snap)
 }
 
 // Close flushes queued writes and closes the database.

@@ -166,7 +166,7 @@ func (s *Store) StartPlay(ctx context.Context, sessionID, playID string, tr prot
 // CurrentPlay returns the session's latest play, or nil.
 func (s *Store) CurrentPlay(ctx context.Context, sessionID string) (*protocol.HistoryEntry, error) {
 	defer s.timed("current_play", time.Now())
-	row, err := scanPlay(s.db.QueryRowContext(ctx, `SELECT `+playCols+` FROM plays p JOIN tracks t ON t.id = p.track_id
+	row, err := scanPlay(s.rd.QueryRowContext(ctx, `SELECT `+playCols+` FROM plays p JOIN tracks t ON t.id = p.track_id
 		WHERE p.session_id = ? ORDER BY p.started_at DESC, p.rowid DESC LIMIT 1`, sessionID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -180,7 +180,7 @@ func (s *Store) CurrentPlay(ctx context.Context, sessionID string) (*protocol.Hi
 // Plays returns a session's plays, newest first.
 func (s *Store) Plays(ctx context.Context, sessionID string) ([]protocol.HistoryEntry, error) {
 	defer s.timed("plays", time.Now())
-	rows, err := s.db.QueryContext(ctx, `SELECT `+playCols+` FROM plays p JOIN tracks t ON t.id = p.track_id
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+playCols+` FROM plays p JOIN tracks t ON t.id = p.track_id
 		WHERE p.session_id = ? ORDER BY p.started_at DESC, p.rowid DESC`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("list plays: %w", err)
@@ -202,7 +202,7 @@ func (s *Store) Counts(ctx context.Context, playID string) (int, protocol.TempoT
 	defer s.timed("counts", time.Now())
 	t := protocol.TempoTally{PlayID: playID}
 	var likes int
-	err := s.db.QueryRowContext(ctx, `SELECT likes, tempo_faster, tempo_slower, tempo_perfect FROM plays WHERE id = ?`, playID).
+	err := s.rd.QueryRowContext(ctx, `SELECT likes, tempo_faster, tempo_slower, tempo_perfect FROM plays WHERE id = ?`, playID).
 		Scan(&likes, &t.Faster, &t.Slower, &t.Perfect)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, t, ErrNotFound

@@ -178,7 +178,7 @@ func (s *Store) CreatePoll(ctx context.Context, sessionID, question string, opti
 // Poll reads one poll of a session.
 func (s *Store) Poll(ctx context.Context, sessionID, pollID string) (PollRow, error) {
 	defer s.timed("poll", time.Now())
-	p, err := scanPoll(s.db.QueryRowContext(ctx, `SELECT `+pollCols+` FROM polls WHERE id = ? AND session_id = ?`, pollID, sessionID))
+	p, err := scanPoll(s.rd.QueryRowContext(ctx, `SELECT `+pollCols+` FROM polls WHERE id = ? AND session_id = ?`, pollID, sessionID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return PollRow{}, ErrNotFound
 	}
@@ -191,7 +191,7 @@ func (s *Store) Poll(ctx context.Context, sessionID, pollID string) (PollRow, er
 // Polls lists a session's polls, oldest first.
 func (s *Store) Polls(ctx context.Context, sessionID string) ([]PollRow, error) {
 	defer s.timed("polls", time.Now())
-	rows, err := s.db.QueryContext(ctx, `SELECT `+pollCols+` FROM polls WHERE session_id = ? ORDER BY created_at, rowid`, sessionID)
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+pollCols+` FROM polls WHERE session_id = ? ORDER BY created_at, rowid`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("list polls: %w", err)
 	}
@@ -330,7 +330,7 @@ func (s *Store) ClearAnnouncement(ctx context.Context, sessionID string, at time
 // Announcements lists a session's announcements, oldest first.
 func (s *Store) Announcements(ctx context.Context, sessionID string) ([]AnnouncementRow, error) {
 	defer s.timed("announcements", time.Now())
-	rows, err := s.db.QueryContext(ctx, `SELECT id, text, created_at, expires_at, cleared_at FROM announcements
+	rows, err := s.rd.QueryContext(ctx, `SELECT id, text, created_at, expires_at, cleared_at FROM announcements
 		WHERE session_id = ? ORDER BY created_at, rowid`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("list announcements: %w", err)
@@ -359,7 +359,7 @@ func (s *Store) CurrentAnnouncement(ctx context.Context, sessionID string, now t
 		a       protocol.Announcement
 		expires sql.NullInt64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT id, text, expires_at FROM announcements WHERE session_id = ? AND cleared_at IS NULL
+	err := s.rd.QueryRowContext(ctx, `SELECT id, text, expires_at FROM announcements WHERE session_id = ? AND cleared_at IS NULL
 		AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC LIMIT 1`, sessionID, ms(now)).Scan(&a.AnnouncementID, &a.Text, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -385,7 +385,7 @@ func (s *Store) Activity(ctx context.Context, sessionID, clientID string) (Clien
 	if clientID == "" {
 		return act, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT l.play_id FROM likes l JOIN plays p ON p.id = l.play_id WHERE l.client_id = ? AND p.session_id = ?`, clientID, sessionID)
+	rows, err := s.rd.QueryContext(ctx, `SELECT l.play_id FROM likes l JOIN plays p ON p.id = l.play_id WHERE l.client_id = ? AND p.session_id = ?`, clientID, sessionID)
 	if err != nil {
 		return act, fmt.Errorf("read likes: %w", err)
 	}
@@ -398,7 +398,7 @@ func (s *Store) Activity(ctx context.Context, sessionID, clientID string) (Clien
 		act.Likes = append(act.Likes, id)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT v.play_id, v.vote FROM tempo_votes v JOIN plays p ON p.id = v.play_id WHERE v.client_id = ? AND p.session_id = ?`, clientID, sessionID)
+	rows, err = s.rd.QueryContext(ctx, `SELECT v.play_id, v.vote FROM tempo_votes v JOIN plays p ON p.id = v.play_id WHERE v.client_id = ? AND p.session_id = ?`, clientID, sessionID)
 	if err != nil {
 		return act, fmt.Errorf("read tempo votes: %w", err)
 	}
@@ -411,7 +411,7 @@ func (s *Store) Activity(ctx context.Context, sessionID, clientID string) (Clien
 		act.TempoVotes[id] = v
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT v.poll_id, v.option_index FROM poll_votes v JOIN polls p ON p.id = v.poll_id WHERE v.client_id = ? AND p.session_id = ?`, clientID, sessionID)
+	rows, err = s.rd.QueryContext(ctx, `SELECT v.poll_id, v.option_index FROM poll_votes v JOIN polls p ON p.id = v.poll_id WHERE v.client_id = ? AND p.session_id = ?`, clientID, sessionID)
 	if err != nil {
 		return act, fmt.Errorf("read poll votes: %w", err)
 	}
@@ -436,7 +436,7 @@ type Totals struct {
 func (s *Store) SessionTotals(ctx context.Context, sessionID string) (Totals, error) {
 	defer s.timed("session_totals", time.Now())
 	var t Totals
-	err := s.db.QueryRowContext(ctx, `SELECT
+	err := s.rd.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM dancers WHERE session_id = ?),
 		(SELECT COALESCE(SUM(likes), 0) FROM plays WHERE session_id = ?),
 		(SELECT COALESCE(SUM(tempo_faster + tempo_slower + tempo_perfect), 0) FROM plays WHERE session_id = ?)`,

@@ -65,7 +65,7 @@ func (s *Store) CreateSession(ctx context.Context, djID, djName, name, pinHash s
 // Session reads one session.
 func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 	defer s.timed("session", time.Now())
-	sess, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE s.id = ?`, id))
+	sess, err := scanSession(s.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -76,7 +76,7 @@ func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 }
 
 func (s *Store) sessions(ctx context.Context, where string, args ...any) ([]Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE `+where, args...)
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *Store) LiveSessions(ctx context.Context) ([]Session, error) {
 // CountLiveSessions counts the sessions that have not ended.
 func (s *Store) CountLiveSessions(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL`).Scan(&n); err != nil {
+	if err := s.rd.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count live sessions: %w", err)
 	}
 	return n, nil

@@ -252,3 +252,49 @@ func TestOrphanEndsAtLastActivity(t *testing.T) {
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }
+
+// TestSnapshotReadsAgree: reads inside a Snapshot see one moment, though a
+// like commits between them.
+func TestSnapshotReadsAgree(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "pika.db"))
+	defer s.Close()
+	dj, _, err := s.CreateDJ(ctx, "snap@example.com", "hash", "S", "t", "sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.CreateSession(ctx, dj.ID, "S", "night", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	play, err := s.RecordPlay(ctx, sess.ID, protocol.Track{Artist: "A", Title: "T"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Snapshot(ctx, func(snap *store.Store) error {
+		plays, err := snap.Plays(ctx, sess.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Like(ctx, sess.ID, play.Play.PlayID, "client-snap"); err != nil {
+			return err
+		}
+		tot, err := snap.SessionTotals(ctx, sess.ID)
+		if err != nil {
+			return err
+		}
+		if plays[0].Likes != tot.Likes {
+			t.Errorf("inside one snapshot the play has %d likes, the total is %d", plays[0].Likes, tot.Likes)
+		}
+		if _, err := snap.Like(ctx, sess.ID, play.Play.PlayID, "client-snap2"); !errors.Is(err, store.ErrClosed) {
+			t.Errorf("a write through the snapshot: %v, want ErrClosed", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot, _ := s.SessionTotals(ctx, sess.ID); tot.Likes != 1 {
+		t.Fatalf("after the snapshot: %d likes, want 1", tot.Likes)
+	}
+}
