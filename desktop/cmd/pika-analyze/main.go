@@ -288,12 +288,17 @@ func (p *printer) print(l line) {
 		fmt.Fprintf(p.w, "%s\terror: %s\n", l.Path, l.Error)
 		return
 	}
-	key := "key ?"
+	// No pulse or no tonal content: say so rather than print a zero.
+	tempo := "no beat"
+	if l.BPM > 0 {
+		tempo = fmt.Sprintf("%.1f BPM %.2f", l.BPM, l.BPMConfidence)
+	}
+	key := "no key"
 	if l.Key != "" {
 		key = fmt.Sprintf("%s (%s) %.2f", l.Key, l.Camelot, l.KeyConfidence)
 	}
-	fmt.Fprintf(p.w, "%s\t%.1f BPM %.2f\t%s\tenergy %.0f\tdance %.0f\tbright %.0f\t%.1f LUFS\t%.1f s\n",
-		l.Path, l.BPM, l.BPMConfidence, key, l.Energy, l.Danceability, l.Brightness, l.LoudnessLUFS, l.DurationS)
+	fmt.Fprintf(p.w, "%s\t%s\t%s\tenergy %.0f\tdance %.0f\tbright %.0f\t%.1f LUFS\t%.1f s\n",
+		l.Path, tempo, key, l.Energy, l.Danceability, l.Brightness, l.LoudnessLUFS, l.DurationS)
 }
 
 // progress writes "[done/total] name" to stderr when it is a terminal.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -125,5 +126,37 @@ func TestRunUsageErrors(t *testing.T) {
 		if stdout.Len() != 0 || stderr.Len() == 0 {
 			t.Errorf("%q: stdout %q stderr %q; want the message on stderr only", args, stdout.String(), stderr.String())
 		}
+	}
+}
+
+// Silence has no beat and no key: the text line says so instead of "0.0 BPM".
+func TestRunTextSilence(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "silence.wav")
+	const rate, seconds = 8000, 3
+	data := make([]byte, rate*seconds*2) // 16-bit mono zeros
+	hdr := new(bytes.Buffer)
+	le := func(v any) { _ = binary.Write(hdr, binary.LittleEndian, v) }
+	hdr.WriteString("RIFF")
+	le(uint32(36 + len(data)))
+	hdr.WriteString("WAVEfmt ")
+	le(uint32(16))
+	le(uint16(1))        // PCM
+	le(uint16(1))        // mono
+	le(uint32(rate))     // sample rate
+	le(uint32(rate * 2)) // byte rate
+	le(uint16(2))        // block align
+	le(uint16(16))       // bits
+	hdr.WriteString("data")
+	le(uint32(len(data)))
+	if err := os.WriteFile(p, append(hdr.Bytes(), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{p}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "\tno beat\t") || !strings.Contains(out, "\tno key\t") || strings.Contains(out, "0.0 BPM") {
+		t.Errorf("output %q", out)
 	}
 }
