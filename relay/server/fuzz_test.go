@@ -52,3 +52,56 @@ func FuzzFrames(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDJFrames sends arbitrary frames to a real relay on a registered DJ
+// connection (each input in a session of its own, since an input may end
+// it) and checks that the connection still answers, the session's dancer
+// is not disconnected, and the relay stays healthy. Run it with:
+// go test ./relay/server -run '^$' -fuzz FuzzDJFrames
+func FuzzDJFrames(f *testing.F) {
+	r := relaytest.Start(f)
+	token := r.RegisterDJ(f, "fuzz-dj@example.com", "Fuzz DJ")
+	dur, secs := 30, 90.5
+	seeds := [][]byte{
+		protocol.Encode(protocol.TypeNowPlaying, "1", protocol.NowPlaying{Track: protocol.Track{Artist: "A", Title: "B", BPM: &secs}}),
+		protocol.Encode(protocol.TypeStartPoll, "2", protocol.StartPoll{Question: "Q?", Options: []string{"x", "y"}, DurationS: &dur}),
+		protocol.Encode(protocol.TypeClosePoll, "3", protocol.ClosePoll{PollID: "0000000000000000"}),
+		protocol.Encode(protocol.TypeAnnounce, "4", protocol.Announce{Text: "hello", DurationS: &dur}),
+		protocol.Encode(protocol.TypeClearAnnouncement, "5", protocol.Empty{}),
+		protocol.Encode(protocol.TypeEndSession, "6", protocol.Empty{}),
+		protocol.Encode(protocol.TypeRegisterSession, "7", protocol.RegisterSession{Token: token, Name: "again"}),
+		protocol.Encode(protocol.TypeLike, "8", protocol.Like{PlayID: "p"}),
+		[]byte(`{"type":"NOW_PLAYING","payload":{"track":{"artist":"\u0000","title":"x","bpm":1e309},"playedAt":"0001-01-01T00:00:00Z"}}`),
+		[]byte(`{"type":"NOW_PLAYING","payload":{"track":{"artist":"a","title":"b"},"playedAt":"9999-12-31T23:59:59Z"}}`),
+		[]byte(`{"type":"START_POLL","payload":{"question":"q","options":["a","a","a","a","a","a","a"]}}`),
+		[]byte(`{"type":"ANNOUNCE","payload":{"text":"","durationS":-1}}`),
+		[]byte(`{"type":"CLOSE_POLL","payload":{}}`),
+		[]byte("\xff\xfe"),
+		{},
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		c, err := r.DialErr(nil)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		defer c.Close()
+		reg := c.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: token, Name: "Fuzz night"}).Payload.(*protocol.SessionRegistered)
+		dancer, err := r.DialErr(nil)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		defer dancer.Close()
+		dancer.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, ClientID: "client-fuzz-dj"})
+		c.SendRaw(t, frame)
+		c.SendRaw(t, []byte(`{"type":"NOPE","id":"sentinel"}`))
+		c.ExpectWhere(t, protocol.TypeError, func(f relaytest.Frame) bool { return f.ID == "sentinel" })
+		dancer.SendRaw(t, []byte(`{"type":"NOPE","id":"sentinel"}`))
+		dancer.ExpectWhere(t, protocol.TypeError, func(f relaytest.Frame) bool { return f.ID == "sentinel" })
+		if got := r.DoJSON(t, http.MethodGet, "/healthz", "", nil, nil); got != http.StatusOK {
+			t.Fatalf("healthz %d after frame %q", got, frame)
+		}
+	})
+}
