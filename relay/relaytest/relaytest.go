@@ -53,14 +53,15 @@ type Relay struct {
 }
 
 type options struct {
-	publicURL      string
-	allowedOrigins []string
-	authRate       rate.Limit
-	authBurst      int
-	trustProxy     bool
-	resumeWindow   time.Duration
-	metricsToken   string
-	logTo          io.Writer
+	publicURL        string
+	allowedOrigins   []string
+	authRate         rate.Limit
+	authBurst        int
+	trustProxy       bool
+	resumeWindow     time.Duration
+	activityInterval time.Duration
+	metricsToken     string
+	logTo            io.Writer
 }
 
 // Option changes how Start runs the relay.
@@ -87,6 +88,12 @@ func WithTrustProxy() Option { return func(o *options) { o.trustProxy = true } }
 // WithResumeWindow shortens how long a session waits for its DJ to come
 // back before it ends by itself (production: 5 minutes).
 func WithResumeWindow(d time.Duration) Option { return func(o *options) { o.resumeWindow = d } }
+
+// WithActivityInterval shortens how often a connected DJ's session records
+// that it is active (production: once a minute).
+func WithActivityInterval(d time.Duration) Option {
+	return func(o *options) { o.activityInterval = d }
+}
 
 // WithMetricsToken protects /metrics with a Bearer token.
 func WithMetricsToken(token string) Option { return func(o *options) { o.metricsToken = token } }
@@ -117,17 +124,18 @@ func (r *Relay) start() error {
 	}
 	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := app.Config{
-		Addr:           r.addr,
-		DatabaseURL:    "file:" + r.DBPath,
-		PublicURL:      r.opts.publicURL,
-		AllowedOrigins: r.opts.allowedOrigins,
-		TrustProxy:     r.opts.trustProxy,
-		BcryptCost:     bcrypt.MinCost,
-		AuthRate:       r.opts.authRate,
-		AuthBurst:      r.opts.authBurst,
-		ResumeWindow:   r.opts.resumeWindow,
-		MetricsToken:   r.opts.metricsToken,
-		Logger:         log,
+		Addr:             r.addr,
+		DatabaseURL:      "file:" + r.DBPath,
+		PublicURL:        r.opts.publicURL,
+		AllowedOrigins:   r.opts.allowedOrigins,
+		TrustProxy:       r.opts.trustProxy,
+		BcryptCost:       bcrypt.MinCost,
+		AuthRate:         r.opts.authRate,
+		AuthBurst:        r.opts.authBurst,
+		ResumeWindow:     r.opts.resumeWindow,
+		ActivityInterval: r.opts.activityInterval,
+		MetricsToken:     r.opts.metricsToken,
+		Logger:           log,
 	}
 	var (
 		a   *app.App

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"testing"
@@ -171,5 +172,31 @@ func TestDrainClosesClients(t *testing.T) {
 	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/recap", "", nil, &rc)
 	if rc.TotalLikes != 1 {
 		t.Fatalf("acknowledged like lost across the drain: %d likes", rc.TotalLikes)
+	}
+}
+
+// TestConnectedDJKeepsSessionActive: while the DJ stays connected, without
+// sending anything, the session's last activity keeps moving forward, so a
+// crash later would end it near the crash rather than at its last command.
+func TestConnectedDJKeepsSessionActive(t *testing.T) {
+	r := relaytest.Start(t, relaytest.WithActivityInterval(50*time.Millisecond))
+	l := startLive(t, r, "")
+	db := openDB(t, r.DBPath)
+	var first int64
+	if err := db.QueryRowContext(context.Background(), `SELECT COALESCE(last_active_at, 0) FROM sessions WHERE id = ?`, l.reg.SessionID).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if i == 200 {
+			t.Fatalf("last activity stayed at %d while the DJ was connected", first)
+		}
+		var now int64
+		if err := db.QueryRowContext(context.Background(), `SELECT COALESCE(last_active_at, 0) FROM sessions WHERE id = ?`, l.reg.SessionID).Scan(&now); err != nil {
+			t.Fatal(err)
+		}
+		if now > first {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // polling for the ticker, not asserting time
 	}
 }

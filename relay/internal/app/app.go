@@ -38,7 +38,10 @@ type Config struct {
 	// ResumeWindow is how long a session waits for its DJ to come back
 	// (default protocol.ResumeWindow; tests shorten it).
 	ResumeWindow time.Duration
-	Logger       *slog.Logger
+	// ActivityInterval is how often a connected DJ's session records that
+	// it is active (default one minute; tests shorten it).
+	ActivityInterval time.Duration
+	Logger           *slog.Logger
 }
 
 // App is a running relay.
@@ -81,6 +84,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
+		ActivityInterval: cfg.ActivityInterval,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
