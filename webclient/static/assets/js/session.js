@@ -298,6 +298,13 @@ function onNowPlaying(p) {
   S.nowPlaying = { playId: p.playId, track: p.track || {}, startedAt: p.startedAt };
   const existing = S.history.find((h) => h.playId === p.playId);
   if (existing) {
+    // An older play announced again means the relay could not store the
+    // newer one and rolled back: nothing can have started after the play
+    // now playing, so those entries are gone.
+    const since = new Date(existing.startedAt);
+    S.history = S.history.filter((h) => new Date(h.startedAt) <= since);
+  }
+  if (existing) {
     existing.track = p.track || existing.track;
   } else {
     S.history.unshift({ playId: p.playId, track: p.track || {}, startedAt: p.startedAt });
