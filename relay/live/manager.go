@@ -435,7 +435,7 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 	if resumed {
 		event = "session resumed"
 	}
-	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.sess.PinHash != "")
+	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.session().PinHash != "")
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
 		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.JoinURL(r.id), RecapURL: m.RecapURL(r.id), Resumed: resumed,
 	}, nil
@@ -450,7 +450,7 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	if pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}
-	if pe := m.checkPIN(r.sess, req.PIN, ip); pe != nil {
+	if pe := m.checkPIN(r.session(), req.PIN, ip); pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}
 	if err := m.st.AddDancer(ctx, r.id, req.ClientID, time.Now()); err != nil {
@@ -460,7 +460,7 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	d.unsub = m.broker.Subscribe(r.id, peer)
 	r.addListener(req.ClientID)
 	m.obs.DancersConnected(1)
-	st, pe := m.state(ctx, r.sess, req.ClientID)
+	st, pe := m.state(ctx, r.session(), req.ClientID)
 	if pe != nil {
 		d.Leave()
 		return nil, protocol.SessionState{}, pe

@@ -46,6 +46,14 @@ type Room struct {
 	peak           int
 }
 
+// session is the room's session row; its start moves back when a play
+// from before it arrives, so read it under r.mu.
+func (r *Room) session() store.Session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sess
+}
+
 // dirty says which counters of a play changed.
 type dirty uint8
 
@@ -271,12 +279,14 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	if np.PlayedAt != nil {
 		at = *np.PlayedAt
 	}
-	// A play cannot start before its session: a DJ clock that is wrong, or
-	// a queued play from before the DJ went live, starts with the session.
-	if at.Before(r.sess.StartedAt) {
-		at = r.sess.StartedAt
-	}
 	at = at.UTC().Truncate(time.Millisecond)
+	// A play queued before the DJ went live keeps its real time (the
+	// protocol bounds it to 48 h); the session began with it.
+	r.mu.Lock()
+	if at.Before(r.sess.StartedAt) {
+		r.sess.StartedAt = at
+	}
+	r.mu.Unlock()
 	playID := store.NewID()
 	predicted := predictPlay(r.current, np.Track, at, playID)
 	wait, err := r.m.st.StartPlay(ctx, r.id, playID, np.Track, at)
@@ -297,7 +307,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 			r.current = prev
 			if prev != nil {
 				r.publish(protocol.TypeNowPlaying, *prev)
-			} else if st, pe := r.m.state(context.Background(), r.sess, ""); pe == nil {
+			} else if st, pe := r.m.state(context.Background(), r.session(), ""); pe == nil {
 				r.publish(protocol.TypeSessionState, st)
 			}
 		}

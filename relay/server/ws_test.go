@@ -600,9 +600,9 @@ func TestFailedPlayIsTakenBack(t *testing.T) {
 	}
 }
 
-// TestPlayedAtBeforeSessionIsClamped: a play dated before its session
-// started starts with the session, live and in the recap.
-func TestPlayedAtBeforeSessionIsClamped(t *testing.T) {
+// TestPlayedAtBeforeSessionMovesItsStart: a play the DJ made offline before
+// going live keeps its real time, and the session began with it.
+func TestPlayedAtBeforeSessionMovesItsStart(t *testing.T) {
 	r := relaytest.Start(t)
 	token := r.RegisterDJ(t, "dj-clamp@example.com", "DJ Clamp")
 	dj, reg := r.StartSession(t, token, "Clamp night", "")
@@ -614,8 +614,12 @@ func TestPlayedAtBeforeSessionIsClamped(t *testing.T) {
 	if len(rc.Plays) != 1 {
 		t.Fatalf("%d plays in the recap", len(rc.Plays))
 	}
+	want := early.UTC().Truncate(time.Millisecond)
 	start := rc.Session.StartedAt
-	if got := rc.Plays[0].StartedAt; !got.Equal(start) || !np.StartedAt.Equal(start) {
-		t.Fatalf("play starts at %s (broadcast %s), the session at %s", got, np.StartedAt, start)
+	if got := rc.Plays[0].StartedAt; !got.Equal(want) || !np.StartedAt.Equal(want) || !start.Equal(want) {
+		t.Fatalf("play starts at %s (broadcast %s), the session at %s; want all at the play's real time %s", got, np.StartedAt, start, want)
+	}
+	if rc.DurationS < 3*3600-60 {
+		t.Fatalf("recap lasts %.0f s, want the 3 h since the play", rc.DurationS)
 	}
 }

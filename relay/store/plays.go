@@ -144,6 +144,12 @@ func (s *Store) StartPlay(ctx context.Context, sessionID, playID string, tr prot
 			return fmt.Errorf("end previous play: %w", err)
 		}
 		id := playID
+		// A play the DJ made offline before going live keeps its real time;
+		// the session then began with it, so a recap never lists a play
+		// before its session.
+		if _, err := tx.Exec(`UPDATE sessions SET started_at = ? WHERE id = ? AND started_at > ?`, at, sessionID, at); err != nil {
+			return fmt.Errorf("move session start: %w", err)
+		}
 		if _, err := tx.Exec(`INSERT INTO plays (id, session_id, track_id, started_at, ended_at, bpm, musical_key, camelot, energy, danceability,
 			brightness, loudness_lufs, duration_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, sessionID, trackID, at, endedAt, nf(tr.BPM), ns(tr.Key), ns(tr.Camelot), nf(tr.Energy), nf(tr.Danceability),
