@@ -1,55 +1,6 @@
 package audio
 
-import (
-	"fmt"
-	"os"
-	"strings"
-	"testing"
-)
+import "github.com/pikadj/pika/desktop/internal/testenv"
 
-// skipUnlessCI skips a test whose tools or data are missing, except under
-// CI=true, where scripts/test provides them and a skip would hide that the
-// test never ran: there it fails with the reason.
-func skipUnlessCI(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatal("CI=true but " + msg)
-		return
-	}
-	t.Skip(msg)
-}
-
-// recordTB records Skip and Fatal instead of stopping the test.
-type recordTB struct {
-	testing.TB
-	skipped, failed string
-}
-
-func (r *recordTB) Helper()           {}
-func (r *recordTB) Skip(args ...any)  { r.skipped = fmt.Sprint(args...) }
-func (r *recordTB) Fatal(args ...any) { r.failed = fmt.Sprint(args...) }
-
-func TestSkipUnlessCI(t *testing.T) {
-	tests := []struct {
-		ci         string
-		skip, fail bool
-	}{
-		{"", true, false},
-		{"true", false, true},
-		{"1", false, true},
-	}
-	for _, tc := range tests {
-		t.Run("CI="+tc.ci, func(t *testing.T) {
-			t.Setenv("CI", tc.ci)
-			r := &recordTB{TB: t}
-			skipUnlessCI(r, "ffmpeg %s", "missing")
-			if (r.skipped != "") != tc.skip || (r.failed != "") != tc.fail {
-				t.Errorf("skipped %q, failed %q; want skip %v, fail %v", r.skipped, r.failed, tc.skip, tc.fail)
-			}
-			if msg := r.skipped + r.failed; !strings.Contains(msg, "ffmpeg missing") {
-				t.Errorf("message %q lacks the reason", msg)
-			}
-		})
-	}
-}
+// skipUnlessCI skips when a tool or the corpus is missing, but fails under CI=true.
+var skipUnlessCI = testenv.SkipUnlessCI

@@ -1,0 +1,22 @@
+// Package testenv holds what the desktop packages' tests share about the
+// machine they run on.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// SkipUnlessCI skips a test whose tools or data are missing, except under
+// CI=true, where scripts/test provides them and a skip would hide that the
+// test never ran: there it fails with the reason.
+func SkipUnlessCI(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		t.Fatal("CI=true but " + msg)
+		return
+	}
+	t.Skip(msg)
+}
