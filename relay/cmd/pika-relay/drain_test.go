@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -31,38 +29,11 @@ func TestDrainTimeoutExitsNonZero(t *testing.T) {
 		t.Skip("builds the relay binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pika-relay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	dbPath := filepath.Join(dir, "pika.db")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-db", "file:"+dbPath, "-drain-timeout", "1s")
-	cmd.Env = append(os.Environ(), "PIKA_LOG_LEVEL=info")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stderr)
-	var addr string
-	var logs []string
-	for addr == "" && lines.Scan() {
-		logs = append(logs, lines.Text())
-		var l struct {
-			Msg  string `json:"msg"`
-			Addr string `json:"addr"`
-		}
-		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "relay listening" {
-			addr = l.Addr
-		}
-	}
-	if addr == "" {
-		t.Fatalf("relay never said where it listens:\n%s", strings.Join(logs, "\n"))
-	}
+	relay := startBinary(ctx, t, dir, "-db", "file:"+dbPath, "-drain-timeout", "1s")
+	addr := relay.addr
 	token := registerDJ(t, "http://"+addr)
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", nil)
 	if err != nil {
@@ -94,14 +65,10 @@ func TestDrainTimeoutExitsNonZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.ExecContext(context.Background(), "ROLLBACK")
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := relay.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	for lines.Scan() {
-		logs = append(logs, lines.Text())
-	}
-	err = cmd.Wait()
-	all := strings.Join(logs, "\n")
+	all, err := relay.wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
 		t.Fatalf("relay exited with %v after a drain that timed out, want a non-zero exit:\n%s", err, all)

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -74,38 +70,10 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Skip("builds the relay binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "pika-relay")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-db", "file:"+filepath.Join(dir, "pika.db"))
-	cmd.Env = append(os.Environ(), "PIKA_LOG_LEVEL=info")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stderr)
-	var addr string
-	var logs []string
-	for addr == "" && lines.Scan() {
-		logs = append(logs, lines.Text())
-		var l struct {
-			Msg  string `json:"msg"`
-			Addr string `json:"addr"`
-		}
-		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Msg == "relay listening" {
-			addr = l.Addr
-		}
-	}
-	if addr == "" {
-		t.Fatalf("relay never said where it listens:\n%s", strings.Join(logs, "\n"))
-	}
+	relay := startBinary(ctx, t, dir, "-db", "file:"+filepath.Join(dir, "pika.db"))
+	addr := relay.addr
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
@@ -122,7 +90,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	if _, _, err := ws.ReadMessage(); err != nil { // the ERROR: the connection is live
 		t.Fatal(err)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := relay.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = ws.ReadMessage()
@@ -130,13 +98,11 @@ func TestSIGTERMDrains(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseServiceRestart {
 		t.Fatalf("client saw %v, want close 1012", err)
 	}
-	for lines.Scan() {
-		logs = append(logs, lines.Text())
+	logs, err := relay.wait()
+	if err != nil {
+		t.Fatalf("relay exited with %v:\n%s", err, logs)
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("relay exited with %v:\n%s", err, strings.Join(logs, "\n"))
-	}
-	if !strings.Contains(strings.Join(logs, "\n"), `"msg":"relay stopped"`) {
-		t.Fatalf("no clean stop in the logs:\n%s", strings.Join(logs, "\n"))
+	if !strings.Contains(logs, `"msg":"relay stopped"`) {
+		t.Fatalf("no clean stop in the logs:\n%s", logs)
 	}
 }
