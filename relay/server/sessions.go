@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -37,11 +38,7 @@ func (s *Server) liveSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]protocol.SessionSummary, 0, len(list))
-	for _, sess := range list {
-		out = append(out, sess.Summary(s.live.Listeners(sess.ID)))
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, s.summaries(list))
 }
 
 // djSessions answers GET /api/dj/sessions: the DJ's own sessions.
@@ -51,11 +48,16 @@ func (s *Server) djSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, s.summaries(list))
+}
+
+// summaries lists sessions with their current listener counts.
+func (s *Server) summaries(list []store.Session) []protocol.SessionSummary {
 	out := make([]protocol.SessionSummary, 0, len(list))
 	for _, sess := range list {
 		out = append(out, sess.Summary(s.live.Listeners(sess.ID)))
 	}
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 // sessionState answers GET /api/sessions/:id/state[?clientId=…] with the
