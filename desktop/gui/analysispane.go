@@ -54,26 +54,9 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p.retryBtn = widget.NewButtonWithIcon("Retry failed", theme.MediaReplayIcon(), p.retry)
 	p.errLabel = newErrorNote()
 	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.failList = widget.NewList(
-		func() int { return len(p.failures) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			name.Truncation = fyne.TextTruncateEllipsis
-			why := widget.NewLabel("")
-			why.Importance = widget.DangerImportance
-			why.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(name, why)
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(p.failures) {
-				return
-			}
-			t := p.failures[id]
-			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(t.Path)
-			box.Objects[1].(*widget.Label).SetText(t.Error)
-		},
-	)
+	p.failList = newTwoLineList(func() int { return len(p.failures) }, func(i int) (string, string) {
+		return p.failures[i].Path, p.failures[i].Error
+	}, widget.DangerImportance)
 	stats := widget.NewForm(
 		widget.NewFormItem("Now", p.current),
 		widget.NewFormItem("Speed", p.speed),

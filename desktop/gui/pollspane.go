@@ -47,25 +47,9 @@ func newPollsPane(g *gui) *pollsPane {
 	p.closeBtn = widget.NewButtonWithIcon("Close poll", theme.CancelIcon(), p.closePoll)
 	p.closeBtn.Disable()
 	p.errLabel = newErrorNote()
-	p.past = widget.NewList(
-		func() int { return len(p.pastData) },
-		func() fyne.CanvasObject {
-			q := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			q.Truncation = fyne.TextTruncateEllipsis
-			r := widget.NewLabel("")
-			r.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(q, r)
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(p.pastData) {
-				return
-			}
-			poll := p.pastData[id]
-			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(poll.Question)
-			box.Objects[1].(*widget.Label).SetText(pollSummary(poll))
-		},
-	)
+	p.past = newTwoLineList(func() int { return len(p.pastData) }, func(i int) (string, string) {
+		return p.pastData[i].Question, pollSummary(p.pastData[i])
+	}, widget.MediumImportance)
 	left := container.NewVScroll(container.NewVBox(heading("Polls"), p.hint, p.editor.content))
 	current := container.NewVBox(sectionTitle("Open poll"), p.question, p.ends, p.results, p.closeBtn, p.errLabel)
 	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle("Earlier polls this session")), nil, nil, nil, p.past)
