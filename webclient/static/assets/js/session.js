@@ -11,6 +11,7 @@ import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
 import { api, enc } from './api.js';
 import { clientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
+import { Type, ErrorCode } from './protocol.js';
 
 const sessionId = pathId();
 const cid = clientId();
@@ -83,7 +84,7 @@ function subscribe(isReconnect) {
   subscribeId = `sub-${randomId(12)}`;
   const payload = { sessionId, clientId: cid };
   if (pin) payload.pin = pin;
-  socket.send('SUBSCRIBE', payload, subscribeId);
+  socket.send(Type.SUBSCRIBE, payload, subscribeId);
   if (isReconnect) refreshState();
 }
 
@@ -109,7 +110,7 @@ function handleFrame(f) {
   framesSeen++;
   const p = f.payload && typeof f.payload === 'object' ? f.payload : {};
   switch (f.type) {
-    case 'SESSION_STATE':
+    case Type.SESSION_STATE:
       if (!p.session) return;
       subscribed = true;
       socket.healthy();
@@ -117,57 +118,57 @@ function handleFrame(f) {
       applyState(p, false);
       flush();
       return;
-    case 'ACK':
+    case Type.ACK:
       outbox.take(f.id || p.id);
       return;
-    case 'ERROR':
+    case Type.ERROR:
       handleError(p, f.id || p.id);
       return;
-    case 'NOW_PLAYING':
+    case Type.NOW_PLAYING:
       onNowPlaying(p);
       return;
-    case 'LIKE_COUNT':
+    case Type.LIKE_COUNT:
       if (typeof p.playId === 'string' && Number.isFinite(p.count)) {
         S.likes.set(p.playId, p.count);
         drawNow();
         drawHistory();
       }
       return;
-    case 'TEMPO_TALLY':
+    case Type.TEMPO_TALLY:
       if (typeof p.playId === 'string') {
         S.tempos.set(p.playId, tally(p));
         drawNow();
       }
       return;
-    case 'POLL_STARTED':
+    case Type.POLL_STARTED:
       S.poll = { pollId: p.pollId, question: p.question || '', options: Array.isArray(p.options) ? p.options : [], tallies: [], endsAt: p.endsAt || null, closed: false };
       S.poll.tallies = S.poll.options.map(() => 0);
       drawPoll();
       alertPoll();
       return;
-    case 'POLL_UPDATE':
-    case 'POLL_CLOSED':
+    case Type.POLL_UPDATE:
+    case Type.POLL_CLOSED:
       if (S.poll && S.poll.pollId === p.pollId) {
         if (Array.isArray(p.tallies)) S.poll.tallies = p.tallies.slice();
-        if (f.type === 'POLL_CLOSED') S.poll.closed = true;
+        if (f.type === Type.POLL_CLOSED) S.poll.closed = true;
         drawPoll();
       }
       return;
-    case 'ANNOUNCEMENT':
+    case Type.ANNOUNCEMENT:
       S.announcement = p;
       drawAnnouncement();
       return;
-    case 'ANNOUNCEMENT_CLEARED':
+    case Type.ANNOUNCEMENT_CLEARED:
       S.announcement = null;
       drawAnnouncement();
       return;
-    case 'LISTENER_COUNT':
+    case Type.LISTENER_COUNT:
       if (Number.isFinite(p.count)) {
         S.listeners = p.count;
         drawListeners();
       }
       return;
-    case 'SESSION_ENDED':
+    case Type.SESSION_ENDED:
       showEnded();
       return;
     default:
@@ -178,16 +179,16 @@ function handleFrame(f) {
 function handleError(err, id) {
   const code = err.code || '';
   if (id && id === subscribeId) {
-    if (code === 'forbidden') {
+    if (code === ErrorCode.FORBIDDEN) {
       socket.stop();
       const hadPin = !!pin;
       pin = '';
       removeItem(pinKey);
       showPin(hadPin ? 'That PIN is not right. Try again.' : '');
-    } else if (code === 'not_found') {
+    } else if (code === ErrorCode.NOT_FOUND) {
       socket.stop();
       setView('missing');
-    } else if (code === 'session_ended') {
+    } else if (code === ErrorCode.SESSION_ENDED) {
       showEnded();
     } else {
       // Rate limited or a passing server problem: reconnect through backoff.
@@ -197,14 +198,14 @@ function handleError(err, id) {
   }
   const item = id ? outbox.take(id) : null;
   if (!item) return;
-  if (code === 'rate_limited' || code === 'internal_error') {
+  if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.INTERNAL_ERROR) {
     // Keep it (same id) and try again shortly.
     outbox.items.push(item);
     outbox.save();
     setTimeout(flush, 3000);
     return;
   }
-  if (code === 'session_ended') {
+  if (code === ErrorCode.SESSION_ENDED) {
     showEnded();
     return;
   }
@@ -266,15 +267,15 @@ function applyState(st, fromRest) {
 function overlayPending() {
   for (const item of outbox.pending) {
     const p = item.payload || {};
-    if (item.type === 'LIKE' && !S.myLikes.has(p.playId)) {
+    if (item.type === Type.LIKE && !S.myLikes.has(p.playId)) {
       S.myLikes.add(p.playId);
       S.likes.set(p.playId, (S.likes.get(p.playId) || 0) + 1);
-    } else if (item.type === 'UNLIKE' && S.myLikes.has(p.playId)) {
+    } else if (item.type === Type.UNLIKE && S.myLikes.has(p.playId)) {
       S.myLikes.delete(p.playId);
       S.likes.set(p.playId, Math.max(0, (S.likes.get(p.playId) || 0) - 1));
-    } else if (item.type === 'TEMPO_VOTE') {
+    } else if (item.type === Type.TEMPO_VOTE) {
       moveTempo(p.playId, p.vote);
-    } else if (item.type === 'POLL_VOTE') {
+    } else if (item.type === Type.POLL_VOTE) {
       if (S.poll && S.poll.pollId === p.pollId && S.myPoll[p.pollId] === undefined) {
         S.myPoll[p.pollId] = p.optionIndex;
         S.poll.tallies[p.optionIndex] = (S.poll.tallies[p.optionIndex] | 0) + 1;
@@ -335,7 +336,7 @@ function toggleLike(playId) {
     S.likes.set(playId, count + 1);
     if (navigator.vibrate) navigator.vibrate(15);
   }
-  send(liked ? 'UNLIKE' : 'LIKE', { playId }, `like:${playId}`);
+  send(liked ? Type.UNLIKE : Type.LIKE, { playId }, `like:${playId}`);
   drawNow(!liked);
   drawHistory();
 }
@@ -344,7 +345,7 @@ function voteTempo(vote) {
   const np = S.nowPlaying;
   if (!np || S.myTempo[np.playId] === vote) return;
   moveTempo(np.playId, vote);
-  send('TEMPO_VOTE', { playId: np.playId, vote }, `tempo:${np.playId}`);
+  send(Type.TEMPO_VOTE, { playId: np.playId, vote }, `tempo:${np.playId}`);
   drawNow();
 }
 
@@ -353,7 +354,7 @@ function votePoll(index) {
   if (!poll || poll.closed || S.myPoll[poll.pollId] !== undefined) return;
   S.myPoll[poll.pollId] = index;
   poll.tallies[index] = (poll.tallies[index] | 0) + 1;
-  send('POLL_VOTE', { pollId: poll.pollId, optionIndex: index }, `poll:${poll.pollId}`);
+  send(Type.POLL_VOTE, { pollId: poll.pollId, optionIndex: index }, `poll:${poll.pollId}`);
   drawPoll();
 }
 
