@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -122,7 +122,7 @@ func (p *announcePane) record(a *protocol.Announcement, at time.Time) {
 }
 
 // show draws the banner now showing and the session's history.
-func (p *announcePane) show(st pika.LiveState) {
+func (p *announcePane) show(st core.LiveState) {
 	p.history = p.history[:0]
 	for i := len(st.Announcements) - 1; i >= 0; i-- { // newest first
 		p.history = append(p.history, st.Announcements[i])

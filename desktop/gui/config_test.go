@@ -1,7 +1,7 @@
 package gui
 
-import pika "github.com/pikadj/pika/desktop/app"
+import "github.com/pikadj/pika/desktop/core"
 
 // pikaConfig is a core configuration for tests: the harness adds a
 // temporary config folder and keeps the token out of the keychain.
-func pikaConfig() pika.Config { return pika.Config{} }
+func pikaConfig() core.Config { return core.Config{} }

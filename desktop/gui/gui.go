@@ -1,5 +1,5 @@
 // Package gui is Pika!'s desktop window (Fyne): the DJ's cockpit. It only
-// calls into the desktop core (package app); long work runs on goroutines
+// calls into the desktop core (package core); long work runs on goroutines
 // and comes back to widgets through fyne.Do.
 package gui
 
@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	// Before Fyne's init reads the locale: see the package comment.
 	_ "github.com/pikadj/pika/desktop/gui/internal/clocale"
 	"github.com/pikadj/pika/shared/protocol"
@@ -42,13 +42,13 @@ const (
 )
 
 // Run opens the window and blocks until it is closed or ctx ends.
-func Run(ctx context.Context, core *pika.Core) error {
-	if core == nil {
+func Run(ctx context.Context, pc *core.Core) error {
+	if pc == nil {
 		return errors.New("gui: no core")
 	}
-	a := fyneapp.NewWithID(appID)
+	a := app.NewWithID(appID)
 	a.SetIcon(appIcon)
-	g := newGUI(ctx, a, core)
+	g := newGUI(ctx, a, pc)
 	w := g.newMainWindow()
 	stop := g.start()
 	defer stop()
@@ -66,7 +66,7 @@ type gui struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	app    fyne.App
-	core   *pika.Core
+	core   *core.Core
 	win    fyne.Window
 	shell  *shell
 	// mu is held by everything that touches widgets from ui(). On a real
@@ -83,9 +83,9 @@ type gui struct {
 	settings *settingsPane
 }
 
-func newGUI(ctx context.Context, a fyne.App, core *pika.Core) *gui {
+func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
 	a.Settings().SetTheme(&pikaTheme{light: a.Preferences().Bool(prefLightTheme)})
-	g := &gui{app: a, core: core}
+	g := &gui{app: a, core: pc}
 	g.ctx, g.cancel = context.WithCancel(ctx)
 	g.library = newLibraryPane(g)
 	g.analysis = newAnalysisPane(g)
@@ -166,9 +166,9 @@ func (g *gui) start() func() {
 }
 
 // apply shows one core event. It runs on the Fyne thread.
-func (g *gui) apply(e pika.Event) {
+func (g *gui) apply(e core.Event) {
 	switch e.Kind {
-	case pika.EventAnalysis:
+	case core.EventAnalysis:
 		if e.Progress != nil {
 			g.analysis.show(*e.Progress)
 			if e.Progress.LastErr != nil || e.Progress.Finished {
@@ -176,16 +176,16 @@ func (g *gui) apply(e pika.Event) {
 			}
 		}
 		g.library.refreshSoon()
-	case pika.EventLibrary:
+	case core.EventLibrary:
 		g.library.refreshSoon()
-	case pika.EventError:
+	case core.EventError:
 		if e.Err != nil {
 			g.shell.showError(e.Err.Error())
 		}
-	case pika.EventAnnouncement:
+	case core.EventAnnouncement:
 		g.announce.record(e.Announcement, e.Time)
 		g.syncLive()
-	case pika.EventSession:
+	case core.EventSession:
 		if e.Session != nil && e.Session.Ended {
 			g.live.ended(*e.Session)
 		}

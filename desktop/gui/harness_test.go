@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 )
 
 // corpusDir holds the shared test tracks (the repository's ../shared).
@@ -22,12 +22,12 @@ var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "dev")
 type harness struct {
 	t    *testing.T
 	app  fyne.App
-	core *pika.Core
+	core *core.Core
 	g    *gui
 	win  fyne.Window
 }
 
-func newHarness(t *testing.T, cfg pika.Config) *harness {
+func newHarness(t *testing.T, cfg core.Config) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	if cfg.ConfigDir == "" {
@@ -39,17 +39,17 @@ func newHarness(t *testing.T, cfg pika.Config) *harness {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	core, err := pika.Open(ctx, cfg)
+	pc, err := core.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("open core: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := core.Close(); err != nil {
+		if err := pc.Close(); err != nil {
 			t.Errorf("close core: %v", err)
 		}
 	})
-	h := &harness{t: t, app: a, core: core}
-	h.g = newGUI(ctx, a, core)
+	h := &harness{t: t, app: a, core: pc}
+	h.g = newGUI(ctx, a, pc)
 	h.win = test.NewTempWindow(t, h.g.shell.content)
 	h.win.Resize(fyne.NewSize(1280, 820))
 	h.g.win = h.win

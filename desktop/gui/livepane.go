@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -19,7 +19,7 @@ import (
 // and what the location box means for it.
 type liveSource struct {
 	label    string
-	kind     string // the core's source name
+	kind     string // the pc's source name
 	hint     string // placeholder of the location box
 	needPath bool
 }
@@ -240,7 +240,7 @@ func (p *livePane) endLive() {
 }
 
 // ended keeps the recap link in view once the session is over.
-func (p *livePane) ended(s pika.Session) {
+func (p *livePane) ended(s core.Session) {
 	if s.RecapURL != "" {
 		p.info.SetText("Session ended. Recap for the dancers: " + s.RecapURL)
 	} else {
@@ -249,7 +249,7 @@ func (p *livePane) ended(s pika.Session) {
 }
 
 // show draws the live state.
-func (p *livePane) show(st pika.LiveState) {
+func (p *livePane) show(st core.LiveState) {
 	if st.Live {
 		// The form shows what this session watches, also when it was
 		// started elsewhere (resumed after a restart).

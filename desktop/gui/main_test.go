@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/app"
 )
 
 // windowChildEnv marks the child process of TestWindowScreenshots, which
@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(windowChildEnv) == "" {
 		os.Exit(m.Run())
 	}
-	realApp = fyneapp.NewWithID(appID + ".test")
+	realApp = app.NewWithID(appID + ".test")
 	code := make(chan int, 1)
 	go func() {
 		c := m.Run()

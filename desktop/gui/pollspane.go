@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -120,7 +120,7 @@ func (p *pollsPane) closePoll() {
 }
 
 // show draws the open poll's results and the earlier polls.
-func (p *pollsPane) show(st pika.LiveState) {
+func (p *pollsPane) show(st core.LiveState) {
 	p.editor.SetEnabled(st.Live && st.Poll == nil)
 	switch {
 	case !st.Live:

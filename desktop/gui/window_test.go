@@ -14,7 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	pika "github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -91,11 +91,11 @@ func TestWindowChild(t *testing.T) {
 	out := os.Getenv("PIKA_SCREENSHOT_DIR")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	core, err := pika.Open(ctx, pika.Config{ConfigDir: t.TempDir(), NoKeyring: true, Workers: 2})
+	pc, err := core.Open(ctx, core.Config{ConfigDir: t.TempDir(), NoKeyring: true, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer core.Close()
+	defer pc.Close()
 	// Something to look at: a few analysed tracks, a live session on a
 	// real relay with dancers reacting, an open poll and an announcement.
 	dir := copyCorpus(t, "00-rnb-104-Amin.mp3", "03-8beat-120-Gmaj.ogg", "10-jazzrock-124-Abmaj.mp3", "15-twist-132-Emin.wav")
@@ -103,20 +103,20 @@ func TestWindowChild(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "truncated-download.mp3"), []byte("ID3 but nothing after it"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := core.ImportFolder(ctx, dir); err != nil {
+	if _, err := pc.ImportFolder(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	if err := core.WaitAnalysis(ctx); err != nil {
+	if err := pc.WaitAnalysis(ctx); err != nil {
 		t.Fatal(err)
 	}
 	relay := relaytest.Start(t)
 	token := relay.RegisterDJ(t, "screens@example.com", "DJ Screens")
-	set := core.Settings()
+	set := pc.Settings()
 	set.RelayURL, set.PublicURL = relay.URL, "https://pika.example"
-	if err := core.SaveSettings(set); err != nil {
+	if err := pc.SaveSettings(set); err != nil {
 		t.Fatal(err)
 	}
-	if err := core.SetToken(token); err != nil {
+	if err := pc.SetToken(token); err != nil {
 		t.Fatal(err)
 	}
 
@@ -126,7 +126,7 @@ func TestWindowChild(t *testing.T) {
 		stop func()
 	)
 	fyne.DoAndWait(func() {
-		g = newGUI(ctx, realApp, core)
+		g = newGUI(ctx, realApp, pc)
 		w = g.newMainWindow()
 		w.Show()
 		stop = g.start()
@@ -135,21 +135,21 @@ func TestWindowChild(t *testing.T) {
 	// app under the running tests; TestMain quits it at the end.
 	defer fyne.DoAndWait(func() { stop() })
 
-	if err := core.GoLive(ctx, "manual", "Friday Funk at the Loft", ""); err != nil {
+	if err := pc.GoLive(ctx, "manual", "Friday Funk at the Loft", ""); err != nil {
 		t.Fatal(err)
 	}
-	waitCore(t, "the session", func() bool { return core.LiveState().Session.ID != "" })
-	sessionID := core.LiveState().Session.ID
+	waitCore(t, "the session", func() bool { return pc.LiveState().Session.ID != "" })
+	sessionID := pc.LiveState().Session.ID
 	var dancers []*relaytest.Client
 	for i := range 3 {
 		d, _ := relay.Join(t, sessionID, fmt.Sprintf("screenshot-dancer-%d", i), "")
 		dancers = append(dancers, d)
 	}
-	tracks, err := core.Tracks(ctx, library.Filter{Text: "jazzrock"})
+	tracks, err := pc.Tracks(ctx, library.Filter{Text: "jazzrock"})
 	if err != nil || len(tracks) != 1 {
 		t.Fatalf("track for the screenshot: %v %d", err, len(tracks))
 	}
-	if err := core.SendManual(ctx, tracks[0].ID); err != nil {
+	if err := pc.SendManual(ctx, tracks[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	play := dancers[0].Expect(t, protocol.TypeNowPlaying).Payload.(*protocol.Play)
@@ -160,18 +160,18 @@ func TestWindowChild(t *testing.T) {
 		vote := []string{protocol.VoteFaster, protocol.VotePerfect, protocol.VotePerfect}[i]
 		d.MustOK(t, protocol.TypeTempoVote, protocol.TempoVote{PlayID: play.PlayID, Vote: vote})
 	}
-	if err := core.StartPoll(ctx, "What style next?", []string{"Salsa", "Bachata", "Kizomba"}, 0); err != nil {
+	if err := pc.StartPoll(ctx, "What style next?", []string{"Salsa", "Bachata", "Kizomba"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	started := dancers[0].Expect(t, protocol.TypePollStarted).Payload.(*protocol.PollStarted)
 	for i, d := range dancers {
 		d.MustOK(t, protocol.TypePollVote, protocol.PollVote{PollID: started.PollID, OptionIndex: []int{0, 1, 0}[i]})
 	}
-	if err := core.Announce(ctx, "Water is free at the bar · last dance at 2 am", 0); err != nil {
+	if err := pc.Announce(ctx, "Water is free at the bar · last dance at 2 am", 0); err != nil {
 		t.Fatal(err)
 	}
 	waitCore(t, "the reactions", func() bool {
-		st := core.LiveState()
+		st := pc.LiveState()
 		return st.Likes == 2 && st.Tempo.Perfect == 2 && st.Listeners == 3 && st.Poll != nil &&
 			len(st.Poll.Tallies) == 3 && st.Poll.Tallies[0] == 2 && st.Announcement != nil
 	})
@@ -212,7 +212,7 @@ func TestWindowChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	fyne.DoAndWait(func() { g.live.qr.closeFullScreen() })
-	if err := core.End(ctx); err != nil {
+	if err := pc.End(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

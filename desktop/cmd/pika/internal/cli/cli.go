@@ -15,7 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/library"
 )
 
@@ -48,7 +48,7 @@ Environment: PIKA_RELAY_URL and PIKA_TOKEN override the saved relay and token
 `
 
 // GUIFunc opens the window over a core (main wires the Fyne GUI).
-type GUIFunc func(ctx context.Context, core *app.Core) error
+type GUIFunc func(ctx context.Context, pc *core.Core) error
 
 // Env is what a run sees of the world: tests pass their own.
 type Env struct {
@@ -57,7 +57,7 @@ type Env struct {
 	Getenv         func(string) string
 	GUI            GUIFunc // nil: `pika` alone prints usage
 	// Ready, for tests, is called once `pika live` is live.
-	Ready func(core *app.Core)
+	Ready func(pc *core.Core)
 }
 
 type common struct {
@@ -95,8 +95,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 			fmt.Fprint(env.Stdout, Usage)
 			return 0
 		}
-		cfg := app.Config{Background: true, RelayURL: env.Getenv("PIKA_RELAY_URL"), Token: env.Getenv("PIKA_TOKEN")}
-		return run(ctx, env, cm, cfg, func(core *app.Core) error { return env.GUI(ctx, core) })
+		cfg := core.Config{Background: true, RelayURL: env.Getenv("PIKA_RELAY_URL"), Token: env.Getenv("PIKA_TOKEN")}
+		return run(ctx, env, cm, cfg, func(pc *core.Core) error { return env.GUI(ctx, pc) })
 	}
 	cmd, rest := rest[0], rest[1:]
 	var err error
@@ -161,7 +161,7 @@ func parse(env Env, cm *common, name string, args []string, define func(*flag.Fl
 }
 
 // run opens a core, runs f and closes the core.
-func run(ctx context.Context, env Env, cm *common, cfg app.Config, f func(*app.Core) error) int {
+func run(ctx context.Context, env Env, cm *common, cfg core.Config, f func(*core.Core) error) int {
 	if err := withCore(ctx, env, cm, cfg, f); err != nil {
 		fmt.Fprintf(env.Stderr, "pika: %v\n", err)
 		return 1
@@ -169,20 +169,20 @@ func run(ctx context.Context, env Env, cm *common, cfg app.Config, f func(*app.C
 	return 0
 }
 
-func withCore(ctx context.Context, env Env, cm *common, cfg app.Config, f func(*app.Core) error) error {
+func withCore(ctx context.Context, env Env, cm *common, cfg core.Config, f func(*core.Core) error) error {
 	cfg.ConfigDir = cm.config
 	cfg.LibraryPath = cm.library
 	cfg.Workers = cm.workers
 	cfg.NoKeyring = cm.noKeyring
-	core, err := app.Open(ctx, cfg)
+	pc, err := core.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	for _, w := range core.Warnings() {
+	for _, w := range pc.Warnings() {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
-	ferr := f(core)
-	if err := core.Close(); err != nil && ferr == nil {
+	ferr := f(pc)
+	if err := pc.Close(); err != nil && ferr == nil {
 		ferr = err
 	}
 	return ferr
@@ -196,9 +196,9 @@ func cmdImport(ctx context.Context, env Env, cm *common, args []string) error {
 	if len(dirs) == 0 {
 		return usageError{"name at least one folder: pika import DIR"}
 	}
-	return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
+	return withCore(ctx, env, cm, core.Config{}, func(pc *core.Core) error {
 		for _, d := range dirs {
-			res, err := core.ImportFolder(ctx, d)
+			res, err := pc.ImportFolder(ctx, d)
 			if err != nil {
 				return err
 			}
@@ -208,7 +208,7 @@ func cmdImport(ctx context.Context, env Env, cm *common, args []string) error {
 				fmt.Fprintf(env.Stderr, "  skipped %s: %s\n", e.Path, e.Err)
 			}
 		}
-		return analyse(ctx, env, core)
+		return analyse(ctx, env, pc)
 	})
 }
 
@@ -224,14 +224,14 @@ func cmdImportVDJ(ctx context.Context, env Env, cm *common, args []string) error
 	if len(files) == 1 {
 		file = files[0]
 	}
-	return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
-		res, err := core.ImportVirtualDJ(ctx, file)
+	return withCore(ctx, env, cm, core.Config{}, func(pc *core.Core) error {
+		res, err := pc.ImportVirtualDJ(ctx, file)
 		fmt.Fprintf(env.Stdout, "VirtualDJ: %d songs, %d new, %d updated, %d not on this computer, %d not files\n",
 			res.Songs, res.Added, res.Updated, res.Missing, res.Skipped)
 		if err != nil {
 			return err
 		}
-		return analyse(ctx, env, core)
+		return analyse(ctx, env, pc)
 	})
 }
 
@@ -247,39 +247,39 @@ func cmdAnalyze(ctx context.Context, env Env, cm *common, args []string) error {
 	if len(pos) > 0 {
 		return usageError{"analyze takes no arguments (import folders with pika import DIR)"}
 	}
-	return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
+	return withCore(ctx, env, cm, core.Config{}, func(pc *core.Core) error {
 		switch {
 		case all:
-			if _, err := core.Reanalyse(ctx); err != nil {
+			if _, err := pc.Reanalyse(ctx); err != nil {
 				return err
 			}
 		case retry:
-			if _, err := core.RetryFailed(ctx); err != nil {
+			if _, err := pc.RetryFailed(ctx); err != nil {
 				return err
 			}
 		}
-		return analyse(ctx, env, core)
+		return analyse(ctx, env, pc)
 	})
 }
 
 // analyse runs the queue to the end, printing progress and failures; an
 // interrupt stops it with the rest left pending for next time.
-func analyse(ctx context.Context, env Env, core *app.Core) error {
-	events, stop := core.Events()
+func analyse(ctx context.Context, env Env, pc *core.Core) error {
+	events, stop := pc.Events()
 	defer stop()
-	if err := core.StartAnalysis(); err != nil {
+	if err := pc.StartAnalysis(); err != nil {
 		return err
 	}
 	last := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
-			core.CancelAnalysis()
-			c, _ := core.Counts(context.Background())
+			pc.CancelAnalysis()
+			c, _ := pc.Counts(context.Background())
 			fmt.Fprintf(env.Stderr, "interrupted: %d tracks left to analyse (run pika analyze to go on)\n", c.Pending)
 			return nil
 		case e := <-events:
-			if e.Kind != app.EventAnalysis {
+			if e.Kind != core.EventAnalysis {
 				continue
 			}
 			p := e.Progress
@@ -287,7 +287,7 @@ func analyse(ctx context.Context, env Env, core *app.Core) error {
 				fmt.Fprintf(env.Stderr, "  failed %s: %s\n", p.LastErr.Path, p.LastErr.Err)
 			}
 			if p.Finished {
-				c, err := core.Counts(ctx)
+				c, err := pc.Counts(ctx)
 				if err != nil {
 					return err
 				}
@@ -353,8 +353,8 @@ func cmdLibrary(ctx context.Context, env Env, cm *common, args []string) error {
 	default:
 		return usageError{"--state is pending, analysed, failed or missing"}
 	}
-	return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
-		tracks, err := core.Tracks(ctx, f)
+	return withCore(ctx, env, cm, core.Config{}, func(pc *core.Core) error {
+		tracks, err := pc.Tracks(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -399,23 +399,23 @@ func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
 	if len(pos) > 0 {
 		return usageError{"the token is read from standard input, never from the command line"}
 	}
-	cfg := app.Config{Token: env.Getenv("PIKA_TOKEN"), RelayURL: env.Getenv("PIKA_RELAY_URL")}
+	cfg := core.Config{Token: env.Getenv("PIKA_TOKEN"), RelayURL: env.Getenv("PIKA_RELAY_URL")}
 	switch sub {
 	case "set":
 		b, err := io.ReadAll(io.LimitReader(env.Stdin, 1024))
 		if err != nil {
 			return err
 		}
-		return withCore(ctx, env, cm, app.Config{}, func(core *app.Core) error {
-			if err := core.SetToken(strings.TrimSpace(string(b))); err != nil {
+		return withCore(ctx, env, cm, core.Config{}, func(pc *core.Core) error {
+			if err := pc.SetToken(strings.TrimSpace(string(b))); err != nil {
 				return err
 			}
 			fmt.Fprintln(env.Stdout, "token saved")
 			return nil
 		})
 	case "check":
-		return withCore(ctx, env, cm, cfg, func(core *app.Core) error {
-			dj, err := core.CheckToken(ctx)
+		return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
+			dj, err := pc.CheckToken(ctx)
 			if err != nil {
 				return err
 			}

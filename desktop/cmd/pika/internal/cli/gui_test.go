@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/settings"
 )
 
@@ -24,9 +24,9 @@ func TestNoCommandOpensTheWindowOverACore(t *testing.T) {
 				"PIKA_TOKEN":      "pk_dj_0123456789abcdef0123456789abcdef",
 			}[k]
 		},
-		GUI: func(ctx context.Context, core *app.Core) error {
-			got = core.Settings()
-			hasToken = core.HasToken()
+		GUI: func(ctx context.Context, pc *core.Core) error {
+			got = pc.Settings()
+			hasToken = pc.HasToken()
 			return nil
 		},
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -42,21 +42,21 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	if pin != "" && !protocol.ValidPIN(pin) {
 		return usageError{"--pin must be 4 to 8 digits"}
 	}
-	cfg := app.Config{RelayURL: relay, Token: token}
-	return withCore(ctx, env, cm, cfg, func(core *app.Core) error {
-		events, stop := core.Events()
+	cfg := core.Config{RelayURL: relay, Token: token}
+	return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
+		events, stop := pc.Events()
 		defer stop()
-		if err := core.GoLive(ctx, source, name, pin); err != nil {
+		if err := pc.GoLive(ctx, source, name, pin); err != nil {
 			return err
 		}
-		st := core.LiveState()
+		st := pc.LiveState()
 		fmt.Fprintf(env.Stdout, "going live as %q, watching %s (Ctrl-C ends the session)\n", st.Session.Name, st.Source)
 		if strings.HasPrefix(strings.ToLower(st.Source), "manual") {
 			fmt.Fprintln(env.Stdout, "manual source: type a library track id (see pika library search) and Enter to send it")
-			go readManual(ctx, env, core)
+			go readManual(ctx, env, pc)
 		}
 		if env.Ready != nil {
-			env.Ready(core)
+			env.Ready(pc)
 		}
 		lastPlay := ""
 		for {
@@ -64,13 +64,13 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 			case <-ctx.Done():
 				endCtx, cancel := context.WithTimeout(context.Background(), endTimeout)
 				defer cancel()
-				err := core.End(endCtx)
-				if st := core.LiveState(); st.Session.RecapURL != "" {
+				err := pc.End(endCtx)
+				if st := pc.LiveState(); st.Session.RecapURL != "" {
 					fmt.Fprintf(env.Stdout, "session ended; recap: %s\n", st.Session.RecapURL)
 				}
 				return err
 			case e := <-events:
-				if e.Kind == app.EventNowPlaying {
+				if e.Kind == core.EventNowPlaying {
 					// The relay's echo and the numbers of a track analysed on
 					// the spot repeat a play: print what changed only.
 					line := e.NowPlaying.StartedAt.Local().Format("15:04:05") + "  " + describe(e.NowPlaying)
@@ -80,7 +80,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 					}
 					continue
 				}
-				var refused *app.SessionRefusedError
+				var refused *core.SessionRefusedError
 				if errors.As(e.Err, &refused) {
 					// The link gave up: waiting would only pretend plays go out.
 					if refused.TokenRefused() {
@@ -97,7 +97,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 }
 
 // readManual sends the library tracks whose ids are typed on stdin.
-func readManual(ctx context.Context, env Env, core *app.Core) {
+func readManual(ctx context.Context, env Env, pc *core.Core) {
 	sc := bufio.NewScanner(env.Stdin)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -109,17 +109,17 @@ func readManual(ctx context.Context, env Env, core *app.Core) {
 			fmt.Fprintf(env.Stderr, "%q is not a track id\n", line)
 			continue
 		}
-		if err := core.SendManual(ctx, id); err != nil {
+		if err := pc.SendManual(ctx, id); err != nil {
 			fmt.Fprintf(env.Stderr, "cannot send track %d: %v\n", id, err)
 		}
 	}
 }
 
 // printEvent prints one event for the DJ; true when the session ended.
-func printEvent(env Env, e app.Event) bool {
+func printEvent(env Env, e core.Event) bool {
 	out := env.Stdout
 	switch e.Kind {
-	case app.EventSession:
+	case core.EventSession:
 		s := e.Session
 		if s.Ended {
 			fmt.Fprintf(out, "session ended; recap: %s\n", s.RecapURL)
@@ -134,7 +134,7 @@ func printEvent(env Env, e app.Event) bool {
 			join = s.LocalJoinURL + " (local address: set the public page URL for a QR code dancers can use)"
 		}
 		fmt.Fprintf(out, "%s: session %s by %s; dancers join at %s\n", verb, s.ID, s.DJName, join)
-	case app.EventConnection:
+	case core.EventConnection:
 		if e.Connected {
 			fmt.Fprintln(out, "connected to the relay")
 		} else if e.Err != nil && e.RetryIn > 0 {
@@ -142,31 +142,31 @@ func printEvent(env Env, e app.Event) bool {
 		} else if e.Err != nil {
 			fmt.Fprintf(out, "disconnected: %v\n", e.Err)
 		}
-	case app.EventLikes:
+	case core.EventLikes:
 		fmt.Fprintf(out, "♥ %d likes\n", e.Likes.Count)
-	case app.EventTempo:
+	case core.EventTempo:
 		fmt.Fprintf(out, "tempo: ↑ %d faster · %d perfect · ↓ %d slower\n", e.Tempo.Faster, e.Tempo.Perfect, e.Tempo.Slower)
-	case app.EventListeners:
+	case core.EventListeners:
 		fmt.Fprintf(out, "%d dancers listening\n", e.Listeners)
-	case app.EventPoll:
+	case core.EventPoll:
 		state := "poll"
 		if e.Poll.Closed {
 			state = "poll closed"
 		}
 		fmt.Fprintf(out, "%s %q: %v\n", state, e.Poll.Question, e.Poll.Tallies)
-	case app.EventAnnouncement:
+	case core.EventAnnouncement:
 		if e.Announcement == nil {
 			fmt.Fprintln(out, "announcement cleared")
 		} else {
 			fmt.Fprintf(out, "announcement: %s\n", e.Announcement.Text)
 		}
-	case app.EventError:
+	case core.EventError:
 		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
 	}
 	return false
 }
 
-func describe(np *app.NowPlaying) string {
+func describe(np *core.NowPlaying) string {
 	t := np.Track
 	var b strings.Builder
 	if t.Artist != "" {

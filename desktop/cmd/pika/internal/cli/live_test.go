@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pikadj/pika/desktop/app"
+	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -111,17 +111,17 @@ func appendFile(t *testing.T, p, s string) {
 }
 
 // waitLive waits (bounded) until the live command registered a session.
-func waitLive(t *testing.T, ctx context.Context, cores <-chan *app.Core) (*app.Core, app.Session) {
+func waitLive(t *testing.T, ctx context.Context, cores <-chan *core.Core) (*core.Core, core.Session) {
 	t.Helper()
-	var core *app.Core
+	var pc *core.Core
 	select {
-	case core = <-cores:
+	case pc = <-cores:
 	case <-ctx.Done():
 		t.Fatal("pika live never went live")
 	}
 	for {
-		if s := core.LiveState().Session; s.ID != "" {
-			return core, s
+		if s := pc.LiveState().Session; s.ID != "" {
+			return pc, s
 		}
 		select {
 		case <-ctx.Done():
@@ -174,15 +174,15 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 
 	liveCtx, stopLive := context.WithCancel(ctx)
 	defer stopLive()
-	cores := make(chan *app.Core, 1)
+	cores := make(chan *core.Core, 1)
 	var liveOut syncBuffer
 	liveDone := make(chan int, 1)
 	go func() {
-		code, _, _ := pika(t, liveCtx, Env{Stdout: &liveOut, Stderr: &liveOut, Ready: func(c *app.Core) { cores <- c }},
+		code, _, _ := pika(t, liveCtx, Env{Stdout: &liveOut, Stderr: &liveOut, Ready: func(c *core.Core) { cores <- c }},
 			append(common, "live", "--source", "virtualdj:"+vdj, "--relay", relay.URL, "--token", token, "--session-name", "Friday WCS")...)
 		liveDone <- code
 	}()
-	core, sess := waitLive(t, ctx, cores)
+	pc, sess := waitLive(t, ctx, cores)
 	if sess.DJName != "DJ Marta" {
 		t.Errorf("session DJ name %q", sess.DJName)
 	}
@@ -191,7 +191,7 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 		t.Errorf("session name %q", state.Session.Name)
 	}
 
-	lib := core.Library()
+	lib := pc.Library()
 	type play struct {
 		artist, title, path string
 		want                func(t *testing.T, got protocol.Track)
@@ -398,16 +398,16 @@ func TestLiveOverridesAreNotSaved(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfgDir := t.TempDir()
-			core, err := app.Open(ctx, app.Config{ConfigDir: cfgDir, NoKeyring: true})
+			pc, err := core.Open(ctx, core.Config{ConfigDir: cfgDir, NoKeyring: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := core.Settings()
+			s := pc.Settings()
 			s.RelayURL, s.Source, s.SessionName = "https://relay.example", "manual", "Friday"
-			if err := core.SaveSettings(s); err != nil {
+			if err := pc.SaveSettings(s); err != nil {
 				t.Fatal(err)
 			}
-			core.Close()
+			pc.Close()
 			file := filepath.Join(cfgDir, "settings.json")
 			before, err := os.ReadFile(file)
 			if err != nil {
@@ -416,10 +416,10 @@ func TestLiveOverridesAreNotSaved(t *testing.T) {
 
 			liveCtx, stopLive := context.WithCancel(ctx)
 			defer stopLive()
-			cores := make(chan *app.Core, 1)
+			cores := make(chan *core.Core, 1)
 			done := make(chan int, 1)
 			var out syncBuffer
-			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Ready: func(c *app.Core) { cores <- c },
+			env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Ready: func(c *core.Core) { cores <- c },
 				Getenv: func(k string) string { return tt.env[k] }}
 			go func() {
 				code, _, _ := pika(t, liveCtx, env, append([]string{"--config", cfgDir, "--no-keyring", "live"}, tt.args...)...)

@@ -1,8 +1,8 @@
-// Package app is Pika!'s desktop core: the one object the GUI and the
+// Package core is Pika!'s desktop core: the one object the GUI and the
 // command line share. A Core owns the settings, the library and its
 // analysis queue, the now-playing watcher with its matching, and the live
 // link to the relay, and reports what happens as a stream of events.
-package app
+package core
 
 import (
 	"context"
