@@ -48,7 +48,11 @@ func (s *Store) Like(ctx context.Context, sessionID, playID, clientID string) (b
 		}
 		return err
 	})
-	return changed, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return changed, nil
 }
 
 // Unlike removes a client's like; unliking what was not liked is harmless.
@@ -70,7 +74,11 @@ func (s *Store) Unlike(ctx context.Context, sessionID, playID, clientID string) 
 		}
 		return err
 	})
-	return changed, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return changed, nil
 }
 
 var tempoColumn = map[string]string{
@@ -114,7 +122,11 @@ func (s *Store) TempoVote(ctx context.Context, sessionID, playID, clientID, vote
 		changed = err == nil
 		return err
 	})
-	return changed, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return changed, nil
 }
 
 // PollRow is a stored poll.
@@ -229,7 +241,11 @@ func (s *Store) ClosePoll(ctx context.Context, sessionID, pollID string, at time
 		}
 		return err
 	})
-	return p, closed, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return PollRow{}, false, err
+	}
+	return p, closed, nil
 }
 
 // PollVote records a client's answer. The same answer again is harmless; a
@@ -274,7 +290,11 @@ func (s *Store) PollVote(ctx context.Context, sessionID, pollID, clientID string
 		changed = true
 		return nil
 	})
-	return changed, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return changed, nil
 }
 
 // AnnouncementRow is a stored announcement.
@@ -324,7 +344,11 @@ func (s *Store) ClearAnnouncement(ctx context.Context, sessionID string, at time
 		cleared = n > 0
 		return nil
 	})
-	return cleared, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return cleared, nil
 }
 
 // Announcements lists a session's announcements, oldest first.
