@@ -1,6 +1,8 @@
 // Package hub fans a session's broadcasts out to its connections. Broker is
 // the seam: Local delivers within this process; a networked broker (NATS,
-// for several relays) can implement the same interface.
+// for several relays) can implement the same interface. A Message is the
+// encoded protocol frame; how it goes on the wire (WebSocket framing) is
+// the subscriber's business, done once per message through Message.Wire.
 package hub
 
 import (
@@ -11,15 +13,15 @@ import (
 )
 
 // Message is one encoded frame, shared by every recipient: it is
-// marshalled once and framed for WebSocket once, however many receive it.
+// marshalled once, and put in its wire form once, however many receive it.
 type Message struct {
 	Type protocol.Type
 	Data []byte
 	// Created is when the broadcast was made, for fan-out latency.
 	Created time.Time
 
-	once  sync.Once
-	frame []byte
+	once sync.Once
+	wire []byte
 }
 
 // NewMessage encodes a broadcast frame.
@@ -27,11 +29,12 @@ func NewMessage(t protocol.Type, payload any) *Message {
 	return &Message{Type: t, Data: protocol.Encode(t, "", payload), Created: time.Now()}
 }
 
-// Frame returns the complete WebSocket text frame, built on first use and
-// then shared by every connection.
-func (m *Message) Frame() []byte {
-	m.once.Do(func() { m.frame = AppendFrame(make([]byte, 0, len(m.Data)+10), OpText, m.Data) })
-	return m.frame
+// Wire returns the message in its transport's wire form, built by encode
+// from Data by the first recipient and then shared by every other, which
+// must not modify it. A relay has one transport, so one form is kept.
+func (m *Message) Wire(encode func(data []byte) []byte) []byte {
+	m.once.Do(func() { m.wire = encode(m.Data) })
+	return m.wire
 }
 
 // Subscriber receives a session's broadcasts. Deliver must not block: a
@@ -71,8 +74,6 @@ func (l *Local) Publish(sessionID string, m *Message) {
 	l.mu.RUnlock()
 	n := 0
 	if t != nil {
-		// Frame once up front rather than in the first writer to get it.
-		m.Frame()
 		t.mu.RLock()
 		for s := range t.subs {
 			s.Deliver(m)

@@ -131,7 +131,7 @@ func (s *Server) CloseConnections(ctx context.Context) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.closeWith(websocket.CloseServiceRestart, "relay restarting")
+			c.Close(websocket.CloseServiceRestart, "relay restarting")
 		}()
 	}
 	wg.Wait()

@@ -2,7 +2,9 @@
 // sessions, plays, likes, votes, polls and announcements. Every write goes
 // through one writer goroutine that commits queued writes together (group
 // commit), so a burst of likes costs one fsync per batch, not per like,
-// while each caller still learns only after its write is durable.
+// while each caller still learns only after its write is durable. One file
+// per entity: accounts, sessions, plays, reactions (likes, tempo votes,
+// a client's activity, recap totals), polls, announcements.
 package store
 
 import (

@@ -164,8 +164,11 @@ func (s *Store) StartPlay(ctx context.Context, sessionID, playID string, tr prot
 	}
 	return func(ctx context.Context) (PlayResult, error) {
 		defer s.timed("record_play", start)
-		err := s.wait(ctx, op)
-		return res, err
+		if err := s.wait(ctx, op); err != nil {
+			// After ctx ends the write may still run: leave res alone.
+			return PlayResult{}, err
+		}
+		return res, nil
 	}, nil
 }
 

@@ -166,7 +166,11 @@ func (s *Store) MarkOrphans(ctx context.Context, at time.Time) (int64, error) {
 		n, _ = res.RowsAffected()
 		return nil
 	})
-	return n, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return 0, err
+	}
+	return n, nil
 }
 
 // EndSession ends a live session at the given time, closing its open polls
@@ -180,7 +184,11 @@ func (s *Store) EndSession(ctx context.Context, sessionID string, at time.Time) 
 		ended, err = endSession(tx, sessionID, ms(at))
 		return err
 	})
-	return ended, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return false, err
+	}
+	return ended, nil
 }
 
 func endSession(tx *sql.Tx, sessionID string, at int64) (bool, error) {
@@ -244,7 +252,11 @@ func (s *Store) EndAbandoned(ctx context.Context, cutoff time.Time) ([]string, e
 		}
 		return nil
 	})
-	return ids, err
+	if err != nil {
+		// After ctx ends the write may still run: leave what it sets alone.
+		return nil, err
+	}
+	return ids, nil
 }
 
 // RaisePeak records a listener count if it beats the session's peak.

@@ -1,6 +1,10 @@
-package hub
+package wsconn
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/pikadj/pika/relay/hub"
+)
 
 // WebSocket opcodes (RFC 6455, section 5.2).
 const (
@@ -26,4 +30,9 @@ func AppendFrame(dst []byte, opcode byte, payload []byte) []byte {
 		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
 	}
 	return append(dst, payload...)
+}
+
+// textFrame is a broadcast as a text frame, built once per message.
+func textFrame(m *hub.Message) []byte {
+	return m.Wire(func(data []byte) []byte { return AppendFrame(make([]byte, 0, len(data)+10), OpText, data) })
 }

@@ -1,4 +1,4 @@
-package hub
+package wsconn
 
 import (
 	"crypto/sha1"

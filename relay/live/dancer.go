@@ -1,0 +1,135 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Dancer is one dancer connection in a live session.
+type Dancer struct {
+	r        *Room
+	clientID string
+	unsub    func()
+	once     sync.Once
+}
+
+// SessionID names the dancer's session.
+func (d *Dancer) SessionID() string { return d.r.id }
+
+// Leave is called when the dancer's connection closes or it subscribes
+// elsewhere.
+func (d *Dancer) Leave() {
+	d.once.Do(func() {
+		d.unsub()
+		d.r.removeListener(d.clientID)
+		d.r.m.obs.DancersConnected(-1)
+	})
+}
+
+// Like records a like; the new count is broadcast shortly after.
+func (d *Dancer) Like(ctx context.Context, playID string) *protocol.Error {
+	return d.react(ctx, "like", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Like(ctx, d.r.id, playID, d.clientID) })
+}
+
+// Unlike removes a like.
+func (d *Dancer) Unlike(ctx context.Context, playID string) *protocol.Error {
+	return d.react(ctx, "unlike", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Unlike(ctx, d.r.id, playID, d.clientID) })
+}
+
+// TempoVote records a tempo vote; the last one counts.
+func (d *Dancer) TempoVote(ctx context.Context, tv *protocol.TempoVote) *protocol.Error {
+	return d.react(ctx, "tempo vote", tv.PlayID, dirtyTempo, func() (bool, error) {
+		return d.r.m.st.TempoVote(ctx, d.r.id, tv.PlayID, d.clientID, tv.Vote)
+	})
+}
+
+func (d *Dancer) react(ctx context.Context, what, playID string, which dirty, apply func() (bool, error)) *protocol.Error {
+	if d.r.isEnded() {
+		return errEnded
+	}
+	changed, err := apply()
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return perr(protocol.CodeNotFound, "no such play in this session")
+		}
+		return d.r.m.storeErr(what, err)
+	}
+	if changed {
+		d.r.mu.Lock()
+		d.r.dirtyPlays[playID] |= which
+		d.r.scheduleFlush()
+		d.r.mu.Unlock()
+	}
+	return nil
+}
+
+// PollVote records a poll answer (one per client per poll).
+func (d *Dancer) PollVote(ctx context.Context, pv *protocol.PollVote) *protocol.Error {
+	if d.r.isEnded() {
+		return errEnded
+	}
+	changed, err := d.r.m.st.PollVote(ctx, d.r.id, pv.PollID, d.clientID, pv.OptionIndex)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return perr(protocol.CodeNotFound, "no such poll in this session")
+		}
+		return d.r.m.storeErr("poll vote", err)
+	}
+	if changed {
+		d.r.mu.Lock()
+		d.r.dirtyPolls[pv.PollID] = struct{}{}
+		d.r.scheduleFlush()
+		d.r.mu.Unlock()
+	}
+	return nil
+}
+
+func (r *Room) addListener(clientID string) {
+	r.mu.Lock()
+	r.listeners[clientID]++
+	r.dirtyListeners = true
+	r.scheduleFlush()
+	r.mu.Unlock()
+}
+
+func (r *Room) removeListener(clientID string) {
+	r.mu.Lock()
+	if r.listeners[clientID]--; r.listeners[clientID] <= 0 {
+		delete(r.listeners, clientID)
+	}
+	r.dirtyListeners = true
+	r.scheduleFlush()
+	r.mu.Unlock()
+}
+
+// Subscribe joins a dancer to a live session and returns the state to
+// draw. The peer starts receiving broadcasts before the state is read, so
+// nothing falls between the two; the caller must send the state before
+// any broadcast it receives (see server's hold).
+func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscribe, ip string) (*Dancer, protocol.SessionState, *protocol.Error) {
+	r, pe := m.room(ctx, req.SessionID)
+	if pe != nil {
+		return nil, protocol.SessionState{}, pe
+	}
+	if pe := m.checkPIN(r.session(), req.PIN, ip); pe != nil {
+		return nil, protocol.SessionState{}, pe
+	}
+	if err := m.st.AddDancer(ctx, r.id, req.ClientID, time.Now()); err != nil {
+		return nil, protocol.SessionState{}, m.storeErr("join session", err)
+	}
+	d := &Dancer{r: r, clientID: req.ClientID}
+	d.unsub = m.broker.Subscribe(r.id, peer)
+	r.addListener(req.ClientID)
+	m.obs.DancersConnected(1)
+	st, pe := m.state(ctx, r.session(), req.ClientID)
+	if pe != nil {
+		d.Leave()
+		return nil, protocol.SessionState{}, pe
+	}
+	return d, st, nil
+}

@@ -1,0 +1,81 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// State is the SESSION_STATE of any session, live or ended, for the REST
+// API. A protected session needs its PIN.
+func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string) (protocol.SessionState, *protocol.Error) {
+	sess, err := m.st.Session(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return protocol.SessionState{}, perr(protocol.CodeNotFound, "no such session")
+	}
+	if err != nil {
+		return protocol.SessionState{}, m.storeErr("read session", err)
+	}
+	if pe := m.checkPIN(sess, pin, ip); pe != nil {
+		return protocol.SessionState{}, pe
+	}
+	return m.state(ctx, sess, clientID)
+}
+
+// Info is the API view of a session.
+func (m *Manager) Info(s store.Session) protocol.SessionInfo {
+	return protocol.SessionInfo{
+		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
+		Live: s.Live(), Protected: s.PinHash != "", JoinURL: m.JoinURL(s.ID), RecapURL: m.RecapURL(s.ID),
+	}
+}
+
+// recentPollWindow keeps a just-closed poll in the state so a page that
+// reconnects still shows its result.
+const recentPollWindow = 15 * time.Minute
+
+func (m *Manager) state(ctx context.Context, sess store.Session, clientID string) (protocol.SessionState, *protocol.Error) {
+	now := time.Now()
+	st := protocol.SessionState{Session: m.Info(sess), MyLikes: []string{}, MyTempoVotes: map[string]string{}, MyPollVotes: map[string]int{}}
+	hist, err := m.st.Plays(ctx, sess.ID)
+	if err != nil {
+		return st, m.storeErr("read plays", err)
+	}
+	st.History = hist
+	act, err := m.st.Activity(ctx, sess.ID, clientID)
+	if err != nil {
+		return st, m.storeErr("read activity", err)
+	}
+	st.MyLikes, st.MyTempoVotes, st.MyPollVotes = act.Likes, act.TempoVotes, act.PollVotes
+	if !sess.Live() {
+		return st, nil
+	}
+	if len(hist) > 0 {
+		cur := hist[0]
+		st.NowPlaying = &cur.Play
+		tempo := cur.Tempo
+		st.Tempo = &tempo
+	}
+	polls, err := m.st.Polls(ctx, sess.ID)
+	if err != nil {
+		return st, m.storeErr("read polls", err)
+	}
+	if n := len(polls); n > 0 {
+		p := polls[n-1]
+		if p.EndsAt != nil && !now.Before(*p.EndsAt) {
+			p.Closed = true
+		}
+		if !p.Closed || p.ClosedAt != nil && now.Sub(*p.ClosedAt) < recentPollWindow || p.ClosedAt == nil && p.EndsAt != nil && now.Sub(*p.EndsAt) < recentPollWindow {
+			poll := p.Poll
+			st.ActivePoll = &poll
+		}
+	}
+	if st.Announcement, err = m.st.CurrentAnnouncement(ctx, sess.ID, now); err != nil {
+		return st, m.storeErr("read announcement", err)
+	}
+	st.Listeners = m.Listeners(sess.ID)
+	return st, nil
+}

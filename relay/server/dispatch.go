@@ -1,0 +1,186 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/pikadj/pika/relay/internal/auth"
+	"github.com/pikadj/pika/relay/live"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+func (c *conn) handle(data []byte) {
+	env, payload, perr := protocol.Decode(data)
+	// Invalid frames count against the limit too: answering them costs.
+	if c.lim.Allow() {
+		c.violations = 0
+	} else {
+		c.violations++
+		if c.violations > maxViolations {
+			c.Close(websocket.ClosePolicyViolation, "too many messages")
+			return
+		}
+		c.fail(env.ID, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"})
+		return
+	}
+	if perr != nil {
+		c.s.metrics.MessagesIn.WithLabelValues("invalid").Inc()
+		c.sendError(perr)
+		return
+	}
+	c.s.metrics.In(env.Type).Inc()
+	h, ok := handlers[env.Type]
+	if !ok {
+		c.fail(env.ID, &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	if h.answers != nil {
+		h.answers(c, ctx, env.ID, payload)
+		return
+	}
+	pe := h.role(c)
+	if pe == nil {
+		pe = h.apply(c, ctx, payload)
+	}
+	if pe != nil {
+		c.fail(env.ID, pe)
+		return
+	}
+	c.ack(env.ID)
+}
+
+// handler is what one client message type does. Most are commands of one
+// role, applied and then acknowledged; REGISTER_SESSION and SUBSCRIBE
+// answer themselves.
+type handler struct {
+	role    func(*conn) *protocol.Error // nil when the connection may send it
+	apply   func(c *conn, ctx context.Context, payload any) *protocol.Error
+	answers func(c *conn, ctx context.Context, id string, payload any)
+}
+
+// handlers maps every client message type to its handler; a type that
+// protocol.Decode accepts but is missing here is "unsupported".
+var handlers = map[protocol.Type]handler{
+	protocol.TypeRegisterSession: answers((*conn).register),
+	protocol.TypeSubscribe:       answers((*conn).subscribe),
+
+	protocol.TypeNowPlaying: forDJ((*live.DJ).NowPlaying),
+	protocol.TypeStartPoll:  forDJ((*live.DJ).StartPoll),
+	protocol.TypeClosePoll:  forDJ((*live.DJ).ClosePoll),
+	protocol.TypeAnnounce:   forDJ((*live.DJ).Announce),
+	protocol.TypeClearAnnouncement: forDJ(func(d *live.DJ, ctx context.Context, _ *protocol.Empty) *protocol.Error {
+		return d.ClearAnnouncement(ctx)
+	}),
+	protocol.TypeEndSession: forDJ(func(d *live.DJ, ctx context.Context, _ *protocol.Empty) *protocol.Error {
+		return d.End(ctx)
+	}),
+
+	protocol.TypeLike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
+		return d.Like(ctx, p.PlayID)
+	}),
+	protocol.TypeUnlike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
+		return d.Unlike(ctx, p.PlayID)
+	}),
+	protocol.TypeTempoVote: forDancer((*live.Dancer).TempoVote),
+	protocol.TypePollVote:  forDancer((*live.Dancer).PollVote),
+}
+
+// forDJ is a command of the session's DJ with payload P.
+func forDJ[P any](f func(*live.DJ, context.Context, *P) *protocol.Error) handler {
+	return handler{role: (*conn).asDJ, apply: func(c *conn, ctx context.Context, p any) *protocol.Error { return f(c.dj, ctx, p.(*P)) }}
+}
+
+// forDancer is a dancer's reaction with payload P.
+func forDancer[P any](f func(*live.Dancer, context.Context, *P) *protocol.Error) handler {
+	return handler{role: (*conn).asDancer, apply: func(c *conn, ctx context.Context, p any) *protocol.Error { return f(c.dancer, ctx, p.(*P)) }}
+}
+
+// answers is a message whose handler sends its own reply.
+func answers[P any](f func(*conn, context.Context, string, *P)) handler {
+	return handler{answers: func(c *conn, ctx context.Context, id string, p any) { f(c, ctx, id, p.(*P)) }}
+}
+
+func (c *conn) asDJ() *protocol.Error {
+	switch {
+	case c.dj != nil:
+		return nil
+	case c.dancer != nil:
+		return &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+	}
+	return &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+}
+
+func (c *conn) asDancer() *protocol.Error {
+	switch {
+	case c.dancer != nil:
+		return nil
+	case c.dj != nil:
+		return &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+	}
+	return &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+}
+
+func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSession) {
+	if c.dancer != nil {
+		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"})
+		return
+	}
+	if !auth.LooksLikeToken(p.Token) {
+		c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+		return
+	}
+	dj, _, err := c.s.authenticate(ctx, p.Token)
+	if err != nil {
+		if he, ok := err.(*echo.HTTPError); ok && he.Code == http.StatusUnauthorized {
+			c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+			return
+		}
+		c.s.log.Error("token check failed", "err", err)
+		c.fail(id, &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"})
+		return
+	}
+	if c.dj != nil {
+		// A connection runs one session at a time; moving on from one that
+		// ended or resuming another is fine.
+		c.dj.Leave()
+		c.dj = nil
+	}
+	d, reg, pe := c.s.live.Register(ctx, c, dj, p)
+	if pe != nil {
+		c.fail(id, pe)
+		return
+	}
+	c.dj = d
+	c.SetMaxQueue(djQueue)
+	// A DJ's app may flush an offline queue of plays at once.
+	c.lim = rate.NewLimiter(50, 200)
+	c.reply(protocol.TypeSessionRegistered, id, reg)
+	// A resuming DJ learns at once how many dancers stayed.
+	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
+}
+
+func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
+	if c.dj != nil {
+		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"})
+		return
+	}
+	if c.dancer != nil {
+		c.dancer.Leave()
+		c.dancer = nil
+	}
+	c.Hold()
+	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
+	if pe != nil {
+		c.Release(nil, "")
+		c.fail(id, pe)
+		return
+	}
+	c.dancer = d
+	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
+}
