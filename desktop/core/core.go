@@ -107,9 +107,9 @@ func Open(ctx context.Context, cfg Config) (*Core, error) {
 		for {
 			select {
 			case p := <-progress:
-				c.hub.publish(Event{Kind: EventAnalysis, Progress: &p})
+				c.hub.publish(AnalysisProgress{p})
 				if p.LastErr != nil || p.Finished {
-					c.hub.publish(Event{Kind: EventLibrary})
+					c.hub.publish(LibraryChanged{})
 				}
 			case <-c.ctx.Done():
 				return

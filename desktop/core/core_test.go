@@ -28,9 +28,9 @@ func TestBackgroundWatchesFoldersAndAnalysesNewFiles(t *testing.T) {
 	if _, err := core.ImportFolder(ctx, music); err != nil {
 		t.Fatal(err)
 	}
-	done := nextEvent(t, ctx, importEvents, EventImport, func(e Event) bool { return e.Import.Current == "" })
-	if done.Import.Files != 1 || done.Import.Folder != music {
-		t.Errorf("import progress %+v; want 1 file in %s", done.Import, music)
+	done := nextEvent(t, ctx, importEvents, func(e ImportProgress) bool { return e.Current == "" })
+	if done.Files != 1 || done.Folder != music {
+		t.Errorf("import progress %+v; want 1 file in %s", done, music)
 	}
 	stopImport()
 	if err := core.WaitAnalysis(ctx); err != nil {
@@ -54,7 +54,7 @@ func TestBackgroundWatchesFoldersAndAnalysesNewFiles(t *testing.T) {
 	if err := os.Rename(added, filepath.Join(music, "19-dsoul-90-Bbmin.ogg")); err != nil {
 		t.Fatal(err)
 	}
-	nextEvent(t, ctx, events, EventLibrary, func(e Event) bool {
+	nextEvent(t, ctx, events, func(e LibraryChanged) bool {
 		return e.Track != nil && strings.HasSuffix(e.Track.Path, "19-dsoul-90-Bbmin.ogg")
 	})
 	until(t, ctx, "the new file to be analysed", func() bool {

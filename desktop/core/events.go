@@ -1,54 +1,82 @@
 package core
 
 import (
-	"sync"
 	"time"
 
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// EventKind says which fields of an Event are set.
-type EventKind string
+// Event is one thing the UI may show: one of the types below, a sealed set
+// as livelink.Event is. Use a type switch.
+type Event interface{ isEvent() }
 
-// Event kinds.
-const (
-	EventAnalysis     EventKind = "analysis"     // Progress
-	EventLibrary      EventKind = "library"      // Track (nil: many tracks changed, e.g. after an import)
-	EventImport       EventKind = "import"       // Import: a folder scan's progress
-	EventNowPlaying   EventKind = "now_playing"  // NowPlaying
-	EventConnection   EventKind = "connection"   // Connected, Err (why it dropped), RetryIn
-	EventSession      EventKind = "session"      // Session (registered, resumed or ended)
-	EventLikes        EventKind = "likes"        // Likes
-	EventTempo        EventKind = "tempo"        // Tempo
-	EventListeners    EventKind = "listeners"    // Listeners
-	EventPoll         EventKind = "poll"         // Poll (started, updated or closed)
-	EventAnnouncement EventKind = "announcement" // Announcement (nil: cleared)
-	EventError        EventKind = "error"        // Err: something the DJ should read
-)
+// AnalysisProgress: the analysis queue moved on.
+type AnalysisProgress struct{ library.Progress }
 
-// Event is one thing the UI may show. Only the fields of its Kind are set.
-type Event struct {
-	Kind       EventKind
-	Time       time.Time
-	Progress   *library.Progress
-	Track      *library.Track
-	Import     *ImportProgress
-	NowPlaying *NowPlaying
-	Connected  bool
-	// RetryIn is when the link tries again after a drop; 0 when it does
-	// not (the relay refused the session: see the EventError before it).
-	RetryIn      time.Duration
-	Session      *Session
-	Likes        *protocol.LikeCount
-	Tempo        *protocol.TempoTally
-	Listeners    int
-	Poll         *protocol.Poll
-	Announcement *protocol.Announcement
-	Err          error
+// LibraryChanged: a track changed (Track), or many did (Track nil: after
+// an import or a batch of analyses).
+type LibraryChanged struct{ Track *library.Track }
+
+// Playing: a play was sent to the relay, or its numbers or playId
+// arrived.
+type Playing struct{ NowPlaying }
+
+// Connected: the link to the relay is up.
+type Connected struct{}
+
+// Disconnected: the link dropped (Err says why); it retries after RetryIn,
+// or, with RetryIn 0, does not (the relay refused the session: see the
+// Error before it).
+type Disconnected struct {
+	Err     error
+	RetryIn time.Duration
 }
 
-// ImportProgress is how far a folder import has read.
+// SessionChanged: the session was registered, resumed or ended.
+type SessionChanged struct{ Session }
+
+// Likes: a play's like count changed.
+type Likes struct{ protocol.LikeCount }
+
+// Tempo: a play's tempo votes changed.
+type Tempo struct{ protocol.TempoTally }
+
+// Listeners: how many dancers have the page open.
+type Listeners struct{ Count int }
+
+// PollChanged: a poll started, its tallies changed or it closed.
+type PollChanged struct{ protocol.Poll }
+
+// AnnouncementShown: the relay confirmed a banner; At is when the core
+// heard of it.
+type AnnouncementShown struct {
+	protocol.Announcement
+	At time.Time
+}
+
+// AnnouncementCleared: the banner is gone.
+type AnnouncementCleared struct{}
+
+// Error is something the DJ should read.
+type Error struct{ Err error }
+
+func (AnalysisProgress) isEvent()    {}
+func (LibraryChanged) isEvent()      {}
+func (ImportProgress) isEvent()      {}
+func (Playing) isEvent()             {}
+func (Connected) isEvent()           {}
+func (Disconnected) isEvent()        {}
+func (SessionChanged) isEvent()      {}
+func (Likes) isEvent()               {}
+func (Tempo) isEvent()               {}
+func (Listeners) isEvent()           {}
+func (PollChanged) isEvent()         {}
+func (AnnouncementShown) isEvent()   {}
+func (AnnouncementCleared) isEvent() {}
+func (Error) isEvent()               {}
+
+// ImportProgress (an event too) is how far a folder import has read.
 type ImportProgress struct {
 	Folder  string
 	Files   int    // audio files looked at so far
@@ -81,47 +109,4 @@ type Session struct {
 	RecapURL     string
 	Resumed      bool
 	Ended        bool
-}
-
-// hub fans events out to subscribers. A slow subscriber loses old events
-// (its channel keeps the newest), never blocks the core.
-type hub struct {
-	mu   sync.Mutex
-	subs map[chan Event]struct{}
-}
-
-func newHub() *hub { return &hub{subs: map[chan Event]struct{}{}} }
-
-func (h *hub) subscribe() (<-chan Event, func()) {
-	ch := make(chan Event, 256)
-	h.mu.Lock()
-	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
-	return ch, func() {
-		h.mu.Lock()
-		delete(h.subs, ch)
-		h.mu.Unlock()
-	}
-}
-
-func (h *hub) publish(e Event) {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for ch := range h.subs {
-		select {
-		case ch <- e:
-		default:
-			select {
-			case <-ch:
-			default:
-			}
-			select {
-			case ch <- e:
-			default:
-			}
-		}
-	}
 }

@@ -25,7 +25,8 @@ const recentPlay = 6 * time.Minute
 // "serato[:DIR]" or "manual". Empty source and name use the settings'.
 // Within five minutes of an earlier session with this library (a crash, a
 // restart) the same session is resumed. Registration happens in the
-// background: watch for EventSession, EventConnection and EventError.
+// background: watch for SessionChanged, Connected, Disconnected and Error
+// events.
 func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	set := c.Settings()
 	if strings.TrimSpace(source) == "" {
@@ -79,7 +80,7 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 			defer wg.Done()
 			if err := f(runCtx); err != nil && runCtx.Err() == nil {
 				slog.Error("live: "+name+" stopped", "err", err)
-				c.hub.publish(Event{Kind: EventError, Err: fmt.Errorf("%s stopped: %w", name, err)})
+				c.hub.publish(Error{Err: fmt.Errorf("%s stopped: %w", name, err)})
 			}
 		}()
 	}
@@ -126,7 +127,7 @@ func (c *Core) End(ctx context.Context) error {
 	lr.state.Session.Ended = true
 	sess := lr.state.Session
 	lr.mu.Unlock()
-	c.hub.publish(Event{Kind: EventSession, Session: &sess})
+	c.hub.publish(SessionChanged{sess})
 	return err
 }
 
@@ -158,7 +159,7 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	return dj, err
 }
 
-// SessionRefusedError is the EventError when the relay refused to
+// SessionRefusedError is the Error event when the relay refused to
 // register the session (an unknown or revoked token, a bad name): the link
 // does not retry and the run is over until the DJ goes live again.
 type SessionRefusedError struct{ Err *protocol.Error }
@@ -183,7 +184,6 @@ func (lr *liveRun) stop() {
 // linkEvents turns the relay client's events into the core's, keeping the
 // live state the UI reads.
 func (lr *liveRun) linkEvents(ctx context.Context) {
-	c := lr.core
 	for {
 		var ev livelink.Event
 		select {
@@ -192,113 +192,14 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 		case ev = <-lr.client.Events():
 		}
 		lr.mu.Lock()
-		st := &lr.state
-		var out []Event
-		switch e := ev.(type) {
-		case livelink.Connected:
-			st.Connected = true
-			out = append(out, Event{Kind: EventConnection, Connected: true})
-		case livelink.Disconnected:
-			st.Connected = false
-			out = append(out, Event{Kind: EventConnection, Err: e.Err, RetryIn: e.RetryIn})
-		case livelink.Registered:
-			st.Connected = true
-			st.Session = Session{ID: e.Session.ID, Name: st.Session.Name, DJName: e.Session.DJName, JoinURL: e.Session.JoinURL,
-				LocalJoinURL: e.Session.LocalJoinURL, RecapURL: e.Session.RecapURL, Resumed: e.Session.Resumed}
-			s := st.Session
-			out = append(out, Event{Kind: EventSession, Session: &s})
-		case livelink.PlayStarted:
-			if np := st.NowPlaying; np != nil && protocol.TrackIdentity(np.Track.Artist, np.Track.Title) ==
-				protocol.TrackIdentity(e.Play.Track.Artist, e.Play.Track.Title) {
-				if np.PlayID != e.Play.PlayID {
-					st.Likes, st.Tempo = 0, protocol.TempoTally{PlayID: e.Play.PlayID}
-				}
-				cp := *np
-				cp.PlayID = e.Play.PlayID
-				st.NowPlaying = &cp
-				out = append(out, Event{Kind: EventNowPlaying, NowPlaying: &cp})
-			}
-		case livelink.Likes:
-			if st.NowPlaying != nil && st.NowPlaying.PlayID == e.PlayID {
-				st.Likes = e.Count
-			}
-			lc := e.LikeCount
-			out = append(out, Event{Kind: EventLikes, Likes: &lc})
-		case livelink.Tempo:
-			if st.NowPlaying != nil && st.NowPlaying.PlayID == e.PlayID {
-				st.Tempo = e.TempoTally
-			}
-			tt := e.TempoTally
-			out = append(out, Event{Kind: EventTempo, Tempo: &tt})
-		case livelink.Listeners:
-			st.Listeners = e.Count
-			out = append(out, Event{Kind: EventListeners, Listeners: e.Count})
-		case livelink.PollStarted:
-			p := protocol.Poll{PollID: e.PollID, Question: e.Question, Options: e.Options,
-				Tallies: make([]int, len(e.Options)), EndsAt: e.EndsAt}
-			st.Polls = append(st.Polls, p)
-			cp := p
-			st.Poll = &cp
-			out = append(out, Event{Kind: EventPoll, Poll: &p})
-		case livelink.PollUpdate:
-			for i := range st.Polls {
-				p := &st.Polls[i]
-				if p.PollID != e.PollID {
-					continue
-				}
-				if len(e.Tallies) == len(p.Options) {
-					p.Tallies = append([]int(nil), e.Tallies...)
-				}
-				p.Closed = p.Closed || e.Closed
-				cp := *p
-				if st.Poll != nil && st.Poll.PollID == p.PollID {
-					if p.Closed {
-						st.Poll = nil
-					} else {
-						open := cp
-						st.Poll = &open
-					}
-				}
-				out = append(out, Event{Kind: EventPoll, Poll: &cp})
-			}
-		case livelink.Announcement:
-			a := e.Announcement
-			st.Announcement = &a
-			st.Announcements = append(st.Announcements, a)
-			out = append(out, Event{Kind: EventAnnouncement, Announcement: &a})
-		case livelink.AnnouncementCleared:
-			st.Announcement = nil
-			out = append(out, Event{Kind: EventAnnouncement})
-		case livelink.SessionEnded:
-			st.Live = false
-			st.Session.Ended = true
-			if e.RecapURL != "" {
-				st.Session.RecapURL = e.RecapURL
-			}
-			s := st.Session
-			out = append(out, Event{Kind: EventSession, Session: &s})
-			go c.teardown(lr) // the relay ended it (timeout): not live any more
-		case livelink.Error:
-			err := fmt.Errorf("the relay refused %s: %s", strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")), e.Err.Message)
-			if e.Type == protocol.TypeRegisterSession {
-				// The link stopped retrying: the session is over here.
-				err = &SessionRefusedError{Err: e.Err}
-			}
-			out = append(out, Event{Kind: EventError, Err: err})
-			if e.Type == protocol.TypeRegisterSession {
-				st.Live = false
-				go c.teardown(lr)
-			}
-		case livelink.OutboxDropped:
-			err := fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)
-			if e.Stale {
-				err = fmt.Errorf("%d messages queued for an earlier session that could not be resumed were dropped, not sent into this one", e.Count)
-			}
-			out = append(out, Event{Kind: EventError, Err: err})
-		}
+		next, out, over := relayEvent(lr.state, ev, time.Now())
+		lr.state = next
 		lr.mu.Unlock()
+		if over {
+			go lr.core.teardown(lr) // not live any more
+		}
 		for _, e := range out {
-			c.hub.publish(e)
+			lr.core.hub.publish(e)
 		}
 	}
 }

@@ -17,9 +17,9 @@ func (c *Core) ImportFolder(ctx context.Context, dir string) (library.ImportResu
 		return library.ImportResult{}, fmt.Errorf("import %s: %w", dir, err)
 	}
 	res, err := c.lib.ImportFolderProgress(ctx, abs, func(files int, current string) {
-		c.hub.publish(Event{Kind: EventImport, Import: &ImportProgress{Folder: abs, Files: files, Current: current}})
+		c.hub.publish(ImportProgress{Folder: abs, Files: files, Current: current})
 	})
-	c.hub.publish(Event{Kind: EventLibrary})
+	c.hub.publish(LibraryChanged{})
 	if err != nil {
 		return res, err
 	}
@@ -36,7 +36,7 @@ func (c *Core) ImportFolder(ctx context.Context, dir string) (library.ImportResu
 	}
 	if w != nil {
 		if err := w.Add(abs); err != nil {
-			c.hub.publish(Event{Kind: EventError, Err: fmt.Errorf("cannot watch %s for new files: %w", abs, err)})
+			c.hub.publish(Error{Err: fmt.Errorf("cannot watch %s for new files: %w", abs, err)})
 		}
 	}
 	return res, c.queue.Start(c.ctx)
@@ -53,7 +53,7 @@ func (c *Core) ImportVirtualDJ(ctx context.Context, path string) (library.VDJRes
 		path = p
 	}
 	res, err := c.lib.ImportVirtualDJ(ctx, path)
-	c.hub.publish(Event{Kind: EventLibrary})
+	c.hub.publish(LibraryChanged{})
 	if err != nil {
 		return res, err
 	}
@@ -79,7 +79,7 @@ func (c *Core) Rescan(ctx context.Context) (library.ImportResult, error) {
 			total.Errors = append(total.Errors, library.FileError{Path: f, Err: err.Error()})
 		}
 	}
-	c.hub.publish(Event{Kind: EventLibrary})
+	c.hub.publish(LibraryChanged{})
 	return total, c.queue.Start(c.ctx)
 }
 
@@ -127,10 +127,10 @@ func (c *Core) RetryFailed(ctx context.Context) (int, error) {
 // startWatcher watches the imported folders for new files.
 func (c *Core) startWatcher() error {
 	w, err := c.lib.Watch(c.ctx, func(t library.Track) {
-		c.hub.publish(Event{Kind: EventLibrary, Track: &t})
+		c.hub.publish(LibraryChanged{Track: &t})
 		if t.State == library.StatePending {
 			if err := c.queue.Start(c.ctx); err != nil {
-				c.hub.publish(Event{Kind: EventError, Err: err})
+				c.hub.publish(Error{Err: err})
 			}
 		}
 	})
@@ -168,6 +168,6 @@ func (c *Core) Reanalyse(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.hub.publish(Event{Kind: EventLibrary})
+	c.hub.publish(LibraryChanged{})
 	return n, c.queue.Start(c.ctx)
 }

@@ -50,23 +50,6 @@ type playUpdate struct {
 	np  NowPlaying
 }
 
-// LiveState is a snapshot of the live session for the UI.
-type LiveState struct {
-	Live          bool
-	Connected     bool
-	Source        string
-	Session       Session
-	NowPlaying    *NowPlaying
-	Likes         int // of the play now playing
-	Tempo         protocol.TempoTally
-	Listeners     int
-	Poll          *protocol.Poll          // the open poll
-	Polls         []protocol.Poll         // this session's polls, oldest first
-	Announcement  *protocol.Announcement  // the banner shown now
-	Announcements []protocol.Announcement // this session's, oldest first
-	Outbox        int                     // messages waiting for the relay
-}
-
 // LiveState returns the live session's state (Live false when not live).
 func (c *Core) LiveState() LiveState {
 	c.mu.Lock()
@@ -104,7 +87,7 @@ func (lr *liveRun) loop(ctx context.Context) {
 			return
 		case e := <-lr.plays:
 			if err := lr.handle(ctx, e); err != nil && ctx.Err() == nil {
-				lr.core.hub.publish(Event{Kind: EventError, Err: err})
+				lr.core.hub.publish(Error{Err: err})
 			}
 		case u := <-lr.updates:
 			// Numbers of a track analysed on the spot: sent only while it
@@ -114,7 +97,7 @@ func (lr *liveRun) loop(ctx context.Context) {
 				continue
 			}
 			if err := lr.send(ctx, u.np); err != nil && ctx.Err() == nil {
-				lr.core.hub.publish(Event{Kind: EventError, Err: err})
+				lr.core.hub.publish(Error{Err: err})
 			}
 		}
 	}
@@ -146,7 +129,7 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 	case !found && e.Path != "" && library.IsAudioFile(e.Path) && fileExists(e.Path):
 		if t, err = c.lib.ImportFile(ctx, e.Path, library.SourcePlayed); err == nil {
 			found = true
-			c.hub.publish(Event{Kind: EventLibrary, Track: &t})
+			c.hub.publish(LibraryChanged{Track: &t})
 			if t.State == library.StatePending {
 				local = t.Path
 			}
@@ -240,7 +223,7 @@ func (lr *liveRun) analyseNow(ctx context.Context, t library.Track) library.Trac
 	if err != nil {
 		return t
 	}
-	c.hub.publish(Event{Kind: EventLibrary, Track: &stored})
+	c.hub.publish(LibraryChanged{Track: &stored})
 	return stored
 }
 
@@ -265,7 +248,7 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 	cp := np
 	lr.state.NowPlaying = &cp
 	lr.mu.Unlock()
-	lr.core.hub.publish(Event{Kind: EventNowPlaying, NowPlaying: &np})
+	lr.core.hub.publish(Playing{np})
 	return nil
 }
 

@@ -71,17 +71,18 @@ func until(t *testing.T, ctx context.Context, what string, cond func() bool) {
 	}
 }
 
-// nextEvent returns the next event of kind that satisfies match.
-func nextEvent(t *testing.T, ctx context.Context, ch <-chan Event, kind EventKind, match func(Event) bool) Event {
+// nextEvent returns the next event of type E that satisfies match.
+func nextEvent[E Event](t *testing.T, ctx context.Context, ch <-chan Event, match func(E) bool) E {
 	t.Helper()
 	for {
 		select {
 		case e := <-ch:
-			if e.Kind == kind && (match == nil || match(e)) {
+			if e, ok := e.(E); ok && (match == nil || match(e)) {
 				return e
 			}
 		case <-ctx.Done():
-			t.Fatalf("waiting for a %s event: %v", kind, ctx.Err())
+			var zero E
+			t.Fatalf("waiting for a %T event: %v", zero, ctx.Err())
 		}
 	}
 }
@@ -113,7 +114,7 @@ func TestOutboxAcrossRelayRestartAndResumeAfterAppRestart(t *testing.T) {
 	if err := core.GoLive(ctx, "manual", "Sunday Tea Dance", ""); err != nil {
 		t.Fatal(err)
 	}
-	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	sess := nextEvent[SessionChanged](t, ctx, events, nil).Session
 	if sess.ID == "" || sess.Resumed || sess.DJName != "DJ Lee" {
 		t.Fatalf("session %+v", sess)
 	}
@@ -125,7 +126,7 @@ func TestOutboxAcrossRelayRestartAndResumeAfterAppRestart(t *testing.T) {
 		if err := core.SendManual(ctx, tr.ID); err != nil {
 			t.Fatal(err)
 		}
-		sent = append(sent, *nextEvent(t, ctx, events, EventNowPlaying, nil).NowPlaying)
+		sent = append(sent, nextEvent[Playing](t, ctx, events, nil).NowPlaying)
 	}
 	until(t, ctx, "two plays in the outbox", func() bool { return core.LiveState().Outbox == 2 })
 	relay.Restart(t)
@@ -171,7 +172,7 @@ func TestOutboxAcrossRelayRestartAndResumeAfterAppRestart(t *testing.T) {
 	if err := core2.GoLive(ctx, "manual", "Sunday Tea Dance", ""); err != nil {
 		t.Fatal(err)
 	}
-	again := nextEvent(t, ctx, events2, EventSession, nil).Session
+	again := nextEvent[SessionChanged](t, ctx, events2, nil).Session
 	if again.ID != sess.ID || !again.Resumed {
 		t.Fatalf("after an app restart: session %+v; want %s resumed", again, sess.ID)
 	}
@@ -211,7 +212,7 @@ func TestPlayAnalysedOnTheSpotTagsFirst(t *testing.T) {
 	if err := core.GoLive(ctx, "manual", "Spot check", ""); err != nil {
 		t.Fatal(err)
 	}
-	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	sess := nextEvent[SessionChanged](t, ctx, events, nil).Session
 	dancer, _ := relay.Join(t, sess.ID, "dancer-kim-1", "")
 	if err := core.SendManual(ctx, tr.ID); err != nil {
 		t.Fatal(err)
@@ -310,7 +311,7 @@ func TestCheckTokenAndSettings(t *testing.T) {
 	if err := core.GoLive(ctx, "manual", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	sess := nextEvent(t, ctx, events, EventSession, nil).Session
+	sess := nextEvent[SessionChanged](t, ctx, events, nil).Session
 	if want := "https://pika.example/live/" + sess.ID; sess.JoinURL != want {
 		t.Errorf("join URL %q, want %q (from the public page URL)", sess.JoinURL, want)
 	}
@@ -320,27 +321,27 @@ func TestCheckTokenAndSettings(t *testing.T) {
 	if err := core.StartPoll(ctx, "Next style?", []string{"Blues", "Funk"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	poll := nextEvent(t, ctx, events, EventPoll, nil).Poll
+	poll := nextEvent[PollChanged](t, ctx, events, nil).Poll
 	dancer, _ := relay.Join(t, sess.ID, "dancer-ana-1", "")
 	dancer.MustOK(t, protocol.TypePollVote, protocol.PollVote{PollID: poll.PollID, OptionIndex: 1})
-	nextEvent(t, ctx, events, EventPoll, func(e Event) bool { return len(e.Poll.Tallies) == 2 && e.Poll.Tallies[1] == 1 })
+	nextEvent(t, ctx, events, func(e PollChanged) bool { return len(e.Tallies) == 2 && e.Tallies[1] == 1 })
 	if err := core.ClosePoll(ctx, poll.PollID); err != nil {
 		t.Fatal(err)
 	}
-	nextEvent(t, ctx, events, EventPoll, func(e Event) bool { return e.Poll.Closed })
+	nextEvent(t, ctx, events, func(e PollChanged) bool { return e.Closed })
 	if st := core.LiveState(); st.Poll != nil || len(st.Polls) != 1 || st.Polls[0].Tallies[1] != 1 {
 		t.Errorf("poll state after close: %+v %+v", st.Poll, st.Polls)
 	}
 	if err := core.Announce(ctx, "Last dance at 23:30 ✨", 5*time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if a := nextEvent(t, ctx, events, EventAnnouncement, nil).Announcement; a == nil || a.Text != "Last dance at 23:30 ✨" {
+	if a := nextEvent[AnnouncementShown](t, ctx, events, nil).Announcement; a.Text != "Last dance at 23:30 ✨" {
 		t.Errorf("announcement event %+v", a)
 	}
 	if err := core.ClearAnnouncement(ctx); err != nil {
 		t.Fatal(err)
 	}
-	nextEvent(t, ctx, events, EventAnnouncement, func(e Event) bool { return e.Announcement == nil })
+	nextEvent[AnnouncementCleared](t, ctx, events, nil)
 	if st := core.LiveState(); st.Announcement != nil || len(st.Announcements) != 1 {
 		t.Errorf("announcements after clear: %+v %+v", st.Announcement, st.Announcements)
 	}
@@ -360,7 +361,7 @@ func TestUnknownTokenIsAnErrorEvent(t *testing.T) {
 	if err := core.GoLive(ctx, "manual", "Friday", ""); err != nil {
 		t.Fatal(err)
 	}
-	e := nextEvent(t, ctx, events, EventError, nil)
+	e := nextEvent[Error](t, ctx, events, nil)
 	var refused *SessionRefusedError
 	if !errors.As(e.Err, &refused) || !refused.TokenRefused() {
 		t.Fatalf("error event %v (%T); want a refused token", e.Err, e.Err)

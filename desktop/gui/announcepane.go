@@ -112,10 +112,7 @@ func (p *announcePane) clear() {
 
 // record notes when the relay confirmed an announcement; the list itself
 // comes from the core in show.
-func (p *announcePane) record(a *protocol.Announcement, at time.Time) {
-	if a == nil {
-		return
-	}
+func (p *announcePane) record(a protocol.Announcement, at time.Time) {
 	if _, ok := p.sentAt[a.AnnouncementID]; !ok {
 		p.sentAt[a.AnnouncementID] = at
 	}

@@ -167,27 +167,25 @@ func (g *gui) start() func() {
 
 // apply shows one core event. It runs on the Fyne thread.
 func (g *gui) apply(e core.Event) {
-	switch e.Kind {
-	case core.EventAnalysis:
-		if e.Progress != nil {
-			g.analysis.show(*e.Progress)
-			if e.Progress.LastErr != nil || e.Progress.Finished {
-				g.analysis.refreshFailures()
-			}
+	switch e := e.(type) {
+	case core.AnalysisProgress:
+		g.analysis.show(e.Progress)
+		if e.LastErr != nil || e.Finished {
+			g.analysis.refreshFailures()
 		}
 		g.library.refreshSoon()
-	case core.EventLibrary:
+	case core.LibraryChanged:
 		g.library.refreshSoon()
-	case core.EventError:
+	case core.Error:
 		if e.Err != nil {
 			g.shell.showError(e.Err.Error())
 		}
-	case core.EventAnnouncement:
-		g.announce.record(e.Announcement, e.Time)
+	case core.AnnouncementShown:
+		g.announce.record(e.Announcement, e.At)
 		g.syncLive()
-	case core.EventSession:
-		if e.Session != nil && e.Session.Ended {
-			g.live.ended(*e.Session)
+	case core.SessionChanged:
+		if e.Ended {
+			g.live.ended(e.Session)
 		}
 		g.syncLive()
 	default:

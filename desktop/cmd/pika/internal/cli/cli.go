@@ -279,10 +279,11 @@ func analyse(ctx context.Context, env Env, pc *core.Core) error {
 			fmt.Fprintf(env.Stderr, "interrupted: %d tracks left to analyse (run pika analyze to go on)\n", c.Pending)
 			return nil
 		case e := <-events:
-			if e.Kind != core.EventAnalysis {
+			ap, ok := e.(core.AnalysisProgress)
+			if !ok {
 				continue
 			}
-			p := e.Progress
+			p := ap.Progress
 			if p.LastErr != nil {
 				fmt.Fprintf(env.Stderr, "  failed %s: %s\n", p.LastErr.Path, p.LastErr.Err)
 			}

@@ -70,10 +70,10 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 				}
 				return err
 			case e := <-events:
-				if e.Kind == core.EventNowPlaying {
+				if np, ok := e.(core.Playing); ok {
 					// The relay's echo and the numbers of a track analysed on
 					// the spot repeat a play: print what changed only.
-					line := e.NowPlaying.StartedAt.Local().Format("15:04:05") + "  " + describe(e.NowPlaying)
+					line := np.StartedAt.Local().Format("15:04:05") + "  " + describe(&np.NowPlaying)
 					if line != lastPlay {
 						lastPlay = line
 						fmt.Fprintf(env.Stdout, "▶ %s\n", line)
@@ -81,7 +81,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 					continue
 				}
 				var refused *core.SessionRefusedError
-				if errors.As(e.Err, &refused) {
+				if ee, ok := e.(core.Error); ok && errors.As(ee.Err, &refused) {
 					// The link gave up: waiting would only pretend plays go out.
 					if refused.TokenRefused() {
 						return errors.New("the relay refused the DJ token: check it with `pika token check` or log in on the web to get a new one")
@@ -118,49 +118,46 @@ func readManual(ctx context.Context, env Env, pc *core.Core) {
 // printEvent prints one event for the DJ; true when the session ended.
 func printEvent(env Env, e core.Event) bool {
 	out := env.Stdout
-	switch e.Kind {
-	case core.EventSession:
-		s := e.Session
-		if s.Ended {
-			fmt.Fprintf(out, "session ended; recap: %s\n", s.RecapURL)
+	switch e := e.(type) {
+	case core.SessionChanged:
+		if e.Ended {
+			fmt.Fprintf(out, "session ended; recap: %s\n", e.RecapURL)
 			return true
 		}
 		verb := "live"
-		if s.Resumed {
+		if e.Resumed {
 			verb = "resumed"
 		}
-		join := s.JoinURL
+		join := e.JoinURL
 		if join == "" {
-			join = s.LocalJoinURL + " (local address: set the public page URL for a QR code dancers can use)"
+			join = e.LocalJoinURL + " (local address: set the public page URL for a QR code dancers can use)"
 		}
-		fmt.Fprintf(out, "%s: session %s by %s; dancers join at %s\n", verb, s.ID, s.DJName, join)
-	case core.EventConnection:
-		if e.Connected {
-			fmt.Fprintln(out, "connected to the relay")
-		} else if e.Err != nil && e.RetryIn > 0 {
+		fmt.Fprintf(out, "%s: session %s by %s; dancers join at %s\n", verb, e.ID, e.DJName, join)
+	case core.Connected:
+		fmt.Fprintln(out, "connected to the relay")
+	case core.Disconnected:
+		if e.Err != nil && e.RetryIn > 0 {
 			fmt.Fprintf(out, "offline (%v); plays are kept and sent on reconnect (retrying in %s)\n", e.Err, e.RetryIn.Round(100*time.Millisecond))
 		} else if e.Err != nil {
 			fmt.Fprintf(out, "disconnected: %v\n", e.Err)
 		}
-	case core.EventLikes:
-		fmt.Fprintf(out, "♥ %d likes\n", e.Likes.Count)
-	case core.EventTempo:
-		fmt.Fprintf(out, "tempo: ↑ %d faster · %d perfect · ↓ %d slower\n", e.Tempo.Faster, e.Tempo.Perfect, e.Tempo.Slower)
-	case core.EventListeners:
-		fmt.Fprintf(out, "%d dancers listening\n", e.Listeners)
-	case core.EventPoll:
+	case core.Likes:
+		fmt.Fprintf(out, "♥ %d likes\n", e.Count)
+	case core.Tempo:
+		fmt.Fprintf(out, "tempo: ↑ %d faster · %d perfect · ↓ %d slower\n", e.Faster, e.Perfect, e.Slower)
+	case core.Listeners:
+		fmt.Fprintf(out, "%d dancers listening\n", e.Count)
+	case core.PollChanged:
 		state := "poll"
-		if e.Poll.Closed {
+		if e.Closed {
 			state = "poll closed"
 		}
-		fmt.Fprintf(out, "%s %q: %v\n", state, e.Poll.Question, e.Poll.Tallies)
-	case core.EventAnnouncement:
-		if e.Announcement == nil {
-			fmt.Fprintln(out, "announcement cleared")
-		} else {
-			fmt.Fprintf(out, "announcement: %s\n", e.Announcement.Text)
-		}
-	case core.EventError:
+		fmt.Fprintf(out, "%s %q: %v\n", state, e.Question, e.Tallies)
+	case core.AnnouncementShown:
+		fmt.Fprintf(out, "announcement: %s\n", e.Text)
+	case core.AnnouncementCleared:
+		fmt.Fprintln(out, "announcement cleared")
+	case core.Error:
 		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
 	}
 	return false

@@ -1,0 +1,139 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pikadj/pika/desktop/livelink"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// LiveState is a snapshot of the live session for the UI.
+type LiveState struct {
+	Live          bool
+	Connected     bool
+	Source        string
+	Session       Session
+	NowPlaying    *NowPlaying
+	Likes         int // of the play now playing
+	Tempo         protocol.TempoTally
+	Listeners     int
+	Poll          *protocol.Poll          // the open poll
+	Polls         []protocol.Poll         // this session's polls, oldest first
+	Announcement  *protocol.Announcement  // the banner shown now
+	Announcements []protocol.Announcement // this session's, oldest first
+	Outbox        int                     // messages waiting for the relay
+}
+
+// relayEvent is what one relay event does to the live state: the state
+// after it, the events the UI gets, and over when the run has ended here
+// (the relay ended the session, or refused to register it). It is pure:
+// st is not modified (its slices are copied before they change), so the
+// caller swaps states under its lock and tests need no goroutines. now
+// stamps announcements.
+func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState, out []Event, over bool) {
+	switch e := ev.(type) {
+	case livelink.Connected:
+		st.Connected = true
+		out = append(out, Connected{})
+	case livelink.Disconnected:
+		st.Connected = false
+		out = append(out, Disconnected{Err: e.Err, RetryIn: e.RetryIn})
+	case livelink.Registered:
+		st.Connected = true
+		st.Session = Session{ID: e.Session.ID, Name: st.Session.Name, DJName: e.Session.DJName, JoinURL: e.Session.JoinURL,
+			LocalJoinURL: e.Session.LocalJoinURL, RecapURL: e.Session.RecapURL, Resumed: e.Session.Resumed}
+		out = append(out, SessionChanged{st.Session})
+	case livelink.PlayStarted:
+		// The relay's echo of the DJ's own play carries its playId, which
+		// likes and votes refer to; a play of another track is not ours.
+		if np := st.NowPlaying; np != nil && protocol.TrackIdentity(np.Track.Artist, np.Track.Title) ==
+			protocol.TrackIdentity(e.Play.Track.Artist, e.Play.Track.Title) {
+			if np.PlayID != e.Play.PlayID {
+				st.Likes, st.Tempo = 0, protocol.TempoTally{PlayID: e.Play.PlayID}
+			}
+			cp := *np
+			cp.PlayID = e.Play.PlayID
+			st.NowPlaying = &cp
+			out = append(out, Playing{cp})
+		}
+	case livelink.Likes:
+		if st.NowPlaying != nil && st.NowPlaying.PlayID == e.PlayID {
+			st.Likes = e.Count
+		}
+		out = append(out, Likes{e.LikeCount})
+	case livelink.Tempo:
+		if st.NowPlaying != nil && st.NowPlaying.PlayID == e.PlayID {
+			st.Tempo = e.TempoTally
+		}
+		out = append(out, Tempo{e.TempoTally})
+	case livelink.Listeners:
+		st.Listeners = e.Count
+		out = append(out, Listeners{e.Count})
+	case livelink.PollStarted:
+		p := protocol.Poll{PollID: e.PollID, Question: e.Question, Options: e.Options,
+			Tallies: make([]int, len(e.Options)), EndsAt: e.EndsAt}
+		st.Polls = append(slices.Clip(st.Polls), p)
+		open := p
+		st.Poll = &open
+		out = append(out, PollChanged{p})
+	case livelink.PollUpdate:
+		for i := range st.Polls {
+			if st.Polls[i].PollID != e.PollID {
+				continue
+			}
+			st.Polls = slices.Clone(st.Polls)
+			p := &st.Polls[i]
+			if len(e.Tallies) == len(p.Options) {
+				p.Tallies = append([]int(nil), e.Tallies...)
+			}
+			p.Closed = p.Closed || e.Closed
+			cp := *p
+			if st.Poll != nil && st.Poll.PollID == p.PollID {
+				if p.Closed {
+					st.Poll = nil
+				} else {
+					open := cp
+					st.Poll = &open
+				}
+			}
+			out = append(out, PollChanged{cp})
+		}
+	case livelink.Announcement:
+		a := e.Announcement
+		st.Announcement = &a
+		st.Announcements = append(slices.Clip(st.Announcements), a)
+		out = append(out, AnnouncementShown{Announcement: a, At: now})
+	case livelink.AnnouncementCleared:
+		st.Announcement = nil
+		out = append(out, AnnouncementCleared{})
+	case livelink.SessionEnded:
+		// The relay ended it (by End, or on its own after a timeout).
+		st.Live = false
+		st.Session.Ended = true
+		if e.RecapURL != "" {
+			st.Session.RecapURL = e.RecapURL
+		}
+		out = append(out, SessionChanged{st.Session})
+		over = true
+	case livelink.Error:
+		if e.Type == protocol.TypeRegisterSession {
+			// The link stopped retrying: the session is over here.
+			st.Live = false
+			out = append(out, Error{Err: &SessionRefusedError{Err: e.Err}})
+			over = true
+			break
+		}
+		out = append(out, Error{Err: fmt.Errorf("the relay refused %s: %s",
+			strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")), e.Err.Message)})
+	case livelink.OutboxDropped:
+		err := fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)
+		if e.Stale {
+			err = fmt.Errorf("%d messages queued for an earlier session that could not be resumed were dropped, not sent into this one", e.Count)
+		}
+		out = append(out, Error{Err: err})
+	}
+	return st, out, over
+}
