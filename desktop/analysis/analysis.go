@@ -145,6 +145,7 @@ type Result struct {
 	Key           string  // e.g. "A minor", "F# major"
 	Camelot       string  // e.g. "8A", "2B"
 	KeyConfidence float64 // 0–1
+	TuningCents   float64 // tuning offset from A = 440 Hz, −50 to +50 cents
 
 	Energy       float64 // 0–100, see package doc
 	Danceability float64 // 0–100, see package doc
