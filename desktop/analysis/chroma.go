@@ -25,6 +25,10 @@ const (
 	// count as a peak: about 10 dB, which a white-noise bin exceeds with
 	// probability below 0.1 %.
 	peakProminence = 3.0
+	// tuningMinHz: only peaks above it vote on the tuning. Lower down a
+	// bin spans too many cents (1.35 Hz is 39 cents at 60 Hz, 12 at 200)
+	// for the interpolated frequency to say much about the tuning.
+	tuningMinHz = 200.0
 )
 
 // chromaPeaks holds the per-bin tables of the chroma frame and its scratch.
@@ -80,8 +84,10 @@ func (p *chromaPeaks) frame(mag []float64) chromaFrame {
 		semi := 12 * math.Log2(f/440) // semitones above A4
 		w := m
 		out.peak += w
-		frac := semi - math.Round(semi)
-		out.tuning += complex(w, 0) * cmplx.Rect(1, 2*math.Pi*frac)
+		if f >= tuningMinHz {
+			frac := semi - math.Round(semi)
+			out.tuning += complex(w, 0) * cmplx.Rect(1, 2*math.Pi*frac)
+		}
 		// Fine bin position, with C as bin 0 (A is 9 semitones above C).
 		pos := math.Mod((semi+9)*fineBins/12, fineBins)
 		if pos < 0 {

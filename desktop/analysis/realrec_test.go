@@ -147,15 +147,6 @@ func trackName(i int) string {
 	return filepath.Base(filepath.Dir(p)) + "/" + filepath.Base(p)
 }
 
-func keyParts(t *testing.T, r Result) (int, bool) {
-	t.Helper()
-	tonic, minor, ok := parseKey(r.Key)
-	if !ok {
-		t.Fatalf("cannot parse key %q", r.Key)
-	}
-	return tonic, minor
-}
-
 // TestRealRecordingKeys: every real tonal recording gets a key with its
 // Camelot code and a confidence, however low.
 func TestRealRecordingKeys(t *testing.T) {
@@ -233,5 +224,124 @@ func TestRealNoKey(t *testing.T) {
 				t.Errorf("key %q %q (confidence %.2f), want none", r.Key, r.Camelot, r.KeyConfidence)
 			}
 		})
+	}
+}
+
+// TestRealTransposition: the same recording shifted by n semitones (sox
+// pitch 100n) reads the same mode with its tonic moved by n. Reported as
+// the share of copies that do; it must stay at least minTransposeShare.
+func TestRealTransposition(t *testing.T) {
+	const minTransposeShare = 0.75
+	paths := realExcerpts(t)
+	orig := analyzeAll(t, paths)
+	shifts := []int{-2, 1, 3}
+	var copies []string
+	for _, p := range paths {
+		for _, n := range shifts {
+			copies = append(copies, soxCopy(t, p, "pitch", fmt.Sprint(100*n)))
+		}
+	}
+	got := analyzeAll(t, copies)
+	var ok int
+	for i, r := range orig {
+		tonic, minor, _ := parseKey(r.Key)
+		for j, n := range shifts {
+			c := got[i*len(shifts)+j]
+			ct, cm, cok := parseKey(c.Key)
+			want := ((tonic+n)%12 + 12) % 12
+			good := cok && ct == want && cm == minor
+			if good {
+				ok++
+			}
+			t.Logf("%-36s %-9s (%.2f) %+d → %-9s (%.2f) %v", trackName(i), r.Key, r.KeyConfidence, n, c.Key, c.KeyConfidence, good)
+		}
+	}
+	share := float64(ok) / float64(len(copies))
+	t.Logf("transposed copies with the key moved as it must: %d/%d (%.2f)", ok, len(copies), share)
+	if share < minTransposeShare {
+		t.Errorf("only %.2f of transposed copies read the transposed key, want >= %.2f", share, minTransposeShare)
+	}
+}
+
+// TestRealTimeStretch: the same recording 5 % slower or faster (sox tempo)
+// reads the same key, and its BPM moves by the same factor (up to the
+// octave folding).
+func TestRealTimeStretch(t *testing.T) {
+	const minStretchShare = 0.8
+	paths := realExcerpts(t)
+	orig := analyzeAll(t, paths)
+	factors := []float64{0.95, 1.05}
+	var copies []string
+	for _, p := range paths {
+		for _, f := range factors {
+			copies = append(copies, soxCopy(t, p, "tempo", fmt.Sprint(f)))
+		}
+	}
+	got := analyzeAll(t, copies)
+	var keyOK, bpmOK, bpmN int
+	for i, r := range orig {
+		for j, f := range factors {
+			c := got[i*len(factors)+j]
+			if c.Key == r.Key {
+				keyOK++
+			}
+			good := "-"
+			if r.BPM > 0 {
+				bpmN++
+				want := r.BPM * f
+				for _, fold := range []float64{0.5, 1, 2} {
+					if math.Abs(c.BPM-want*fold) <= 0.02*want*fold {
+						bpmOK++
+						good = "ok"
+					}
+				}
+			}
+			t.Logf("%-36s ×%.2f key %-9s → %-9s | bpm %6.1f → %6.1f %s", trackName(i), f, r.Key, c.Key, r.BPM, c.BPM, good)
+		}
+	}
+	ks, bs := float64(keyOK)/float64(len(copies)), float64(bpmOK)/float64(max(1, bpmN))
+	t.Logf("stretched copies keeping the key: %d/%d (%.2f); BPM moved by the factor within 2 %%: %d/%d (%.2f)",
+		keyOK, len(copies), ks, bpmOK, bpmN, bs)
+	if ks < minStretchShare {
+		t.Errorf("only %.2f of time-stretched copies keep the key, want >= %.2f", ks, minStretchShare)
+	}
+	if bs < minStretchShare {
+		t.Errorf("only %.2f of time-stretched copies move the BPM by the factor, want >= %.2f", bs, minStretchShare)
+	}
+}
+
+// TestRealTuning: a recording shifted by +30 cents reads the same key and
+// a tuning 30 cents higher. Tracks whose own tuning is above +10 cents are
+// left out: 30 cents more takes them near the next semitone's boundary.
+func TestRealTuning(t *testing.T) {
+	paths := realExcerpts(t)
+	orig := analyzeAll(t, paths)
+	var idx []int
+	var copies []string
+	for i, r := range orig {
+		if r.TuningCents <= 10 {
+			idx = append(idx, i)
+			copies = append(copies, soxCopy(t, paths[i], "pitch", "30"))
+		}
+	}
+	if len(idx) < 5 {
+		t.Fatalf("only %d tracks tuned within reach of +30 cents", len(idx))
+	}
+	got := analyzeAll(t, copies)
+	var keyOK int
+	for j, i := range idx {
+		r, c := orig[i], got[j]
+		d := c.TuningCents - r.TuningCents
+		t.Logf("%-36s tuning %+5.1f → %+5.1f (Δ %+5.1f) key %-9s → %-9s", trackName(i), r.TuningCents, c.TuningCents, d, r.Key, c.Key)
+		if c.Key == r.Key {
+			keyOK++
+		}
+		if math.Abs(d-30) > 6 {
+			t.Errorf("%s: tuning moved by %+.1f cents, want +30 ± 6", trackName(i), d)
+		}
+	}
+	t.Logf("+30 cent copies keeping the key: %d/%d", keyOK, len(idx))
+	if keyOK < len(idx)-1 {
+		t.Errorf("%d of %d +30 cent copies changed key", len(idx)-keyOK, len(idx))
 	}
 }

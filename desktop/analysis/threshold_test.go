@@ -71,6 +71,6 @@ func TestNoPulseNoKey(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("degenerate signals: max raw BPM confidence %.3f (threshold %.2f), max tonality %.4f (threshold %.3f)",
+	t.Logf("degenerate signals: max raw BPM confidence %.3f (threshold %.2f), max tonality %.4f (threshold %.3f; sines are tonal and fail on their single pitch class)",
 		maxBPMConf, minBPMConfidence, maxTonality, minTonality)
 }
