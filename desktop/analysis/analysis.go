@@ -17,15 +17,23 @@
 // corpus tracks ≥ 0.45).
 //
 // Key is the tonic and mode, e.g. "A minor" or "F# major", with its Camelot
-// code ("8A", "2B"). A chromagram (60 Hz–2.1 kHz, 0.74 s frames) summed
-// over the track is correlated with the 24 rotations of the
-// Krumhansl–Kessler profiles; the chroma of the last ~3 s of sound, matched against
-// the 24 tonic triads, is blended in with weight 0.5, because songs end on
-// the tonic and this settles relative major/minor ties. KeyConfidence (0–1)
-// is the winning score times its lead over the runner-up. Key, Camelot and
-// KeyConfidence are empty/0 when there is no tonal content: a confidence
-// below 0.07 (sines and clicks read ≤ 0.04, the corpus tracks ≥ 0.11) or a
-// summed chroma as flat as noise's (geometric/arithmetic mean > 0.96).
+// code ("8A", "2B"). The chromagram (60 Hz–2.1 kHz, 0.74 s frames) is built
+// from spectral peaks only (about 10 dB above their neighbourhood), so
+// drums and distortion do not pull every pitch class up alike. Each peak's
+// interpolated frequency also votes on the tuning: TuningCents is the
+// magnitude-weighted circular mean of the peaks' offsets from the
+// A = 440 Hz grid (peaks above 200 Hz; −50 to +50 cents), and the chroma is
+// folded onto the grid so tuned, so a track 30 cents sharp reads its own
+// key, not a neighbour. The chroma summed over the track is correlated with
+// the 24 rotations of the Krumhansl–Kessler profiles; the chroma of the
+// last ~3 s of sound, matched against the 24 tonic triads, is blended in
+// with weight 0.5, because songs end on the tonic and this settles relative
+// major/minor ties. KeyConfidence (0–1) is the winning score times its lead
+// over the runner-up; a weak key is reported with its low confidence, not
+// hidden. Key, Camelot and KeyConfidence are empty/0 only when there is no
+// tonal content: less than 0.3 % of the band's magnitude in peaks (a real
+// drum kit, speech and noise read ≤ 0.16 %, real mixes ≥ 1.1 %), or fewer
+// than three pitch classes (a lone tone has no mode).
 //
 // LoudnessLUFS is integrated loudness per ITU-R BS.1770-4 / EBU R128
 // (K-weighting designed for the decoder's rate, 400 ms blocks with 75 %
@@ -145,6 +153,7 @@ type Result struct {
 	Key           string  // e.g. "A minor", "F# major"
 	Camelot       string  // e.g. "8A", "2B"
 	KeyConfidence float64 // 0–1
+	TuningCents   float64 // tuning offset from A = 440 Hz, −50 to +50 cents
 
 	Energy       float64 // 0–100, see package doc
 	Danceability float64 // 0–100, see package doc

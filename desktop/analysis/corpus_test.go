@@ -89,8 +89,8 @@ func corpusScores(t *testing.T, dir string) (acc1, acc2, key float64) {
 			tr.File, r.BPM, tr.BPM, r.BPMConfidence, r.Key, r.Camelot, tr.Key, s, r.KeyConfidence,
 			r.Energy, r.Danceability, r.Brightness, r.LoudnessLUFS, r.DurationS)
 	}
-	t.Logf("corpus: min BPM confidence %.2f (no-pulse threshold %.2f), min key confidence %.2f (no-key threshold %.2f)",
-		minBPMConf, minBPMConfidence, minKeyConf, keyMinConfidence)
+	t.Logf("corpus: min BPM confidence %.2f (no-pulse threshold %.2f), min key confidence %.2f",
+		minBPMConf, minBPMConfidence, minKeyConf)
 	n := float64(len(truth))
 	return float64(n1) / n, float64(n2) / n, ks / n
 }

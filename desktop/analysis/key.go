@@ -39,16 +39,17 @@ const (
 	// relative major/minor and fifth ties that pitch statistics alone
 	// cannot, since songs overwhelmingly end on the tonic.
 	endWeight = 0.5
-	// Below keyMinConfidence, or when the track's chroma is flatter than
-	// keyMaxFlatness (geometric over arithmetic mean of the summed
-	// chroma), there is no key to report. Measured (TestCorpusAccuracy,
-	// TestNoPulseNoKey): the
-	// 24 corpus tracks have confidence ≥ 0.109 and flatness ≤ 0.934; pure
-	// sines and click tracks have confidence ≤ 0.04, white and brown noise
-	// flatness ≥ 0.98 (brown noise reaches confidence 0.21, so confidence
-	// alone cannot tell it from music).
-	keyMinConfidence = 0.07
-	keyMaxFlatness   = 0.96
+	// There is no key to report when less than minTonality of the chroma
+	// band's magnitude lies in spectral peaks (drums, noise, speech and
+	// silence have no sustained partials), or when fewer than
+	// minPitchClasses pitch classes sound (a lone tone has no mode).
+	// Measured (TestRealRecordingKeys, TestRealTransposition,
+	// TestNoPulseNoKey): real mixes read tonality ≥ 0.011, their
+	// pitch-shifted copies (sox smears partials) ≥ 0.004, the rendered
+	// corpus ≥ 0.05; a real drum kit, synthetic speech and white, pink and
+	// brown noise ≤ 0.0016.
+	minTonality     = 0.003
+	minPitchClasses = 3
 )
 
 // keyEstimate is a key found in a chromagram.
@@ -110,10 +111,11 @@ const keyMarginFull = 0.1
 // passages do not drown the rest), correlates it with the 24 rotated key
 // profiles, blends in the final chord's fit to each tonic triad, and picks
 // the best. Confidence is the best score times its lead over the runner-up.
-// Weak (keyMinConfidence) or toneless (keyMaxFlatness) evidence gives no key.
-func estimateKey(frames [][12]float32) keyEstimate {
+// Toneless audio (minTonality) or a lone pitch (minPitchClasses) gives
+// no key; a weak key is reported with its low confidence.
+func estimateKey(frames [][12]float32, tonality float64) keyEstimate {
 	k, c := keyCandidate(frames)
-	if k.Confidence < keyMinConfidence || chromaFlatness(c) > keyMaxFlatness {
+	if tonality < minTonality || pitchClassesPresent(c) < minPitchClasses {
 		return keyEstimate{}
 	}
 	return k
@@ -204,4 +206,20 @@ func chromaFlatness(c [12]float64) float64 {
 		return 1
 	}
 	return math.Exp(lg/12) / (ar / 12)
+}
+
+// pitchClassesPresent counts the pitch classes of a summed chroma that hold
+// at least a tenth of the strongest one.
+func pitchClassesPresent(c [12]float64) int {
+	var peak float64
+	for _, v := range c {
+		peak = math.Max(peak, v)
+	}
+	n := 0
+	for _, v := range c {
+		if peak > 0 && v >= 0.1*peak {
+			n++
+		}
+	}
+	return n
 }

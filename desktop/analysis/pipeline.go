@@ -44,9 +44,11 @@ type analyzer struct {
 	// Chroma.
 	chFrames *framer
 	chSpec   *spectrum
-	chBin    []int8    // pitch class per FFT bin, -1 when outside the band
-	chWeight []float64 // closeness of the bin to its semitone centre
-	chroma   [][12]float32
+	chPeaks  *chromaPeaks
+	chroma   [][fineBins]float32 // fine chroma per frame, folded once the tuning is known
+	tuning   complex128          // summed tuning phasor of every peak
+	peakMag  float64             // chroma-band magnitude in peaks, summed over frames
+	bandMag  float64             // all chroma-band magnitude, summed over frames
 }
 
 // newAnalyzer prepares an analyzer for a mono stream at rate Hz that is
@@ -75,21 +77,7 @@ func newAnalyzer(rate float64, channels int) (*analyzer, error) {
 	cn := nextPow2(int(a.ra * 0.7))
 	a.chFrames = newFramer(cn, cn/2)
 	a.chSpec = newSpectrum(cn)
-	a.chBin = make([]int8, cn/2+1)
-	a.chWeight = make([]float64, cn/2+1)
-	for k := range a.chBin {
-		a.chBin[k] = -1
-		f := float64(k) * a.ra / float64(cn)
-		if f < chromaMinHz || f > chromaMaxHz {
-			continue
-		}
-		p := 69 + 12*math.Log2(f/440)
-		r := math.Round(p)
-		d := p - r
-		a.chBin[k] = int8(((int(r) % 12) + 12) % 12)
-		c := math.Cos(math.Pi * d)
-		a.chWeight[k] = c * c
-	}
+	a.chPeaks = newChromaPeaks(a.ra, cn)
 	return a, nil
 }
 
@@ -128,13 +116,11 @@ func (a *analyzer) onsetFrame(frame []float32) {
 
 func (a *analyzer) chromaFrame(frame []float32) {
 	mag := a.chSpec.compute(frame)
-	var c [12]float32
-	for k, pc := range a.chBin {
-		if pc >= 0 {
-			c[pc] += float32(a.chWeight[k] * mag[k])
-		}
-	}
-	a.chroma = append(a.chroma, c)
+	f := a.chPeaks.frame(mag)
+	a.chroma = append(a.chroma, f.fine)
+	a.tuning += f.tuning
+	a.peakMag += f.peak
+	a.bandMag += f.total
 }
 
 // duration returns the seconds of audio seen.
@@ -147,7 +133,8 @@ func (a *analyzer) result(opts Options) Result {
 	r.LoudnessLUFS = round1(a.loud.integrated())
 	t := estimateTempo(a.flux, a.fps, opts)
 	r.BPM, r.BPMConfidence = t.BPM, round2(t.Confidence)
-	k := estimateKey(a.chroma)
+	r.TuningCents = round1(tuningCents(a.tuning))
+	k := estimateKey(a.foldedChroma(), a.tonality())
 	r.Key, r.Camelot, r.KeyConfidence = k.Name(), k.Camelot(), round2(k.Confidence)
 	r.Energy = energyScore(r.LoudnessLUFS, a.flux, a.fluxBins)
 	r.Danceability = danceScore(grooveMeasures(a.flux, a.fps, t.BPM))
@@ -156,3 +143,22 @@ func (a *analyzer) result(opts Options) Result {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// foldedChroma is the 12-bin chromagram on the track's tuned grid.
+func (a *analyzer) foldedChroma() [][12]float32 {
+	cents := tuningCents(a.tuning)
+	out := make([][12]float32, len(a.chroma))
+	for i, f := range a.chroma {
+		out[i] = foldChroma(f, cents)
+	}
+	return out
+}
+
+// tonality is the share of the chroma band's magnitude that lies in
+// spectral peaks, over the whole track: 0 for silence.
+func (a *analyzer) tonality() float64 {
+	if !(a.bandMag > 0) {
+		return 0
+	}
+	return a.peakMag / a.bandMag
+}

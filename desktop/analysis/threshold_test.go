@@ -44,7 +44,7 @@ func noPulseNoKey() []struct {
 
 func TestNoPulseNoKey(t *testing.T) {
 	const rate = 11025
-	var maxBPMConf, maxKeyConf float64
+	var maxBPMConf, maxTonality float64
 	for _, tc := range noPulseNoKey() {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := newAnalyzer(rate, 1)
@@ -54,10 +54,10 @@ func TestNoPulseNoKey(t *testing.T) {
 			a.write(tc.x)
 			// The raw estimates, before the thresholds, for the record.
 			tp := tempoCandidate(a.flux, a.fps, DefaultOptions()).Confidence
-			k, c := keyCandidate(a.chroma)
-			kc, flat := k.Confidence, chromaFlatness(c)
-			maxBPMConf, maxKeyConf = math.Max(maxBPMConf, tp), math.Max(maxKeyConf, kc)
-			t.Logf("raw BPM confidence %.3f, key confidence %.3f, chroma flatness %.3f", tp, kc, flat)
+			k, c := keyCandidate(a.foldedChroma())
+			kc, tonal := k.Confidence, a.tonality()
+			maxBPMConf, maxTonality = math.Max(maxBPMConf, tp), math.Max(maxTonality, tonal)
+			t.Logf("raw BPM confidence %.3f, key confidence %.3f, tonality %.4f, pitch classes %d", tp, kc, tonal, pitchClassesPresent(c))
 			r := a.result(DefaultOptions())
 			checkSane(t, r, DefaultOptions())
 			if r.BPM != 0 || r.BPMConfidence != 0 {
@@ -71,6 +71,6 @@ func TestNoPulseNoKey(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("degenerate signals: max raw BPM confidence %.3f (threshold %.2f), max key confidence %.3f (threshold %.2f, flatness limit %.2f)",
-		maxBPMConf, minBPMConfidence, maxKeyConf, keyMinConfidence, keyMaxFlatness)
+	t.Logf("degenerate signals: max raw BPM confidence %.3f (threshold %.2f), max tonality %.4f (threshold %.3f; sines are tonal and fail on their single pitch class)",
+		maxBPMConf, minBPMConfidence, maxTonality, minTonality)
 }

@@ -55,6 +55,7 @@ type line struct {
 	Key           string  `json:"key"`
 	Camelot       string  `json:"camelot"`
 	KeyConfidence float64 `json:"keyConfidence"`
+	TuningCents   float64 `json:"tuningCents"`
 	Energy        float64 `json:"energy"`
 	Danceability  float64 `json:"danceability"`
 	Brightness    float64 `json:"brightness"`
@@ -257,7 +258,7 @@ func analyze(ctx context.Context, path string, opts analysis.Options) line {
 	r, err := analyzeFile(ctx, path, opts)
 	l := line{
 		Path: path, BPM: r.BPM, BPMConfidence: r.BPMConfidence,
-		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence,
+		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence, TuningCents: r.TuningCents,
 		Energy: r.Energy, Danceability: r.Danceability, Brightness: r.Brightness,
 		LoudnessLUFS: r.LoudnessLUFS, DurationS: r.DurationS,
 		Artist: r.Tags.Artist, Title: r.Tags.Title, Album: r.Tags.Album, Genre: r.Tags.Genre,

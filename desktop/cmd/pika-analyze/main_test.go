@@ -64,7 +64,7 @@ func TestRunJSON(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		for _, k := range []string{"path", "bpm", "bpmConfidence", "key", "camelot", "keyConfidence", "energy",
+		for _, k := range []string{"path", "bpm", "bpmConfidence", "key", "camelot", "keyConfidence", "tuningCents", "energy",
 			"danceability", "brightness", "loudnessLufs", "durationS", "artist", "title"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("line %q lacks %q", sc.Text(), k)
