@@ -42,10 +42,14 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	if set.RelayURL == "" {
 		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
 	}
-	kind, _, _ := strings.Cut(strings.TrimSpace(source), ":")
+	spec, err := nowplaying.ParseSpec(source)
+	if err != nil {
+		return err
+	}
+	source = spec.String()
 	var watcher nowplaying.Watcher
-	if !strings.EqualFold(kind, nowplaying.SourceManual) {
-		watcher, err = nowplaying.ParseSource(source, nowplaying.Options{Recent: recentPlay})
+	if !spec.IsManual() {
+		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay})
 		if err != nil {
 			return err
 		}

@@ -13,10 +13,8 @@ package nowplaying
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -135,39 +133,4 @@ func (m *Manual) Run(ctx context.Context, out chan<- Event) error {
 			}
 		}
 	}
-}
-
-// ParseSource builds the watcher a command line names:
-// "virtualdj[:DIR]", "m3u:PATH", "mixxx[:DB]", "serato[:DIR]" or "manual".
-// Without a location the first default location that exists is used (see
-// DefaultLocations). Only the first colon separates the kind, so Windows
-// paths such as "virtualdj:C:\Users\dj\Documents\VirtualDJ" work.
-func ParseSource(spec string, opt Options) (Watcher, error) {
-	kind, loc, _ := strings.Cut(strings.TrimSpace(spec), ":")
-	kind = strings.ToLower(kind)
-	if loc == "" {
-		switch kind {
-		case SourceVirtualDJ, SourceMixxx, SourceSerato:
-			found, err := FindDefault(kind)
-			if err != nil {
-				return nil, err
-			}
-			loc = found
-		case SourceM3U:
-			return nil, errors.New("source m3u needs a path: m3u:PATH")
-		}
-	}
-	switch kind {
-	case SourceVirtualDJ:
-		return NewVirtualDJ(loc, opt), nil
-	case SourceM3U:
-		return NewM3U(loc, opt), nil
-	case SourceMixxx:
-		return NewMixxx(loc, opt), nil
-	case SourceSerato:
-		return NewSerato(loc, opt), nil
-	case SourceManual:
-		return NewManual(), nil
-	}
-	return nil, fmt.Errorf("unknown source %q: use virtualdj[:DIR], m3u:PATH, mixxx[:DB], serato[:DIR] or manual", kind)
 }
