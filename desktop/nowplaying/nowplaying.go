@@ -24,6 +24,7 @@ const (
 	SourceM3U       = "m3u"
 	SourceMixxx     = "mixxx"
 	SourceSerato    = "serato"
+	SourceTraktor   = "traktor"
 	SourceManual    = "manual"
 )
 
@@ -58,6 +59,9 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives warnings about unreadable input (default slog.Default).
 	Logger *slog.Logger
+	// BroadcastPassword is the password the Traktor broadcast receiver
+	// asks of its source (default DefaultBroadcastPassword).
+	BroadcastPassword string
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
 

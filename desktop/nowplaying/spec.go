@@ -39,6 +39,8 @@ var kinds = []Kind{
 		newW:     func(l string, o Options) (Watcher, error) { return NewSerato(l, o), nil }},
 	{Name: SourceM3U, Label: "M3U / M3U8 file", Hint: "Path of the playlist or history file", Usage: "m3u:PATH", NeedLocation: true,
 		newW: func(l string, o Options) (Watcher, error) { return NewM3U(l, o), nil }},
+	{Name: SourceTraktor, Label: "Traktor (broadcast)", Hint: "Port Traktor broadcasts to (empty: 8000)", Usage: "traktor[:PORT]",
+		newW: newBroadcastFromSpec},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
 		newW: func(string, Options) (Watcher, error) { return NewManual(), nil }},
 }
