@@ -25,6 +25,7 @@ const (
 	SourceMixxx     = "mixxx"
 	SourceSerato    = "serato"
 	SourceTraktor   = "traktor"
+	SourceEngineDJ  = "engine"
 	SourceManual    = "manual"
 )
 
