@@ -47,13 +47,6 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 		return err
 	}
 	source = spec.String()
-	var watcher nowplaying.Watcher
-	if !spec.IsManual() {
-		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay})
-		if err != nil {
-			return err
-		}
-	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -65,6 +58,19 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	}, c.lib.DB())
 	if err != nil {
 		return err
+	}
+	var watcher nowplaying.Watcher
+	if !spec.IsManual() {
+		// After a restart within the session, what the DJ software logged
+		// while the app was closed is caught up with its real times.
+		since, err := link.ResumablePlay(ctx)
+		if err != nil {
+			slog.Warn("cannot tell what was relayed before the restart", "err", err)
+		}
+		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay, Since: since})
+		if err != nil {
+			return err
+		}
 	}
 	if err := link.GoLive(ctx); err != nil {
 		return err

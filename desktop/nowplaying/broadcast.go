@@ -193,10 +193,14 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 		io.WriteString(c, "HTTP/1.0 405 Method Not Allowed\r\n\r\n")
 		return fmt.Errorf("unexpected %s request", method)
 	}
+	// A source that asked to be told to go on (ffmpeg's PUT) gets only
+	// that: it never reads a later reply, and unread bytes make its close
+	// a reset that can drop the stream's last bytes before they are read.
 	if strings.EqualFold(hdr.Get("Expect"), "100-continue") {
 		io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+	} else {
+		io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\n")
 	}
-	io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\n")
 	b.opt.Logger.Info("traktor: broadcast connected", "mount", u.Path, "type", hdr.Get("Content-Type"))
 	var body io.Reader = br
 	if strings.EqualFold(hdr.Get("Transfer-Encoding"), "chunked") {

@@ -140,11 +140,11 @@ func (f *sqlFollower) run(ctx context.Context, out chan<- Event) error {
 			if err := db.QueryRowContext(ctx, f.maxID).Scan(&id); err != nil {
 				return fmt.Errorf("read %s: %w", f.what, err)
 			}
-			evs, _, err := f.catchUp(ctx, db, id)
+			evs, last, err := f.catchUp(ctx, db, id)
 			if err != nil {
 				return err
 			}
-			started, lastID = true, id
+			started, lastID = true, last
 			return sendAll(ctx, out, evs)
 		}
 		for {
@@ -164,17 +164,32 @@ func (f *sqlFollower) run(ctx context.Context, out chan<- Event) error {
 }
 
 // catchUp returns what to send at start, up to row id: the newest entry
-// when recent.
+// when recent, or with Options.Since every entry after it (read in pages
+// from the first row: a history table holds thousands of rows at most).
 func (f *sqlFollower) catchUp(ctx context.Context, db *sql.DB, id int64) ([]Event, int64, error) {
 	if id == 0 {
 		return nil, 0, nil
 	}
-	evs, _, err := f.since(ctx, db, id-1)
-	if err != nil || len(evs) == 0 {
-		return nil, id, err
+	if f.opt.Since.IsZero() {
+		evs, _, err := f.since(ctx, db, id-1)
+		if err != nil || len(evs) == 0 {
+			return nil, id, err
+		}
+		return f.opt.startEvents(evs[:1]), id, nil
 	}
-	if f.opt.recentEnough(evs[0].StartedAt) {
-		return evs[:1], id, nil
+	var all []Event
+	after := int64(0)
+	for after < id {
+		evs, last, err := f.since(ctx, db, after)
+		if err != nil {
+			return nil, id, err
+		}
+		all = append(all, evs...)
+		if last == after {
+			break
+		}
+		after = last
 	}
-	return nil, id, nil
+	// Rows written meanwhile (past id) are in all: continue after them.
+	return f.opt.startEvents(all), max(after, id), nil
 }

@@ -55,6 +55,13 @@ type Options struct {
 	// Recent: at start, the newest existing entry is sent when it started
 	// less than Recent ago. Zero sends only entries written after start.
 	Recent time.Duration
+	// Since, when set, is when the last play already relayed started (a
+	// restart of Pika! within a session): at start every existing entry
+	// that started after it is sent, oldest first, with its real start
+	// time, instead of only the newest recent one. Entries at or before it
+	// were relayed already and are not sent again. At most MaxCatchUp
+	// entries are sent.
+	Since time.Time
 	// PollInterval is how often files are stat'ed besides fsnotify
 	// (default 1 s).
 	PollInterval time.Duration
@@ -84,6 +91,33 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	return o
+}
+
+// MaxCatchUp bounds how many plays Options.Since catches up on: a night
+// has far fewer; a wrong Since must not replay a whole history.
+const MaxCatchUp = 200
+
+// startEvents picks, from the entries a source already holds (oldest
+// first), what is sent at start: those after Since when it is set, else
+// the newest when it is recent (Options.Recent).
+func (o Options) startEvents(all []Event) []Event {
+	if !o.Since.IsZero() {
+		var out []Event
+		for _, e := range all {
+			if !e.StartedAt.IsZero() && e.StartedAt.After(o.Since) {
+				out = append(out, e)
+			}
+		}
+		if len(out) > MaxCatchUp {
+			o.Logger.Warn("nowplaying: more plays since the last one relayed than caught up on; sending the newest", "plays", len(out), "max", MaxCatchUp)
+			out = out[len(out)-MaxCatchUp:]
+		}
+		return out
+	}
+	if n := len(all); n > 0 && o.recentEnough(all[n-1].StartedAt) {
+		return all[n-1:]
+	}
+	return nil
 }
 
 // recentEnough reports whether an entry that started at t should be sent
