@@ -26,6 +26,7 @@ const (
 	SourceSerato    = "serato"
 	SourceTraktor   = "traktor"
 	SourceEngineDJ  = "engine"
+	SourceMPRIS     = "mpris"
 	SourceManual    = "manual"
 )
 

@@ -44,6 +44,8 @@ var kinds = []Kind{
 		newW:     func(l string, o Options) (Watcher, error) { return NewEngineDJ(l, o), nil }},
 	{Name: SourceTraktor, Label: "Traktor (broadcast)", Hint: "Port Traktor broadcasts to (empty: 8000)", Usage: "traktor[:PORT]",
 		newW: newBroadcastFromSpec},
+	{Name: SourceMPRIS, Label: "Media player (Linux, MPRIS)", Hint: "Player name, e.g. vlc (empty: any player)", Usage: "mpris[:PLAYER]",
+		newW: func(l string, o Options) (Watcher, error) { return NewMPRIS(l, o), nil }},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
 		newW: func(string, Options) (Watcher, error) { return NewManual(), nil }},
 }
