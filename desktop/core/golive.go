@@ -43,14 +43,11 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	if set.RelayURL == "" {
 		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
 	}
-	kind, _, _ := strings.Cut(strings.TrimSpace(source), ":")
-	var watcher nowplaying.Watcher
-	if !strings.EqualFold(kind, nowplaying.SourceManual) {
-		watcher, err = nowplaying.ParseSource(source, nowplaying.Options{Recent: recentPlay})
-		if err != nil {
-			return err
-		}
+	spec, err := nowplaying.ParseSpec(source)
+	if err != nil {
+		return err
 	}
+	source = spec.String()
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -62,6 +59,19 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	}, c.lib.DB())
 	if err != nil {
 		return err
+	}
+	var watcher nowplaying.Watcher
+	if !spec.IsManual() {
+		// After a restart within the session, what the DJ software logged
+		// while the app was closed is caught up with its real times.
+		since, err := link.ResumablePlay(ctx)
+		if err != nil {
+			slog.Warn("cannot tell what was relayed before the restart", "err", err)
+		}
+		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay, Since: since})
+		if err != nil {
+			return err
+		}
 	}
 	if err := link.GoLive(ctx); err != nil {
 		return err

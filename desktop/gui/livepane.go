@@ -12,48 +12,33 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// liveSource is one choice of the source picker: how the core names it,
-// and what the location box means for it.
-type liveSource struct {
-	label    string
-	kind     string // the pc's source name
-	hint     string // placeholder of the location box
-	needPath bool
-}
-
-var liveSources = []liveSource{
-	{"VirtualDJ", "virtualdj", "VirtualDJ folder (empty: the usual place)", false},
-	{"Mixxx", "mixxx", "mixxxdb.sqlite (empty: the usual place)", false},
-	{"Serato", "serato", "_Serato_ folder (empty: the usual place)", false},
-	{"M3U / M3U8 file", "m3u", "Path of the playlist or history file", true},
-	{"Manual (send from the Library)", "manual", "", false},
-}
+// liveSources are the source picker's choices: every kind nowplaying
+// knows, so a new source appears here without a change to the GUI.
+var liveSources = nowplaying.Kinds()
 
 // sourceSpec is the core's source string for a picker choice and location.
-func sourceSpec(s liveSource, path string) (string, error) {
-	path = strings.TrimSpace(path)
-	switch {
-	case s.kind == "manual":
-		return "manual", nil
-	case s.needPath && path == "":
-		return "", fmt.Errorf("%s needs the path of the file to watch", s.label)
-	case path == "":
-		return s.kind, nil
+func sourceSpec(k nowplaying.Kind, path string) (string, error) {
+	s, err := nowplaying.NewSpec(k.Name, path)
+	if err != nil {
+		return "", err
 	}
-	return s.kind + ":" + path, nil
+	return s.String(), nil
 }
 
-// parseSourceSpec finds the picker choice and location of a saved source.
-func parseSourceSpec(spec string) (int, string) {
-	kind, path, _ := strings.Cut(spec, ":")
-	// A Windows path ("C:\…") after a bare kind never happens: the core's
-	// specs always start with a kind.
-	for i, s := range liveSources {
-		if s.kind == kind {
-			return i, path
+// parseSourceSpec finds the picker choice and location of a saved source
+// (the first choice for a spec that no longer parses).
+func parseSourceSpec(text string) (int, string) {
+	s, err := nowplaying.ParseSpec(text)
+	if err != nil {
+		return 0, ""
+	}
+	for i, k := range liveSources {
+		if k.Name == s.Kind {
+			return i, s.Location
 		}
 	}
 	return 0, ""
@@ -91,13 +76,13 @@ func newLivePane(g *gui) *livePane {
 	p := &livePane{g: g}
 	labels := make([]string, len(liveSources))
 	for i, s := range liveSources {
-		labels[i] = s.label
+		labels[i] = s.Label
 	}
 	p.location = widget.NewEntry()
 	p.source = widget.NewSelect(labels, func(string) {
 		s := liveSources[p.source.SelectedIndex()]
-		p.location.SetPlaceHolder(s.hint)
-		if s.kind == "manual" {
+		p.location.SetPlaceHolder(s.Hint)
+		if s.NoLocation {
 			p.location.Disable()
 		} else {
 			p.location.Enable()
@@ -273,7 +258,7 @@ func (p *livePane) show(st core.LiveState) {
 		p.goLive.Enable()
 		p.end.Disable()
 		p.source.Enable()
-		if liveSources[p.source.SelectedIndex()].kind != "manual" {
+		if !liveSources[p.source.SelectedIndex()].NoLocation {
 			p.location.Enable()
 		}
 		p.name.Enable()

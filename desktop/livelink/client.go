@@ -234,7 +234,39 @@ func (c *Client) SendNowPlaying(ctx context.Context, track protocol.Track, playe
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("livelink: now playing: %w", err)
 	}
-	return c.enqueue(ctx, protocol.TypeNowPlaying, m)
+	if err := c.enqueue(ctx, protocol.TypeNowPlaying, m); err != nil {
+		return err
+	}
+	if prev, _ := c.lastPlayedAt(ctx); at.After(prev) {
+		if err := c.st.set(ctx, map[string]string{keyLastPlayedAt: at.Format(time.RFC3339Nano)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) lastPlayedAt(ctx context.Context) (time.Time, error) {
+	v, err := c.st.get(ctx, keyLastPlayedAt)
+	if err != nil || v == "" {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, nil // unreadable: as if none
+	}
+	return t, nil
+}
+
+// ResumablePlay returns the start time of the newest play queued for the
+// session GoLive will resume (zero when none will be resumed): the source
+// watcher catches up on what was played after it while the app was closed
+// (nowplaying.Options.Since).
+func (c *Client) ResumablePlay(ctx context.Context) (time.Time, error) {
+	id, err := c.resumeID(ctx)
+	if err != nil || id == "" {
+		return time.Time{}, err
+	}
+	return c.lastPlayedAt(ctx)
 }
 
 // StartPoll queues a START_POLL.

@@ -32,6 +32,9 @@ const (
 	keyLocalJoinURL  = "local_join_url"
 	keyRecapURL      = "recap_url"
 	keyDJName        = "dj_name"
+	// keyLastPlayedAt is the start time of the newest play queued, so a
+	// restart can catch up on what the DJ software logged meanwhile.
+	keyLastPlayedAt = "last_played_at"
 )
 
 type store struct {
@@ -206,8 +209,8 @@ func (s *store) set(ctx context.Context, kv map[string]string) error {
 }
 
 func (s *store) clearSession(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM livelink_state WHERE key IN (?, ?, ?, ?, ?, ?)`,
-		keySessionID, keyLastConnected, keyJoinURL, keyLocalJoinURL, keyRecapURL, keyDJName); err != nil {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM livelink_state WHERE key IN (?, ?, ?, ?, ?, ?, ?)`,
+		keySessionID, keyLastConnected, keyJoinURL, keyLocalJoinURL, keyRecapURL, keyDJName, keyLastPlayedAt); err != nil {
 		return fmt.Errorf("livelink: clear session: %w", err)
 	}
 	return nil

@@ -60,6 +60,8 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 		}
 	case SourceSerato:
 		return []string{join(home, "Music", "_Serato_")}
+	case SourceEngineDJ:
+		return []string{join(home, "Music", "Engine Library")}
 	}
 	return nil
 }

@@ -237,24 +237,21 @@ func newM3UFollower(path, source string, day time.Time, opt Options) *m3uFollowe
 	}
 }
 
-// start skips what the file already holds; it returns the newest entry
-// when it is recent enough (Options.Recent).
+// start skips what the file already holds; it returns what
+// Options.startEvents picks of it.
 func (f *m3uFollower) start() ([]Event, error) {
 	lines, err := f.tail.skipToEnd()
 	if err != nil {
 		return nil, err
 	}
-	var last *Event
+	var all []Event
 	for _, l := range lines {
 		if e, ok := f.parser.line(l); ok {
 			f.seen.add(e)
-			last = &e
+			all = append(all, e)
 		}
 	}
-	if last != nil && f.opt.recentEnough(last.StartedAt) {
-		return []Event{*last}, nil
-	}
-	return nil, nil
+	return f.opt.startEvents(all), nil
 }
 
 // next returns the entries completed since the last call.

@@ -13,10 +13,8 @@ package nowplaying
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -26,6 +24,9 @@ const (
 	SourceM3U       = "m3u"
 	SourceMixxx     = "mixxx"
 	SourceSerato    = "serato"
+	SourceTraktor   = "traktor"
+	SourceEngineDJ  = "engine"
+	SourceMPRIS     = "mpris"
 	SourceManual    = "manual"
 )
 
@@ -55,11 +56,21 @@ type Options struct {
 	// Recent: at start, the newest existing entry is sent when it started
 	// less than Recent ago. Zero sends only entries written after start.
 	Recent time.Duration
+	// Since, when set, is when the last play already relayed started (a
+	// restart of Pika! within a session): at start every existing entry
+	// that started after it is sent, oldest first, with its real start
+	// time, instead of only the newest recent one. Entries at or before it
+	// were relayed already and are not sent again. At most MaxCatchUp
+	// entries are sent.
+	Since time.Time
 	// PollInterval is how often files are stat'ed besides fsnotify
 	// (default 1 s).
 	PollInterval time.Duration
 	// Logger receives warnings about unreadable input (default slog.Default).
 	Logger *slog.Logger
+	// BroadcastPassword is the password the Traktor broadcast receiver
+	// asks of its source (default DefaultBroadcastPassword).
+	BroadcastPassword string
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
 
@@ -81,6 +92,33 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	return o
+}
+
+// MaxCatchUp bounds how many plays Options.Since catches up on: a night
+// has far fewer; a wrong Since must not replay a whole history.
+const MaxCatchUp = 200
+
+// startEvents picks, from the entries a source already holds (oldest
+// first), what is sent at start: those after Since when it is set, else
+// the newest when it is recent (Options.Recent).
+func (o Options) startEvents(all []Event) []Event {
+	if !o.Since.IsZero() {
+		var out []Event
+		for _, e := range all {
+			if !e.StartedAt.IsZero() && e.StartedAt.After(o.Since) {
+				out = append(out, e)
+			}
+		}
+		if len(out) > MaxCatchUp {
+			o.Logger.Warn("nowplaying: more plays since the last one relayed than caught up on; sending the newest", "plays", len(out), "max", MaxCatchUp)
+			out = out[len(out)-MaxCatchUp:]
+		}
+		return out
+	}
+	if n := len(all); n > 0 && o.recentEnough(all[n-1].StartedAt) {
+		return all[n-1:]
+	}
+	return nil
 }
 
 // recentEnough reports whether an entry that started at t should be sent
@@ -135,39 +173,4 @@ func (m *Manual) Run(ctx context.Context, out chan<- Event) error {
 			}
 		}
 	}
-}
-
-// ParseSource builds the watcher a command line names:
-// "virtualdj[:DIR]", "m3u:PATH", "mixxx[:DB]", "serato[:DIR]" or "manual".
-// Without a location the first default location that exists is used (see
-// DefaultLocations). Only the first colon separates the kind, so Windows
-// paths such as "virtualdj:C:\Users\dj\Documents\VirtualDJ" work.
-func ParseSource(spec string, opt Options) (Watcher, error) {
-	kind, loc, _ := strings.Cut(strings.TrimSpace(spec), ":")
-	kind = strings.ToLower(kind)
-	if loc == "" {
-		switch kind {
-		case SourceVirtualDJ, SourceMixxx, SourceSerato:
-			found, err := FindDefault(kind)
-			if err != nil {
-				return nil, err
-			}
-			loc = found
-		case SourceM3U:
-			return nil, errors.New("source m3u needs a path: m3u:PATH")
-		}
-	}
-	switch kind {
-	case SourceVirtualDJ:
-		return NewVirtualDJ(loc, opt), nil
-	case SourceM3U:
-		return NewM3U(loc, opt), nil
-	case SourceMixxx:
-		return NewMixxx(loc, opt), nil
-	case SourceSerato:
-		return NewSerato(loc, opt), nil
-	case SourceManual:
-		return NewManual(), nil
-	}
-	return nil, fmt.Errorf("unknown source %q: use virtualdj[:DIR], m3u:PATH, mixxx[:DB], serato[:DIR] or manual", kind)
 }

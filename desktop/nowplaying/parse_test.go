@@ -181,7 +181,8 @@ func TestParseSource(t *testing.T) {
 		{"mixxx:/tmp/mixxxdb.sqlite", "*nowplaying.Mixxx", ""},
 		{"serato:/tmp/_Serato_", "*nowplaying.Serato", ""},
 		{"manual", "*nowplaying.Manual", ""},
-		{"traktor:/x", "", "unknown source"},
+		{"nosuch:/x", "", "unknown source"},
+		{"", "", "no source given"},
 	}
 	for _, tc := range tests {
 		w, err := ParseSource(tc.spec, Options{})

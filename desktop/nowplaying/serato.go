@@ -235,17 +235,14 @@ func (w *Serato) Run(ctx context.Context, out chan<- Event) error {
 		entries := parseSeratoSession(b)
 		if !started {
 			started = true
-			var last *seratoEntry
+			var all []Event
 			for i := range entries {
 				if entries[i].played {
 					seen[entries[i].key] = true
-					last = &entries[i]
+					all = append(all, entries[i].event)
 				}
 			}
-			if last != nil && w.opt.recentEnough(last.event.StartedAt) {
-				send(ctx, out, last.event)
-			}
-			return ctx.Err()
+			return sendAll(ctx, out, w.opt.startEvents(all))
 		}
 		for _, e := range entries {
 			if !e.played || seen[e.key] {

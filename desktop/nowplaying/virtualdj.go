@@ -197,15 +197,13 @@ func (f *tracklistFollower) start() ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		if e, ok := f.parse(lines[i]); ok {
-			if f.opt.recentEnough(e.StartedAt) {
-				return []Event{e}, nil
-			}
-			break
+	var all []Event
+	for _, l := range lines {
+		if e, ok := f.parse(l); ok {
+			all = append(all, e)
 		}
 	}
-	return nil, nil
+	return f.opt.startEvents(all), nil
 }
 
 func (f *tracklistFollower) next() ([]Event, error) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -21,7 +22,7 @@ const endTimeout = 10 * time.Second
 func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	var source, relay, token, name, pin string
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
-		fs.StringVar(&source, "source", "", "virtualdj[:DIR] | m3u:PATH | mixxx[:DB] | serato[:DIR] | manual")
+		fs.StringVar(&source, "source", "", nowplaying.SourceUsage())
 		fs.StringVar(&relay, "relay", "", "relay URL (env PIKA_RELAY_URL)")
 		fs.StringVar(&token, "token", "", "DJ token; visible in ps: prefer PIKA_TOKEN or pika token set")
 		fs.StringVar(&name, "session-name", "", "session name dancers see")

@@ -1,0 +1,96 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pikadj/pika/relay/relaytest"
+)
+
+// Issue 12's "play lost across a restart": quit while live, tracks play in
+// VirtualDJ, reopen and go live again within the resume window: those
+// tracks reach the relay with their real start times, and the one relayed
+// before the quit is not announced again.
+func TestPlaysWhileClosedAreCaughtUp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	cfgDir := t.TempDir()
+	vdj := t.TempDir()
+	hist := filepath.Join(vdj, "History")
+	if err := os.Mkdir(hist, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Truncate(time.Second)
+	file := filepath.Join(hist, now.Format("2006-01-02")+".m3u")
+	play := func(artist, title string, at time.Time) {
+		f, err := os.OpenFile(file, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(f, "#EXTVDJ:<time>%s</time><lastplaytime>%d</lastplaytime><artist>%s</artist><title>%s</title>\r\nC:\\Music\\%s.mp3\r\n",
+			at.Format("15:04"), at.Unix(), artist, title, title)
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	source := "virtualdj:" + vdj
+
+	core := openCore(t, ctx, cfgDir, relay, token, 0)
+	events, stop := core.Events()
+	if err := core.GoLive(ctx, source, "Saturday Social", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent[SessionChanged](t, ctx, events, nil)
+	play("Ana", "Before Quit", now.Add(-4*time.Minute))
+	nextEvent(t, ctx, events, func(e Playing) bool { return e.Track.Title == "Before Quit" })
+	until(t, ctx, "the play to reach the relay", func() bool { st := core.LiveState(); return st.Connected && st.Outbox == 0 })
+	stop()
+	if err := core.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Closed: two tracks play.
+	closed := []struct {
+		title string
+		at    time.Time
+	}{{"While Closed One", now.Add(-3 * time.Minute)}, {"While Closed Two", now.Add(-time.Minute)}}
+	for _, c := range closed {
+		play("Ana", c.title, c.at)
+	}
+
+	core2 := openCore(t, ctx, cfgDir, relay, token, 0)
+	defer core2.Close()
+	events2, stop2 := core2.Events()
+	defer stop2()
+	if err := core2.GoLive(ctx, source, "Saturday Social", ""); err != nil {
+		t.Fatal(err)
+	}
+	if again := nextEvent[SessionChanged](t, ctx, events2, nil); again.ID != sess.ID || !again.Resumed {
+		t.Fatalf("session %+v, want %s resumed", again, sess.ID)
+	}
+	until(t, ctx, "the caught-up plays to reach the relay", func() bool {
+		st := core2.LiveState()
+		return st.Connected && st.Outbox == 0 && st.NowPlaying != nil && st.NowPlaying.Track.Title == closed[1].title
+	})
+	_, state := relay.Join(t, sess.ID, "dancer-ana-1", "")
+	count := map[string]int{}
+	for _, h := range state.History {
+		count[h.Track.Title]++
+		for _, c := range closed {
+			if h.Track.Title == c.title && !h.StartedAt.Equal(c.at) {
+				t.Errorf("%s started at %v on the relay, really at %v", c.title, h.StartedAt, c.at)
+			}
+		}
+	}
+	for _, title := range []string{"Before Quit", closed[0].title, closed[1].title} {
+		if count[title] != 1 {
+			t.Errorf("%q is %d times in the history %+v, want once", title, count[title], state.History)
+		}
+	}
+}
