@@ -46,7 +46,7 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 					panic(r)
 				}
 				s.log.Error("handler panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
+				err = apiInternal
 			}
 		}()
 		return next(c)
@@ -58,7 +58,7 @@ func (s *Server) limitAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !s.authLim.Allow(c.RealIP()) {
 			c.Response().Header().Set("Retry-After", "10")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a little and try again")
+			return apiTooManyTries
 		}
 		return next(c)
 	}

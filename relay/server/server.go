@@ -178,7 +178,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/state", s.sessionState)
 	api.GET("/sessions/:id/recap", s.sessionRecap)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
-	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound, "no such API endpoint") })
+	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
 
 	pages := echo.WrapHandler(webclient.Handler())
 	e.GET("/*", pages)
@@ -191,7 +191,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	code, msg := http.StatusInternalServerError, "internal error"
+	code, msg := apiInternal.Code, apiInternal.Message.(string)
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code = he.Code
@@ -227,10 +227,8 @@ func (s *Server) requireMetricsToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		got, _ := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
-			return echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
+			return apiMetricsToken
 		}
 		return next(c)
 	}
 }
-
-func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }
