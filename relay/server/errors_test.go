@@ -1,10 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -66,5 +71,51 @@ func TestStatusFor(t *testing.T) {
 		if got := statusFor(tc.code); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.code, got, tc.want)
 		}
+	}
+}
+
+// TestPanicAnswers500: a panicking handler gets the error table's 500, and
+// the panic is logged once, with its stack, through slog.
+func TestPanicAnswers500(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{URL: "file:" + filepath.Join(t.TempDir(), "pika.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs bytes.Buffer
+	s := New(Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))}, st, live.NewManager(live.Config{Store: st, Broker: hub.NewLocal()}), metrics.New())
+	s.echo.GET("/api/test-panic", func(echo.Context) error { panic("boom") })
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	res, err := http.Get(ts.URL + "/api/test-panic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body protocol.APIError
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != http.StatusInternalServerError || body.Error != "internal error" {
+		t.Fatalf("status %d, body %+v, %v", res.StatusCode, body, err)
+	}
+	if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("security headers missing on the 500: %v", res.Header)
+	}
+	var panics int
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct {
+			Msg, Panic, Stack string
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Msg == "handler panic" {
+			panics++
+			if rec.Panic != "boom" || !strings.Contains(rec.Stack, "TestPanicAnswers500") {
+				t.Errorf("panic logged as %q with stack %.200q", rec.Panic, rec.Stack)
+			}
+		}
+	}
+	if panics != 1 {
+		t.Fatalf("%d panic lines in %s", panics, logs.String())
 	}
 }

@@ -1,5 +1,8 @@
 // Package server is the relay's HTTP face: the REST API, the /ws endpoint,
-// health and metrics, and the dancer pages, on Echo.
+// health and metrics, and the dancer pages, on Echo. For /ws it holds the
+// protocol side (ws.go: a connection's role and limits; dispatch.go: one
+// handler per message type); the socket itself is internal/wsconn's.
+// errors.go lists every error both surfaces answer with.
 package server
 
 import (
@@ -160,7 +163,7 @@ func (s *Server) routes() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Pre(s.cors)
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
+	e.Use(s.recoverPanics(), s.logRequests, s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
 	e.HEAD("/healthz", s.healthz)
