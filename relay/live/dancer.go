@@ -55,7 +55,7 @@ func (d *Dancer) react(ctx context.Context, what, playID string, which dirty, ap
 	changed, err := apply()
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return perr(protocol.CodeNotFound, "no such play in this session")
+			return errNoSuchPlay
 		}
 		return d.r.m.storeErr(what, err)
 	}
@@ -76,7 +76,7 @@ func (d *Dancer) PollVote(ctx context.Context, pv *protocol.PollVote) *protocol.
 	changed, err := d.r.m.st.PollVote(ctx, d.r.id, pv.PollID, d.clientID, pv.OptionIndex)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return perr(protocol.CodeNotFound, "no such poll in this session")
+			return errNoSuchPoll
 		}
 		return d.r.m.storeErr("poll vote", err)
 	}

@@ -278,20 +278,20 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 	if req.ResumeSessionID != "" {
 		sess, err := m.st.Session(ctx, req.ResumeSessionID)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, protocol.SessionRegistered{}, perr(protocol.CodeNotFound, "no such session to resume")
+			return nil, protocol.SessionRegistered{}, errNoResume
 		}
 		if err != nil {
 			return nil, protocol.SessionRegistered{}, m.storeErr("read session", err)
 		}
 		if sess.DJID != dj.ID {
-			return nil, protocol.SessionRegistered{}, perr(protocol.CodeForbidden, "this session belongs to another DJ")
+			return nil, protocol.SessionRegistered{}, errNotYours
 		}
 		if sess.DJLeftAt != nil && time.Since(*sess.DJLeftAt) > m.cfg.ResumeWindow && sess.Live() {
 			m.endAbandoned(ctx)
-			return nil, protocol.SessionRegistered{}, perr(protocol.CodeSessionEnded, "the session ended: its DJ was away for more than 5 minutes")
+			return nil, protocol.SessionRegistered{}, errDJAway
 		}
 		if !sess.Live() {
-			return nil, protocol.SessionRegistered{}, perr(protocol.CodeSessionEnded, "the session has ended")
+			return nil, protocol.SessionRegistered{}, errResumeEnded
 		}
 		var pe *protocol.Error
 		if r, pe = m.room(ctx, sess.ID); pe != nil {
@@ -300,7 +300,7 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		resumed = true
 	} else {
 		if m.isClosing() {
-			return nil, protocol.SessionRegistered{}, perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
+			return nil, protocol.SessionRegistered{}, errRestarting
 		}
 		var pinHash string
 		if req.PIN != "" {

@@ -7,28 +7,46 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-var errEnded = perr(protocol.CodeSessionEnded, "this session has ended")
+// The errors live answers with, code and message in one place. They reach
+// dancers and DJs as WebSocket ERROR frames and the REST API through the
+// server's status table. Callers must not modify them: the server copies
+// one before setting the frame id.
+var (
+	errNoSession   = perr(protocol.CodeNotFound, "no such session")
+	errEnded       = perr(protocol.CodeSessionEnded, "this session has ended")
+	errNoResume    = perr(protocol.CodeNotFound, "no such session to resume")
+	errNotYours    = perr(protocol.CodeForbidden, "this session belongs to another DJ")
+	errDJAway      = perr(protocol.CodeSessionEnded, "the session ended: its DJ was away for more than 5 minutes")
+	errResumeEnded = perr(protocol.CodeSessionEnded, "the session has ended")
+	errNoSuchPlay  = perr(protocol.CodeNotFound, "no such play in this session")
+	errNoSuchPoll  = perr(protocol.CodeNotFound, "no such poll in this session")
+	errPINNeeded   = perr(protocol.CodeForbidden, "this session needs a PIN")
+	errWrongPIN    = perr(protocol.CodeForbidden, "wrong PIN")
+	errPINLimited  = perr(protocol.CodeRateLimited, "too many wrong PINs; wait a minute")
+	errVoted       = perr(protocol.CodeForbidden, "you already voted in this poll")
+	errPollClosed  = perr(protocol.CodeForbidden, "the poll is closed")
+	errBadOption   = perr(protocol.CodeBadRequest, "the poll has no such option")
+	errRestarting  = perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
+	errInternal    = perr(protocol.CodeInternalError, "the relay could not do that; try again")
+)
 
 func perr(code protocol.ErrorCode, msg string) *protocol.Error {
 	return &protocol.Error{Code: code, Message: msg}
 }
 
-var errInternal = perr(protocol.CodeInternalError, "the relay could not do that; try again")
-
-// storeErr maps a store error to a protocol error.
+// storeErr maps a store error to a protocol error; op names what failed
+// for a not-found and in the log.
 func (m *Manager) storeErr(op string, err error) *protocol.Error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return perr(protocol.CodeNotFound, op+": not found")
 	case errors.Is(err, store.ErrAlreadyVoted):
-		return perr(protocol.CodeForbidden, "you already voted in this poll")
+		return errVoted
 	case errors.Is(err, store.ErrPollClosed):
-		return perr(protocol.CodeForbidden, "the poll is closed")
+		return errPollClosed
 	case errors.Is(err, store.ErrBadOption):
-		return perr(protocol.CodeBadRequest, "the poll has no such option")
+		return errBadOption
 	}
 	m.log.Error("store operation failed", "op", op, "err", err)
 	return errInternal
 }
-
-var errRestarting = perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")

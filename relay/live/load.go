@@ -72,13 +72,13 @@ func (m *Manager) room(ctx context.Context, id string) (*Room, *protocol.Error) 
 func (m *Manager) loadRoom(ctx context.Context, id string) (*Room, *protocol.Error) {
 	sess, err := m.st.Session(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, perr(protocol.CodeNotFound, "no such session")
+		return nil, errNoSession
 	}
 	if err != nil {
 		return nil, m.storeErr("read session", err)
 	}
 	if !sess.Live() {
-		return nil, perr(protocol.CodeSessionEnded, "this session has ended")
+		return nil, errEnded
 	}
 	r := newRoom(m, sess)
 	if err := r.load(ctx); err != nil {

@@ -37,15 +37,15 @@ func (m *Manager) checkPIN(sess store.Session, pin, ip string) *protocol.Error {
 		return nil
 	}
 	if pin == "" {
-		return perr(protocol.CodeForbidden, "this session needs a PIN")
+		return errPINNeeded
 	}
 	if pinMatches(sess.PinHash, pin) {
 		return nil
 	}
 	key := sess.ID + "\x00" + ip
 	if m.pinLim.Blocked(key) {
-		return perr(protocol.CodeRateLimited, "too many wrong PINs; wait a minute")
+		return errPINLimited
 	}
 	m.pinLim.Allow(key)
-	return perr(protocol.CodeForbidden, "wrong PIN")
+	return errWrongPIN
 }

@@ -30,7 +30,7 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 func (m *Manager) recap(ctx context.Context, st *store.Store, sessionID string) (protocol.Recap, *protocol.Error) {
 	sess, err := st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		return protocol.Recap{}, perr(protocol.CodeNotFound, "no such session")
+		return protocol.Recap{}, errNoSession
 	}
 	if err != nil {
 		return protocol.Recap{}, m.storeErr("read session", err)

@@ -14,7 +14,7 @@ import (
 func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string) (protocol.SessionState, *protocol.Error) {
 	sess, err := m.st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		return protocol.SessionState{}, perr(protocol.CodeNotFound, "no such session")
+		return protocol.SessionState{}, errNoSession
 	}
 	if err != nil {
 		return protocol.SessionState{}, m.storeErr("read session", err)

@@ -27,12 +27,12 @@ func decodeJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body is too large")
+			return apiBodyTooLarge
 		}
-		return badRequest("request body must be a JSON object with the documented fields")
+		return apiBodyNotObject
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return badRequest("request body must hold one JSON object")
+		return apiBodyNotOne
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func (s *Server) register(c echo.Context) error {
 	raw := auth.NewToken()
 	dj, _, err := s.store.CreateDJ(c.Request().Context(), email, string(hash), name, "Web sign-up", auth.HashToken(raw))
 	if errors.Is(err, store.ErrEmailTaken) {
-		return echo.NewHTTPError(http.StatusConflict, "email already registered")
+		return apiEmailTaken
 	}
 	if err != nil {
 		return err
@@ -78,22 +78,21 @@ func (s *Server) login(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	const wrong = "wrong email or password"
 	email, err := auth.NormaliseEmail(req.Email)
 	if err != nil || len(req.Password) > auth.MaxPasswordLen {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		return echo.NewHTTPError(http.StatusUnauthorized, wrong)
+		return apiWrongLogin
 	}
 	acct, err := s.store.DJByEmail(c.Request().Context(), email)
 	if errors.Is(err, store.ErrNotFound) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		return echo.NewHTTPError(http.StatusUnauthorized, wrong)
+		return apiWrongLogin
 	}
 	if err != nil {
 		return err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(acct.PasswordHash), []byte(req.Password)) != nil {
-		return echo.NewHTTPError(http.StatusUnauthorized, wrong)
+		return apiWrongLogin
 	}
 	raw := auth.NewToken()
 	name := "Web sign-in " + time.Now().UTC().Format("2006-01-02")
@@ -111,9 +110,12 @@ func (s *Server) requireDJ(next echo.HandlerFunc) echo.HandlerFunc {
 		raw, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || !auth.LooksLikeToken(strings.TrimSpace(raw)) {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="pika"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "a DJ token is required (Authorization: Bearer pk_dj_…)")
+			return apiTokenRequired
 		}
 		dj, tok, err := s.authenticate(c.Request().Context(), strings.TrimSpace(raw))
+		if errors.Is(err, errUnknownToken) {
+			return apiUnknownToken
+		}
 		if err != nil {
 			return err
 		}
@@ -123,11 +125,12 @@ func (s *Server) requireDJ(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate resolves a raw token; an unknown token is a 401 HTTPError.
+// authenticate resolves a raw token; an unknown token is errUnknownToken,
+// any other error a failure to check it.
 func (s *Server) authenticate(ctx context.Context, raw string) (protocol.DJ, store.Token, error) {
 	dj, tok, err := s.store.Authenticate(ctx, auth.HashToken(raw))
 	if errors.Is(err, store.ErrNotFound) {
-		return protocol.DJ{}, store.Token{}, echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")
+		return protocol.DJ{}, store.Token{}, errUnknownToken
 	}
 	return dj, tok, err
 }
@@ -177,11 +180,11 @@ func (s *Server) deleteToken(c echo.Context) error {
 	dj, _ := currentDJ(c)
 	id := c.Param("id")
 	if !protocol.ValidID(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "no such token")
+		return apiNoSuchToken
 	}
 	err := s.store.DeleteToken(c.Request().Context(), dj.ID, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "no such token")
+		return apiNoSuchToken
 	}
 	if err != nil {
 		return err

@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
-	"net/http"
+	"errors"
 
 	"github.com/gorilla/websocket"
-	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/internal/auth"
@@ -24,7 +23,7 @@ func (c *conn) handle(data []byte) {
 			c.Close(websocket.ClosePolicyViolation, "too many messages")
 			return
 		}
-		c.fail(env.ID, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"})
+		c.fail(env.ID, wsTooMany)
 		return
 	}
 	if perr != nil {
@@ -35,7 +34,7 @@ func (c *conn) handle(data []byte) {
 	c.s.metrics.In(env.Type).Inc()
 	h, ok := handlers[env.Type]
 	if !ok {
-		c.fail(env.ID, &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"})
+		c.fail(env.ID, wsUnsupported)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
@@ -111,9 +110,9 @@ func (c *conn) asDJ() *protocol.Error {
 	case c.dj != nil:
 		return nil
 	case c.dancer != nil:
-		return &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+		return wsOnlyDJ
 	}
-	return &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+	return wsRegisterFirst
 }
 
 func (c *conn) asDancer() *protocol.Error {
@@ -121,28 +120,28 @@ func (c *conn) asDancer() *protocol.Error {
 	case c.dancer != nil:
 		return nil
 	case c.dj != nil:
-		return &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+		return wsDJCannotReact
 	}
-	return &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+	return wsSubscribeFirst
 }
 
 func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSession) {
 	if c.dancer != nil {
-		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"})
+		c.fail(id, wsIsDancers)
 		return
 	}
 	if !auth.LooksLikeToken(p.Token) {
-		c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+		c.fail(id, wsUnknownToken)
 		return
 	}
 	dj, _, err := c.s.authenticate(ctx, p.Token)
 	if err != nil {
-		if he, ok := err.(*echo.HTTPError); ok && he.Code == http.StatusUnauthorized {
-			c.fail(id, &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"})
+		if errors.Is(err, errUnknownToken) {
+			c.fail(id, wsUnknownToken)
 			return
 		}
 		c.s.log.Error("token check failed", "err", err)
-		c.fail(id, &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"})
+		c.fail(id, wsTokenCheck)
 		return
 	}
 	if c.dj != nil {
@@ -167,7 +166,7 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
 	if c.dj != nil {
-		c.fail(id, &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"})
+		c.fail(id, wsIsDJs)
 		return
 	}
 	if c.dancer != nil {

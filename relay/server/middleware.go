@@ -1,13 +1,11 @@
 package server
 
 import (
-	"fmt"
-	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // logRequests writes one JSON line per request. It logs the path, never
@@ -38,19 +36,19 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				s.log.Error("handler panic", "path", c.Request().URL.Path, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
-			}
-		}()
-		return next(c)
-	}
+// recoverPanics is Echo's Recover, logging through slog (one JSON line
+// with the stack) and answering 500 {"error": "internal error"}. A
+// panic(http.ErrAbortHandler) still aborts the connection.
+func (s *Server) recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		StackSize:           64 << 10,
+		DisableStackAll:     true, // the panicking goroutine only
+		DisableErrorHandler: true, // the error goes back up, to Echo's error handler
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("handler panic", "path", c.Request().URL.Path, "panic", err.Error(), "stack", string(stack))
+			return apiInternal
+		},
+	})
 }
 
 // limitAuth rate-limits login and registration per client IP.
@@ -58,7 +56,7 @@ func (s *Server) limitAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !s.authLim.Allow(c.RealIP()) {
 			c.Response().Header().Set("Retry-After", "10")
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a little and try again")
+			return apiTooManyTries
 		}
 		return next(c)
 	}

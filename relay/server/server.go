@@ -1,5 +1,8 @@
 // Package server is the relay's HTTP face: the REST API, the /ws endpoint,
-// health and metrics, and the dancer pages, on Echo.
+// health and metrics, and the dancer pages, on Echo. For /ws it holds the
+// protocol side (ws.go: a connection's role and limits; dispatch.go: one
+// handler per message type); the socket itself is internal/wsconn's.
+// errors.go lists every error both surfaces answer with.
 package server
 
 import (
@@ -160,7 +163,7 @@ func (s *Server) routes() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Pre(s.cors)
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders)
+	e.Use(s.recoverPanics(), s.logRequests, s.securityHeaders)
 
 	e.GET("/healthz", s.healthz)
 	e.HEAD("/healthz", s.healthz)
@@ -178,7 +181,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/state", s.sessionState)
 	api.GET("/sessions/:id/recap", s.sessionRecap)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
-	api.Any("/*", func(c echo.Context) error { return echo.NewHTTPError(http.StatusNotFound, "no such API endpoint") })
+	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
 
 	pages := echo.WrapHandler(webclient.Handler())
 	e.GET("/*", pages)
@@ -191,7 +194,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	code, msg := http.StatusInternalServerError, "internal error"
+	code, msg := apiInternal.Code, apiInternal.Message.(string)
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code = he.Code
@@ -227,10 +230,8 @@ func (s *Server) requireMetricsToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		got, _ := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
-			return echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
+			return apiMetricsToken
 		}
 		return next(c)
 	}
 }
-
-func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }

@@ -9,29 +9,6 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// statusFor maps a protocol error code to an HTTP status.
-func statusFor(code protocol.ErrorCode) int {
-	switch code {
-	case protocol.CodeBadRequest:
-		return http.StatusBadRequest
-	case protocol.CodeUnauthorized:
-		return http.StatusUnauthorized
-	case protocol.CodeForbidden:
-		return http.StatusForbidden
-	case protocol.CodeNotFound:
-		return http.StatusNotFound
-	case protocol.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case protocol.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case protocol.CodeSessionEnded:
-		return http.StatusGone
-	}
-	return http.StatusInternalServerError
-}
-
-func protoErr(e *protocol.Error) error { return echo.NewHTTPError(statusFor(e.Code), e.Message) }
-
 // liveSessions answers GET /api/sessions.
 func (s *Server) liveSessions(c echo.Context) error {
 	list, err := s.store.LiveSessions(c.Request().Context())
@@ -65,15 +42,15 @@ func (s *Server) summaries(list []store.Session) []protocol.SessionSummary {
 func (s *Server) sessionState(c echo.Context) error {
 	id := c.Param("id")
 	if !protocol.ValidID(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "no such session")
+		return apiNoSuchSession
 	}
 	clientID := c.QueryParam("clientId")
 	if clientID != "" && (len(clientID) < protocol.MinClientIDLen || !protocol.ValidID(clientID)) {
-		return badRequest("clientId must be 8 to 64 letters, digits, - or _")
+		return apiBadClientID
 	}
 	pin := c.Request().Header.Get("X-Session-Pin")
 	if pin != "" && !protocol.ValidPIN(pin) {
-		return echo.NewHTTPError(http.StatusForbidden, "wrong PIN")
+		return apiWrongPIN
 	}
 	st, pe := s.live.State(c.Request().Context(), id, clientID, pin, c.RealIP())
 	if pe != nil {
@@ -87,7 +64,7 @@ func (s *Server) sessionState(c echo.Context) error {
 func (s *Server) sessionRecap(c echo.Context) error {
 	id := c.Param("id")
 	if !protocol.ValidID(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "no such session")
+		return apiNoSuchSession
 	}
 	rc, pe := s.live.Recap(c.Request().Context(), id)
 	if pe != nil {

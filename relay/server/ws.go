@@ -46,7 +46,7 @@ type conn struct {
 
 func (s *Server) serveWS(c echo.Context) error {
 	if s.isClosing() {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is restarting")
+		return apiRestarting
 	}
 	ws, err := s.upgrader().Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
@@ -81,7 +81,7 @@ func newConn(s *Server, ws *websocket.Conn, ip string) *conn {
 func (c *conn) run() {
 	c.Run(func(text bool, data []byte) {
 		if !text {
-			c.sendError(&protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"})
+			c.sendError(wsNotText)
 			return
 		}
 		c.handle(data)

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// The errors of both surfaces, each with its code or status and message,
+// in one place. Messages tell the client what to do; handlers return these
+// rather than writing their own. Session errors (no such session, wrong
+// PIN, session ended…) come from package live as *protocol.Error and
+// reach REST through statusOf.
+
+// REST errors, answered as {"error": message} by errorHandler. Validation
+// messages that name the field at fault go through badRequest.
+var (
+	apiBodyTooLarge   = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body is too large")
+	apiBodyNotObject  = echo.NewHTTPError(http.StatusBadRequest, "request body must be a JSON object with the documented fields")
+	apiBodyNotOne     = echo.NewHTTPError(http.StatusBadRequest, "request body must hold one JSON object")
+	apiEmailTaken     = echo.NewHTTPError(http.StatusConflict, "email already registered")
+	apiWrongLogin     = echo.NewHTTPError(http.StatusUnauthorized, "wrong email or password")
+	apiTokenRequired  = echo.NewHTTPError(http.StatusUnauthorized, "a DJ token is required (Authorization: Bearer pk_dj_…)")
+	apiUnknownToken   = echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")
+	apiNoSuchToken    = echo.NewHTTPError(http.StatusNotFound, "no such token")
+	apiNoSuchSession  = echo.NewHTTPError(http.StatusNotFound, "no such session")
+	apiBadClientID    = echo.NewHTTPError(http.StatusBadRequest, "clientId must be 8 to 64 letters, digits, - or _")
+	apiWrongPIN       = echo.NewHTTPError(http.StatusForbidden, "wrong PIN")
+	apiNoSuchEndpoint = echo.NewHTTPError(http.StatusNotFound, "no such API endpoint")
+	apiTooManyTries   = echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a little and try again")
+	apiMetricsToken   = echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
+	apiRestarting     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is restarting")
+	apiInternal       = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
+)
+
+// badRequest is a 400 whose message names what is wrong with the input.
+func badRequest(msg string) error { return echo.NewHTTPError(http.StatusBadRequest, msg) }
+
+// statusOf is the HTTP status of each protocol error code; any other code
+// is a 500.
+var statusOf = map[protocol.ErrorCode]int{
+	protocol.CodeBadRequest:   http.StatusBadRequest,
+	protocol.CodeUnauthorized: http.StatusUnauthorized,
+	protocol.CodeForbidden:    http.StatusForbidden,
+	protocol.CodeNotFound:     http.StatusNotFound,
+	protocol.CodeRateLimited:  http.StatusTooManyRequests,
+	protocol.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+	protocol.CodeSessionEnded: http.StatusGone,
+}
+
+func statusFor(code protocol.ErrorCode) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// protoErr answers a REST request with a protocol error.
+func protoErr(e *protocol.Error) error { return echo.NewHTTPError(statusFor(e.Code), e.Message) }
+
+// WebSocket errors, sent as ERROR frames with the id of the frame they
+// answer (see conn.fail).
+var (
+	wsNotText        = &protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"}
+	wsTooMany        = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"}
+	wsUnsupported    = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
+	wsOnlyDJ         = &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+	wsRegisterFirst  = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+	wsDJCannotReact  = &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+	wsSubscribeFirst = &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+	wsIsDancers      = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"}
+	wsIsDJs          = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
+	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
+	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+)
+
+// errUnknownToken is authenticate's answer for a token that is not (or no
+// longer) valid; each surface turns it into its own error.
+var errUnknownToken = errors.New("unknown or revoked token")
