@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/shared/protocol"
+
+	"github.com/pikadj/pika/desktop/internal/librarydb"
 )
 
 type protocolTrack = protocol.Track
@@ -114,8 +116,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	}
 	var v int
 	lib.DB().QueryRow("PRAGMA user_version").Scan(&v)
-	if v != len(migrations) {
-		t.Errorf("user_version = %d, want %d", v, len(migrations))
+	if v != librarydb.Version() {
+		t.Errorf("user_version = %d, want %d", v, librarydb.Version())
 	}
 	if _, err := lib.DB().Exec("PRAGMA user_version = 999"); err != nil {
 		t.Fatal(err)

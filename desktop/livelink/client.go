@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pikadj/pika/desktop/internal/librarydb"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -92,8 +93,9 @@ var (
 	sendSpacing = 25 * time.Millisecond
 )
 
-// New checks cfg, creates the outbox tables in db (a modernc.org/sqlite
-// database) and returns a client; call Run to start it.
+// New checks cfg, brings db (library.db, a modernc.org/sqlite database)
+// to the current schema, outbox tables included, and returns a client;
+// call Run to start it.
 func New(cfg Config, db *sql.DB) (*Client, error) {
 	httpBase, wsURL, err := relayURLs(cfg.RelayURL)
 	if err != nil {
@@ -120,8 +122,10 @@ func New(cfg Config, db *sql.DB) (*Client, error) {
 		liveCh:  make(chan struct{}, 1),
 		pending: pendingPrefix + strconv.FormatInt(time.Now().UnixNano(), 36) + ":" + strconv.FormatUint(rand.Uint64(), 36),
 	}
-	if err := c.st.migrate(context.Background()); err != nil {
-		return nil, err
+	// The app's library has migrated db already; a bare database (a
+	// tool, a test) gets the same schema here.
+	if err := librarydb.Migrate(context.Background(), db); err != nil {
+		return nil, fmt.Errorf("livelink: %w", err)
 	}
 	return c, nil
 }

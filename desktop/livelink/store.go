@@ -9,19 +9,9 @@ import (
 )
 
 // The outbox and the session state live in the app's own database (the
-// library's), so a crash or a restart loses neither.
-const schema = `
-CREATE TABLE IF NOT EXISTS livelink_outbox (
-	id         INTEGER PRIMARY KEY AUTOINCREMENT,
-	type       TEXT    NOT NULL,
-	payload    TEXT    NOT NULL,
-	created_at TEXT    NOT NULL,
-	session_id TEXT    NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS livelink_state (
-	key   TEXT PRIMARY KEY,
-	value TEXT NOT NULL
-);`
+// library's, library.db), so a crash or a restart loses neither. Their
+// tables are created and upgraded with the rest of that file's schema, by
+// librarydb.
 
 // State keys.
 const (
@@ -40,38 +30,6 @@ const (
 type store struct {
 	db  *sql.DB
 	max int
-}
-
-func (s *store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("livelink: create tables: %w", err)
-	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('livelink_outbox') WHERE name = 'session_id'`).Scan(&n); err != nil {
-		return fmt.Errorf("livelink: inspect outbox: %w", err)
-	}
-	if n > 0 {
-		return nil
-	}
-	// An outbox from before rows were tagged: its messages were queued for
-	// the stored session, if there is one (else they are dropped when the
-	// next session registers).
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("livelink: migrate outbox: %w", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `ALTER TABLE livelink_outbox ADD COLUMN session_id TEXT NOT NULL DEFAULT ''`); err != nil {
-		return fmt.Errorf("livelink: migrate outbox: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE livelink_outbox SET session_id =
-		COALESCE((SELECT value FROM livelink_state WHERE key = ?), '')`, keySessionID); err != nil {
-		return fmt.Errorf("livelink: migrate outbox: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("livelink: migrate outbox: %w", err)
-	}
-	return nil
 }
 
 // outboxRow is one stored DJ message.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/pikadj/pika/desktop/internal/librarydb"
 )
 
 func TestRelayURLs(t *testing.T) {
@@ -125,10 +127,10 @@ func openDB(t testing.TB) *sql.DB {
 func TestOutboxBound(t *testing.T) {
 	ctx := context.Background()
 	st := &store{db: openDB(t), max: 3}
-	if err := st.migrate(ctx); err != nil {
+	if err := librarydb.Migrate(ctx, st.db); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.migrate(ctx); err != nil {
+	if err := librarydb.Migrate(ctx, st.db); err != nil {
 		t.Fatalf("second migration: %v", err)
 	}
 	var dropped int64
@@ -177,7 +179,7 @@ func TestOutboxMigrationAndAdopt(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := &store{db: db, max: 100}
-	if err := st.migrate(ctx); err != nil {
+	if err := librarydb.Migrate(ctx, st.db); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct{ session, payload string }{{"pending", "c"}, {"other-run", "d"}, {"pending", "e"}} {
