@@ -194,20 +194,6 @@ func keyCandidate(frames [][12]float32, ending bool) (keyEstimate, [12]float64) 
 	}, c
 }
 
-// chromaFlatness is the geometric over the arithmetic mean of a summed
-// chroma vector: 1 for noise (every pitch class alike), near 0 for a
-// single pitch.
-func chromaFlatness(c [12]float64) float64 {
-	var lg, ar float64
-	for _, v := range c {
-		lg += math.Log(v + 1e-12)
-		ar += v
-	}
-	if !(ar > 0) {
-		return 1
-	}
-	return math.Exp(lg/12) / (ar / 12)
-}
 
 // pitchClassesPresent counts the pitch classes of a summed chroma that hold
 // at least a tenth of the strongest one.
