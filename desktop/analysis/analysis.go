@@ -162,6 +162,11 @@ type Result struct {
 	LoudnessLUFS float64 // integrated loudness, ITU-R BS.1770-4
 	DurationS    float64 // seconds of audio decoded
 
+	// Warning says what the DJ should know about a result that was still
+	// kept, e.g. "file ends early: 49 s of 65 s" for a truncated file
+	// analysed as far as it decodes; "" when all went well.
+	Warning string
+
 	Tags Tags
 }
 
@@ -175,8 +180,10 @@ const chunkSamples = 8192
 
 // AnalyzeFile decodes and analyses the audio file at path. An error concerns
 // this file only; for unsupported formats it wraps ErrUnsupportedFormat and
-// the returned Result still holds the Path and any readable Tags. Truncated
-// or corrupt audio is an error (with the tags), not a partial analysis.
+// the returned Result still holds the Path and any readable Tags. A file
+// that ends early (audio.ErrTruncated: a partial download, a copy cut
+// short) is analysed as far as it decodes and kept, with a Warning; other
+// corrupt audio is an error (with the tags), not a partial analysis.
 func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error) {
 	res := Result{Path: path}
 	if err := opts.Validate(); err != nil {
@@ -190,7 +197,12 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 		return res, fmt.Errorf("analysis: %w", err)
 	}
 	defer s.Close()
+	expected := s.Duration()
 	m, err := analyzeStream(ctx, s, opts)
+	if errors.Is(err, audio.ErrTruncated) && m.DurationS > 0 {
+		m.Warning = truncationWarning(m.DurationS, expected.Seconds())
+		err = nil
+	}
 	if err != nil {
 		return res, fmt.Errorf("analysis: %s: %w", path, err)
 	}
@@ -227,9 +239,24 @@ func analyzeStream(ctx context.Context, s audio.Stream, opts Options) (Result, e
 		if err == io.EOF {
 			break
 		}
+		if errors.Is(err, audio.ErrTruncated) {
+			// Everything before the cut decoded: measure it, and say so.
+			// The last seconds are not the song's ending.
+			a.cut = true
+			return a.result(opts), err
+		}
 		if err != nil {
 			return Result{}, err
 		}
 	}
 	return a.result(opts), nil
+}
+
+// truncationWarning words a file that ends early for the DJ, with the
+// length the headers promised when they tell it.
+func truncationWarning(got, expected float64) string {
+	if expected > got+0.5 {
+		return fmt.Sprintf("file ends early: %.0f s of %.0f s", got, expected)
+	}
+	return fmt.Sprintf("file ends early, after %.0f s", got)
 }

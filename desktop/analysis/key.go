@@ -113,8 +113,8 @@ const keyMarginFull = 0.1
 // the best. Confidence is the best score times its lead over the runner-up.
 // Toneless audio (minTonality) or a lone pitch (minPitchClasses) gives
 // no key; a weak key is reported with its low confidence.
-func estimateKey(frames [][12]float32, tonality float64) keyEstimate {
-	k, c := keyCandidate(frames)
+func estimateKey(frames [][12]float32, tonality float64, ending bool) keyEstimate {
+	k, c := keyCandidate(frames, ending)
 	if tonality < minTonality || pitchClassesPresent(c) < minPitchClasses {
 		return keyEstimate{}
 	}
@@ -122,8 +122,9 @@ func estimateKey(frames [][12]float32, tonality float64) keyEstimate {
 }
 
 // keyCandidate is estimateKey without the thresholds; it also returns the
-// summed chroma.
-func keyCandidate(frames [][12]float32) (keyEstimate, [12]float64) {
+// summed chroma. Without an ending (a file cut short) the final chord is
+// left out.
+func keyCandidate(frames [][12]float32, ending bool) (keyEstimate, [12]float64) {
 	var c [12]float64
 	var peak float64
 	for _, f := range frames {
@@ -152,7 +153,7 @@ func keyCandidate(frames [][12]float32) (keyEstimate, [12]float64) {
 	// The chroma of the last sounding seconds: songs end on the tonic chord.
 	var end [12]float64
 	var nEnd int
-	for i := len(frames) - 1; i >= 0 && nEnd < endFrames; i-- {
+	for i := len(frames) - 1; ending && i >= 0 && nEnd < endFrames; i-- {
 		var s float64
 		for _, v := range frames[i] {
 			s += float64(v)
@@ -193,20 +194,6 @@ func keyCandidate(frames [][12]float32) (keyEstimate, [12]float64) {
 	}, c
 }
 
-// chromaFlatness is the geometric over the arithmetic mean of a summed
-// chroma vector: 1 for noise (every pitch class alike), near 0 for a
-// single pitch.
-func chromaFlatness(c [12]float64) float64 {
-	var lg, ar float64
-	for _, v := range c {
-		lg += math.Log(v + 1e-12)
-		ar += v
-	}
-	if !(ar > 0) {
-		return 1
-	}
-	return math.Exp(lg/12) / (ar / 12)
-}
 
 // pitchClassesPresent counts the pitch classes of a summed chroma that hold
 // at least a tenth of the strongest one.

@@ -26,6 +26,7 @@ type analyzer struct {
 	rate    float64 // input rate
 	ra      float64 // analysis rate after decimation
 	samples int64
+	cut     bool // the stream ended early: its last seconds are no ending
 
 	loud *loudnessMeter
 	dec  *decimator
@@ -134,7 +135,7 @@ func (a *analyzer) result(opts Options) Result {
 	t := estimateTempo(a.flux, a.fps, opts)
 	r.BPM, r.BPMConfidence = t.BPM, round2(t.Confidence)
 	r.TuningCents = round1(tuningCents(a.tuning))
-	k := estimateKey(a.foldedChroma(), a.tonality())
+	k := estimateKey(a.foldedChroma(), a.tonality(), !a.cut)
 	r.Key, r.Camelot, r.KeyConfidence = k.Name(), k.Camelot(), round2(k.Confidence)
 	r.Energy = energyScore(r.LoudnessLUFS, a.flux, a.fluxBins)
 	r.Danceability = danceScore(grooveMeasures(a.flux, a.fps, t.BPM))

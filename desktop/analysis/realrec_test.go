@@ -345,3 +345,12 @@ func TestRealTuning(t *testing.T) {
 		t.Errorf("%d of %d +30 cent copies changed key", len(idx)-keyOK, len(idx))
 	}
 }
+
+// TestMain removes the real-recording excerpts once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if realDir.dir != "" {
+		os.RemoveAll(realDir.dir)
+	}
+	os.Exit(code)
+}

@@ -54,7 +54,7 @@ func TestNoPulseNoKey(t *testing.T) {
 			a.write(tc.x)
 			// The raw estimates, before the thresholds, for the record.
 			tp := tempoCandidate(a.flux, a.fps, DefaultOptions()).Confidence
-			k, c := keyCandidate(a.foldedChroma())
+			k, c := keyCandidate(a.foldedChroma(), true)
 			kc, tonal := k.Confidence, a.tonality()
 			maxBPMConf, maxTonality = math.Max(maxBPMConf, tp), math.Max(maxTonality, tonal)
 			t.Logf("raw BPM confidence %.3f, key confidence %.3f, tonality %.4f, pitch classes %d", tp, kc, tonal, pitchClassesPresent(c))

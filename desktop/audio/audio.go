@@ -39,6 +39,12 @@ var ErrUnsupportedFormat = errors.New("unsupported audio format")
 // headers or data are invalid.
 var ErrCorrupt = errors.New("corrupt audio data")
 
+// ErrTruncated is returned (wrapped) by Stream.Read, after every sample
+// that decodes, when the file ends early: a partial download or a copy cut
+// short. It is also ErrCorrupt under errors.Is; a caller that can use a
+// partial decode (the analysis does) tests for it first.
+var ErrTruncated = fmt.Errorf("%w: file ends early", ErrCorrupt)
+
 // ErrNoSide is returned by Stream.ReadMS on a stream opened without
 // Options.Side.
 var ErrNoSide = errors.New("audio: ReadMS needs Options.Side")

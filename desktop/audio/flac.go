@@ -41,5 +41,8 @@ func flacError(err error) error {
 	if errors.Is(err, flac.ErrUnsupported) {
 		return fmt.Errorf("%w: %v", ErrUnsupportedFormat, err)
 	}
+	if errors.Is(err, flac.ErrTruncated) {
+		return fmt.Errorf("%w: %v", ErrTruncated, err)
+	}
 	return fmt.Errorf("%w: %v", ErrCorrupt, err)
 }

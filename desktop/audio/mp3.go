@@ -78,5 +78,8 @@ func mp3Error(err error) error {
 	if errors.Is(err, mp3.ErrUnsupported) {
 		return fmt.Errorf("%w: %v", ErrUnsupportedFormat, err)
 	}
+	if errors.Is(err, mp3.ErrTruncated) {
+		return fmt.Errorf("%w: %v", ErrTruncated, err)
+	}
 	return fmt.Errorf("%w: %v", ErrCorrupt, err)
 }

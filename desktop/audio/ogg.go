@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -53,6 +54,9 @@ func (o *oggSource) next() ([]float32, error) {
 			return out, nil // report EOF on the next call
 		}
 		return nil, io.EOF
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return out, fmt.Errorf("%w: Ogg Vorbis: %v", ErrTruncated, err)
 	}
 	if err != nil {
 		return out, fmt.Errorf("%w: Ogg Vorbis: %v", ErrCorrupt, err)

@@ -60,7 +60,7 @@ func (p *pcmSource) next() ([]float32, error) {
 	out := p.convert(p.raw[:n])
 	if err != nil {
 		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			return out, fmt.Errorf("%w: truncated sample data (%d bytes missing)", ErrCorrupt, p.left)
+			return out, fmt.Errorf("%w: sample data %d bytes short", ErrTruncated, p.left)
 		}
 		return out, err
 	}

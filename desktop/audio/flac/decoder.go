@@ -17,6 +17,9 @@ var (
 	ErrCorrupt = errors.New("flac: corrupt stream")
 	// ErrUnsupported marks valid FLAC this decoder does not handle.
 	ErrUnsupported = errors.New("flac: unsupported stream")
+	// ErrTruncated marks a stream that ends inside a frame: the frames
+	// before it are good.
+	ErrTruncated = fmt.Errorf("%w: stream ends inside a frame", ErrCorrupt)
 )
 
 // StreamInfo is the content of the STREAMINFO block.
@@ -194,7 +197,7 @@ func (d *Decoder) next() ([]float32, error) {
 		n, err := d.decodeFrame(d.buf[d.off:])
 		if err == errShort {
 			if d.eof {
-				return nil, fmt.Errorf("%w: stream ends inside a frame", ErrCorrupt)
+				return nil, ErrTruncated
 			}
 			if want >= maxBuffer {
 				return nil, fmt.Errorf("%w: frame larger than %d bytes", ErrCorrupt, maxBuffer)

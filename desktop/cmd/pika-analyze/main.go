@@ -68,6 +68,7 @@ type line struct {
 	Year          int     `json:"year,omitempty"`
 	TagBPM        float64 `json:"tagBpm,omitempty"`
 	TagKey        string  `json:"tagKey,omitempty"`
+	Warning       string  `json:"warning,omitempty"`
 	Error         string  `json:"error,omitempty"`
 }
 
@@ -258,7 +259,7 @@ func analyze(ctx context.Context, path string, opts analysis.Options) line {
 	r, err := analyzeFile(ctx, path, opts)
 	l := line{
 		Path: path, BPM: r.BPM, BPMConfidence: r.BPMConfidence,
-		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence, TuningCents: r.TuningCents,
+		Key: r.Key, Camelot: r.Camelot, KeyConfidence: r.KeyConfidence, TuningCents: r.TuningCents, Warning: r.Warning,
 		Energy: r.Energy, Danceability: r.Danceability, Brightness: r.Brightness,
 		LoudnessLUFS: r.LoudnessLUFS, DurationS: r.DurationS,
 		Artist: r.Tags.Artist, Title: r.Tags.Title, Album: r.Tags.Album, Genre: r.Tags.Genre,
@@ -298,8 +299,12 @@ func (p *printer) print(l line) {
 	if l.Key != "" {
 		key = fmt.Sprintf("%s (%s) %.2f", l.Key, l.Camelot, l.KeyConfidence)
 	}
-	fmt.Fprintf(p.w, "%s\t%s\t%s\tenergy %.0f\tdance %.0f\tbright %.0f\t%.1f LUFS\t%.1f s\n",
-		l.Path, tempo, key, l.Energy, l.Danceability, l.Brightness, l.LoudnessLUFS, l.DurationS)
+	warn := ""
+	if l.Warning != "" {
+		warn = "\twarning: " + l.Warning
+	}
+	fmt.Fprintf(p.w, "%s\t%s\t%s\tenergy %.0f\tdance %.0f\tbright %.0f\t%.1f LUFS\t%.1f s%s\n",
+		l.Path, tempo, key, l.Energy, l.Danceability, l.Brightness, l.LoudnessLUFS, l.DurationS, warn)
 }
 
 // progress writes "[done/total] name" to stderr when it is a terminal.
