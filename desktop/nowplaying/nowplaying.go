@@ -69,7 +69,8 @@ type Options struct {
 	// Logger receives warnings about unreadable input (default slog.Default).
 	Logger *slog.Logger
 	// BroadcastPassword is the password the Traktor broadcast receiver
-	// asks of its source (default DefaultBroadcastPassword).
+	// asks of its source (default: PIKA_BROADCAST_PASSWORD, else
+	// DefaultBroadcastPassword).
 	BroadcastPassword string
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
