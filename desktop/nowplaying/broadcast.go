@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,7 +68,11 @@ func newBroadcastFromSpec(loc string, opt Options) (Watcher, error) {
 		}
 		port = p
 	}
-	return NewBroadcast(port, opt.BroadcastPassword, opt), nil
+	pw := opt.BroadcastPassword
+	if pw == "" {
+		pw = os.Getenv("PIKA_BROADCAST_PASSWORD")
+	}
+	return NewBroadcast(port, pw, opt), nil
 }
 
 // Addr returns the address listened on once Run has started listening.

@@ -29,7 +29,7 @@ func engineDB(t *testing.T) (string, *sql.DB) {
 	lib := filepath.Join(t.TempDir(), "Engine Library")
 	path := filepath.Join(lib, "Database2", "hm.db")
 	mkdirAll(t, filepath.Dir(path))
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(wal)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestEngineDJWaitsForDatabase(t *testing.T) {
 	out := startWatcher(t, func(o Options) Watcher { return NewEngineDJ(lib, o) }, Options{})
 	path := filepath.Join(lib, "Database2", "hm.db")
 	mkdirAll(t, filepath.Dir(path))
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
-	"github.com/godbus/dbus/v5/prop"
 
 	"github.com/pikadj/pika/desktop/internal/testenv"
 )
@@ -42,10 +42,13 @@ func sessionBus(t *testing.T) string {
 }
 
 // testPlayer is a D-Bus service with the MPRIS player interface, as a
-// media player exports it.
+// media player exports it: org.freedesktop.DBus.Properties' GetAll and
+// PropertiesChanged signals. (godbus's prop package writes a new map value
+// into the old map while it may be read, so the properties are kept here.)
 type testPlayer struct {
 	conn  *dbus.Conn
-	props *prop.Properties
+	mu    sync.Mutex
+	props map[string]dbus.Variant
 }
 
 func newTestPlayer(t *testing.T, addr, name string) *testPlayer {
@@ -55,27 +58,49 @@ func newTestPlayer(t *testing.T, addr, name string) *testPlayer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	props, err := prop.Export(conn, mprisPath, prop.Map{mprisPlayer: {
-		"PlaybackStatus": {Value: "Stopped", Emit: prop.EmitTrue},
-		"Metadata":       {Value: map[string]dbus.Variant{}, Emit: prop.EmitTrue},
-	}})
-	if err != nil {
+	p := &testPlayer{conn: conn, props: map[string]dbus.Variant{
+		"PlaybackStatus": dbus.MakeVariant("Stopped"),
+		"Metadata":       dbus.MakeVariant(map[string]dbus.Variant{}),
+	}}
+	if err := conn.Export(p, mprisPath, "org.freedesktop.DBus.Properties"); err != nil {
 		t.Fatal(err)
 	}
 	if reply, err := conn.RequestName(mprisPrefix+name, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
 		t.Fatalf("request name: %v %v", reply, err)
 	}
-	return &testPlayer{conn: conn, props: props}
+	return p
+}
+
+// GetAll is org.freedesktop.DBus.Properties.GetAll.
+func (p *testPlayer) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) {
+	if iface != mprisPlayer {
+		return map[string]dbus.Variant{}, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]dbus.Variant, len(p.props))
+	for k, v := range p.props {
+		out[k] = v
+	}
+	return out, nil
 }
 
 func (p *testPlayer) set(status, artist, title, url string) {
-	p.props.SetMust(mprisPlayer, "Metadata", map[string]dbus.Variant{
-		"mpris:trackid": dbus.MakeVariant(dbus.ObjectPath("/org/pika/track/" + strings.ReplaceAll(strings.ToLower(title), " ", "_"))),
-		"xesam:artist":  dbus.MakeVariant([]string{artist}),
-		"xesam:title":   dbus.MakeVariant(title),
-		"xesam:url":     dbus.MakeVariant(url),
-	})
-	p.props.SetMust(mprisPlayer, "PlaybackStatus", status)
+	changed := map[string]dbus.Variant{
+		"Metadata": dbus.MakeVariant(map[string]dbus.Variant{
+			"mpris:trackid": dbus.MakeVariant(dbus.ObjectPath("/org/pika/track/" + strings.ReplaceAll(strings.ToLower(title), " ", "_"))),
+			"xesam:artist":  dbus.MakeVariant([]string{artist}),
+			"xesam:title":   dbus.MakeVariant(title),
+			"xesam:url":     dbus.MakeVariant(url),
+		}),
+		"PlaybackStatus": dbus.MakeVariant(status),
+	}
+	p.mu.Lock()
+	for k, v := range changed {
+		p.props[k] = v
+	}
+	p.mu.Unlock()
+	p.conn.Emit(mprisPath, "org.freedesktop.DBus.Properties.PropertiesChanged", mprisPlayer, changed, []string{})
 }
 
 func TestMPRISWatcher(t *testing.T) {

@@ -1,6 +1,8 @@
-// Package nowplaying turns the files DJ software writes while a set is
-// played (VirtualDJ history, growing M3U playlists, Mixxx's history
-// playlists, Serato session files) into "this track started at T" events.
+// Package nowplaying turns what DJ software reports while a set is played
+// (VirtualDJ history, growing M3U playlists, Mixxx's and Engine DJ's
+// history tables, Serato session files, Traktor's Icecast broadcast, Linux
+// media players over MPRIS) into "this track started at T" events. A Spec
+// ("kind[:location]", see Kinds) names a source for the app and the CLI.
 //
 // Each source is a Watcher. Run watches with fsnotify and, because
 // fsnotify misses changes on network drives and some editors' saves, also
@@ -69,7 +71,8 @@ type Options struct {
 	// Logger receives warnings about unreadable input (default slog.Default).
 	Logger *slog.Logger
 	// BroadcastPassword is the password the Traktor broadcast receiver
-	// asks of its source (default DefaultBroadcastPassword).
+	// asks of its source (default: PIKA_BROADCAST_PASSWORD, else
+	// DefaultBroadcastPassword).
 	BroadcastPassword string
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/relay/relaytest"
 )
 
@@ -13,4 +15,13 @@ func TestMain(m *testing.M) {
 	// frame wait is a hang guard, so make it generous.
 	relaytest.FrameTimeout = time.Minute
 	os.Exit(m.Run())
+}
+
+// The usage text names every source kind nowplaying knows.
+func TestUsageNamesEverySource(t *testing.T) {
+	for _, k := range nowplaying.Kinds() {
+		if !strings.Contains(Usage, k.Usage) {
+			t.Errorf("Usage lacks %q", k.Usage)
+		}
+	}
 }
