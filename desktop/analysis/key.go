@@ -194,7 +194,6 @@ func keyCandidate(frames [][12]float32, ending bool) (keyEstimate, [12]float64) 
 	}, c
 }
 
-
 // pitchClassesPresent counts the pitch classes of a summed chroma that hold
 // at least a tenth of the strongest one.
 func pitchClassesPresent(c [12]float64) int {
