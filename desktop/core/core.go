@@ -39,6 +39,9 @@ type Config struct {
 	// Background starts the folder watcher and resumes pending analysis
 	// at Open: what the GUI wants, not a one-shot command.
 	Background bool
+	// EndWait bounds how long End waits for the relay to confirm the end
+	// of a session; the session ends here in any case. 0 means 10 s.
+	EndWait time.Duration
 	// SpotWait is how long a played track that is not analysed yet may
 	// take before it is sent with its tags alone (its numbers follow).
 	// 0 means 1 s; negative sends the tags at once.
@@ -75,6 +78,9 @@ func Open(ctx context.Context, cfg Config) (*Core, error) {
 	}
 	if cfg.LibraryPath == "" {
 		cfg.LibraryPath = filepath.Join(cfg.ConfigDir, "library.db")
+	}
+	if cfg.EndWait <= 0 {
+		cfg.EndWait = 10 * time.Second
 	}
 	if cfg.SpotWait == 0 {
 		cfg.SpotWait = time.Second

@@ -81,7 +81,7 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 		core: c, link: link, client: link, source: source, plays: make(chan nowplaying.Event, 16),
 		updates: make(chan playUpdate),
 		cancel:  cancel, done: make(chan struct{}),
-		state: LiveState{Live: true, Source: source, Session: Session{Name: name}},
+		state: LiveState{Live: true, Source: source, Session: Session{Name: name}, RelayURL: link.RelayURL()},
 	}
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
@@ -121,9 +121,18 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	return nil
 }
 
-// End ends the live session: messages still queued are delivered first,
-// then the dancers see the recap link. Without the relay before ctx is
-// done, the session is abandoned here and the relay ends it by itself.
+// ErrEndedHere is End's answer when the session ended on this computer but
+// the relay could not be told (unreachable, or no answer within
+// Config.EndWait): it ends the session by itself after
+// protocol.ResumeWindow without news from the app.
+var ErrEndedHere = fmt.Errorf("the session ended on this computer, but the relay could not be told: it ends it by itself within %v", protocol.ResumeWindow)
+
+// End ends the live session. It always ends it here: the watcher and the
+// play pipeline stop, and the app is not live any more. When the relay is
+// connected, messages still queued are delivered first and the dancers see
+// the recap link; End waits for that at most Config.EndWait (or until ctx
+// is done). When it is not connected (a wrong URL, no network) nothing is
+// waited for, and the error is ErrEndedHere.
 func (c *Core) End(ctx context.Context) error {
 	c.mu.Lock()
 	lr := c.live
@@ -131,14 +140,37 @@ func (c *Core) End(ctx context.Context) error {
 	if lr == nil {
 		return nil
 	}
-	err := lr.client.End(ctx)
+	lr.mu.Lock()
+	reachable := lr.state.Connected
+	lr.mu.Unlock()
+	endCtx, cancel := context.WithTimeout(ctx, c.cfg.EndWait)
+	if !reachable {
+		cancel() // the link abandons the session at once
+	}
+	err := lr.client.End(endCtx)
+	cancel()
 	c.teardown(lr)
 	lr.mu.Lock()
 	lr.state.Session.Ended = true
 	sess := lr.state.Session
 	lr.mu.Unlock()
 	c.hub.publish(SessionChanged{sess})
-	return err
+	if err != nil {
+		slog.Warn("live: ended without the relay", "err", err)
+		return ErrEndedHere
+	}
+	return nil
+}
+
+// RetryLink makes the link try the relay again now instead of after its
+// backoff (the DJ fixed the network or started the relay).
+func (c *Core) RetryLink() error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	lr.client.Retry()
+	return nil
 }
 
 // teardown stops a live run and forgets it.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -367,4 +369,93 @@ func TestUnknownTokenIsAnErrorEvent(t *testing.T) {
 		t.Fatalf("error event %v (%T); want a refused token", e.Err, e.Err)
 	}
 	until(t, ctx, "the run to stop", func() bool { return !core.LiveState().Live })
+}
+
+// deadURL is a loopback address where nothing listens: a port that was
+// just free.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// A wrong relay URL (issue 12): going live says which relay cannot be
+// reached and why; End ends the session here at once, even with a context
+// that never ends (the window's); with the URL fixed in the settings the
+// next go-live reaches the relay.
+func TestEndWithTheRelayUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	core, err := Open(ctx, Config{ConfigDir: t.TempDir(), NoKeyring: true, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	dead := deadURL(t)
+	set := core.Settings()
+	set.RelayURL = dead
+	if err := core.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Friday", ""); err != nil {
+		t.Fatal(err)
+	}
+	drop := nextEvent(t, ctx, events, func(e Disconnected) bool { return e.Err != nil })
+	host := strings.TrimPrefix(dead, "http://")
+	if !strings.Contains(drop.Err.Error(), host) || !strings.Contains(drop.Err.Error(), "refused") || drop.RetryIn <= 0 {
+		t.Errorf("drop %+v; want the refused connection to %s and a retry", drop, host)
+	}
+	st := core.LiveState()
+	if !st.Live || st.Connected || st.RelayURL != dead || st.LinkErr == nil {
+		t.Errorf("live state %+v; want live, offline, relay %s and the error", st, dead)
+	}
+	if err := core.RetryLink(); err != nil {
+		t.Errorf("RetryLink: %v", err)
+	}
+	nextEvent(t, ctx, events, func(e Disconnected) bool { return e.Err != nil })
+
+	ended := make(chan error, 1)
+	go func() { ended <- core.End(context.Background()) }()
+	select {
+	case err := <-ended:
+		if !errors.Is(err, ErrEndedHere) {
+			t.Errorf("End: %v, want ErrEndedHere", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("End hung with the relay unreachable")
+	}
+	if st := core.LiveState(); st.Live {
+		t.Errorf("still live after End: %+v", st)
+	}
+	nextEvent(t, ctx, events, func(e SessionChanged) bool { return e.Ended })
+	if err := core.RetryLink(); err == nil {
+		t.Error("RetryLink after End: no error")
+	}
+
+	set.RelayURL = relay.URL
+	if err := core.SaveSettings(set); err != nil {
+		t.Fatal(err)
+	}
+	if err := core.GoLive(ctx, "manual", "Friday", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent(t, ctx, events, func(e SessionChanged) bool { return e.ID != "" }).Session
+	if sess.Resumed || sess.DJName != "DJ Ana" {
+		t.Errorf("session after fixing the URL: %+v", sess)
+	}
+	if err := core.End(ctx); err != nil {
+		t.Errorf("End with the relay up: %v", err)
+	}
+	if sess := nextEvent(t, ctx, events, func(e SessionChanged) bool { return e.Ended }); sess.RecapURL == "" {
+		t.Errorf("ended session %+v; want the recap link", sess)
+	}
 }

@@ -25,6 +25,11 @@ type LiveState struct {
 	Announcement  *protocol.Announcement  // the banner shown now
 	Announcements []protocol.Announcement // this session's, oldest first
 	Outbox        int                     // messages waiting for the relay
+	// RelayURL is the relay this session goes to; LinkErr is why the
+	// last attempt to reach it failed (nil once connected), for a DJ who
+	// must check the address or the network.
+	RelayURL string
+	LinkErr  error
 }
 
 // relayEvent is what one relay event does to the live state: the state
@@ -36,13 +41,16 @@ type LiveState struct {
 func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState, out []Event, over bool) {
 	switch e := ev.(type) {
 	case livelink.Connected:
-		st.Connected = true
+		st.Connected, st.LinkErr = true, nil
 		out = append(out, Connected{})
 	case livelink.Disconnected:
 		st.Connected = false
+		if e.Err != nil {
+			st.LinkErr = e.Err
+		}
 		out = append(out, Disconnected{Err: e.Err, RetryIn: e.RetryIn})
 	case livelink.Registered:
-		st.Connected = true
+		st.Connected, st.LinkErr = true, nil
 		st.Session = Session{ID: e.Session.ID, Name: st.Session.Name, DJName: e.Session.DJName, JoinURL: e.Session.JoinURL,
 			LocalJoinURL: e.Session.LocalJoinURL, RecapURL: e.Session.RecapURL, Resumed: e.Session.Resumed}
 		out = append(out, SessionChanged{st.Session})

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
 // AnalyzeFunc measures one file. The desktop app wraps analysis.AnalyzeFile.
@@ -398,7 +400,7 @@ func (q *Queue) analyzeSafe(ctx context.Context, p string) (a Analysis, err erro
 	}()
 	// The file may have been swapped for a FIFO or device since the scan;
 	// the analysis would block in its open.
-	if err := CheckRegular(p); err != nil {
+	if err := regfile.Check(p); err != nil {
 		return Analysis{}, err
 	}
 	a, err = q.analyze(ctx, p)

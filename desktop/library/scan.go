@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
 // audioExts are the files an import picks up. Formats the analysis cannot
@@ -73,7 +75,7 @@ const hashChunk = 64 << 10
 // Anything but a regular file (or a link to one) is refused with
 // ErrNotRegular.
 func ContentHash(p string) (string, error) {
-	f, err := openRegular(p)
+	f, err := regfile.Open(p)
 	if err != nil {
 		return "", err
 	}
@@ -169,8 +171,8 @@ func (l *Library) rescan(ctx context.Context, dir string, progress ScanFunc) (Im
 		}
 		// Links to files are imported under the link's path; links to
 		// folders are not followed; FIFOs and devices are reported.
-		if err := walkedRegular(p, d); err != nil {
-			if !errors.Is(err, errLinkToDir) {
+		if err := regfile.Walked(p, d); err != nil {
+			if !errors.Is(err, regfile.ErrLinkToDir) {
 				res.Errors = append(res.Errors, FileError{Path: p, Err: err.Error()})
 			}
 			return nil

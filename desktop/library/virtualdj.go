@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
 // Limits on a VirtualDJ database: real ones are tens of megabytes.
@@ -97,7 +99,7 @@ func vdjBPM(s string) float64 {
 // the import with an error and leaves what was imported before it.
 func (l *Library) ImportVirtualDJ(ctx context.Context, file string) (VDJResult, error) {
 	var res VDJResult
-	f, err := openRegular(file) // a FIFO would block the open, a device never end
+	f, err := regfile.Open(file) // a FIFO would block the open, a device never end
 	if err != nil {
 		return res, fmt.Errorf("import VirtualDJ database %s: %w", file, err)
 	}

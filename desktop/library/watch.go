@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
 // settle is how long a new file must stay unwritten before it is imported,
@@ -137,7 +139,7 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 				slog.Warn("library watcher: cannot watch folder", "folder", ev.Name, "err", err)
 			}
 			_ = filepath.WalkDir(ev.Name, func(p string, d fs.DirEntry, err error) error {
-				if err == nil && !d.IsDir() && IsAudioFile(p) && walkedRegular(p, d) == nil {
+				if err == nil && !d.IsDir() && IsAudioFile(p) && regfile.Walked(p, d) == nil {
 					w.schedule(p)
 				}
 				return nil

@@ -67,6 +67,7 @@ type Client struct {
 	events          chan Event
 	kick            chan struct{} // outbox or End request changed
 	liveCh          chan struct{} // live state changed
+	retry           chan struct{} // the DJ asked to reconnect now
 
 	mu        sync.Mutex
 	live      bool
@@ -120,6 +121,7 @@ func New(cfg Config, db *sql.DB) (*Client, error) {
 		events:  make(chan Event, 256),
 		kick:    make(chan struct{}, 1),
 		liveCh:  make(chan struct{}, 1),
+		retry:   make(chan struct{}, 1),
 		pending: pendingPrefix + strconv.FormatInt(time.Now().UnixNano(), 36) + ":" + strconv.FormatUint(rand.Uint64(), 36),
 	}
 	// The app's library has migrated db already; a bare database (a
@@ -129,6 +131,14 @@ func New(cfg Config, db *sql.DB) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Retry cuts short the wait before the next connection attempt (the DJ
+// fixed the network, or started the relay); it does nothing while
+// connected.
+func (c *Client) Retry() { signal(c.retry) }
+
+// RelayURL is the relay's address as the link dials it.
+func (c *Client) RelayURL() string { return c.httpBase }
 
 // Events delivers what happens, for the UI. It is buffered; when nobody
 // reads, newer events are dropped rather than blocking the link.

@@ -45,6 +45,10 @@ func (c *Client) Run(ctx context.Context) error {
 			}
 			continue
 		}
+		select {
+		case <-c.retry: // a press from before this attempt is spent
+		default:
+		}
 		registered, err := c.connect(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -76,6 +80,8 @@ func (c *Client) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
+		case <-c.retry:
+			t.Stop()
 		case <-t.C:
 		}
 	}

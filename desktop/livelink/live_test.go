@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -576,5 +577,71 @@ func TestLongBacklogAfterOutage(t *testing.T) {
 		default:
 		}
 		break
+	}
+}
+
+// Retry cuts the wait between attempts short: with a backoff of an hour, a
+// second attempt comes only from Retry.
+func TestRetryCutsTheBackoffShort(t *testing.T) {
+	oldMin, oldMax := backoffMin, backoffMax
+	backoffMin, backoffMax = time.Hour, time.Hour
+	defer func() { backoffMin, backoffMax = oldMin, oldMax }()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Something on loopback that takes the connection and drops it, as a
+	// wrong port or a proxy in front of a stopped relay does.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	attempts := make(chan struct{}, 16)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+			attempts <- struct{}{}
+		}
+	}()
+	c, err := New(Config{RelayURL: "http://" + ln.Addr().String(), Token: "pk_dj_deadbeefdeadbeefdeadbeefdeadbeef", SessionName: "Friday"}, openDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.GoLive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	waitDrop := func(what string) {
+		t.Helper()
+		for {
+			select {
+			case e := <-c.Events():
+				if d, ok := e.(Disconnected); ok {
+					if d.Err == nil || d.RetryIn < time.Minute {
+						t.Fatalf("%s: %+v; want an error and the hour's wait", what, d)
+					}
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("%s: no Disconnected event: %v", what, ctx.Err())
+			}
+		}
+	}
+	for i, what := range []string{"first attempt", "attempt after Retry"} {
+		select {
+		case <-attempts:
+		case <-ctx.Done():
+			t.Fatalf("%s never reached the listener", what)
+		}
+		waitDrop(what)
+		if i == 0 {
+			c.Retry()
+		}
 	}
 }

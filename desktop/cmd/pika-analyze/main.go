@@ -32,6 +32,7 @@ import (
 	"sync"
 
 	"github.com/pikadj/pika/desktop/analysis"
+	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
 // audioExts are the extensions picked up when walking folders. Formats the
@@ -172,10 +173,6 @@ func analyzeAll(ctx context.Context, paths []string, workers int, opts analysis.
 // analyzeFile is analysis.AnalyzeFile; tests swap in a read that blocks.
 var analyzeFile = analysis.AnalyzeFile
 
-// errNotRegular refuses FIFOs, devices and sockets, whose open or read can
-// block forever.
-var errNotRegular = errors.New("not a regular file")
-
 // entry is one file to analyse, or one path that gets only an error line.
 type entry struct {
 	path string
@@ -192,7 +189,7 @@ func collect(path string) []entry {
 	}
 	if !st.IsDir() {
 		if !st.Mode().IsRegular() {
-			return []entry{{path, errNotRegular}}
+			return []entry{{path, regfile.ErrNotRegular}}
 		}
 		return []entry{{path: path}}
 	}
@@ -207,8 +204,8 @@ func collect(path string) []entry {
 		if d.IsDir() || !audioExts[strings.ToLower(filepath.Ext(p))] {
 			return nil
 		}
-		if err := regular(p, d); err != nil {
-			if !errors.Is(err, errIsDir) {
+		if err := regfile.Walked(p, d); err != nil {
+			if !errors.Is(err, regfile.ErrLinkToDir) {
 				files = append(files, entry{p, err})
 			}
 			return nil
@@ -222,39 +219,11 @@ func collect(path string) []entry {
 	return files
 }
 
-// errIsDir marks a link to a folder, which the walk does not follow (so a
-// link loop cannot trap it) and does not report.
-var errIsDir = errors.New("link to a folder")
-
-// regular reports whether the walked entry d at p is a regular file or a
-// symbolic link to one.
-func regular(p string, d fs.DirEntry) error {
-	t := d.Type()
-	if t.IsRegular() {
-		return nil
-	}
-	if t&fs.ModeSymlink == 0 {
-		return errNotRegular
-	}
-	st, err := os.Stat(p)
-	switch {
-	case err != nil:
-		return err
-	case st.IsDir():
-		return errIsDir
-	case !st.Mode().IsRegular():
-		return errNotRegular
-	}
-	return nil
-}
-
 func analyze(ctx context.Context, path string, opts analysis.Options) line {
 	// Checked again just before the open: the file may have been replaced
 	// since the walk, and opening a FIFO blocks until a writer appears.
-	if st, err := os.Stat(path); err != nil {
+	if err := regfile.Check(path); err != nil {
 		return line{Path: path, Error: err.Error()}
-	} else if !st.Mode().IsRegular() {
-		return line{Path: path, Error: errNotRegular.Error()}
 	}
 	r, err := analyzeFile(ctx, path, opts)
 	l := line{

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package audio
+package regfile
 
 // oNonblock: no FIFOs that block in open here.
 const oNonblock = 0

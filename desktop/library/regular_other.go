@@ -1,6 +1,0 @@
-//go:build !unix
-
-package library
-
-// oNonblock: no FIFOs that block in open here.
-const oNonblock = 0
