@@ -1,7 +1,9 @@
 // Package core is Pika!'s desktop core: the one object the GUI and the
 // command line share. A Core owns the settings, the library and its
 // analysis queue, the now-playing watcher with its matching, and the live
-// link to the relay, and reports what happens as a stream of events.
+// link to the relay, and reports what happens as a stream of typed events
+// (Event). How relay events change the live state is one pure function,
+// relayEvent.
 package core
 
 import (

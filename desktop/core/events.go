@@ -109,4 +109,7 @@ type Session struct {
 	RecapURL     string
 	Resumed      bool
 	Ended        bool
+	// EndedHere: End ended it on this computer without the relay's word
+	// (see ErrEndedHere).
+	EndedHere bool
 }

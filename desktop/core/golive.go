@@ -125,7 +125,7 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 // the relay could not be told (unreachable, or no answer within
 // Config.EndWait): it ends the session by itself after
 // protocol.ResumeWindow without news from the app.
-var ErrEndedHere = fmt.Errorf("the session ended on this computer, but the relay could not be told: it ends it by itself within %v", protocol.ResumeWindow)
+var ErrEndedHere = fmt.Errorf("the session ended on this computer, but the relay could not be told: it ends it by itself within %d minutes", int(protocol.ResumeWindow.Minutes()))
 
 // End ends the live session. It always ends it here: the watcher and the
 // play pipeline stop, and the app is not live any more. When the relay is
@@ -151,7 +151,7 @@ func (c *Core) End(ctx context.Context) error {
 	cancel()
 	c.teardown(lr)
 	lr.mu.Lock()
-	lr.state.Session.Ended = true
+	lr.state.Session.Ended, lr.state.Session.EndedHere = true, err != nil
 	sess := lr.state.Session
 	lr.mu.Unlock()
 	c.hub.publish(SessionChanged{sess})

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -299,4 +300,62 @@ func TestSettingsSave(t *testing.T) {
 			})
 		})
 	}
+}
+
+// Issue 12: with a wrong relay URL, going live says which relay cannot be
+// reached and why and offers to try again or cancel; cancelling ends at
+// once, and with the URL fixed in Settings the next go-live works.
+func TestGoLiveWithTheRelayUnreachable(t *testing.T) {
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "dee@example.com", "DJ Dee")
+	h := newHarness(t, pikaConfig())
+	signIn(h, relay, token, "DJ Dee", "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String() // nothing listens there once closed
+	ln.Close()
+	sp := h.g.settings
+	setRelay := func(url string) {
+		t.Helper()
+		h.show(paneSettings)
+		h.ui(func() { sp.relay.SetText(url) })
+		h.tap(sp.saveBtn)
+		h.waitFor("the relay URL saved", liveLimit, func() bool { return h.core.Settings().RelayURL == url },
+			func() string { return sp.errLabel.Text })
+	}
+	setRelay(dead)
+
+	h.show(paneLive)
+	lv := h.g.live
+	h.ui(func() { lv.source.SetSelectedIndex(len(liveSources) - 1) })
+	h.tap(lv.goLive)
+	h.waitFor("the note that the relay cannot be reached", liveLimit, func() bool {
+		return lv.offlineBox.Visible() && strings.Contains(lv.offline.Text, "Cannot reach the relay at "+dead+": ") &&
+			strings.Contains(lv.offline.Text, "refused") && lv.cancelLive.Visible() && lv.retry.Visible()
+	}, func() string { return lv.offline.Text + " | " + lv.errLabel.Text + " | " + lv.info.Text })
+	h.tap(lv.retry)
+	h.ui(func() {
+		if lv.errLabel.Text != "" {
+			t.Errorf("try again: %q", lv.errLabel.Text)
+		}
+	})
+	h.tap(lv.cancelLive)
+	h.waitFor("the session to end here", liveLimit, func() bool {
+		return !h.core.LiveState().Live && !lv.goLive.Disabled() && lv.end.Disabled() && !lv.offlineBox.Visible() &&
+			strings.Contains(lv.info.Text, "ended on this computer") && lv.errLabel.Text == ""
+	}, func() string { return lv.info.Text + " | " + lv.errLabel.Text + " | " + lv.offline.Text })
+
+	setRelay(relay.URL)
+	h.show(paneLive)
+	h.tap(lv.goLive)
+	h.waitFor("the session on the fixed relay", liveLimit, func() bool {
+		st := h.core.LiveState()
+		return st.Session.ID != "" && st.Connected && !lv.offlineBox.Visible()
+	}, func() string { return lv.offline.Text + " | " + lv.errLabel.Text })
+	h.tap(lv.end)
+	h.waitFor("the end", liveLimit, func() bool {
+		return !lv.goLive.Disabled() && strings.Contains(lv.info.Text, "Recap") && lv.errLabel.Text == ""
+	}, func() string { return lv.info.Text + " | " + lv.errLabel.Text })
 }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -55,6 +56,12 @@ type livePane struct {
 	end      *widget.Button
 	errLabel *note
 	info     *note
+	// offline says which relay cannot be reached and why, with a retry
+	// and, before the session started, a way back.
+	offline    *note
+	retry      *widget.Button
+	cancelLive *widget.Button
+	offlineBox *fyne.Container
 
 	title     *canvas.Text
 	artist    *note
@@ -100,6 +107,11 @@ func newLivePane(g *gui) *livePane {
 	p.end.Disable()
 	p.errLabel = newErrorNote()
 	p.info = newNote(widget.MediumImportance)
+	p.offline = newNote(widget.WarningImportance)
+	p.retry = widget.NewButtonWithIcon("Try again now", theme.ViewRefreshIcon(), p.retryLink)
+	p.cancelLive = widget.NewButtonWithIcon("Cancel going live", theme.CancelIcon(), p.endLive)
+	p.offlineBox = container.NewVBox(p.offline, container.NewHBox(p.retry, p.cancelLive))
+	p.offlineBox.Hide()
 
 	setup := widget.NewForm(
 		widget.NewFormItem("Watch", p.source),
@@ -143,6 +155,7 @@ func newLivePane(g *gui) *livePane {
 		heading("Live"),
 		setup,
 		container.NewHBox(p.goLive, p.end),
+		p.offlineBox,
 		p.errLabel,
 		p.info,
 		widget.NewSeparator(),
@@ -217,16 +230,58 @@ func (p *livePane) endLive() {
 	p.g.do(p.end, func(ctx context.Context) error {
 		return p.g.core.End(ctx)
 	}, func(err error) {
-		if err != nil {
+		// ErrEndedHere is no failure: the session is over here, and ended
+		// (from its event) says what the relay does about it.
+		if err != nil && !errors.Is(err, core.ErrEndedHere) {
 			p.errLabel.SetText("Could not end the session: " + err.Error())
 		}
 		p.g.syncLive()
 	})
 }
 
+func (p *livePane) retryLink() {
+	if err := p.g.core.RetryLink(); err != nil {
+		p.errLabel.SetText("Cannot try again: " + err.Error())
+	}
+}
+
+// showOffline draws the offline note from the live state.
+func (p *livePane) showOffline(st core.LiveState) {
+	if !st.Live || st.Connected || st.LinkErr == nil {
+		p.offline.SetText("")
+		p.offlineBox.Hide()
+		return
+	}
+	msg := "Cannot reach the relay at " + st.RelayURL + ": " + st.LinkErr.Error() + ". "
+	if st.Session.ID == "" {
+		msg += "The session has not started. Check the relay URL in Settings and the network, then try again, or cancel."
+		p.cancelLive.Show()
+	} else {
+		msg += "Plays are kept and sent when it is back; the app keeps trying."
+		p.cancelLive.Hide()
+	}
+	p.offline.SetText(msg)
+	p.offlineBox.Show()
+}
+
+// sentence capitalises an error's text for a note.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:]) + "."
+}
+
 // ended keeps the recap link in view once the session is over.
 func (p *livePane) ended(s core.Session) {
-	if s.RecapURL != "" {
+	if s.EndedHere {
+		msg := sentence(core.ErrEndedHere.Error())
+		if s.RecapURL != "" {
+			msg += " Recap for the dancers: " + s.RecapURL
+		}
+		p.info.SetText(msg)
+	} else if s.RecapURL != "" {
 		p.info.SetText("Session ended. Recap for the dancers: " + s.RecapURL)
 	} else {
 		p.info.SetText("Session ended.")
@@ -235,6 +290,7 @@ func (p *livePane) ended(s core.Session) {
 
 // show draws the live state.
 func (p *livePane) show(st core.LiveState) {
+	p.showOffline(st)
 	if st.Live {
 		// The form shows what this session watches, also when it was
 		// started elsewhere (resumed after a restart).
