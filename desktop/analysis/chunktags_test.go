@@ -9,21 +9,13 @@ import (
 	"testing"
 
 	"github.com/dhowden/tag"
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
-
-// needTool skips when a command-line tool is missing, and fails under
-// CI=true, where scripts/install-deps provides it.
-func needTool(t *testing.T, name, pkg string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		skipUnlessCI(t, "%s not installed (Debian package %s)", name, pkg)
-	}
-}
 
 // WAV and AIFF tags as ffmpeg writes them: LIST/INFO for WAV (and an
 // "id3 " chunk with -write_id3v2 1), an "ID3 " chunk for AIFF.
 func TestReadChunkTags(t *testing.T) {
-	needTool(t, "ffmpeg", "ffmpeg")
+	testenv.NeedTools(t, "ffmpeg")
 	meta := []string{"-metadata", "title=Chunk Title", "-metadata", "artist=Chunk Artist",
 		"-metadata", "album=Chunk Album", "-metadata", "genre=Blues", "-metadata", "date=2019"}
 	full := Tags{Artist: "Chunk Artist", Title: "Chunk Title", Album: "Chunk Album", Genre: "Blues", Year: 2019}

@@ -11,16 +11,9 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-)
 
-// corpusDir is the rendered test corpus: ../shared/corpus/dev relative to
-// the repository root, or $PIKA_CORPUS.
-func corpusDir() string {
-	if d := os.Getenv("PIKA_CORPUS"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "corpus", "dev")
-}
+	"github.com/pikadj/pika/desktop/internal/testenv"
+)
 
 type truthEntry struct {
 	File string  `json:"file"`
@@ -34,7 +27,7 @@ func corpusScores(t *testing.T, dir string) (acc1, acc2, key float64) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "truth.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		skipUnlessCI(t, "corpus %s not present (set PIKA_CORPUS or render it with make_corpus.py): %v", dir, err)
+		testenv.SkipUnlessCI(t, "corpus %s not present (set PIKA_CORPUS or render it with make_corpus.py): %v", dir, err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +95,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus analysis skipped in -short mode")
 	}
-	acc1, acc2, key := corpusScores(t, corpusDir())
+	acc1, acc2, key := corpusScores(t, testenv.CorpusPath())
 	t.Logf("Accuracy1 %.3f, Accuracy2 %.3f, key score %.3f", acc1, acc2, key)
 	if acc1 < 0.95 {
 		t.Errorf("tempo Accuracy1 = %.3f, want >= 0.95", acc1)

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 func TestReadTags(t *testing.T) {
@@ -148,8 +150,8 @@ func TestAnalyzeFileCancelled(t *testing.T) {
 
 func TestAnalyzeFileDeterministic(t *testing.T) {
 	paths := []string{filepath.Join("testdata", "tagged.mp3"), filepath.Join("testdata", "tagged.flac")}
-	if _, err := os.Stat(filepath.Join(corpusDir(), "00-rnb-104-Amin.mp3")); err == nil && !testing.Short() {
-		paths = append(paths, filepath.Join(corpusDir(), "00-rnb-104-Amin.mp3"))
+	if _, err := os.Stat(filepath.Join(testenv.CorpusPath(), "00-rnb-104-Amin.mp3")); err == nil && !testing.Short() {
+		paths = append(paths, filepath.Join(testenv.CorpusPath(), "00-rnb-104-Amin.mp3"))
 	}
 	for _, p := range paths {
 		a, err := AnalyzeFile(context.Background(), p, DefaultOptions())
@@ -193,7 +195,7 @@ func ffmpegLoudness(t *testing.T, path string) float64 {
 // at several rates, with programme material that exercises both gates.
 func TestLoudnessAgainstFFmpeg(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
+		testenv.SkipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
 	}
 	dir := t.TempDir()
 	music := func(rate float64) []float32 {

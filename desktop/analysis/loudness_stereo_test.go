@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // writeStereoWAV writes 16-bit PCM with separate left and right signals.
@@ -92,7 +94,7 @@ func added(a, b []float32) []float32 {
 // silence (-70) on anti-phase channels, where the mid signal is zero.
 func TestLoudnessWideStereo(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
+		testenv.SkipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
 	}
 	const rate = 44100
 	music := clickTrack(100, 12, rate, 11)
@@ -134,7 +136,7 @@ func TestLoudnessWideStereo(t *testing.T) {
 				path := wav
 				if enc.tool != "" {
 					if _, err := exec.LookPath(enc.tool); err != nil {
-						skipUnlessCI(t, "%s not installed (scripts/test installs it)", enc.tool)
+						testenv.SkipUnlessCI(t, "%s not installed (scripts/test installs it)", enc.tool)
 					}
 					path = strings.TrimSuffix(wav, ".wav") + enc.ext
 					if out, err := exec.Command(enc.tool, enc.args(wav, path)...).CombinedOutput(); err != nil {
@@ -168,11 +170,11 @@ func TestLoudnessWideStereo(t *testing.T) {
 // -0.6 to +0.2 LU (before the side signal: -7.2 to +0.2).
 func TestLoudnessCorpus(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
+		testenv.SkipUnlessCI(t, "ffmpeg not installed (Debian package ffmpeg): reference loudness unavailable")
 	}
-	dir := corpusDir()
+	dir := testenv.CorpusPath()
 	if _, err := os.Stat(dir); err != nil {
-		skipUnlessCI(t, "corpus not present at %s", dir)
+		testenv.SkipUnlessCI(t, "corpus not present at %s", dir)
 	}
 	for _, name := range []string{
 		"00-rnb-104-Amin.mp3",

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // Real recordings shipped by Debian packages (scripts/install-deps test
@@ -48,15 +50,6 @@ var realDir struct {
 	err  error
 }
 
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipUnlessCI(t, "%s not installed (scripts/install-deps test)", tool)
-		}
-	}
-}
-
 func runTool(name string, args ...string) error {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
@@ -69,10 +62,10 @@ func runTool(name string, args ...string) error {
 // and returns their paths, in realTracks order.
 func realExcerpts(t *testing.T) []string {
 	t.Helper()
-	needTools(t, "ffmpeg", "sox")
+	testenv.NeedTools(t, "ffmpeg", "sox")
 	for _, p := range realTracks {
 		if _, err := os.Stat(p); err != nil {
-			skipUnlessCI(t, "real recording missing (scripts/install-deps test installs asc-music and fretsonfire-songs-*): %v", err)
+			testenv.SkipUnlessCI(t, "real recording missing (scripts/install-deps test installs asc-music and fretsonfire-songs-*): %v", err)
 		}
 	}
 	realDir.once.Do(func() {
@@ -166,9 +159,9 @@ func TestRealRecordingKeys(t *testing.T) {
 // TestRealNoKey: what has no tonal content gets no key: a real drum kit
 // playing a rock beat, synthetic speech, noise and silence.
 func TestRealNoKey(t *testing.T) {
-	needTools(t, "sox", "flite")
+	testenv.NeedTools(t, "sox", "flite")
 	if _, err := os.Stat(drumKit); err != nil {
-		skipUnlessCI(t, "drum kit missing (scripts/install-deps test installs hydrogen-data): %v", err)
+		testenv.SkipUnlessCI(t, "drum kit missing (scripts/install-deps test installs hydrogen-data): %v", err)
 	}
 	dir := t.TempDir()
 	// One bar at 100 BPM, eighth-note hats, kick on 1 and 3, snare on 2

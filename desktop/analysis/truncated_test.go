@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // TestTruncatedFile: a file cut short (a partial download) is analysed as
@@ -26,10 +28,10 @@ func TestTruncatedFile(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			src := filepath.Join(corpusDir(), tc.file)
+			src := filepath.Join(testenv.CorpusPath(), tc.file)
 			b, err := os.ReadFile(src)
 			if os.IsNotExist(err) {
-				skipUnlessCI(t, "corpus file missing: %v", err)
+				testenv.SkipUnlessCI(t, "corpus file missing: %v", err)
 			}
 			if err != nil {
 				t.Fatal(err)

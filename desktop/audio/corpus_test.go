@@ -7,16 +7,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const corpusDir = "../../../shared/corpus/dev"
+	"github.com/pikadj/pika/desktop/internal/testenv"
+)
 
 func corpusFiles(t testing.TB, ext string) []string {
 	t.Helper()
+	corpusDir := testenv.CorpusPath()
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*"+ext))
 	if len(files) == 0 {
 		if _, err := os.Stat(corpusDir); err != nil {
-			skipUnlessCI(t, "corpus not present at %s", corpusDir)
+			testenv.SkipUnlessCI(t, "corpus not present at %s", corpusDir)
 		}
 	}
 	return files

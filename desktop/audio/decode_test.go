@@ -11,14 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-func needTool(t testing.TB, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		skipUnlessCI(t, "%s not installed (scripts/test installs it); needed to make test files", tool)
-	}
-}
+	"github.com/pikadj/pika/desktop/internal/testenv"
+)
 
 func run(t testing.TB, name string, args ...string) {
 	t.Helper()
@@ -30,7 +25,7 @@ func run(t testing.TB, name string, args ...string) {
 // TestEncodings decodes uncompressed and lossless files in every sample
 // layout this package reads, made by sox, and compares with ffmpeg.
 func TestEncodings(t *testing.T) {
-	needTool(t, "sox")
+	testenv.NeedTools(t, "sox")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.wav")
 	run(t, "sox", "-n", "-r", "44100", "-c", "2", "-b", "16", src, "synth", "1", "sine", "440", "sine", "1250", "vol", "0.7")
@@ -89,7 +84,7 @@ func TestEncodings(t *testing.T) {
 // TestUnsupported checks that other formats fail with ErrUnsupportedFormat
 // and its message.
 func TestUnsupported(t *testing.T) {
-	needTool(t, "ffmpeg")
+	testenv.NeedTools(t, "ffmpeg")
 	dir := t.TempDir()
 	tests := []struct{ name, codec string }{
 		{"x.m4a", "aac"},
@@ -134,7 +129,7 @@ func TestUnsupported(t *testing.T) {
 // TestTruncated cuts files of every format in half: decoding must deliver
 // samples and then an error, not a clean end and not a panic.
 func TestTruncated(t *testing.T) {
-	needTool(t, "sox")
+	testenv.NeedTools(t, "sox")
 	dir := t.TempDir()
 	aiff := filepath.Join(dir, "c.aiff")
 	run(t, "sox", "-n", "-r", "44100", "-c", "2", "-b", "16", aiff, "synth", "2", "sine", "440")

@@ -1,43 +1,22 @@
 package audio
 
 import (
-	"bytes"
-	"encoding/binary"
 	"math"
-	"os/exec"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // ffmpegMono decodes path with ffmpeg to float32 and averages the channels,
 // the same downmix this package does. rate 0 keeps the source rate.
 func ffmpegMono(t testing.TB, path string, channels, rate int) []float32 {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (scripts/test installs it); it is the reference decoder")
-	}
-	args := []string{"-v", "error", "-i", path, "-f", "f32le"}
+	var args []string
 	if rate > 0 {
-		args = append(args, "-ar", strconv.Itoa(rate))
+		args = []string{"-ar", strconv.Itoa(rate)}
 	}
-	args = append(args, "-")
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", args...)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg %s: %v: %s", path, err, stderr.String())
-	}
-	b := out.Bytes()
-	n := len(b) / 4 / channels
-	mono := make([]float32, n)
-	for i := range n {
-		var s float32
-		for c := range channels {
-			s += math.Float32frombits(binary.LittleEndian.Uint32(b[4*(i*channels+c):]))
-		}
-		mono[i] = s / float32(channels)
-	}
-	return mono
+	return testenv.Mono(testenv.FFmpegF32(t, path, args...), channels)
 }
 
 // alignedSNR finds the lag (|lag| <= maxLag) at which got best matches ref

@@ -1,46 +1,33 @@
 package audio
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // ffmpegSide decodes path with ffmpeg and returns (ch0-ch1)/2, optionally
 // resampled (rate 0 keeps the source rate).
 func ffmpegSide(t testing.TB, path string, channels, rate int) []float32 {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (scripts/test installs it); it is the reference decoder")
-	}
-	args := []string{"-v", "error", "-i", path, "-f", "f32le"}
+	var args []string
 	if rate > 0 {
-		args = append(args, "-ar", strconv.Itoa(rate))
+		args = []string{"-ar", strconv.Itoa(rate)}
 	}
-	args = append(args, "-")
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", args...)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg %s: %v: %s", path, err, stderr.String())
-	}
-	b := out.Bytes()
-	n := len(b) / 4 / channels
-	side := make([]float32, n)
+	b := testenv.FFmpegF32(t, path, args...)
+	side := make([]float32, len(b)/channels)
 	if channels < 2 {
 		return side
 	}
-	for i := range n {
-		l := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i*channels:]))
-		r := math.Float32frombits(binary.LittleEndian.Uint32(b[4*(i*channels+1):]))
-		side[i] = 0.5 * (l - r)
+	for i := range side {
+		side[i] = 0.5 * (b[i*channels] - b[i*channels+1])
 	}
 	return side
 }
@@ -69,7 +56,7 @@ func readMS(t testing.TB, s Stream) (mid, side []float32) {
 // TestEncodings / TestCorpusAgainstFFmpeg / TestCorpusReducedRate). Mono
 // gives a silent side, six channels the side of the first two.
 func TestSideSignal(t *testing.T) {
-	needTool(t, "sox")
+	testenv.NeedTools(t, "sox")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.wav")
 	run(t, "sox", "-n", "-r", "44100", "-c", "2", "-b", "16", src,
@@ -85,8 +72,11 @@ func TestSideSignal(t *testing.T) {
 		{"mono.wav", func(p string) { run(t, "sox", src, "-c", "1", p) }, 90},
 		{"six.wav", func(p string) { run(t, "sox", src, "-c", "6", p) }, 90},
 		{"s16.flac", func(p string) { run(t, "sox", src, p) }, 90},
-		{"joint.mp3", func(p string) { needTool(t, "lame"); run(t, "lame", "--quiet", "-b", "192", "-m", "j", src, p) }, 60},
-		{"q5.ogg", func(p string) { needTool(t, "oggenc"); run(t, "oggenc", "-Q", "-q", "5", "-o", p, src) }, 60},
+		{"joint.mp3", func(p string) {
+			testenv.NeedTools(t, "lame")
+			run(t, "lame", "--quiet", "-b", "192", "-m", "j", src, p)
+		}, 60},
+		{"q5.ogg", func(p string) { testenv.NeedTools(t, "oggenc"); run(t, "oggenc", "-Q", "-q", "5", "-o", p, src) }, 60},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,14 +3,13 @@ package core
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pikadj/pika/desktop/internal/testenv"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -18,36 +17,10 @@ import (
 
 const waitLong = 2 * time.Minute
 
-func corpusFile(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "dev", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("corpus file: %v", err)
-	}
-	return p
-}
-
 func copyInto(t *testing.T, dir, name string) string {
 	t.Helper()
 	to := filepath.Join(dir, name)
-	in, err := os.Open(corpusFile(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.CopyFile(t, testenv.CorpusFile(t, name), to)
 	return to
 }
 

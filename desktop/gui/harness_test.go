@@ -2,8 +2,6 @@ package gui
 
 import (
 	"context"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,10 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
-
-// corpusDir holds the shared test tracks (the repository's ../shared).
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "dev")
 
 // harness is the whole window, built by newGUI as Run builds it, on the
 // Fyne test driver, over a real core with its own settings and library.
@@ -108,21 +104,7 @@ func copyCorpus(t *testing.T, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, n := range names {
-		src, err := os.Open(filepath.Join(corpusDir, n))
-		if err != nil {
-			t.Fatalf("corpus file: %v", err)
-		}
-		dst, err := os.Create(filepath.Join(dir, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(dst, src); err != nil {
-			t.Fatal(err)
-		}
-		src.Close()
-		if err := dst.Close(); err != nil {
-			t.Fatal(err)
-		}
+		testenv.CopyFile(t, testenv.CorpusFile(t, n), filepath.Join(dir, n))
 	}
 	return dir
 }

@@ -3,7 +3,6 @@ package library
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,20 +10,8 @@ import (
 	"testing"
 
 	"github.com/pikadj/pika/desktop/analysis"
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
-
-// corpusDir is ../shared/corpus/dev from the repository root.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus", "dev"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "truth.json")); err != nil {
-		t.Fatalf("corpus not found at %s: %v", dir, err)
-	}
-	return dir
-}
 
 type truth struct {
 	File    string  `json:"file"`
@@ -47,28 +34,6 @@ func readTruth(t *testing.T, dir string) map[string]truth {
 		m[e.File] = e
 	}
 	return m
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // realAnalyzer wraps the real analysis and counts the files it analyses.
@@ -120,13 +85,13 @@ func tempoOK(got, want float64) bool {
 
 func TestImportCorpusRescanMoveAndAdd(t *testing.T) {
 	ctx := testCtx(t)
-	corpus := corpusDir(t)
+	corpus := testenv.CorpusDir(t)
 	tr := readTruth(t, corpus)
 	lib := openTest(t, Options{ReadTags: readTagsForTest})
 	music := t.TempDir()
 	first := []string{"00-rnb-104-Amin.mp3", "01-blues-92-Emaj.flac", "03-8beat-120-Gmaj.ogg", "05-softrock-100-Bmin.wav", "14-bubblerock-128-Dmaj.mp3"}
 	for _, f := range first {
-		copyFile(t, filepath.Join(corpus, f), filepath.Join(music, f))
+		testenv.CopyFile(t, filepath.Join(corpus, f), filepath.Join(music, f))
 	}
 	// A corrupt file and an unsupported one must not stop the import.
 	if err := os.WriteFile(filepath.Join(music, "broken.mp3"), []byte("ID3\x04\x00garbage garbage"), 0o644); err != nil {
@@ -193,7 +158,7 @@ func TestImportCorpusRescanMoveAndAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	added := "12-countryblues-108-Amaj.mp3"
-	copyFile(t, filepath.Join(corpus, added), filepath.Join(music, "New", added))
+	testenv.CopyFile(t, filepath.Join(corpus, added), filepath.Join(music, "New", added))
 
 	res, err = lib.ImportFolder(ctx, music)
 	if err != nil {
@@ -248,7 +213,7 @@ func TestImportCorpusRescanMoveAndAdd(t *testing.T) {
 
 func TestWatcherPicksUpNewFiles(t *testing.T) {
 	ctx := testCtx(t)
-	corpus := corpusDir(t)
+	corpus := testenv.CorpusDir(t)
 	lib := openTest(t, Options{ReadTags: readTagsForTest})
 	music := t.TempDir()
 	if _, err := lib.ImportFolder(ctx, music); err != nil {
@@ -260,10 +225,10 @@ func TestWatcherPicksUpNewFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	copyFile(t, filepath.Join(corpus, "06-dsoul-96-Fmaj.mp3"), filepath.Join(music, "06-dsoul-96-Fmaj.mp3"))
+	testenv.CopyFile(t, filepath.Join(corpus, "06-dsoul-96-Fmaj.mp3"), filepath.Join(music, "06-dsoul-96-Fmaj.mp3"))
 	// A new subfolder with a file already inside when it appears.
 	sub := filepath.Join(t.TempDir(), "Funk")
-	copyFile(t, filepath.Join(corpus, "02-bvfunk-112-Dmin.mp3"), filepath.Join(sub, "02.mp3"))
+	testenv.CopyFile(t, filepath.Join(corpus, "02-bvfunk-112-Dmin.mp3"), filepath.Join(sub, "02.mp3"))
 	if err := os.Rename(sub, filepath.Join(music, "Funk")); err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // hangGuard is how long a call may take before the test calls it hung: the
@@ -31,26 +32,6 @@ func noHang(t *testing.T, what string, f func()) {
 	}
 }
 
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func symlink(t *testing.T, target, p string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, p); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestImportSpecialFiles(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -61,7 +42,7 @@ func TestImportSpecialFiles(t *testing.T) {
 		{
 			name: "FIFO named like a track",
 			setup: func(t *testing.T, music, _ string) {
-				mkfifo(t, filepath.Join(music, "x.mp3"))
+				testenv.Mkfifo(t, filepath.Join(music, "x.mp3"))
 				writeFiles(t, music, "y.mp3")
 			},
 			added:  []string{"y.mp3"},
@@ -70,7 +51,7 @@ func TestImportSpecialFiles(t *testing.T) {
 		{
 			name: "FIFO without an audio name is ignored",
 			setup: func(t *testing.T, music, _ string) {
-				mkfifo(t, filepath.Join(music, "pipe"))
+				testenv.Mkfifo(t, filepath.Join(music, "pipe"))
 				writeFiles(t, music, "y.mp3")
 			},
 			added: []string{"y.mp3"},
@@ -80,20 +61,20 @@ func TestImportSpecialFiles(t *testing.T) {
 			setup: func(t *testing.T, music, outside string) {
 				writeFiles(t, outside, "far.flac")
 				writeFiles(t, music, "sub/near.mp3")
-				symlink(t, filepath.Join(outside, "far.flac"), filepath.Join(music, "far.flac"))
-				symlink(t, filepath.Join("sub", "near.mp3"), filepath.Join(music, "alias.mp3"))
+				testenv.Symlink(t, filepath.Join(outside, "far.flac"), filepath.Join(music, "far.flac"))
+				testenv.Symlink(t, filepath.Join("sub", "near.mp3"), filepath.Join(music, "alias.mp3"))
 			},
 			added: []string{"alias.mp3", "far.flac", "sub/near.mp3"},
 		},
 		{
 			name: "bad links",
 			setup: func(t *testing.T, music, outside string) {
-				symlink(t, "nowhere.mp3", filepath.Join(music, "dangling.mp3"))
-				symlink(t, "loop2.mp3", filepath.Join(music, "loop1.mp3"))
-				symlink(t, "loop1.mp3", filepath.Join(music, "loop2.mp3"))
-				mkfifo(t, filepath.Join(outside, "pipe"))
-				symlink(t, filepath.Join(outside, "pipe"), filepath.Join(music, "pipe.ogg"))
-				symlink(t, "/dev/zero", filepath.Join(music, "zero.wav"))
+				testenv.Symlink(t, "nowhere.mp3", filepath.Join(music, "dangling.mp3"))
+				testenv.Symlink(t, "loop2.mp3", filepath.Join(music, "loop1.mp3"))
+				testenv.Symlink(t, "loop1.mp3", filepath.Join(music, "loop2.mp3"))
+				testenv.Mkfifo(t, filepath.Join(outside, "pipe"))
+				testenv.Symlink(t, filepath.Join(outside, "pipe"), filepath.Join(music, "pipe.ogg"))
+				testenv.Symlink(t, "/dev/zero", filepath.Join(music, "zero.wav"))
 			},
 			errors: map[string]string{
 				"dangling.mp3": "no such file",
@@ -108,9 +89,9 @@ func TestImportSpecialFiles(t *testing.T) {
 			setup: func(t *testing.T, music, outside string) {
 				writeFiles(t, music, "sub/a.mp3")
 				writeFiles(t, outside, "b.mp3")
-				symlink(t, "..", filepath.Join(music, "sub", "up")) // a loop
-				symlink(t, outside, filepath.Join(music, "elsewhere"))
-				symlink(t, "sub", filepath.Join(music, "folder.mp3"))
+				testenv.Symlink(t, "..", filepath.Join(music, "sub", "up")) // a loop
+				testenv.Symlink(t, outside, filepath.Join(music, "elsewhere"))
+				testenv.Symlink(t, "sub", filepath.Join(music, "folder.mp3"))
 			},
 			added: []string{"sub/a.mp3"},
 		},
@@ -164,10 +145,10 @@ func TestContentHashRefusesSpecialFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mkfifo(t, filepath.Join(dir, "fifo.mp3"))
-	symlink(t, "a.mp3", filepath.Join(dir, "link.mp3"))
-	symlink(t, "fifo.mp3", filepath.Join(dir, "fifolink.mp3"))
-	symlink(t, "gone.mp3", filepath.Join(dir, "dangling.mp3"))
+	testenv.Mkfifo(t, filepath.Join(dir, "fifo.mp3"))
+	testenv.Symlink(t, "a.mp3", filepath.Join(dir, "link.mp3"))
+	testenv.Symlink(t, "fifo.mp3", filepath.Join(dir, "fifolink.mp3"))
+	testenv.Symlink(t, "gone.mp3", filepath.Join(dir, "dangling.mp3"))
 	tests := []struct {
 		path    string
 		wantErr error // nil: the hash of a.mp3
@@ -202,12 +183,12 @@ func TestQueueRefusesSwappedFile(t *testing.T) {
 		name string
 		swap func(t *testing.T, p string)
 	}{
-		{"FIFO", func(t *testing.T, p string) { mkfifo(t, p) }},
+		{"FIFO", func(t *testing.T, p string) { testenv.Mkfifo(t, p) }},
 		{"link to a FIFO", func(t *testing.T, p string) {
-			mkfifo(t, p+".pipe")
-			symlink(t, p+".pipe", p)
+			testenv.Mkfifo(t, p+".pipe")
+			testenv.Symlink(t, p+".pipe", p)
 		}},
-		{"link to a device", func(t *testing.T, p string) { symlink(t, "/dev/zero", p) }},
+		{"link to a device", func(t *testing.T, p string) { testenv.Symlink(t, "/dev/zero", p) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,13 +248,13 @@ func TestWatcherSpecialFiles(t *testing.T) {
 		want string                                    // relative path of the track that must appear
 	}{
 		{"link added to the folder", func(t *testing.T, music, outside string) {
-			mkfifo(t, filepath.Join(music, "pipe.mp3"))
-			symlink(t, filepath.Join(outside, "song.mp3"), filepath.Join(music, "link.mp3"))
+			testenv.Mkfifo(t, filepath.Join(music, "pipe.mp3"))
+			testenv.Symlink(t, filepath.Join(outside, "song.mp3"), filepath.Join(music, "link.mp3"))
 		}, "link.mp3"},
 		{"folder arriving with a link inside", func(t *testing.T, music, outside string) {
 			sub := filepath.Join(outside, "New")
-			mkfifo(t, filepath.Join(sub, "pipe.mp3"))
-			symlink(t, filepath.Join(outside, "song.mp3"), filepath.Join(sub, "link.mp3"))
+			testenv.Mkfifo(t, filepath.Join(sub, "pipe.mp3"))
+			testenv.Symlink(t, filepath.Join(outside, "song.mp3"), filepath.Join(sub, "link.mp3"))
 			if err := os.Rename(sub, filepath.Join(music, "New")); err != nil {
 				t.Fatal(err)
 			}
@@ -311,8 +292,8 @@ func TestWatcherSpecialFiles(t *testing.T) {
 
 func TestImportVirtualDJRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
-	mkfifo(t, filepath.Join(dir, "database.xml"))
-	symlink(t, "database.xml", filepath.Join(dir, "link.xml"))
+	testenv.Mkfifo(t, filepath.Join(dir, "database.xml"))
+	testenv.Symlink(t, "database.xml", filepath.Join(dir, "link.xml"))
 	tests := []struct{ name, path string }{
 		{"FIFO", filepath.Join(dir, "database.xml")},
 		{"link to a FIFO", filepath.Join(dir, "link.xml")},

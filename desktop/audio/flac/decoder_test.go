@@ -1,8 +1,6 @@
 package flac
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -11,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 func decodeFile(t testing.TB, path string) ([]float32, StreamInfo) {
@@ -40,23 +40,7 @@ func decodeFile(t testing.TB, path string) ([]float32, StreamInfo) {
 // ffmpegMono decodes with ffmpeg to float32 and averages the channels.
 func ffmpegMono(t testing.TB, path string, channels int) []float32 {
 	t.Helper()
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-")
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg: %v: %s", err, stderr.String())
-	}
-	b := out.Bytes()
-	n := len(b) / 4 / channels
-	mono := make([]float32, n)
-	for i := range mono {
-		var s float64
-		for c := range channels {
-			s += float64(math.Float32frombits(binary.LittleEndian.Uint32(b[4*(i*channels+c):])))
-		}
-		mono[i] = float32(s / float64(channels))
-	}
-	return mono
+	return testenv.Mono(testenv.FFmpegF32(t, path), channels)
 }
 
 func maxDiff(a, b []float32) float64 {
@@ -73,7 +57,7 @@ func maxDiff(a, b []float32) float64 {
 func TestAgainstFFmpeg(t *testing.T) {
 	for _, tool := range []string{"sox", "flac", "ffmpeg"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
+			testenv.SkipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
 		}
 	}
 	dir := t.TempDir()
@@ -131,10 +115,10 @@ func TestAgainstFFmpeg(t *testing.T) {
 func TestCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../../../../shared/corpus/dev/*.flac")
 	if len(files) == 0 {
-		skipUnlessCI(t, "corpus not present")
+		testenv.SkipUnlessCI(t, "corpus not present")
 	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed")
+		testenv.SkipUnlessCI(t, "ffmpeg not installed")
 	}
 	for _, path := range files {
 		got, info := decodeFile(t, path)

@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // TestSideAgainstFFmpeg checks Side on stereo FLAC under each channel
@@ -21,7 +23,7 @@ import (
 func TestSideAgainstFFmpeg(t *testing.T) {
 	for _, tool := range []string{"sox", "flac", "ffmpeg"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
+			testenv.SkipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
 		}
 	}
 	dir := t.TempDir()

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // setIntensity rewrites every joint-stereo frame header of an MP3 to
@@ -32,7 +34,7 @@ func setIntensity(t *testing.T, data []byte) int {
 // frames: the result is still a valid stream, and ffmpeg decodes it with the
 // same rules.
 func TestIntensityStereoAgainstFFmpeg(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name string

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // setMixed sets mixed_block_flag on every short-block granule of an MP3
@@ -46,7 +48,7 @@ func setMixed(data []byte) int {
 // reason not found yet; no encoder is known to write such blocks, so that
 // case only guards against regressions.
 func TestMixedBlocksAgainstFFmpeg(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name     string

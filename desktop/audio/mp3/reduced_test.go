@@ -3,6 +3,8 @@ package mp3
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // Reduced synthesis (Options.Reduce) keeps the lowest 32>>r subbands and
@@ -15,7 +17,7 @@ import (
 // and 30-43 dB for r = 1, 2, 3 on the test signal and the corpus); a wrong
 // window, phase or subband count drops to 0-20 dB.
 func TestReducedRate(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "src.wav")
 	writeTestWAV(t, wav, 44100, 3)

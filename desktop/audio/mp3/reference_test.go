@@ -2,7 +2,6 @@ package mp3
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // decodeAll decodes a whole file with this package.
@@ -41,29 +42,14 @@ func decodeAll(t testing.TB, path string, opts Options) ([]float32, *Decoder) {
 // this package), optionally resampled.
 func ffmpegMono(t testing.TB, path string, rate int) []float32 {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		skipUnlessCI(t, "ffmpeg not installed (scripts/test installs it); it is the reference decoder")
-	}
-	args := []string{"-v", "error", "-i", path, "-af", "pan=mono|c0=0.5*c0+0.5*c1"}
+	args := []string{"-af", "pan=mono|c0=0.5*c0+0.5*c1"}
 	if ch := probeChannels(t, path); ch == 1 {
-		args = []string{"-v", "error", "-i", path}
+		args = nil
 	}
 	if rate > 0 {
 		args = append(args, "-ar", strconv.Itoa(rate))
 	}
-	args = append(args, "-f", "f32le", "-")
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", args...)
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg %s: %v: %s", path, err, stderr.String())
-	}
-	b := out.Bytes()
-	s := make([]float32, len(b)/4)
-	for i := range s {
-		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return s
+	return testenv.FFmpegF32(t, path, args...)
 }
 
 func probeChannels(t testing.TB, path string) int {

@@ -1,16 +1,14 @@
 package mp3
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
-	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // decodeMS decodes a whole file with Options.Side and returns mid and side.
@@ -45,18 +43,7 @@ func decodeMS(t testing.TB, path string, opts Options) (mid, side []float32) {
 // ffmpegSide is ffmpeg's decode of a stereo file mixed to (L-R)/2.
 func ffmpegSide(t testing.TB, path string) []float32 {
 	t.Helper()
-	var out, stderr bytes.Buffer
-	cmd := exec.Command("ffmpeg", "-v", "error", "-i", path, "-af", "pan=mono|c0=0.5*c0-0.5*c1", "-f", "f32le", "-")
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("ffmpeg %s: %v: %s", path, err, stderr.String())
-	}
-	b := out.Bytes()
-	s := make([]float32, len(b)/4)
-	for i := range s {
-		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return s
+	return testenv.FFmpegF32(t, path, "-af", "pan=mono|c0=0.5*c0-0.5*c1")
 }
 
 // TestSideAgainstFFmpeg checks Options.Side at full rate: the side output
@@ -66,7 +53,7 @@ func ffmpegSide(t testing.TB, path string) []float32 {
 // intensity stereo, and the mid output must be the same with or without
 // Side, sample for sample. Mono files give a silent side.
 func TestSideAgainstFFmpeg(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	wav44 := filepath.Join(dir, "src44.wav")
 	writeTestWAV(t, wav44, 44100, 3)
@@ -169,7 +156,7 @@ func power(x []float32) float64 {
 // 28.4 dB); the plain synthesis at the wrong phase gives 7.6, 14.2 and
 // 21.9 dB.
 func TestSideReduced(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "src.wav")
 	writeTestWAV(t, wav, 44100, 3)

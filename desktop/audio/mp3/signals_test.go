@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // writeTestWAV writes secs seconds of a deterministic stereo test signal at
@@ -49,14 +51,6 @@ func writeTestWAV(t testing.TB, path string, rate int, secs float64) {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func needTools(t testing.TB, tools ...string) {
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipUnlessCI(t, "%s not installed (scripts/test installs it); needed to make and check test streams", tool)
-		}
 	}
 }
 
@@ -118,7 +112,7 @@ func lameDecodeMono(t testing.TB, path string) []float32 {
 }
 
 func TestAgainstFFmpeg(t *testing.T) {
-	needTools(t, "lame", "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "lame", "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	wavs := map[int]string{}
 	wavAt := func(rate int) string {
@@ -191,14 +185,14 @@ func TestAgainstFFmpeg(t *testing.T) {
 // TestFFmpegEncoded covers streams written by ffmpeg (Lavc encoder tag in
 // the Info frame), CBR and VBR.
 func TestFFmpegEncoded(t *testing.T) {
-	needTools(t, "ffmpeg", "ffprobe")
+	testenv.NeedTools(t, "ffmpeg", "ffprobe")
 	dir := t.TempDir()
 	for name, args := range map[string][]string{"cbr": {"-b:a", "128k"}, "vbr": {"-q:a", "2"}} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name+".mp3")
 			cmd := append([]string{"-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=3", "-ac", "2", "-c:a", "libmp3lame"}, args...)
 			if out, err := exec.Command("ffmpeg", append(cmd, path)...).CombinedOutput(); err != nil {
-				skipUnlessCI(t, "ffmpeg cannot encode MP3 here (%v: %s)", err, out)
+				testenv.SkipUnlessCI(t, "ffmpeg cannot encode MP3 here (%v: %s)", err, out)
 			}
 			got, _ := decodeAll(t, path, Options{})
 			ref := ffmpegMono(t, path, 0)

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // TestCorpus decodes every MP3 of the shared corpus and compares it with
@@ -15,7 +17,7 @@ import (
 func TestCorpus(t *testing.T) {
 	files, _ := filepath.Glob("../../../../shared/corpus/dev/*.mp3")
 	if len(files) == 0 {
-		skipUnlessCI(t, "corpus not present at ../shared/corpus/dev")
+		testenv.SkipUnlessCI(t, "corpus not present at ../shared/corpus/dev")
 	}
 	if testing.Short() {
 		files = files[:2]
@@ -55,7 +57,7 @@ func readAll(d *Decoder) ([]float32, error) {
 
 // TestStreamErrors covers the ways a stream can be damaged or unsupported.
 func TestStreamErrors(t *testing.T) {
-	needTools(t, "lame", "ffmpeg")
+	testenv.NeedTools(t, "lame", "ffmpeg")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "src.wav")
 	writeTestWAV(t, wav, 44100, 2)
@@ -147,7 +149,7 @@ func mustDecoder(t *testing.T, data []byte) *Decoder {
 // TestTrailingTags checks that ID3v1 and APEv2 tags after the last frame
 // end the stream cleanly.
 func TestTrailingTags(t *testing.T) {
-	needTools(t, "lame")
+	testenv.NeedTools(t, "lame")
 	dir := t.TempDir()
 	wav := filepath.Join(dir, "src.wav")
 	writeTestWAV(t, wav, 44100, 1)

@@ -9,28 +9,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/pikadj/pika/desktop/internal/testenv"
+)
 
 func TestRunJSON(t *testing.T) {
 	dir := t.TempDir()
 	td := filepath.Join("..", "..", "analysis", "testdata")
-	copyFile(t, filepath.Join(td, "tagged.mp3"), filepath.Join(dir, "a", "song.mp3"))
-	copyFile(t, filepath.Join(td, "tagged.flac"), filepath.Join(dir, "a", "b", "song.flac"))
-	copyFile(t, filepath.Join(td, "tagged.m4a"), filepath.Join(dir, "song.m4a"))
+	testenv.CopyFile(t, filepath.Join(td, "tagged.mp3"), filepath.Join(dir, "a", "song.mp3"))
+	testenv.CopyFile(t, filepath.Join(td, "tagged.flac"), filepath.Join(dir, "a", "b", "song.flac"))
+	testenv.CopyFile(t, filepath.Join(td, "tagged.m4a"), filepath.Join(dir, "song.m4a"))
 	if err := os.WriteFile(filepath.Join(dir, "cover.jpg"), []byte("not audio"), 0o644); err != nil {
 		t.Fatal(err)
 	}

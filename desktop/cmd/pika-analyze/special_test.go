@@ -7,14 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pikadj/pika/desktop/analysis"
+	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // hangGuard is how long a run may take before the test calls it hung; the
@@ -70,46 +69,46 @@ func TestSpecialFiles(t *testing.T) {
 	}{
 		{
 			name:  "explicit FIFO",
-			setup: func(t *testing.T, dir string) { mkfifo(t, filepath.Join(dir, "fifo.mp3")) },
+			setup: func(t *testing.T, dir string) { testenv.Mkfifo(t, filepath.Join(dir, "fifo.mp3")) },
 			arg:   "fifo.mp3",
 			want:  map[string]want{"fifo.mp3": {errHas: "not a regular file"}},
 		},
 		{
 			name: "FIFO in a folder",
 			setup: func(t *testing.T, dir string) {
-				mkfifo(t, filepath.Join(dir, "x.mp3"))
-				copyFile(t, song, filepath.Join(dir, "y.mp3"))
+				testenv.Mkfifo(t, filepath.Join(dir, "x.mp3"))
+				testenv.CopyFile(t, song, filepath.Join(dir, "y.mp3"))
 			},
 			want: map[string]want{"x.mp3": {errHas: "not a regular file"}, "y.mp3": {artist: "MP3 Artist"}},
 		},
 		{
 			name: "explicit link to a FIFO",
 			setup: func(t *testing.T, dir string) {
-				mkfifo(t, filepath.Join(dir, "f"))
-				symlink(t, "f", filepath.Join(dir, "l.mp3"))
+				testenv.Mkfifo(t, filepath.Join(dir, "f"))
+				testenv.Symlink(t, "f", filepath.Join(dir, "l.mp3"))
 			},
 			arg:  "l.mp3",
 			want: map[string]want{"l.mp3": {errHas: "not a regular file"}},
 		},
 		{
 			name:  "explicit link to a file",
-			setup: func(t *testing.T, dir string) { symlink(t, song, filepath.Join(dir, "l.mp3")) },
+			setup: func(t *testing.T, dir string) { testenv.Symlink(t, song, filepath.Join(dir, "l.mp3")) },
 			arg:   "l.mp3",
 			want:  map[string]want{"l.mp3": {artist: "MP3 Artist"}},
 		},
 		{
 			name: "links in a folder",
 			setup: func(t *testing.T, dir string) {
-				symlink(t, song, filepath.Join(dir, "abs.mp3"))
-				copyFile(t, song, filepath.Join(dir, "sub", "real.mp3"))
-				symlink(t, filepath.Join("sub", "real.mp3"), filepath.Join(dir, "rel.mp3"))
-				symlink(t, "nowhere.mp3", filepath.Join(dir, "dangling.mp3"))
-				symlink(t, "loop2.mp3", filepath.Join(dir, "loop1.mp3"))
-				symlink(t, "loop1.mp3", filepath.Join(dir, "loop2.mp3"))
-				mkfifo(t, filepath.Join(dir, "sub", "pipe"))
-				symlink(t, filepath.Join("sub", "pipe"), filepath.Join(dir, "pipe.flac"))
-				symlink(t, ".", filepath.Join(dir, "sub", "self"))  // a folder loop: not followed
-				symlink(t, "sub", filepath.Join(dir, "folder.mp3")) // a folder link: not followed, not reported
+				testenv.Symlink(t, song, filepath.Join(dir, "abs.mp3"))
+				testenv.CopyFile(t, song, filepath.Join(dir, "sub", "real.mp3"))
+				testenv.Symlink(t, filepath.Join("sub", "real.mp3"), filepath.Join(dir, "rel.mp3"))
+				testenv.Symlink(t, "nowhere.mp3", filepath.Join(dir, "dangling.mp3"))
+				testenv.Symlink(t, "loop2.mp3", filepath.Join(dir, "loop1.mp3"))
+				testenv.Symlink(t, "loop1.mp3", filepath.Join(dir, "loop2.mp3"))
+				testenv.Mkfifo(t, filepath.Join(dir, "sub", "pipe"))
+				testenv.Symlink(t, filepath.Join("sub", "pipe"), filepath.Join(dir, "pipe.flac"))
+				testenv.Symlink(t, ".", filepath.Join(dir, "sub", "self"))  // a folder loop: not followed
+				testenv.Symlink(t, "sub", filepath.Join(dir, "folder.mp3")) // a folder link: not followed, not reported
 			},
 			want: map[string]want{
 				"abs.mp3":      {artist: "MP3 Artist"},
@@ -211,26 +210,6 @@ func TestInterruptLeavesStuckWorker(t *testing.T) {
 				t.Errorf("%d more files started after the interrupt", n)
 			}
 		})
-	}
-}
-
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func symlink(t *testing.T, target, p string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(target, p); err != nil {
-		t.Fatal(err)
 	}
 }
 

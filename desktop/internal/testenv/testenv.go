@@ -1,5 +1,6 @@
-// Package testenv holds what the desktop packages' tests share about the
-// machine they run on.
+// Package testenv holds what the desktop packages' tests share: the rule
+// for missing tools (skip, but fail under CI), the rendered corpus, ffmpeg
+// as the reference decoder, and makers of files that are not regular.
 package testenv
 
 import (

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/internal/testenv"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -36,41 +36,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	// desktop/cmd/pika/internal/cli → repository root → ../shared/corpus/dev
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "..", "..", "shared", "corpus", "dev"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "truth.json")); err != nil {
-		t.Fatalf("corpus not found at %s: %v", dir, err)
-	}
-	return dir
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // pika runs the command line in-process and returns its status and output.
@@ -136,12 +101,12 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 	defer cancel()
 	relay := relaytest.Start(t)
 	token := relay.RegisterDJ(t, "marta@example.com", "DJ Marta")
-	corpus := corpusDir(t)
+	corpus := testenv.CorpusDir(t)
 	cfgDir := filepath.Join(t.TempDir(), "config")
 	music := t.TempDir()
 	inLibrary := []string{"00-rnb-104-Amin.mp3", "03-8beat-120-Gmaj.ogg", "07-shuffleboggie-116-Bbmaj.flac"}
 	for _, f := range inLibrary {
-		copyFile(t, filepath.Join(corpus, f), filepath.Join(music, f))
+		testenv.CopyFile(t, filepath.Join(corpus, f), filepath.Join(music, f))
 	}
 	common := []string{"--config", cfgDir, "--no-keyring"}
 	code, out, errOut := pika(t, ctx, Env{}, append(common, "import", music)...)
@@ -163,7 +128,7 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 
 	// A track played from outside the library: analysed on the spot.
 	outside := filepath.Join(t.TempDir(), "Outside", "14-bubblerock-128-Dmaj.mp3")
-	copyFile(t, filepath.Join(corpus, "14-bubblerock-128-Dmaj.mp3"), outside)
+	testenv.CopyFile(t, filepath.Join(corpus, "14-bubblerock-128-Dmaj.mp3"), outside)
 
 	vdj := filepath.Join(t.TempDir(), "VirtualDJ")
 	hist := filepath.Join(vdj, "History")
