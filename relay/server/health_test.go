@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -20,6 +21,7 @@ func TestHealthzFailsWhenTheWriterIsWedged(t *testing.T) {
 	if resp, _ := get(t, r.URL+"/healthz", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz %d before the wedge", resp.StatusCode)
 	}
+	time.Sleep(1100 * time.Millisecond) // a passed check stands for a second
 	ctx := context.Background()
 	lock := openDB(t, r.DBPath)
 	if _, err := lock.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {

@@ -218,7 +218,14 @@ func (s *Server) healthz(c echo.Context) error {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Error("health check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		// The reason is the store's fixed wording (no paths or driver
+		// text): "cannot write", "cannot read", "writes do not complete"…
+		reason := "unreachable"
+		var he *store.HealthError
+		if errors.As(err, &he) {
+			reason = he.Reason
+		}
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": reason})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 }

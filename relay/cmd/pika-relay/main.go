@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/internal/logdedup"
 )
 
 func main() {
@@ -30,9 +31,10 @@ func main() {
 
 // options is what the command line and environment say.
 type options struct {
-	app   app.Config
-	level slog.Level
-	drain time.Duration
+	app       app.Config
+	level     slog.Level
+	drain     time.Duration
+	logRepeat time.Duration
 }
 
 // parseOptions reads flags, falling back to the environment through
@@ -50,7 +52,12 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if d, err := time.ParseDuration(getenv("PIKA_DRAIN_TIMEOUT")); err == nil && d > 0 {
 		drainDefault = d
 	}
+	repeatDefault := time.Minute
+	if d, err := time.ParseDuration(getenv("PIKA_LOG_REPEAT_WINDOW")); err == nil && d > 0 {
+		repeatDefault = d
+	}
 	var (
+		logRepeat  = fs.Duration("log-repeat-window", repeatDefault, "identical warnings and errors within this window are logged once, then once with their count (PIKA_LOG_REPEAT_WINDOW)")
 		addr       = fs.String("addr", env("PIKA_ADDR", "127.0.0.1:8080"), "listen address (PIKA_ADDR)")
 		dbURL      = fs.String("db", env("PIKA_DATABASE_URL", "file:pika.db"), "database: file: path of the embedded database, or a libsql:// Turso URL (PIKA_DATABASE_URL; the Turso token is read from PIKA_DATABASE_AUTH_TOKEN)")
 		replica    = fs.String("db-replica", env("PIKA_DATABASE_REPLICA", "pika-replica.db"), "local file of the embedded replica when -db is a libsql:// URL (PIKA_DATABASE_REPLICA)")
@@ -77,6 +84,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		}
 	}
 	o.drain = *drain
+	o.logRepeat = *logRepeat
 	o.app = app.Config{
 		Addr:              *addr,
 		DatabaseURL:       *dbURL,
@@ -95,7 +103,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: o.level}))
+	// A full disk or a lost database fails every request alike: log each
+	// distinct error once per window with its count, not once per request.
+	dedup := logdedup.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: o.level}), logdedup.Options{Window: o.logRepeat})
+	defer dedup.Flush()
+	log := slog.New(dedup)
 	if n, err := raiseFileLimit(); err != nil {
 		log.Warn("could not raise the open file limit", "err", err)
 	} else {
