@@ -62,10 +62,17 @@ type options struct {
 	activityInterval time.Duration
 	metricsToken     string
 	logTo            io.Writer
+	configure        []func(*app.Config)
 }
 
 // Option changes how Start runs the relay.
 type Option func(*options)
+
+// WithConfig changes the relay's configuration before it starts, for the
+// settings no other option covers (limits, intervals).
+func WithConfig(f func(*app.Config)) Option {
+	return func(o *options) { o.configure = append(o.configure, f) }
+}
 
 // WithPublicURL sets the relay's public URL (join and recap links, CSP).
 // By default it is the relay's own http://127.0.0.1:PORT.
@@ -136,6 +143,9 @@ func (r *Relay) start() error {
 		ActivityInterval: r.opts.activityInterval,
 		MetricsToken:     r.opts.metricsToken,
 		Logger:           log,
+	}
+	for _, f := range r.opts.configure {
+		f(&cfg)
 	}
 	var (
 		a   *app.App

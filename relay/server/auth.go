@@ -189,6 +189,6 @@ func (s *Server) deleteToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("token revoked", "dj", dj.ID, "token_id", id)
+	s.log.Info("token revoked", "dj", dj.ID, "token_id", id, "connections_closed", s.live.RevokeToken(id))
 	return c.NoContent(http.StatusNoContent)
 }

@@ -75,6 +75,7 @@ var (
 	wsIsDJs          = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
 	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
 	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+	wsTokenRevoked   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked} // sent without an id, then close 4003
 )
 
 // errUnknownToken is authenticate's answer for a token that is not (or no

@@ -193,3 +193,37 @@ func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int64, error
 	}
 	return n, nil
 }
+
+// TokensExist reports which of the token ids still exist (not revoked or
+// purged).
+func (s *Store) TokensExist(ctx context.Context, ids []string) (map[string]bool, error) {
+	defer s.timed("tokens_exist", time.Now())
+	out := make(map[string]bool, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 200)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.rd.QueryContext(ctx, `SELECT id FROM tokens WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("check tokens: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("check tokens: %w", err)
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("check tokens: %w", err)
+		}
+	}
+	return out, nil
+}

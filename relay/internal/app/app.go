@@ -41,7 +41,10 @@ type Config struct {
 	// ActivityInterval is how often a connected DJ's session records that
 	// it is active (default one minute; tests shorten it).
 	ActivityInterval time.Duration
-	Logger           *slog.Logger
+	// TokenCheckInterval is how often connected DJs' tokens are re-checked
+	// (default live.DefaultTokenCheckInterval); a revoke acts at once.
+	TokenCheckInterval time.Duration
+	Logger             *slog.Logger
 }
 
 // App is a running relay.
@@ -84,7 +87,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
-		ActivityInterval: cfg.ActivityInterval,
+		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {

@@ -84,6 +84,9 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 				var refused *core.SessionRefusedError
 				if ee, ok := e.(core.Error); ok && errors.As(ee.Err, &refused) {
 					// The link gave up: waiting would only pretend plays go out.
+					if refused.TokenRevoked() {
+						return errors.New("the relay revoked this token: set a new one with `pika token set` (get it from your DJ page on the web)")
+					}
 					if refused.TokenRefused() {
 						return errors.New("the relay refused the DJ token: check it with `pika token check` or log in on the web to get a new one")
 					}
