@@ -200,11 +200,13 @@ func (r *Relay) Restart(t testing.TB) {
 func (r *Relay) Logs() string { return r.logs.String() }
 
 // RegisterDJ creates a DJ account through POST /api/auth/register with
-// Password and returns the raw token (pk_dj_…).
+// Password, signs in (POST /api/auth/login, as the register page does) and
+// returns the raw token (pk_dj_…).
 func (r *Relay) RegisterDJ(t testing.TB, email, displayName string) string {
 	t.Helper()
+	r.mustJSON(t, http.MethodPost, "/api/auth/register", "", protocol.RegisterRequest{Email: email, Password: Password, DisplayName: displayName}, http.StatusAccepted, nil)
 	var resp protocol.AuthResponse
-	r.mustJSON(t, http.MethodPost, "/api/auth/register", "", protocol.RegisterRequest{Email: email, Password: Password, DisplayName: displayName}, http.StatusCreated, &resp)
+	r.mustJSON(t, http.MethodPost, "/api/auth/login", "", protocol.LoginRequest{Email: email, Password: Password}, http.StatusOK, &resp)
 	return resp.Token
 }
 

@@ -21,7 +21,6 @@ var (
 	apiBodyTooLarge   = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body is too large")
 	apiBodyNotObject  = echo.NewHTTPError(http.StatusBadRequest, "request body must be a JSON object with the documented fields")
 	apiBodyNotOne     = echo.NewHTTPError(http.StatusBadRequest, "request body must hold one JSON object")
-	apiEmailTaken     = echo.NewHTTPError(http.StatusConflict, "email already registered")
 	apiWrongLogin     = echo.NewHTTPError(http.StatusUnauthorized, "wrong email or password")
 	apiTokenRequired  = echo.NewHTTPError(http.StatusUnauthorized, "a DJ token is required (Authorization: Bearer pk_dj_…)")
 	apiUnknownToken   = echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")

@@ -35,7 +35,8 @@ func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// CreateDJ stores a new DJ with a first token. email must be normalised.
+// CreateDJ stores a new DJ, with a first token when tokenHash is not
+// empty. email must be normalised.
 func (s *Store) CreateDJ(ctx context.Context, email, passwordHash, displayName, tokenName, tokenHash string) (protocol.DJ, Token, error) {
 	defer s.timed("create_dj", time.Now())
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -48,6 +49,9 @@ func (s *Store) CreateDJ(ctx context.Context, email, passwordHash, displayName, 
 				return ErrEmailTaken
 			}
 			return fmt.Errorf("insert dj: %w", err)
+		}
+		if tokenHash == "" {
+			return nil
 		}
 		return insertToken(tx, tok, tokenHash)
 	})

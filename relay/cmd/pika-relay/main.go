@@ -20,6 +20,7 @@ import (
 
 	"github.com/pikadj/pika/relay/internal/app"
 	"github.com/pikadj/pika/relay/internal/logdedup"
+	"github.com/pikadj/pika/relay/internal/loginguard"
 )
 
 func main() {
@@ -67,6 +68,27 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
 	)
+	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
+	// tokens and health").
+	durEnv := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv(name)); err == nil && d > 0 {
+			return d
+		}
+		return def
+	}
+	intEnv := func(name string, def int) int {
+		if n, err := strconv.Atoi(getenv(name)); err == nil && n > 0 {
+			return n
+		}
+		return def
+	}
+	var (
+		loginAcctFree = fs.Int("login-account-failures", intEnv("PIKA_LOGIN_ACCOUNT_FAILURES", 10), "failed sign-ins per account before waits start (PIKA_LOGIN_ACCOUNT_FAILURES)")
+		loginAcctMax  = fs.Duration("login-account-max-wait", durEnv("PIKA_LOGIN_ACCOUNT_MAX_WAIT", time.Minute), "longest wait an account's failures impose (PIKA_LOGIN_ACCOUNT_MAX_WAIT)")
+		loginAddrFree = fs.Int("login-address-failures", intEnv("PIKA_LOGIN_ADDRESS_FAILURES", 20), "failed sign-ins per address (IPv6: per /64) before waits start (PIKA_LOGIN_ADDRESS_FAILURES)")
+		loginAddrMax  = fs.Duration("login-address-max-wait", durEnv("PIKA_LOGIN_ADDRESS_MAX_WAIT", 15*time.Minute), "longest wait an address's failures impose (PIKA_LOGIN_ADDRESS_MAX_WAIT)")
+		tokenRecheck  = fs.Duration("token-check-interval", durEnv("PIKA_TOKEN_CHECK_INTERVAL", 10*time.Second), "how often connected DJs' tokens are re-checked; a revoke closes its connections at once (PIKA_TOKEN_CHECK_INTERVAL)")
+	)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -94,6 +116,11 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		AllowedOrigins:    splitList(*origins),
 		TrustProxy:        *trustProxy,
 		MetricsToken:      getenv("PIKA_METRICS_TOKEN"),
+		Login: loginguard.Limits{
+			AccountFree: *loginAcctFree, AccountMaxDelay: *loginAcctMax,
+			AddressFree: *loginAddrFree, AddressMaxDelay: *loginAddrMax,
+		},
+		TokenCheckInterval: *tokenRecheck,
 	}
 	return o, nil
 }
