@@ -43,6 +43,9 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	if set.RelayURL == "" {
 		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
 	}
+	if err := c.checkTransport(set.RelayURL); err != nil {
+		return err
+	}
 	spec, err := nowplaying.ParseSpec(source)
 	if err != nil {
 		return err
@@ -193,6 +196,9 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	relay := c.Settings().RelayURL
 	if relay == "" {
 		return protocol.DJ{}, errors.New("no relay URL: set it in Settings first")
+	}
+	if err := c.checkTransport(relay); err != nil {
+		return protocol.DJ{}, err
 	}
 	dj, err := livelink.CheckToken(ctx, relay, tok)
 	if errors.Is(err, livelink.ErrBadToken) {

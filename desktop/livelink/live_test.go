@@ -392,6 +392,23 @@ func TestRefusedToken(t *testing.T) {
 	}
 }
 
+// TestTagsAreCleaned: a title whose tags carry a bidi override, a
+// zero-width space or a control character is still played, without them.
+func TestTagsAreCleaned(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "tags@example.com", "DJ Tags")
+	h, sess := liveClient(t, r, token, openDB(t), &syncBuf{})
+	d, _ := newDancer(t, r, sess.ID)
+	dirty := protocol.Track{Artist: "\uFEFFBand\u200B 👩\u200D🎤", Title: "Song\u202E (Live)\u0007\nTake 2"}
+	if err := h.c.SendNowPlaying(context.Background(), dirty, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	play := expect[*protocol.Play](d, protocol.TypeNowPlaying)
+	if play.Track.Artist != "Band 👩\u200D🎤" || play.Track.Title != "Song (Live) Take 2" {
+		t.Fatalf("dancer got %q / %q", play.Track.Artist, play.Track.Title)
+	}
+}
+
 // TestRevokedTokenIsFinal: the DJ revokes the app's token on the web while
 // live; the relay closes the connection and the link stops (no retries
 // with a token that cannot work) with the relay's reason.
