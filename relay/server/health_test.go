@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,8 +35,8 @@ func TestHealthzFailsWhenTheWriterIsWedged(t *testing.T) {
 		}
 	}()
 	resp, body := get(t, r.URL+"/healthz", nil)
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("/healthz %d %s with the writer wedged, want 503", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"database":"writes do not complete"`) {
+		t.Fatalf("/healthz %d %s with the writer wedged, want 503 saying writes do not complete", resp.StatusCode, body)
 	}
 	if _, err := lock.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
