@@ -135,6 +135,16 @@ CREATE TABLE dancers (
 	`
 ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
 `,
+	// 3: the health check's heartbeat: one row whose value changes with
+	// every check, so the check really writes a page (a full disk or a
+	// read-only file fails it).
+	`
+CREATE TABLE health (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	beat INTEGER NOT NULL,
+	at   INTEGER NOT NULL
+);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {
