@@ -52,6 +52,12 @@ type Config struct {
 	// it is still active (default one minute), so a session orphaned by a
 	// crash ends near when the crash happened.
 	ActivityInterval time.Duration
+	// HistoryLimit is how many of the newest plays SESSION_STATE carries
+	// (default 50); older ones are read with History.
+	HistoryLimit int
+	// MaxLiveSessions is how many sessions one DJ account may have live
+	// at once, those waiting for their DJ included (default 3).
+	MaxLiveSessions int
 }
 
 // Manager owns the live sessions.
@@ -62,6 +68,11 @@ type Manager struct {
 	log    *slog.Logger
 	obs    Observer
 	pinLim *ratelimit.Keyed
+
+	// creating serialises the count and the insert of new sessions, so
+	// MaxLiveSessions holds against a burst of registers.
+	creating sync.Mutex
+	recaps   recapCache
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
@@ -85,6 +96,12 @@ func NewManager(cfg Config) *Manager {
 	}
 	if cfg.ActivityInterval == 0 {
 		cfg.ActivityInterval = time.Minute
+	}
+	if cfg.HistoryLimit == 0 {
+		cfg.HistoryLimit = 50
+	}
+	if cfg.MaxLiveSessions == 0 {
+		cfg.MaxLiveSessions = 3
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{

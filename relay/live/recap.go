@@ -11,8 +11,12 @@ import (
 )
 
 // Recap summarises a session, live or ended. Everything is read in one
-// read transaction, so totals agree with the per-play numbers.
+// read transaction, so totals agree with the per-play numbers. An ended
+// session's recap is computed once and then kept (recapCache).
 func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
+	if rc, ok := m.recaps.get(sessionID); ok {
+		return rc, nil
+	}
 	var (
 		rc protocol.Recap
 		pe *protocol.Error
@@ -23,6 +27,10 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 	})
 	if err != nil {
 		return protocol.Recap{}, m.storeErr("read recap", err)
+	}
+	// An ended session's recap no longer changes.
+	if pe == nil && rc.Session.EndedAt != nil {
+		m.recaps.put(sessionID, rc)
 	}
 	return rc, pe
 }

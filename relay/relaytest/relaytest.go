@@ -62,6 +62,7 @@ type options struct {
 	activityInterval time.Duration
 	metricsToken     string
 	logTo            io.Writer
+	configure        []func(*app.Config)
 }
 
 // Option changes how Start runs the relay.
@@ -97,6 +98,12 @@ func WithActivityInterval(d time.Duration) Option {
 
 // WithMetricsToken protects /metrics with a Bearer token.
 func WithMetricsToken(token string) Option { return func(o *options) { o.metricsToken = token } }
+
+// WithConfig changes the relay's configuration before it starts, for
+// settings without an option of their own (limits, timeouts).
+func WithConfig(f func(*app.Config)) Option {
+	return func(o *options) { o.configure = append(o.configure, f) }
+}
 
 // WithLogOutput also copies the relay's JSON log lines to w (for example
 // os.Stderr while debugging). They are always kept for Logs.
@@ -136,6 +143,9 @@ func (r *Relay) start() error {
 		ActivityInterval: r.opts.activityInterval,
 		MetricsToken:     r.opts.metricsToken,
 		Logger:           log,
+	}
+	for _, f := range r.opts.configure {
+		f(&cfg)
 	}
 	var (
 		a   *app.App

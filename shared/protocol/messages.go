@@ -242,6 +242,9 @@ const (
 	CodeTooLarge      ErrorCode = "too_large"
 	CodeSessionEnded  ErrorCode = "session_ended"
 	CodeInternalError ErrorCode = "internal_error"
+	// CodeLimitReached: a standing limit (live sessions per DJ account) is
+	// reached; waiting does not help, ending something does.
+	CodeLimitReached ErrorCode = "limit_reached"
 )
 
 // SessionInfo describes a session in SESSION_STATE and the recap.
@@ -271,6 +274,9 @@ type SessionState struct {
 	Session      SessionInfo       `json:"session"`
 	NowPlaying   *Play             `json:"nowPlaying"`
 	History      []HistoryEntry    `json:"history"` // newest first
+	// MoreHistory: History holds only the newest plays; older ones come
+	// from GET /api/sessions/:id/plays?before=….
+	MoreHistory bool `json:"moreHistory"`
 	MyLikes      []string          `json:"myLikes"`
 	MyTempoVotes map[string]string `json:"myTempoVotes"` // playId → vote
 	MyPollVotes  map[string]int    `json:"myPollVotes"`  // pollId → option

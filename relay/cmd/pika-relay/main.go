@@ -60,6 +60,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
 	)
+	setLimits := limitFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -86,6 +87,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		AllowedOrigins:    splitList(*origins),
 		TrustProxy:        *trustProxy,
 		MetricsToken:      getenv("PIKA_METRICS_TOKEN"),
+	}
+	if err := setLimits(&o.app); err != nil {
+		return options{}, err
 	}
 	return o, nil
 }

@@ -41,7 +41,24 @@ type Config struct {
 	// ActivityInterval is how often a connected DJ's session records that
 	// it is active (default one minute; tests shorten it).
 	ActivityInterval time.Duration
-	Logger           *slog.Logger
+	// Limits bound connections and anonymous reads (server.Limits).
+	Limits server.Limits
+	// HistoryLimit and MaxLiveSessions: see live.Config.
+	HistoryLimit    int
+	MaxLiveSessions int
+	// HTTP timeouts of every request but an upgraded WebSocket (the
+	// upgrade clears the connection's deadlines): reading the header,
+	// reading the whole request, writing the answer, and an idle
+	// keep-alive. Zero values get 10 s, 30 s, 30 s and 120 s.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	Logger                                                    *slog.Logger
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // App is a running relay.
@@ -84,7 +101,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
-		ActivityInterval: cfg.ActivityInterval,
+		ActivityInterval: cfg.ActivityInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
@@ -96,14 +113,17 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
+		Limits: cfg.Limits,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       120 * time.Second,
+			ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, 10*time.Second),
+			ReadTimeout:       orDefault(cfg.ReadTimeout, 30*time.Second),
+			WriteTimeout:      orDefault(cfg.WriteTimeout, 30*time.Second),
+			IdleTimeout:       orDefault(cfg.IdleTimeout, 120*time.Second),
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 	}
