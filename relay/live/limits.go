@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
@@ -58,33 +59,59 @@ func (m *Manager) sessionErr(err error) *protocol.Error {
 }
 
 // recapCache keeps the recaps of ended sessions, which no longer change,
-// so a popular or long recap is computed once. It holds at most
+// so a popular or long recap is computed once; and, for recapLiveFor, the
+// recap of a long live session (reading thousands of plays costs tens of
+// milliseconds, which a crowd of readers would multiply). It holds at most
 // recapCacheSize, dropping an arbitrary one when full.
 type recapCache struct {
 	mu sync.Mutex
-	m  map[string]protocol.Recap
+	m  map[string]cachedRecap
 }
 
-const recapCacheSize = 256
+type cachedRecap struct {
+	rc      protocol.Recap
+	expires time.Time // zero: never (an ended session)
+}
 
-func (c *recapCache) get(id string) (protocol.Recap, bool) {
+const (
+	recapCacheSize = 256
+	// A live session's recap is kept briefly once it has this many plays;
+	// shorter ones are cheap to compute and always fresh.
+	recapLiveMinPlays = 200
+	recapLiveFor      = 2 * time.Second
+)
+
+func (c *recapCache) get(id string, now time.Time) (protocol.Recap, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rc, ok := c.m[id]
-	return rc, ok
+	e, ok := c.m[id]
+	if !ok || !e.expires.IsZero() && now.After(e.expires) {
+		return protocol.Recap{}, false
+	}
+	return e.rc, true
 }
 
-func (c *recapCache) put(id string, rc protocol.Recap) {
+// keep caches rc if it is worth it: forever once its session ended,
+// briefly for a long live one.
+func (c *recapCache) keep(id string, rc protocol.Recap, now time.Time) {
+	var expires time.Time
+	switch {
+	case rc.Session.EndedAt != nil:
+	case len(rc.Plays) >= recapLiveMinPlays:
+		expires = now.Add(recapLiveFor)
+	default:
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]protocol.Recap{}
+		c.m = map[string]cachedRecap{}
 	}
-	if len(c.m) >= recapCacheSize {
+	if _, ok := c.m[id]; !ok && len(c.m) >= recapCacheSize {
 		for k := range c.m {
 			delete(c.m, k)
 			break
 		}
 	}
-	c.m[id] = rc
+	c.m[id] = cachedRecap{rc: rc, expires: expires}
 }

@@ -12,9 +12,10 @@ import (
 
 // Recap summarises a session, live or ended. Everything is read in one
 // read transaction, so totals agree with the per-play numbers. An ended
-// session's recap is computed once and then kept (recapCache).
+// session's recap is computed once and then kept, a long live one for 2 s
+// (recapCache).
 func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
-	if rc, ok := m.recaps.get(sessionID); ok {
+	if rc, ok := m.recaps.get(sessionID, time.Now()); ok {
 		return rc, nil
 	}
 	var (
@@ -28,9 +29,8 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 	if err != nil {
 		return protocol.Recap{}, m.storeErr("read recap", err)
 	}
-	// An ended session's recap no longer changes.
-	if pe == nil && rc.Session.EndedAt != nil {
-		m.recaps.put(sessionID, rc)
+	if pe == nil {
+		m.recaps.keep(sessionID, rc, time.Now())
 	}
 	return rc, pe
 }

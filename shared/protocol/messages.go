@@ -274,9 +274,6 @@ type SessionState struct {
 	Session      SessionInfo       `json:"session"`
 	NowPlaying   *Play             `json:"nowPlaying"`
 	History      []HistoryEntry    `json:"history"` // newest first
-	// MoreHistory: History holds only the newest plays; older ones come
-	// from GET /api/sessions/:id/plays?before=….
-	MoreHistory bool `json:"moreHistory"`
 	MyLikes      []string          `json:"myLikes"`
 	MyTempoVotes map[string]string `json:"myTempoVotes"` // playId → vote
 	MyPollVotes  map[string]int    `json:"myPollVotes"`  // pollId → option
@@ -284,4 +281,8 @@ type SessionState struct {
 	ActivePoll   *Poll             `json:"activePoll"`
 	Announcement *Announcement     `json:"announcement"`
 	Listeners    int               `json:"listeners"`
+
+	// MoreHistory: History holds only the newest plays; older ones come
+	// from GET /api/sessions/:id/plays?before=….
+	MoreHistory bool `json:"moreHistory"`
 }
