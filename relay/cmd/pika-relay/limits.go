@@ -49,7 +49,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string) func(cfg *app.Conf
 		maxLive   = intVar("max-live-sessions", "PIKA_MAX_LIVE_SESSIONS", 3, "sessions one DJ account may have live at once")
 		history   = intVar("history", "PIKA_HISTORY_LIMIT", 50, "newest plays in SESSION_STATE and /state; older ones through /plays")
 		rhTimeout = durVar("read-header-timeout", "PIKA_READ_HEADER_TIMEOUT", 10*time.Second, "time to read a request's header")
-		rTimeout  = durVar("read-timeout", "PIKA_READ_TIMEOUT", 30*time.Second, "time to read a whole request, body included")
+		rTimeout  = durVar("read-timeout", "PIKA_READ_TIMEOUT", 20*time.Second, "time to read a whole request, body included")
 		wTimeout  = durVar("write-timeout", "PIKA_WRITE_TIMEOUT", 30*time.Second, "time to write an answer")
 		iTimeout  = durVar("idle-timeout", "PIKA_IDLE_TIMEOUT", 120*time.Second, "how long an idle keep-alive connection stays open")
 	)

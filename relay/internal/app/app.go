@@ -49,7 +49,7 @@ type Config struct {
 	// HTTP timeouts of every request but an upgraded WebSocket (the
 	// upgrade clears the connection's deadlines): reading the header,
 	// reading the whole request, writing the answer, and an idle
-	// keep-alive. Zero values get 10 s, 30 s, 30 s and 120 s.
+	// keep-alive. Zero values get 10 s, 20 s, 30 s and 120 s.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	Logger                                                    *slog.Logger
 }
@@ -121,7 +121,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		http: &http.Server{
 			Handler:           srv.Handler(),
 			ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, 10*time.Second),
-			ReadTimeout:       orDefault(cfg.ReadTimeout, 30*time.Second),
+			ReadTimeout:       orDefault(cfg.ReadTimeout, 20*time.Second),
 			WriteTimeout:      orDefault(cfg.WriteTimeout, 30*time.Second),
 			IdleTimeout:       orDefault(cfg.IdleTimeout, 120*time.Second),
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
