@@ -192,12 +192,10 @@ func (e *env) newDJ(ctx context.Context) (dj, error) {
 
 // live is a DJ's running session with one play.
 type live struct {
-	dj      dj
-	conn    *ws
-	id      string
-	playID  string
-	pollID  string
-	options int
+	dj     dj
+	conn   *ws
+	id     string
+	playID string
 }
 
 // startLive registers a session (PIN may be "") and plays one track.
