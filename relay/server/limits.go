@@ -124,10 +124,13 @@ func (c *conn) startHelloGuard(d time.Duration) {
 	})
 }
 
-// greeted records that the connection took a role.
+// greeted records that the connection took a role. Only the reading
+// goroutine calls it (and stopHelloGuard), so it may drop the timer, which
+// would otherwise stay allocated for the socket's life.
 func (c *conn) greeted() {
 	if c.hello.done.CompareAndSwap(false, true) && c.hello.timer != nil {
 		c.hello.timer.Stop()
+		c.hello.timer = nil
 	}
 }
 
