@@ -26,7 +26,8 @@ type Limits struct {
 	HelloTimeout time.Duration
 	// ReadRate and ReadBurst limit anonymous REST reads (/api/sessions,
 	// /state, /plays, /recap) per address: by default a burst of 300, a
-	// room reloading at once, then 30 per second.
+	// room reloading at once, then 50 per second (500 phones behind one
+	// NAT polling a page every 15 s ask 33).
 	ReadRate  rate.Limit
 	ReadBurst int
 	// RegisterRate and RegisterBurst limit REGISTER_SESSION per DJ
@@ -47,7 +48,7 @@ func (l *Limits) defaults() {
 		l.HelloTimeout = 10 * time.Second
 	}
 	if l.ReadRate == 0 {
-		l.ReadRate = 30
+		l.ReadRate = 50
 	}
 	if l.ReadBurst == 0 {
 		l.ReadBurst = 300

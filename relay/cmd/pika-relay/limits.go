@@ -42,7 +42,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string) func(cfg *app.Conf
 		perAddr   = intVar("max-conns-per-addr", "PIKA_MAX_CONNS_PER_ADDR", 500, "WebSockets open at once per client address (IPv6: per /64)")
 		total     = intVar("max-conns", "PIKA_MAX_CONNS", 20000, "WebSockets open at once in total")
 		hello     = durVar("hello-timeout", "PIKA_HELLO_TIMEOUT", 10*time.Second, "a WebSocket that neither subscribes nor registers within this is closed")
-		readRate  = intVar("read-rate", "PIKA_READ_RATE", 30, "anonymous REST reads per second per address, after the burst")
+		readRate  = intVar("read-rate", "PIKA_READ_RATE", 50, "anonymous REST reads per second per address, after the burst")
 		readBurst = intVar("read-burst", "PIKA_READ_BURST", 300, "anonymous REST reads per address at once")
 		regEvery  = durVar("register-interval", "PIKA_REGISTER_INTERVAL", 3*time.Second, "one REGISTER_SESSION per DJ account per this, after the burst")
 		regBurst  = intVar("register-burst", "PIKA_REGISTER_BURST", 20, "REGISTER_SESSION per DJ account at once")
