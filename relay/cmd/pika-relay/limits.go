@@ -63,6 +63,12 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string) func(cfg *app.Conf
 				return fmt.Errorf("%s must be at least 1", name)
 			}
 		}
+		for name, d := range map[string]time.Duration{"-hello-timeout": *hello, "-register-interval": *regEvery, "-read-header-timeout": *rhTimeout,
+			"-read-timeout": *rTimeout, "-write-timeout": *wTimeout, "-idle-timeout": *iTimeout} {
+			if d <= 0 {
+				return fmt.Errorf("%s must be a positive duration such as 10s", name)
+			}
+		}
 		cfg.Limits.ConnsPerAddr, cfg.Limits.Conns, cfg.Limits.HelloTimeout = *perAddr, *total, *hello
 		cfg.Limits.ReadRate, cfg.Limits.ReadBurst = rate.Limit(*readRate), *readBurst
 		cfg.Limits.RegisterRate, cfg.Limits.RegisterBurst = rate.Every(*regEvery), *regBurst
