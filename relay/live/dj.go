@@ -307,9 +307,11 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		if req.PIN != "" {
 			pinHash = hashPIN(req.PIN)
 		}
-		sess, err := m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now())
-		if err != nil {
-			return nil, protocol.SessionRegistered{}, m.storeErr("create session", err)
+		sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
+			return m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now())
+		})
+		if pe != nil {
+			return nil, protocol.SessionRegistered{}, pe
 		}
 		r = newRoom(m, sess)
 		m.mu.Lock()

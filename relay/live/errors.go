@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
@@ -29,6 +30,11 @@ var (
 	errRestarting  = perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
 	errInternal    = perr(protocol.CodeInternalError, "the relay could not do that; try again")
 )
+
+// errTooManyLive refuses a new session to a DJ account with max live ones.
+func errTooManyLive(max int) *protocol.Error {
+	return perr(protocol.CodeLimitReached, fmt.Sprintf("this DJ account already has %d live sessions (the most at once): end one, or resume it, before starting another", max))
+}
 
 func perr(code protocol.ErrorCode, msg string) *protocol.Error {
 	return &protocol.Error{Code: code, Message: msg}

@@ -56,6 +56,12 @@ type Config struct {
 	// re-checked (default DefaultTokenCheckInterval); RevokeToken acts at
 	// once, this is the safety net.
 	TokenCheckInterval time.Duration
+	// HistoryLimit is how many of the newest plays SESSION_STATE carries
+	// (default 50); older ones are read with History.
+	HistoryLimit int
+	// MaxLiveSessions is how many sessions one DJ account may have live
+	// at once, those waiting for their DJ included (default 3).
+	MaxLiveSessions int
 }
 
 // Manager owns the live sessions.
@@ -68,6 +74,10 @@ type Manager struct {
 	pinLim *ratelimit.Keyed
 
 	holds tokenHolds // DJ connections by token, see tokens.go
+	// creating serialises the count and the insert of new sessions, so
+	// MaxLiveSessions holds against a burst of registers.
+	creating sync.Mutex
+	recaps   recapCache
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
@@ -91,6 +101,12 @@ func NewManager(cfg Config) *Manager {
 	}
 	if cfg.ActivityInterval == 0 {
 		cfg.ActivityInterval = time.Minute
+	}
+	if cfg.HistoryLimit == 0 {
+		cfg.HistoryLimit = 50
+	}
+	if cfg.MaxLiveSessions == 0 {
+		cfg.MaxLiveSessions = 3
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{

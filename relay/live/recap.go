@@ -11,8 +11,13 @@ import (
 )
 
 // Recap summarises a session, live or ended. Everything is read in one
-// read transaction, so totals agree with the per-play numbers.
+// read transaction, so totals agree with the per-play numbers. An ended
+// session's recap is computed once and then kept, a long live one for 2 s
+// (recapCache).
 func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
+	if rc, ok := m.recaps.get(sessionID, time.Now()); ok {
+		return rc, nil
+	}
 	var (
 		rc protocol.Recap
 		pe *protocol.Error
@@ -23,6 +28,9 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 	})
 	if err != nil {
 		return protocol.Recap{}, m.storeErr("read recap", err)
+	}
+	if pe == nil {
+		m.recaps.keep(sessionID, rc, time.Now())
 	}
 	return rc, pe
 }

@@ -40,11 +40,11 @@ const recentPollWindow = 15 * time.Minute
 func (m *Manager) state(ctx context.Context, sess store.Session, clientID string) (protocol.SessionState, *protocol.Error) {
 	now := time.Now()
 	st := protocol.SessionState{Session: m.Info(sess), MyLikes: []string{}, MyTempoVotes: map[string]string{}, MyPollVotes: map[string]int{}}
-	hist, err := m.st.Plays(ctx, sess.ID)
+	hist, more, err := m.st.PlaysPage(ctx, sess.ID, "", m.cfg.HistoryLimit)
 	if err != nil {
 		return st, m.storeErr("read plays", err)
 	}
-	st.History = hist
+	st.History, st.MoreHistory = hist, more
 	act, err := m.st.Activity(ctx, sess.ID, clientID)
 	if err != nil {
 		return st, m.storeErr("read activity", err)

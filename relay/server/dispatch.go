@@ -144,6 +144,10 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 		c.fail(id, wsTokenCheck)
 		return
 	}
+	if !c.s.regLim.Allow(dj.ID) {
+		c.fail(id, wsTooManyRegs)
+		return
+	}
 	if c.dj != nil {
 		// A connection runs one session at a time; moving on from one that
 		// ended or resuming another is fine.
@@ -158,6 +162,7 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.dj = d
 	// Revoking the token closes this connection.
 	c.s.live.HoldToken(ctx, d, tok.ID)
+	c.greeted()
 	c.SetMaxQueue(djQueue)
 	// A DJ's app may flush an offline queue of plays at once.
 	c.lim = rate.NewLimiter(50, 200)
@@ -183,5 +188,6 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.dancer = d
+	c.greeted()
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

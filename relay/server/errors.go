@@ -33,6 +33,12 @@ var (
 	apiMetricsToken   = echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
 	apiRestarting     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is restarting")
 	apiInternal       = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
+
+	// Connection and request limits (limits.go); sent with Retry-After.
+	apiTooManyConnsAddr = echo.NewHTTPError(http.StatusTooManyRequests, "too many connections from your address; close some pages and try again")
+	apiTooManyConns     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is at its connection limit; try again in a minute")
+	apiTooManyReads     = echo.NewHTTPError(http.StatusTooManyRequests, "too many requests from your address; wait a few seconds and try again")
+	apiBadPlaysLimit    = echo.NewHTTPError(http.StatusBadRequest, "limit must be a whole number from 1 to 200")
 )
 
 // badRequest is a 400 whose message names what is wrong with the input.
@@ -48,6 +54,7 @@ var statusOf = map[protocol.ErrorCode]int{
 	protocol.CodeRateLimited:  http.StatusTooManyRequests,
 	protocol.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	protocol.CodeSessionEnded: http.StatusGone,
+	protocol.CodeLimitReached: http.StatusTooManyRequests,
 }
 
 func statusFor(code protocol.ErrorCode) int {
@@ -75,6 +82,7 @@ var (
 	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
 	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
 	wsTokenRevoked   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked} // sent without an id, then close 4003
+	wsTooManyRegs    = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many REGISTER_SESSION for this DJ account; wait a minute and try again"}
 )
 
 // errUnknownToken is authenticate's answer for a token that is not (or no

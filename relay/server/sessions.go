@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,4 +72,39 @@ func (s *Server) sessionRecap(c echo.Context) error {
 		return protoErr(pe)
 	}
 	return c.JSON(http.StatusOK, rc)
+}
+
+// maxPlaysPage bounds GET /api/sessions/:id/plays?limit=….
+const maxPlaysPage = 200
+
+// sessionPlays answers GET /api/sessions/:id/plays?before=PLAYID&limit=N
+// (limit default 50): the history beyond what SESSION_STATE carries. The
+// PIN of a protected session goes in X-Session-Pin, as for /state.
+func (s *Server) sessionPlays(c echo.Context) error {
+	id := c.Param("id")
+	if !protocol.ValidID(id) {
+		return apiNoSuchSession
+	}
+	before := c.QueryParam("before")
+	if before != "" && !protocol.ValidID(before) {
+		return badRequest("before must be the playId of a play of this session")
+	}
+	limit := 50
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPlaysPage {
+			return apiBadPlaysLimit
+		}
+		limit = n
+	}
+	pin := c.Request().Header.Get("X-Session-Pin")
+	if pin != "" && !protocol.ValidPIN(pin) {
+		return apiWrongPIN
+	}
+	page, pe := s.live.History(c.Request().Context(), id, before, limit, pin, c.RealIP())
+	if pe != nil {
+		return protoErr(pe)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, page)
 }

@@ -242,6 +242,9 @@ const (
 	CodeTooLarge      ErrorCode = "too_large"
 	CodeSessionEnded  ErrorCode = "session_ended"
 	CodeInternalError ErrorCode = "internal_error"
+	// CodeLimitReached: a standing limit (live sessions per DJ account) is
+	// reached; waiting does not help, ending something does.
+	CodeLimitReached ErrorCode = "limit_reached"
 )
 
 // SessionInfo describes a session in SESSION_STATE and the recap.
@@ -278,4 +281,8 @@ type SessionState struct {
 	ActivePoll   *Poll             `json:"activePoll"`
 	Announcement *Announcement     `json:"announcement"`
 	Listeners    int               `json:"listeners"`
+
+	// MoreHistory: History holds only the newest plays; older ones come
+	// from GET /api/sessions/:id/plays?before=….
+	MoreHistory bool `json:"moreHistory"`
 }

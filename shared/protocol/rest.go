@@ -115,6 +115,13 @@ type Recap struct {
 	TotalVotes    int                 `json:"totalTempoVotes"`
 }
 
+// PlaysPage answers GET /api/sessions/:id/plays?before=PLAYID&limit=N:
+// plays older than PLAYID, newest first; More says older ones remain.
+type PlaysPage struct {
+	Plays []HistoryEntry `json:"plays"`
+	More  bool           `json:"more"`
+}
+
 // APIError is the body of every REST error.
 type APIError struct {
 	Error string `json:"error"`

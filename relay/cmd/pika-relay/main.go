@@ -89,6 +89,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		loginAddrMax  = fs.Duration("login-address-max-wait", durEnv("PIKA_LOGIN_ADDRESS_MAX_WAIT", 15*time.Minute), "longest wait an address's failures impose (PIKA_LOGIN_ADDRESS_MAX_WAIT)")
 		tokenRecheck  = fs.Duration("token-check-interval", durEnv("PIKA_TOKEN_CHECK_INTERVAL", 10*time.Second), "how often connected DJs' tokens are re-checked; a revoke closes its connections at once (PIKA_TOKEN_CHECK_INTERVAL)")
 	)
+	setLimits := limitFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -121,6 +122,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 			AddressFree: *loginAddrFree, AddressMaxDelay: *loginAddrMax,
 		},
 		TokenCheckInterval: *tokenRecheck,
+	}
+	if err := setLimits(&o.app); err != nil {
+		return options{}, err
 	}
 	return o, nil
 }

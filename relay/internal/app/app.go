@@ -46,8 +46,25 @@ type Config struct {
 	// (default live.DefaultTokenCheckInterval); a revoke acts at once.
 	TokenCheckInterval time.Duration
 	// Login throttles failed sign-ins (zero fields: the defaults).
-	Login  loginguard.Limits
-	Logger *slog.Logger
+	Login loginguard.Limits
+	// Limits bound connections and anonymous reads (server.Limits).
+	Limits server.Limits
+	// HistoryLimit and MaxLiveSessions: see live.Config.
+	HistoryLimit    int
+	MaxLiveSessions int
+	// HTTP timeouts of every request but an upgraded WebSocket (the
+	// upgrade clears the connection's deadlines): reading the header,
+	// reading the whole request, writing the answer, and an idle
+	// keep-alive. Zero values get 10 s, 20 s, 30 s and 120 s.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	Logger                                                    *slog.Logger
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }
 
 // App is a running relay.
@@ -90,7 +107,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
-		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval,
+		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
@@ -102,15 +119,18 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
-		Login: cfg.Login,
+		Login:  cfg.Login,
+		Limits: cfg.Limits,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       120 * time.Second,
+			ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, 10*time.Second),
+			ReadTimeout:       orDefault(cfg.ReadTimeout, 20*time.Second),
+			WriteTimeout:      orDefault(cfg.WriteTimeout, 30*time.Second),
+			IdleTimeout:       orDefault(cfg.IdleTimeout, 120*time.Second),
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 	}

@@ -36,6 +36,7 @@ export const ErrorCode = Object.freeze({
   BAD_REQUEST: 'bad_request',
   FORBIDDEN: 'forbidden',
   INTERNAL_ERROR: 'internal_error',
+  LIMIT_REACHED: 'limit_reached',
   NOT_FOUND: 'not_found',
   RATE_LIMITED: 'rate_limited',
   SESSION_ENDED: 'session_ended',

@@ -33,6 +33,7 @@ const S = {
   session: null,
   nowPlaying: null,
   history: [], // newest first: {playId, track, startedAt, endedAt?}
+  moreHistory: false, // the relay holds older plays than S.history (GET …/plays?before=)
   likes: new Map(), // playId → count
   tempos: new Map(), // playId → {faster, slower, perfect}
   myLikes: new Set(),
@@ -228,6 +229,7 @@ function applyState(st, fromRest) {
   }
   S.nowPlaying = st.nowPlaying && st.nowPlaying.playId ? st.nowPlaying : null;
   S.history = [];
+  S.moreHistory = !!st.moreHistory;
   S.likes = new Map();
   S.tempos = new Map();
   for (const h of Array.isArray(st.history) ? st.history : []) {
@@ -515,10 +517,35 @@ function drawAnnouncement() {
   }
 }
 
+/** Loads the plays older than the oldest shown (the state carries only the newest). */
+async function loadOlderPlays() {
+  const oldest = S.history[S.history.length - 1];
+  if (!oldest) return;
+  const btn = $('#history-more');
+  btn.disabled = true;
+  try {
+    const headers = pin ? { 'X-Session-Pin': pin } : {};
+    const page = await api(`/api/sessions/${enc(sessionId)}/plays?before=${enc(oldest.playId)}&limit=50`, { headers });
+    for (const h of Array.isArray(page.plays) ? page.plays : []) {
+      if (!h || typeof h.playId !== 'string' || S.history.some((x) => x.playId === h.playId)) continue;
+      S.history.push({ playId: h.playId, track: h.track || {}, startedAt: h.startedAt, endedAt: h.endedAt });
+      S.likes.set(h.playId, h.likes | 0);
+      S.tempos.set(h.playId, tally(h.tempo));
+    }
+    S.moreHistory = !!page.more;
+    drawHistory();
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
 function drawHistory() {
   const list = $('#history');
   list.replaceChildren();
   show($('#history-empty'), S.history.length === 0);
+  show($('#history-more'), S.moreHistory && S.history.length > 0);
   const current = S.nowPlaying ? S.nowPlaying.playId : '';
   for (const h of S.history) {
     const t = h.track || {};
@@ -569,6 +596,7 @@ function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
 function wire() {
   $('#like').addEventListener('click', () => S.nowPlaying && toggleLike(S.nowPlaying.playId));
+  $('#history-more').addEventListener('click', loadOlderPlays);
   for (const b of document.querySelectorAll('.tempo button')) b.addEventListener('click', () => voteTempo(b.dataset.vote));
   $('#announcement-close').addEventListener('click', () => {
     if (S.announcement) setItem(dismissedKey, S.announcement.announcementId);
