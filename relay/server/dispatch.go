@@ -79,6 +79,7 @@ var handlers = map[protocol.Type]handler{
 	protocol.TypeEndSession: forDJ(func(d *live.DJ, ctx context.Context, _ *protocol.Empty) *protocol.Error {
 		return d.End(ctx)
 	}),
+	protocol.TypeSetPIN: forDJ((*live.DJ).SetPIN),
 
 	protocol.TypeLike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
 		return d.Like(ctx, p.PlayID)
@@ -162,6 +163,8 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.reply(protocol.TypeSessionRegistered, id, reg)
 	// A resuming DJ learns at once how many dancers stayed.
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
+	// …and whether someone is guessing the PIN.
+	d.SendPINGuesses()
 }
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
@@ -173,6 +176,12 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		c.dancer.Leave()
 		c.dancer = nil
 	}
+	// One connection is one dancer: after its first SUBSCRIBE it keeps
+	// the client id it was given, whatever it sends, so re-subscribing
+	// cannot mint fresh ids.
+	if c.clientID != "" {
+		p.ClientID = c.clientID
+	}
 	c.Hold()
 	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
 	if pe != nil {
@@ -181,5 +190,6 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.dancer = d
+	c.clientID = d.ClientID()
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

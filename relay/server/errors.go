@@ -27,7 +27,7 @@ var (
 	apiUnknownToken   = echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")
 	apiNoSuchToken    = echo.NewHTTPError(http.StatusNotFound, "no such token")
 	apiNoSuchSession  = echo.NewHTTPError(http.StatusNotFound, "no such session")
-	apiBadClientID    = echo.NewHTTPError(http.StatusBadRequest, "clientId must be 8 to 64 letters, digits, - or _")
+	apiBadClientID    = echo.NewHTTPError(http.StatusBadRequest, "clientId must be the id the relay issued (SESSION_STATE's clientId); leave it out to read without one")
 	apiWrongPIN       = echo.NewHTTPError(http.StatusForbidden, "wrong PIN")
 	apiNoSuchEndpoint = echo.NewHTTPError(http.StatusNotFound, "no such API endpoint")
 	apiTooManyTries   = echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a little and try again")
@@ -49,6 +49,8 @@ var statusOf = map[protocol.ErrorCode]int{
 	protocol.CodeRateLimited:  http.StatusTooManyRequests,
 	protocol.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	protocol.CodeSessionEnded: http.StatusGone,
+	protocol.CodePINRequired:  http.StatusForbidden,
+	protocol.CodePINLocked:    http.StatusTooManyRequests,
 }
 
 func statusFor(code protocol.ErrorCode) int {
@@ -58,8 +60,11 @@ func statusFor(code protocol.ErrorCode) int {
 	return http.StatusInternalServerError
 }
 
-// protoErr answers a REST request with a protocol error.
-func protoErr(e *protocol.Error) error { return echo.NewHTTPError(statusFor(e.Code), e.Message) }
+// protoErr answers a REST request with a protocol error, its code and
+// retry time in the body too.
+func protoErr(e *protocol.Error) error {
+	return echo.NewHTTPError(statusFor(e.Code), protocol.APIError{Error: e.Message, Code: e.Code, RetryAfterS: e.RetryAfterS})
+}
 
 // WebSocket errors, sent as ERROR frames with the id of the frame they
 // answer (see conn.fail).

@@ -41,6 +41,7 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
+	clientID   string // the dancer's, once subscribed
 	violations int
 }
 

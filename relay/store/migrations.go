@@ -135,6 +135,11 @@ CREATE TABLE dancers (
 	`
 ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
 `,
+	// 3: whether a session's recap opens for anyone once it ended (NULL:
+	// the default, private for a PIN session, public otherwise).
+	`
+ALTER TABLE sessions ADD COLUMN recap_public INTEGER;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

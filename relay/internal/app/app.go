@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 
 	"github.com/pikadj/pika/relay/hub"
 	"github.com/pikadj/pika/relay/internal/metrics"
+	"github.com/pikadj/pika/relay/internal/pinguard"
+	"github.com/pikadj/pika/relay/internal/secret"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
@@ -41,7 +44,32 @@ type Config struct {
 	// ActivityInterval is how often a connected DJ's session records that
 	// it is active (default one minute; tests shorten it).
 	ActivityInterval time.Duration
-	Logger           *slog.Logger
+	// Secret keys PIN hashes and signs client ids (PIKA_RELAY_SECRET);
+	// when empty it is read from SecretFile, made there on first start.
+	Secret string
+	// SecretFile defaults to pika.secret in the database's folder (the
+	// replica's for a libsql:// URL).
+	SecretFile string
+	// PINLimits bound wrong PIN guesses (zero fields: defaults).
+	PINLimits pinguard.Limits
+	// IDsPerAddress and IDRefill bound the client ids one address is
+	// issued per session (zero: defaults, 300 and one per 10 s).
+	IDsPerAddress int
+	IDRefill      time.Duration
+	Logger        *slog.Logger
+}
+
+// SecretPath is where the relay keeps its secret by default: beside the
+// database file.
+func SecretPath(databaseURL, replicaPath string) string {
+	p := strings.TrimPrefix(databaseURL, "file:")
+	if strings.Contains(p, "://") || p == "" {
+		p = replicaPath
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return filepath.Join(filepath.Dir(p), "pika.secret")
 }
 
 // App is a running relay.
@@ -65,6 +93,13 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger
+	if cfg.SecretFile == "" {
+		cfg.SecretFile = SecretPath(cfg.DatabaseURL, cfg.ReplicaPath)
+	}
+	key, err := secret.Load(cfg.Secret, cfg.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("relay secret: %w", err)
+	}
 	m := metrics.New()
 	st, err := store.Open(ctx, store.Options{
 		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
@@ -85,6 +120,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval,
+		Secret:           key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
