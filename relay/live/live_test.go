@@ -274,7 +274,7 @@ func TestPINChecks(t *testing.T) {
 		{"0001", "192.0.2.7", string(protocol.CodeForbidden), "wrong PIN"},
 		{"0002", "192.0.2.7", string(protocol.CodePINLocked), "too many wrong PINs: try again in 60 s"},
 		{"2468", "192.0.2.7", string(protocol.CodePINLocked), "too many wrong PINs: try again in 60 s"}, // the right PIN too
-		{"0000", "192.0.2.8", string(protocol.CodeForbidden), "wrong PIN"},                             // another address has its own budget
+		{"0000", "192.0.2.8", string(protocol.CodeForbidden), "wrong PIN"},                              // another address has its own budget
 		{"2468", "192.0.2.8", "", ""},
 	}
 	for i, s := range steps {

@@ -55,14 +55,19 @@ export function randomId(n = 22) {
   return s;
 }
 
-/** The id this browser likes and votes with; kept so a reload keeps my likes. */
+/**
+ * The id this browser likes and votes with, as the relay issued it (''
+ * before the first session): kept so a reload keeps my likes. The relay
+ * replaces an id it did not sign, and the page keeps the new one.
+ */
 export function clientId() {
-  let id = getItem('pika.clientId');
-  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-    id = randomId(22);
-    setItem('pika.clientId', id);
-  }
-  return id;
+  const id = getItem('pika.clientId');
+  return id && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : '';
+}
+
+/** Keeps the id the relay issued (SESSION_STATE's clientId). */
+export function setClientId(id) {
+  if (typeof id === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(id)) setItem('pika.clientId', id);
 }
 
 const TOKEN_KEY = 'pika.djToken';
