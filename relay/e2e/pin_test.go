@@ -56,20 +56,21 @@ func TestPINLockoutShowsTheWait(t *testing.T) {
 	p.waitText("#now-title", "Westside Groove")
 
 	step(t, "the page keeps the id the relay issued across a reload")
-	id := eval[string](p, `localStorage.getItem('pika.clientId')`)
+	key := "pika.clientId." + d.sessionID
+	id := eval[string](p, `localStorage.getItem('`+key+`')`)
 	if len(id) < protocol.MinClientIDLen || !strings.HasPrefix(id, "c") {
 		t.Fatalf("stored client id %q: want the relay's", id)
 	}
 	p.open(r.URL + "/live/" + d.sessionID)
 	p.waitText("#now-title", "Westside Groove")
-	if again := eval[string](p, `localStorage.getItem('pika.clientId')`); again != id {
+	if again := eval[string](p, `localStorage.getItem('`+key+`')`); again != id {
 		t.Fatalf("client id after reload %q, want %q", again, id)
 	}
 	step(t, "an old page's own random id is replaced by an issued one")
-	p.do("set an old id", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('pika.clientId', 'oldpage-random-123456')`))
+	p.do("set an old id", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('`+key+`', 'oldpage-random-123456')`))
 	p.open(r.URL + "/live/" + d.sessionID)
 	p.waitText("#now-title", "Westside Groove")
-	p.waitJS("an issued id", `() => { const v = localStorage.getItem('pika.clientId'); return v && v !== 'oldpage-random-123456' && v.startsWith('c'); }`)
+	p.waitJS("an issued id", `(k) => { const v = localStorage.getItem(k); return v && v !== 'oldpage-random-123456' && v.startsWith('c'); }`, key)
 }
 
 // TestPrivateRecapAsksForThePIN: a PIN session's recap opens with its PIN

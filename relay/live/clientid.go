@@ -14,11 +14,13 @@ import (
 )
 
 // Client ids are issued by the relay, so likes and votes count pages, not
-// requests: "c" + 20 characters of randomness + 20 of its HMAC under the
-// relay's secret, all base64url (41 characters, a valid protocol id). A
-// page keeps its id across reloads; an id the relay did not sign is
-// replaced by a new one, and how many new ids one address gets per
-// session is bounded (IDsPerAddress, refilling every IDRefill).
+// requests: "c" + 20 characters of randomness + 20 of their HMAC, with
+// the session's id, under a key from the relay's secret, all base64url (41
+// characters, a valid protocol id). An id is good for one session only, so
+// ids cannot be gathered in sessions of one's own and spent in another. A
+// page keeps its id across reloads; an id the relay did not sign for the
+// session is replaced by a new one, and how many new ids one address gets
+// per session is bounded (IDsPerAddress, refilling every IDRefill).
 const (
 	clientIDPrefix = "c"
 	clientIDRand   = 15 // bytes → 20 base64url characters
@@ -28,34 +30,35 @@ const (
 
 var b64 = base64.RawURLEncoding
 
-func (m *Manager) signClientID(random string) string {
+func (m *Manager) signClientID(sessionID, random string) string {
 	h := hmac.New(sha256.New, m.idKey)
-	h.Write([]byte(random))
+	h.Write([]byte(sessionID + "\x00" + random))
 	return b64.EncodeToString(h.Sum(nil)[:clientIDMAC])
 }
 
-// newClientID makes a fresh signed client id.
-func (m *Manager) newClientID() string {
+// newClientID makes a fresh signed client id for a session.
+func (m *Manager) newClientID(sessionID string) string {
 	raw := make([]byte, clientIDRand)
 	_, _ = rand.Read(raw) // crypto/rand does not fail on supported platforms
 	r := b64.EncodeToString(raw)
-	return clientIDPrefix + r + m.signClientID(r)
+	return clientIDPrefix + r + m.signClientID(sessionID, r)
 }
 
-// ValidClientID reports whether id is one this relay issued.
-func (m *Manager) ValidClientID(id string) bool {
+// ValidClientID reports whether id is one this relay issued for the
+// session.
+func (m *Manager) ValidClientID(sessionID, id string) bool {
 	if len(id) != clientIDLen || !strings.HasPrefix(id, clientIDPrefix) {
 		return false
 	}
 	r, mac := id[1:21], id[21:]
-	return hmac.Equal([]byte(m.signClientID(r)), []byte(mac))
+	return hmac.Equal([]byte(m.signClientID(sessionID, r)), []byte(mac))
 }
 
 // clientID is the id a dancer subscribes with: the one it presents when
 // the relay signed it, else a new one, within the address's allowance
 // for the session.
 func (m *Manager) clientID(sessionID, presented, ip string) (string, *protocol.Error) {
-	if m.ValidClientID(presented) {
+	if m.ValidClientID(sessionID, presented) {
 		return presented, nil
 	}
 	if !m.idLim.Allow(sessionID + "\x00" + pinguard.Prefix(ip)) {
@@ -66,5 +69,5 @@ func (m *Manager) clientID(sessionID, presented, ip string) (string, *protocol.E
 			RetryAfterS: s,
 		}
 	}
-	return m.newClientID(), nil
+	return m.newClientID(sessionID), nil
 }

@@ -116,11 +116,14 @@ func (m *Manager) rehash(ctx context.Context, sessionID, old, pin string) {
 		r.sess.PinHash = h
 		r.mu.Unlock()
 	}
-	if err := m.st.SetPinHash(ctx, sessionID, h); err != nil {
+	done, err := m.st.ReplacePinHash(ctx, sessionID, old, h)
+	if err != nil {
 		m.log.Error("rehashing a PIN with the relay secret failed", "session", sessionID, "err", err)
 		return
 	}
-	m.log.Info("pin rehashed with the relay secret", "session", sessionID)
+	if done {
+		m.log.Info("pin rehashed with the relay secret", "session", sessionID)
+	}
 }
 
 // pinNotifyEvery coalesces the DJ's PIN_GUESSES while a guesser is busy.

@@ -18,7 +18,8 @@ type Access struct {
 
 // State is the SESSION_STATE of any session, live or ended, for the REST
 // API. A protected session needs its PIN, unless its own DJ asks.
-// clientID must be one the relay issued (ValidClientID) or empty.
+// clientID must be one the relay issued for the session (ValidClientID)
+// or empty.
 func (m *Manager) State(ctx context.Context, sessionID, clientID string, a Access) (protocol.SessionState, *protocol.Error) {
 	sess, err := m.st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -51,7 +51,7 @@ type Relay struct {
 	mu   sync.Mutex
 	app  *app.App
 	logs *syncBuffer
-	ids  map[string]string // Join's page names → the ids the relay issued
+	ids  map[string]string // session and Join's page name → the id the relay issued
 }
 
 type options struct {

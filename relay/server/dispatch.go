@@ -176,11 +176,14 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		c.dancer.Leave()
 		c.dancer = nil
 	}
-	// One connection is one dancer: after its first SUBSCRIBE it keeps
-	// the client id it was given, whatever it sends, so re-subscribing
-	// cannot mint fresh ids.
-	if c.clientID != "" {
-		p.ClientID = c.clientID
+	// One connection is one dancer: after its first SUBSCRIBE to a
+	// session it keeps the client id it was given there, whatever it
+	// sends, so re-subscribing cannot mint fresh ids.
+	if cid, ok := c.clientIDs[p.SessionID]; ok {
+		p.ClientID = cid
+	} else if len(c.clientIDs) >= maxConnSessions {
+		c.fail(id, wsTooManySessions)
+		return
 	}
 	c.Hold()
 	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
@@ -190,6 +193,9 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.dancer = d
-	c.clientID = d.ClientID()
+	if c.clientIDs == nil {
+		c.clientIDs = map[string]string{}
+	}
+	c.clientIDs[p.SessionID] = d.ClientID()
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

@@ -69,17 +69,18 @@ func protoErr(e *protocol.Error) error {
 // WebSocket errors, sent as ERROR frames with the id of the frame they
 // answer (see conn.fail).
 var (
-	wsNotText        = &protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"}
-	wsTooMany        = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"}
-	wsUnsupported    = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
-	wsOnlyDJ         = &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
-	wsRegisterFirst  = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
-	wsDJCannotReact  = &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
-	wsSubscribeFirst = &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
-	wsIsDancers      = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"}
-	wsIsDJs          = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
-	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
-	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+	wsNotText         = &protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"}
+	wsTooMany         = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"}
+	wsUnsupported     = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
+	wsOnlyDJ          = &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+	wsRegisterFirst   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+	wsDJCannotReact   = &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+	wsSubscribeFirst  = &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+	wsIsDancers       = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"}
+	wsIsDJs           = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
+	wsUnknownToken    = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
+	wsTokenCheck      = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+	wsTooManySessions = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection has joined too many sessions; open a new one"}
 )
 
 // errUnknownToken is authenticate's answer for a token that is not (or no

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -181,5 +182,35 @@ func TestClientIDsIssued(t *testing.T) {
 	r.DoJSON(t, http.MethodGet, "/api/sessions/"+id+"/recap", "", nil, &rc)
 	if rc.UniqueDancers != 5 || rc.TotalLikes != 1 {
 		t.Fatalf("recap: %d dancers %d likes, want 5 pages and 1 like", rc.UniqueDancers, rc.TotalLikes)
+	}
+
+	// An id is good in its session only: ids gathered in a session of
+	// one's own are replaced in another.
+	_, other := r.StartSession(t, r.RegisterDJ(t, "ids-other@example.com", "DJ Other"), "Other night", "")
+	st = r.DialFrom(t, "127.0.0.32").MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: other.SessionID, ClientID: issued}).Payload.(*protocol.SessionState)
+	if st.ClientID == issued {
+		t.Fatal("an id issued in one session was accepted in another")
+	}
+	if status, _ := getAs(t, r, "/api/sessions/"+other.SessionID+"/state?clientId="+issued, "", ""); status != http.StatusBadRequest {
+		t.Fatalf("REST state with another session's id: %d, want 400", status)
+	}
+	// One connection hopping between sessions keeps one id per session
+	// and joins a bounded number of them.
+	hop := r.DialFrom(t, "127.0.0.33")
+	first := hop.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: id}).Payload.(*protocol.SessionState).ClientID
+	hop.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: other.SessionID})
+	if again := hop.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: id}).Payload.(*protocol.SessionState).ClientID; again != first {
+		t.Fatalf("back in the first session with id %q, want %q", again, first)
+	}
+	token := r.RegisterDJ(t, "ids-many@example.com", "DJ Many")
+	refused := false
+	for i := 0; i < 4 && !refused; i++ {
+		dj, reg := r.StartSession(t, token, fmt.Sprintf("Night %d", i), "")
+		f := hop.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID})
+		refused = f.Err() != nil && f.Err().Code == protocol.CodeForbidden
+		dj.MustOK(t, protocol.TypeEndSession, protocol.Empty{})
+	}
+	if !refused {
+		t.Fatal("one connection joined 6 sessions")
 	}
 }

@@ -57,7 +57,7 @@ func (s *Server) sessionState(c echo.Context) error {
 		return apiNoSuchSession
 	}
 	clientID := c.QueryParam("clientId")
-	if clientID != "" && !s.live.ValidClientID(clientID) {
+	if clientID != "" && !s.live.ValidClientID(id, clientID) {
 		return apiBadClientID
 	}
 	a, err := s.access(c)

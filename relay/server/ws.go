@@ -21,6 +21,9 @@ const (
 	djQueue       = 512
 	opTimeout     = 15 * time.Second
 	maxViolations = 100 // rate-limited frames in a row before the connection is closed
+	// maxConnSessions bounds the sessions one connection subscribes to,
+	// and so the client ids it is issued.
+	maxConnSessions = 4
 )
 
 // Close codes sent to clients.
@@ -41,7 +44,7 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
-	clientID   string // the dancer's, once subscribed
+	clientIDs  map[string]string // session → the dancer's id there, once subscribed
 	violations int
 }
 

@@ -247,7 +247,7 @@ func TestLikesTempoAndListeners(t *testing.T) {
 	})
 
 	var st2 protocol.SessionState
-	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID("client-a1"), "", nil, &st2)
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID(l.reg.SessionID, "client-a1"), "", nil, &st2)
 	if len(st2.MyLikes) != 1 || st2.MyLikes[0] != l.play.PlayID || st2.MyTempoVotes[l.play.PlayID] != protocol.VoteSlower {
 		t.Fatalf("client-a1's state: likes %v tempo %v", st2.MyLikes, st2.MyTempoVotes)
 	}
@@ -316,7 +316,7 @@ func TestPolls(t *testing.T) {
 	b.ExpectWhere(t, protocol.TypePollClosed, func(f relaytest.Frame) bool { return f.Payload.(*protocol.PollTallies).PollID == p2.PollID })
 
 	var st protocol.SessionState
-	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID("client-pa"), "", nil, &st)
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID(l.reg.SessionID, "client-pa"), "", nil, &st)
 	if st.ActivePoll == nil || st.ActivePoll.PollID != p2.PollID || !st.ActivePoll.Closed || st.MyPollVotes[p1.PollID] != 1 || st.MyPollVotes[p2.PollID] != 0 {
 		t.Fatalf("state poll %+v my votes %v", st.ActivePoll, st.MyPollVotes)
 	}

@@ -321,6 +321,24 @@ func (s *Store) SetPinHash(ctx context.Context, sessionID, pinHash string) error
 	})
 }
 
+// ReplacePinHash swaps a session's PIN hash for another only while it is
+// still old, so rehashing an old-style hash never undoes a PIN the DJ set
+// meanwhile. It reports whether it replaced it.
+func (s *Store) ReplacePinHash(ctx context.Context, sessionID, old, pinHash string) (bool, error) {
+	defer s.timed("set_pin", time.Now())
+	var done bool
+	err := s.write(ctx, "replace session pin", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE sessions SET pin_hash = ? WHERE id = ? AND pin_hash = ?`, pinHash, sessionID, old)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		done = n == 1
+		return err
+	})
+	return done, err
+}
+
 // Summary is the API view of a session.
 func (s Session) Summary(listeners int) protocol.SessionSummary {
 	return protocol.SessionSummary{

@@ -151,8 +151,8 @@ type Announce struct {
 type Empty struct{}
 
 // Subscribe joins a session as a dancer. ClientID is the id the relay
-// issued to the page (SessionState.ClientID), kept in localStorage: it is
-// who likes and votes belong to. A page without one (or with one the relay
+// issued to the page in this session (SessionState.ClientID), kept in
+// localStorage: it is who likes and votes belong to. A page without one (or with one the relay
 // did not sign) sends what it has or nothing and is issued a new one.
 type Subscribe struct {
 	SessionID string `json:"sessionId"`

@@ -14,7 +14,7 @@ import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode } from './protocol.js';
 
 const sessionId = pathId();
-let cid = clientId();
+let cid = clientId(sessionId);
 const pinKey = `pika.pin.${sessionId}`;
 const dismissedKey = `pika.dismissed.${sessionId}`;
 const outbox = new Outbox(`pika.outbox.${sessionId}`);
@@ -117,7 +117,7 @@ function handleFrame(f) {
       if (!p.session) return;
       if (p.clientId && p.clientId !== cid) {
         cid = p.clientId;
-        setClientId(cid);
+        setClientId(sessionId, cid);
       }
       subscribed = true;
       socket.healthy();
