@@ -100,6 +100,11 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("relay secret: %w", err)
 	}
+	if cfg.Secret != "" {
+		log.Info("relay secret", "from", "PIKA_RELAY_SECRET")
+	} else {
+		log.Info("relay secret", "from", cfg.SecretFile)
+	}
 	m := metrics.New()
 	st, err := store.Open(ctx, store.Options{
 		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
