@@ -179,7 +179,9 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 	// One connection is one dancer: after its first SUBSCRIBE to a
 	// session it keeps the client id it was given there, whatever it
 	// sends, so re-subscribing cannot mint fresh ids.
-	if cid, ok := c.clientIDs[p.SessionID]; ok {
+	known := false
+	if cid, ok := c.clientIDIn(p.SessionID); ok {
+		known = true
 		p.ClientID = cid
 	} else if len(c.clientIDs) >= maxConnSessions {
 		c.fail(id, wsTooManySessions)
@@ -193,9 +195,8 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.dancer = d
-	if c.clientIDs == nil {
-		c.clientIDs = map[string]string{}
+	if !known {
+		c.clientIDs = append(c.clientIDs, sessionClient{p.SessionID, d.ClientID()})
 	}
-	c.clientIDs[p.SessionID] = d.ClientID()
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

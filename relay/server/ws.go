@@ -44,8 +44,21 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
-	clientIDs  map[string]string // session → the dancer's id there, once subscribed
+	clientIDs  []sessionClient // the dancer's id in each session it joined (a slice: one entry costs less than a map)
 	violations int
+}
+
+// sessionClient is the client id a connection was given in a session.
+type sessionClient struct{ session, id string }
+
+// clientIDIn returns the id the connection has in a session.
+func (c *conn) clientIDIn(session string) (string, bool) {
+	for _, sc := range c.clientIDs {
+		if sc.session == session {
+			return sc.id, true
+		}
+	}
+	return "", false
 }
 
 func (s *Server) serveWS(c echo.Context) error {
