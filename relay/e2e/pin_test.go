@@ -41,6 +41,7 @@ func TestPINLockoutShowsTheWait(t *testing.T) {
 	if !eval[bool](p, `document.querySelector('#pin-submit').disabled`) {
 		t.Error("the Join button is on while the relay refuses PINs")
 	}
+	p.screenshot(outputDir(t), "pin-locked.png", false)
 	first, _ := strconv.Atoi(eval[string](p, `document.querySelector('#pin-error').dataset.retry`))
 	if first < 1 || first > 4 {
 		t.Fatalf("countdown starts at %d s, want 1–4", first)
@@ -93,6 +94,7 @@ func TestPrivateRecapAsksForThePIN(t *testing.T) {
 	p.fill("#pin-input", "1111")
 	p.click("#pin-submit")
 	p.waitText("#pin-error", "not right")
+	p.screenshot(outputDir(t), "recap-pin.png", false)
 	p.fill("#pin-input", "8642")
 	p.click("#pin-submit")
 	p.waitText("#session-name", "Members Night")
