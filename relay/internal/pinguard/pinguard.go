@@ -31,7 +31,8 @@ type Limits struct {
 	// SessionGuesses is how many wrong PINs a session takes from all
 	// addresses together [100] before each further one closes it to new
 	// addresses for SessionDelay [2s], doubling up to SessionDelayMax
-	// [10m].
+	// [10m]; after SessionDelayMax without a wrong PIN the delay starts
+	// from SessionDelay again.
 	SessionGuesses  int
 	SessionDelay    time.Duration
 	SessionDelayMax time.Duration
@@ -94,6 +95,7 @@ type sessState struct {
 	wrong       int // since the PIN was set
 	lockedUntil time.Time
 	delay       time.Duration // the next session delay
+	lastWrong   time.Time
 	trusted     map[string]struct{}
 	seen        time.Time
 }
@@ -169,6 +171,12 @@ func (g *Guard) Wrong(session, prefix string) (wrong int, retry time.Duration) {
 	}
 	s := g.session(session, now)
 	s.wrong++
+	// Once guessing has stopped for as long as the longest delay, a stray
+	// typo costs the room the first delay again, not the longest.
+	if now.Sub(s.lastWrong) > g.lim.SessionDelayMax {
+		s.delay = 0
+	}
+	s.lastWrong = now
 	if s.wrong > g.lim.SessionGuesses {
 		if s.delay == 0 {
 			s.delay = g.lim.SessionDelay

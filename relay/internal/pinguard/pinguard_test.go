@@ -47,3 +47,20 @@ func TestSessionDelayGrows(t *testing.T) {
 		t.Fatalf("after Reset %d wrong PINs, want 0", n)
 	}
 }
+
+// TestSessionDelayCalmsDown: once guessing stops for the longest delay,
+// the next wrong PIN costs the first delay again.
+func TestSessionDelayCalmsDown(t *testing.T) {
+	g := New(Limits{AddrGuesses: 1000, SessionGuesses: 1, SessionDelay: 10 * time.Millisecond, SessionDelayMax: 40 * time.Millisecond})
+	var retry time.Duration
+	for range 5 {
+		_, retry = g.Wrong("s", "a")
+	}
+	if retry != 40*time.Millisecond {
+		t.Fatalf("delay after a burst %v, want the longest", retry)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if _, retry = g.Wrong("s", "a"); retry != 10*time.Millisecond {
+		t.Fatalf("delay after a quiet spell %v, want the first again", retry)
+	}
+}
