@@ -67,12 +67,12 @@ func BenchmarkRecap2000Plays(b *testing.B) {
 		fresh bool
 	}{{"computed", liveID, true}, {"live", liveID, false}, {"ended", endedID, false}} {
 		b.Run(bc.name, func(b *testing.B) {
-			m.Recap(ctx, bc.id)
+			m.Recap(ctx, bc.id, Access{DJID: dj.ID})
 			for b.Loop() {
 				if bc.fresh {
 					m.recaps = recapCache{}
 				}
-				rc, pe := m.Recap(ctx, bc.id)
+				rc, pe := m.Recap(ctx, bc.id, Access{DJID: dj.ID})
 				if pe != nil || len(rc.Plays) != plays {
 					b.Fatalf("recap: %v, %d plays", pe, len(rc.Plays))
 				}

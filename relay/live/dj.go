@@ -22,6 +22,10 @@ type DJ struct {
 // SessionID names the DJ's session.
 func (d *DJ) SessionID() string { return d.r.id }
 
+// SendPINGuesses sends the DJ a PIN_GUESSES if the session's PIN has been
+// guessed at, for a DJ that just came back.
+func (d *DJ) SendPINGuesses() { d.r.sendPINGuesses() }
+
 func (d *DJ) begin() *protocol.Error {
 	d.r.djOps.Lock()
 	if d.r.isEnded() {
@@ -305,10 +309,12 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		}
 		var pinHash string
 		if req.PIN != "" {
-			pinHash = hashPIN(req.PIN)
+			pinHash = m.hashPIN(req.PIN)
 		}
 		sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
-			return m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now())
+			return m.st.StartSession(ctx, store.NewSession{
+				DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash, At: time.Now(), RecapPublic: req.PublicRecap,
+			})
 		})
 		if pe != nil {
 			return nil, protocol.SessionRegistered{}, pe
@@ -327,6 +333,7 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		event = "session resumed"
 	}
 	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.session().PinHash != "")
+
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
 		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.JoinURL(r.id), RecapURL: m.RecapURL(r.id), Resumed: resumed,
 	}, nil

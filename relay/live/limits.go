@@ -33,13 +33,15 @@ func (m *Manager) createCapped(ctx context.Context, dj protocol.DJ, create func(
 // History is a page of a session's plays older than beforeID (the newest
 // when ""), for a page that shows more than SESSION_STATE carries. A
 // protected session needs its PIN, as for State.
-func (m *Manager) History(ctx context.Context, sessionID, beforeID string, limit int, pin, ip string) (protocol.PlaysPage, *protocol.Error) {
+func (m *Manager) History(ctx context.Context, sessionID, beforeID string, limit int, a Access) (protocol.PlaysPage, *protocol.Error) {
 	sess, err := m.st.Session(ctx, sessionID)
 	if err != nil {
 		return protocol.PlaysPage{}, m.sessionErr(err)
 	}
-	if pe := m.checkPIN(sess, pin, ip); pe != nil {
-		return protocol.PlaysPage{}, pe
+	if a.DJID == "" || a.DJID != sess.DJID {
+		if pe := m.checkPIN(ctx, sess, a.PIN, a.IP); pe != nil {
+			return protocol.PlaysPage{}, pe
+		}
 	}
 	plays, more, err := m.st.PlaysPage(ctx, sessionID, beforeID, limit)
 	if err != nil {

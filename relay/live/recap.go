@@ -10,11 +10,22 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// Recap summarises a session, live or ended. Everything is read in one
-// read transaction, so totals agree with the per-play numbers. An ended
-// session's recap is computed once and then kept, a long live one for 2 s
-// (recapCache).
-func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
+// Recap summarises a session, live or ended, for a (see recapAccess).
+// Everything is read in one read transaction, so totals agree with the
+// per-play numbers. The access check runs on every call; the recap itself
+// of an ended session is computed once and then kept, a long live one
+// for 2 s (recapCache).
+func (m *Manager) Recap(ctx context.Context, sessionID string, a Access) (protocol.Recap, *protocol.Error) {
+	sess, err := m.st.Session(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return protocol.Recap{}, errNoSession
+	}
+	if err != nil {
+		return protocol.Recap{}, m.storeErr("read session", err)
+	}
+	if pe := m.recapAccess(ctx, sess, a); pe != nil {
+		return protocol.Recap{}, pe
+	}
 	if rc, ok := m.recaps.get(sessionID, time.Now()); ok {
 		return rc, nil
 	}
@@ -22,7 +33,7 @@ func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, 
 		rc protocol.Recap
 		pe *protocol.Error
 	)
-	err := m.st.Snapshot(ctx, func(st *store.Store) error {
+	err = m.st.Snapshot(ctx, func(st *store.Store) error {
 		rc, pe = m.recap(ctx, st, sessionID)
 		return nil
 	})

@@ -9,9 +9,18 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
+// Access is who asks for a session over REST: the PIN they sent, their
+// address (for the PIN limits) and the DJ signed in, if any.
+type Access struct {
+	PIN, IP string
+	DJID    string
+}
+
 // State is the SESSION_STATE of any session, live or ended, for the REST
-// API. A protected session needs its PIN.
-func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string) (protocol.SessionState, *protocol.Error) {
+// API. A protected session needs its PIN, unless its own DJ asks.
+// clientID must be one the relay issued for the session (ValidClientID)
+// or empty.
+func (m *Manager) State(ctx context.Context, sessionID, clientID string, a Access) (protocol.SessionState, *protocol.Error) {
 	sess, err := m.st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return protocol.SessionState{}, errNoSession
@@ -19,17 +28,41 @@ func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string
 	if err != nil {
 		return protocol.SessionState{}, m.storeErr("read session", err)
 	}
-	if pe := m.checkPIN(sess, pin, ip); pe != nil {
-		return protocol.SessionState{}, pe
+	if a.DJID == "" || a.DJID != sess.DJID {
+		if pe := m.checkPIN(ctx, sess, a.PIN, a.IP); pe != nil {
+			return protocol.SessionState{}, pe
+		}
 	}
 	return m.state(ctx, sess, clientID)
+}
+
+// recapOpen reports whether a session's recap needs neither PIN nor DJ: a
+// live session without a PIN, or an ended one whose recap is public.
+func recapOpen(s store.Session) bool {
+	if s.Live() {
+		return s.PinHash == ""
+	}
+	return s.RecapPublic
+}
+
+// recapAccess decides whether a may read the session's recap.
+func (m *Manager) recapAccess(ctx context.Context, s store.Session, a Access) *protocol.Error {
+	switch {
+	case recapOpen(s) || a.DJID != "" && a.DJID == s.DJID:
+		return nil
+	case s.PinHash == "":
+		return errRecapDJ
+	case a.PIN == "":
+		return errRecapPIN
+	}
+	return m.checkPIN(ctx, s, a.PIN, a.IP)
 }
 
 // Info is the API view of a session.
 func (m *Manager) Info(s store.Session) protocol.SessionInfo {
 	return protocol.SessionInfo{
 		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
-		Live: s.Live(), Protected: s.PinHash != "", JoinURL: m.JoinURL(s.ID), RecapURL: m.RecapURL(s.ID),
+		Live: s.Live(), Protected: s.PinHash != "", PublicRecap: s.RecapPublic, JoinURL: m.JoinURL(s.ID), RecapURL: m.RecapURL(s.ID),
 	}
 }
 

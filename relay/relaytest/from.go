@@ -3,6 +3,7 @@ package relaytest
 import (
 	"net"
 	"net/http"
+	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -34,4 +35,19 @@ func (r *Relay) DialFrom(localIP string, header http.Header) (*Client, *http.Res
 func HTTPClientFrom(localIP string) *http.Client {
 	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(localIP)}, Timeout: 10 * time.Second}
 	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: nd.DialContext, MaxIdleConnsPerHost: 16}}
+}
+
+// MustDialFrom is DialFrom that fails the test when the connection is
+// refused, and closes the connection when the test ends.
+func (r *Relay) MustDialFrom(t testing.TB, localIP string) *Client {
+	t.Helper()
+	c, resp, err := r.DialFrom(localIP, nil)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		t.Fatalf("relaytest: dial %s from %s: %v", r.WSURL, localIP, err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }

@@ -79,6 +79,7 @@ var handlers = map[protocol.Type]handler{
 	protocol.TypeEndSession: forDJ(func(d *live.DJ, ctx context.Context, _ *protocol.Empty) *protocol.Error {
 		return d.End(ctx)
 	}),
+	protocol.TypeSetPIN: forDJ((*live.DJ).SetPIN),
 
 	protocol.TypeLike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
 		return d.Like(ctx, p.PlayID)
@@ -169,6 +170,8 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.reply(protocol.TypeSessionRegistered, id, reg)
 	// A resuming DJ learns at once how many dancers stayed.
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
+	// …and whether someone is guessing the PIN.
+	d.SendPINGuesses()
 }
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
@@ -180,6 +183,17 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		c.dancer.Leave()
 		c.dancer = nil
 	}
+	// One connection is one dancer: after its first SUBSCRIBE to a
+	// session it keeps the client id it was given there, whatever it
+	// sends, so re-subscribing cannot mint fresh ids.
+	known := false
+	if cid, ok := c.clientIDIn(p.SessionID); ok {
+		known = true
+		p.ClientID = cid
+	} else if len(c.clientIDs) >= maxConnSessions {
+		c.fail(id, wsTooManySessions)
+		return
+	}
 	c.Hold()
 	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
 	if pe != nil {
@@ -189,5 +203,8 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 	}
 	c.dancer = d
 	c.greeted()
+	if !known {
+		c.clientIDs = append(c.clientIDs, sessionClient{p.SessionID, d.ClientID()})
+	}
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

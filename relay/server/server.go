@@ -215,6 +215,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code = he.Code
+		if body, ok := he.Message.(protocol.APIError); ok {
+			if c.Request().Method == http.MethodHead {
+				_ = c.NoContent(code)
+				return
+			}
+			_ = c.JSON(code, body)
+			return
+		}
 		if m, ok := he.Message.(string); ok {
 			msg = m
 		} else {

@@ -22,6 +22,9 @@ const (
 	djQueue       = 512
 	opTimeout     = 15 * time.Second
 	maxViolations = 100 // rate-limited frames in a row before the connection is closed
+	// maxConnSessions bounds the sessions one connection subscribes to,
+	// and so the client ids it is issued.
+	maxConnSessions = 4
 )
 
 // Close codes sent to clients.
@@ -48,7 +51,21 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
+	clientIDs  []sessionClient // the dancer's id in each session it joined (a slice: one entry costs less than a map)
 	violations int
+}
+
+// sessionClient is the client id a connection was given in a session.
+type sessionClient struct{ session, id string }
+
+// clientIDIn returns the id the connection has in a session.
+func (c *conn) clientIDIn(session string) (string, bool) {
+	for _, sc := range c.clientIDs {
+		if sc.session == session {
+			return sc.id, true
+		}
+	}
+	return "", false
 }
 
 func (s *Server) serveWS(c echo.Context) error {

@@ -145,6 +145,11 @@ CREATE TABLE health (
 	at   INTEGER NOT NULL
 );
 `,
+	// 4: whether a session's recap opens for anyone once it ended (NULL:
+	// the default, private for a PIN session, public otherwise).
+	`
+ALTER TABLE sessions ADD COLUMN recap_public INTEGER;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

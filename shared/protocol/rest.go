@@ -73,7 +73,8 @@ type SessionSummary struct {
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	Listeners int        `json:"listeners"`
 	Protected bool       `json:"protected"`
-	Plays     int        `json:"plays"`
+	// Plays is absent for a PIN session in the public list.
+	Plays *int `json:"plays,omitempty"`
 }
 
 // RecapPlay is a play in a recap, in the order played.
@@ -122,7 +123,11 @@ type PlaysPage struct {
 	More  bool           `json:"more"`
 }
 
-// APIError is the body of every REST error.
+// APIError is the body of every REST error. Code is the protocol's code
+// for session errors (pin_required, pin_locked…); RetryAfterS repeats
+// the Retry-After header.
 type APIError struct {
-	Error string `json:"error"`
+	Error       string    `json:"error"`
+	Code        ErrorCode `json:"code,omitempty"`
+	RetryAfterS int       `json:"retryAfterS,omitempty"`
 }

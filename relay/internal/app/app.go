@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/pikadj/pika/relay/hub"
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
+	"github.com/pikadj/pika/relay/internal/pinguard"
+	"github.com/pikadj/pika/relay/internal/secret"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
@@ -57,7 +60,19 @@ type Config struct {
 	// reading the whole request, writing the answer, and an idle
 	// keep-alive. Zero values get 10 s, 20 s, 30 s and 120 s.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-	Logger                                                    *slog.Logger
+	// Secret keys PIN hashes and signs client ids (PIKA_RELAY_SECRET);
+	// when empty it is read from SecretFile, made there on first start.
+	Secret string
+	// SecretFile defaults to pika.secret in the database's folder (the
+	// replica's for a libsql:// URL).
+	SecretFile string
+	// PINLimits bound wrong PIN guesses (zero fields: defaults).
+	PINLimits pinguard.Limits
+	// IDsPerAddress and IDRefill bound the client ids one address is
+	// issued per session (zero: defaults, 300 and one per 10 s).
+	IDsPerAddress int
+	IDRefill      time.Duration
+	Logger        *slog.Logger
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -65,6 +80,19 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// SecretPath is where the relay keeps its secret by default: beside the
+// database file.
+func SecretPath(databaseURL, replicaPath string) string {
+	p := strings.TrimPrefix(databaseURL, "file:")
+	if strings.Contains(p, "://") || p == "" {
+		p = replicaPath
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return filepath.Join(filepath.Dir(p), "pika.secret")
 }
 
 // App is a running relay.
@@ -88,6 +116,18 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger
+	if cfg.SecretFile == "" {
+		cfg.SecretFile = SecretPath(cfg.DatabaseURL, cfg.ReplicaPath)
+	}
+	key, err := secret.Load(cfg.Secret, cfg.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("relay secret: %w", err)
+	}
+	if cfg.Secret != "" {
+		log.Info("relay secret", "from", "PIKA_RELAY_SECRET")
+	} else {
+		log.Info("relay secret", "from", cfg.SecretFile)
+	}
 	m := metrics.New()
 	st, err := store.Open(ctx, store.Options{
 		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
@@ -108,6 +148,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
+		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {

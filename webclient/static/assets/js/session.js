@@ -9,12 +9,12 @@
 
 import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
 import { api, enc } from './api.js';
-import { clientId, getItem, setItem, removeItem, randomId } from './storage.js';
+import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode } from './protocol.js';
 
 const sessionId = pathId();
-const cid = clientId();
+let cid = clientId(sessionId);
 const pinKey = `pika.pin.${sessionId}`;
 const dismissedKey = `pika.dismissed.${sessionId}`;
 const outbox = new Outbox(`pika.outbox.${sessionId}`);
@@ -27,6 +27,7 @@ let view = 'loading';
 let restTimer = 0;
 let announcementTimer = 0;
 let pollTimer = 0;
+let lockTimer = 0;
 let subscriptions = 0; // SESSION_STATEs received: shown as body[data-subscriptions] for people and tests debugging reconnects
 
 const S = {
@@ -83,7 +84,8 @@ function drawStatus(status) {
 function subscribe(isReconnect) {
   subscribed = false;
   subscribeId = `sub-${randomId(12)}`;
-  const payload = { sessionId, clientId: cid };
+  const payload = { sessionId };
+  if (cid) payload.clientId = cid;
   if (pin) payload.pin = pin;
   socket.send(Type.SUBSCRIBE, payload, subscribeId);
   if (isReconnect) refreshState();
@@ -95,7 +97,8 @@ async function refreshState() {
   const mark = framesSeen;
   try {
     const headers = pin ? { 'X-Session-Pin': pin } : {};
-    const st = await api(`/api/sessions/${enc(sessionId)}/state?clientId=${enc(cid)}`, { headers });
+    const query = cid ? `?clientId=${enc(cid)}` : '';
+    const st = await api(`/api/sessions/${enc(sessionId)}/state${query}`, { headers });
     if (framesSeen === mark && st && st.session) applyState(st, true);
   } catch {
     // The socket's own SESSION_STATE covers this; nothing to show.
@@ -113,6 +116,10 @@ function handleFrame(f) {
   switch (f.type) {
     case Type.SESSION_STATE:
       if (!p.session) return;
+      if (p.clientId && p.clientId !== cid) {
+        cid = p.clientId;
+        setClientId(sessionId, cid);
+      }
       subscribed = true;
       socket.healthy();
       document.body.dataset.subscriptions = String(++subscriptions);
@@ -180,7 +187,10 @@ function handleFrame(f) {
 function handleError(err, id) {
   const code = err.code || '';
   if (id && id === subscribeId) {
-    if (code === ErrorCode.FORBIDDEN) {
+    if (code === ErrorCode.PIN_LOCKED) {
+      socket.stop();
+      showPinLocked(err.message || '', err.retryAfterS | 0);
+    } else if (code === ErrorCode.FORBIDDEN || code === ErrorCode.PIN_REQUIRED) {
       socket.stop();
       const hadPin = !!pin;
       pin = '';
@@ -565,10 +575,50 @@ function drawHistory() {
 }
 
 function showPin(message) {
+  clearInterval(lockTimer);
+  lockTimer = 0;
+  $('#pin-submit').disabled = false;
+  delete $('#pin-error').dataset.retry;
   setView('pin');
   $('#pin-error').textContent = message;
   $('#pin-input').setAttribute('aria-invalid', message ? 'true' : 'false');
   $('#pin-input').focus();
+}
+
+/**
+ * The relay refuses every PIN from here for a while (too many wrong ones
+ * from this network): say why and count down, instead of a spinner.
+ */
+function showPinLocked(message, seconds) {
+  showPin('');
+  const reason = capitalize((message.split(':')[0] || 'Too many wrong PINs').trim());
+  const box = $('#pin-error');
+  const ends = Date.now() + Math.max(1, seconds) * 1000;
+  const button = $('#pin-submit');
+  $('#pin-input').value = pin;
+  $('#pin-input').setAttribute('aria-invalid', 'true');
+  const tick = () => {
+    const left = Math.ceil((ends - Date.now()) / 1000);
+    if (left > 0) {
+      box.textContent = `${reason}: try again in ${fmtWait(left)}.`;
+      box.dataset.retry = String(left);
+      button.disabled = true;
+      return;
+    }
+    clearInterval(lockTimer);
+    lockTimer = 0;
+    box.textContent = `${reason}. You can try again now.`;
+    box.dataset.retry = '0';
+    button.disabled = false;
+  };
+  tick();
+  lockTimer = setInterval(tick, 1000);
+}
+
+function fmtWait(s) {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.ceil(s / 60)} min`;
+  return `${Math.ceil(s / 3600)} h`;
 }
 
 function showEnded() {
@@ -623,6 +673,7 @@ function wire() {
       showPin('The PIN is 4 to 8 digits.');
       return;
     }
+    if (lockTimer) return; // the relay said when: the button is off until then
     pin = value;
     setItem(pinKey, pin);
     $('#pin-error').textContent = '';
