@@ -41,6 +41,14 @@ func TestSinceCatchesUpAfterRestart(t *testing.T) {
 				enginePlay(t, db, p, a, ti, at)
 			}
 		}},
+		{"rekordbox", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
+			dir := rekordboxDir(t, "k")
+			n := 0
+			return newTestRekordbox(dir, "k"), func(a, ti, p string, at time.Time) {
+				n++
+				sqlcipherCLI(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
+			}
+		}},
 		{"serato", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
 			dir := filepath.Join(t.TempDir(), "_Serato_")
 			sess := filepath.Join(dir, "History", "Sessions")

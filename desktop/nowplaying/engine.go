@@ -108,6 +108,10 @@ type sqlFollower struct {
 	since func(ctx context.Context, db *sql.DB, after int64) ([]Event, int64, error)
 	// open, when set, replaces opening path read-only (SQLCipher).
 	open func() (*sql.DB, error)
+	// refresh, when set, runs before each look (SQLCipher: decrypt what
+	// changed); unchanged, nothing is read; changed, the database is
+	// opened again.
+	refresh func() (changed bool, err error)
 }
 
 func (f *sqlFollower) run(ctx context.Context, out chan<- Event) error {
@@ -120,10 +124,23 @@ func (f *sqlFollower) run(ctx context.Context, out chan<- Event) error {
 	started := false
 	var lastID int64
 	return watchLoop(ctx, []string{filepath.Dir(f.path)}, f.opt, func() error {
-		if db == nil {
-			if _, err := os.Stat(f.path); err != nil {
-				return fmt.Errorf("%s: %w", f.what, err)
+		if _, err := os.Stat(f.path); err != nil && db == nil {
+			return fmt.Errorf("%s: %w", f.what, err)
+		}
+		if f.refresh != nil {
+			changed, err := f.refresh()
+			if err != nil {
+				return err
 			}
+			if changed && db != nil {
+				db.Close()
+				db = nil
+			}
+			if !changed && db != nil {
+				return nil
+			}
+		}
+		if db == nil {
 			open := f.open
 			if open == nil {
 				open = func() (*sql.DB, error) { return sql.Open("sqlite", mixxxDSN(f.path)) }

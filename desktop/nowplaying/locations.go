@@ -60,6 +60,15 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 		}
 	case SourceSerato:
 		return []string{join(home, "Music", "_Serato_")}
+	case SourceRekordbox:
+		if goos == "windows" {
+			appdata := getenv("APPDATA")
+			if appdata == "" {
+				appdata = join(home, "AppData", "Roaming")
+			}
+			return []string{join(appdata, "Pioneer", "rekordbox", "master.db")}
+		}
+		return []string{join(home, "Library", "Pioneer", "rekordbox", "master.db")}
 	case SourceEngineDJ:
 		return []string{join(home, "Music", "Engine Library")}
 	}

@@ -29,6 +29,7 @@ const (
 	SourceTraktor   = "traktor"
 	SourceEngineDJ  = "engine"
 	SourceMPRIS     = "mpris"
+	SourceRekordbox = "rekordbox"
 	SourceManual    = "manual"
 )
 
@@ -74,6 +75,9 @@ type Options struct {
 	// asks of its source (default: PIKA_BROADCAST_PASSWORD, else
 	// DefaultBroadcastPassword).
 	BroadcastPassword string
+	// RekordboxKey is the passphrase of rekordbox's master.db (default:
+	// PIKA_REKORDBOX_KEY, else the key rekordbox 6 and 7 use everywhere).
+	RekordboxKey string
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
 
