@@ -97,12 +97,14 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 	ln, err := lc.Listen(ctx, "tcp", b.addr)
 	if err != nil {
 		close(b.listen)
+		b.opt.report(Status{State: StateUnreadable, Location: b.addr, Problem: "port " + b.addr + " is in use (another Icecast or Pika!?): pick another with traktor:PORT"})
 		return fmt.Errorf("traktor broadcast: cannot listen on %s (is another Icecast or Pika! using it? pick another port with traktor:PORT): %w", b.addr, err)
 	}
 	b.mu.Lock()
 	b.bound = ln.Addr().String()
 	b.mu.Unlock()
 	close(b.listen)
+	b.opt.report(Status{State: StateNoBroadcast, Location: b.bound})
 	_, port, _ := net.SplitHostPort(b.bound)
 	b.opt.Logger.Info("traktor: waiting for the broadcast; in Traktor's Preferences > Broadcasting set Address 127.0.0.1, Port "+port+", Mount Path /, the password, format Ogg Vorbis", "addr", b.bound)
 	if b.opt.ready != nil {
@@ -117,6 +119,18 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 	// One dedup across connections: Traktor reconnecting (or restarting)
 	// sends the header of the track already announced.
 	d := &dedup{}
+	var mu sync.Mutex
+	streams := 0
+	streaming := func(delta int) {
+		mu.Lock()
+		defer mu.Unlock()
+		streams += delta
+		if streams > 0 {
+			b.opt.report(Status{State: StateWaiting, Location: b.bound})
+		} else if ctx.Err() == nil {
+			b.opt.report(Status{State: StateNoBroadcast, Location: b.bound})
+		}
+	}
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -133,7 +147,7 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 			defer c.Close()
 			stop := context.AfterFunc(ctx, func() { c.Close() })
 			defer stop()
-			if err := b.serve(ctx, c, out, d); err != nil && ctx.Err() == nil {
+			if err := b.serve(ctx, c, out, d, streaming); err != nil && ctx.Err() == nil {
 				b.opt.Logger.Warn("traktor: broadcast connection ended", "err", err)
 			}
 		}()
@@ -158,7 +172,7 @@ func (d *dedup) fresh(e Event) bool {
 	return true
 }
 
-func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *dedup) error {
+func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *dedup, streaming func(int)) error {
 	br := bufio.NewReaderSize(io.LimitReader(c, 1<<62), 4096)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	method, target, hdr, err := readHead(br)
@@ -207,6 +221,8 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 		io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\n")
 	}
 	b.opt.Logger.Info("traktor: broadcast connected", "mount", u.Path, "type", hdr.Get("Content-Type"))
+	streaming(1)
+	defer streaming(-1)
 	var body io.Reader = br
 	if strings.EqualFold(hdr.Get("Transfer-Encoding"), "chunked") {
 		body = httpChunked(br)

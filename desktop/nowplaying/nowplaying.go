@@ -78,6 +78,10 @@ type Options struct {
 	// RekordboxKey is the passphrase of rekordbox's master.db (default:
 	// PIKA_REKORDBOX_KEY, else the key rekordbox 6 and 7 use everywhere).
 	RekordboxKey string
+	// OnStatus, when set, is told what the watcher sees of its source
+	// (found, not found, locked, wrong key…), typically Tracker.Report.
+	// It is called from the watcher's goroutine and must not block.
+	OnStatus func(Status)
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
 
@@ -147,11 +151,15 @@ func send(ctx context.Context, out chan<- Event, e Event) bool {
 // Manual is the source for tracks the DJ picks by hand in the app: Play
 // hands an event to the running Run.
 type Manual struct {
-	ch chan Event
+	ch  chan Event
+	opt Options
 }
 
 // NewManual returns a Manual source.
 func NewManual() *Manual { return &Manual{ch: make(chan Event)} }
+
+// newManual is NewManual with options (their OnStatus).
+func newManual(opt Options) *Manual { m := NewManual(); m.opt = opt; return m }
 
 // Play sends e (Source set to "manual", StartedAt to now when zero) to the
 // Run loop; it blocks until Run takes it or ctx is done.
@@ -170,6 +178,9 @@ func (m *Manual) Play(ctx context.Context, e Event) error {
 
 // Run forwards played tracks to out until ctx is done.
 func (m *Manual) Run(ctx context.Context, out chan<- Event) error {
+	if m.opt.OnStatus != nil {
+		m.opt.OnStatus(Status{State: StateWaiting})
+	}
 	for {
 		select {
 		case <-ctx.Done():

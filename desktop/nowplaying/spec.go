@@ -50,7 +50,7 @@ var kinds = []Kind{
 	{Name: SourceMPRIS, Label: "Media player (Linux, MPRIS)", Hint: "Player name, e.g. vlc (empty: any player)", Usage: "mpris[:PLAYER]",
 		newW: func(l string, o Options) (Watcher, error) { return NewMPRIS(l, o), nil }},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
-		newW: func(string, Options) (Watcher, error) { return NewManual(), nil }},
+		newW: func(_ string, o Options) (Watcher, error) { return newManual(o), nil }},
 }
 
 // KindNamed returns the kind called name (any case).
