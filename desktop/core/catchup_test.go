@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/relay/relaytest"
 )
 
@@ -49,6 +51,10 @@ func TestPlaysWhileClosedAreCaughtUp(t *testing.T) {
 	sess := nextEvent[SessionChanged](t, ctx, events, nil)
 	play("Ana", "Before Quit", now.Add(-4*time.Minute))
 	nextEvent(t, ctx, events, func(e Playing) bool { return e.Track.Title == "Before Quit" })
+	until(t, ctx, "the source status to show the play", func() bool {
+		s := core.LiveState().SourceStatus
+		return s.State == nowplaying.StateFollowing && s.LastTitle == "Ana – Before Quit" && s.LastTrack.Equal(now.Add(-4*time.Minute))
+	})
 	until(t, ctx, "the play to reach the relay", func() bool { st := core.LiveState(); return st.Connected && st.Outbox == 0 })
 	stop()
 	if err := core.Close(); err != nil {
@@ -92,5 +98,29 @@ func TestPlaysWhileClosedAreCaughtUp(t *testing.T) {
 		if count[title] != 1 {
 			t.Errorf("%q is %d times in the history %+v, want once", title, count[title], state.History)
 		}
+	}
+}
+
+// The Live pane's source status: a source that is not there says so, with
+// the path, as an event and in the live state.
+func TestSourceStatusReachesTheUI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	core := openCore(t, ctx, t.TempDir(), relay, token, 0)
+	defer core.Close()
+	events, stop := core.Events()
+	defer stop()
+	missing := filepath.Join(t.TempDir(), "Pioneer", "rekordbox", "master.db")
+	if err := core.GoLive(ctx, "rekordbox:"+missing, "Status", ""); err != nil {
+		t.Fatal(err)
+	}
+	st := nextEvent(t, ctx, events, func(e SourceStatusChanged) bool { return e.State == nowplaying.StateNotFound })
+	if st.Location != missing || !strings.Contains(st.Text(), missing+" not found") {
+		t.Errorf("status %+v: %q", st.Status, st.Text())
+	}
+	if got := core.LiveState().SourceStatus; got.State != nowplaying.StateNotFound {
+		t.Errorf("live state's source status %+v", got)
 	}
 }

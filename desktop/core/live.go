@@ -34,6 +34,7 @@ type liveRun struct {
 	client  *livelink.Client
 	source  string
 	plays   chan nowplaying.Event
+	tracker *nowplaying.Tracker
 	updates chan playUpdate
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -86,6 +87,7 @@ func (lr *liveRun) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case e := <-lr.plays:
+			lr.tracker.Played(e)
 			if err := lr.handle(ctx, e); err != nil && ctx.Err() == nil {
 				lr.core.hub.publish(Error{Err: err})
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/livelink"
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -30,6 +31,9 @@ type LiveState struct {
 	// must check the address or the network.
 	RelayURL string
 	LinkErr  error
+	// SourceStatus is what the now-playing watcher sees of its source:
+	// which one, when it last gave a track, why nothing arrives.
+	SourceStatus nowplaying.Status
 }
 
 // relayEvent is what one relay event does to the live state: the state

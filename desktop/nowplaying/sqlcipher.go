@@ -134,10 +134,7 @@ func (c *cipherCopy) refresh() (bool, error) {
 	}
 	ps := c.p.pageSize
 	if len(raw) < ps {
-		return false, fmt.Errorf("%s is shorter than one page (%d bytes): not written completely yet", c.src, len(raw))
-	}
-	if len(raw)%ps != 0 {
-		return false, fmt.Errorf("%s ends inside a page: being written", c.src)
+		return false, fmt.Errorf("%s is shorter than one page (%d bytes): not written completely yet, or not a rekordbox 6/7 master.db", c.src, len(raw))
 	}
 	if bytes.HasPrefix(raw, []byte("SQLite format 3\x00")) {
 		return false, fmt.Errorf("%s is not encrypted: %w", c.src, ErrWrongKey)
@@ -152,6 +149,13 @@ func (c *cipherCopy) refresh() (bool, error) {
 			return false, fmt.Errorf("aes: %w", err)
 		}
 		c.keys, c.block, c.ivs, c.size = &k, b, nil, 0
+	}
+	buf := make([]byte, ps)
+	if err := c.decryptPage(1, raw[:ps], buf); err != nil {
+		return false, err
+	}
+	if len(raw)%ps != 0 {
+		return false, fmt.Errorf("%s ends inside a page: being written", c.src)
 	}
 	pages := map[uint32][]byte{}
 	n := uint32(len(raw) / ps)
@@ -173,7 +177,6 @@ func (c *cipherCopy) refresh() (bool, error) {
 	defer f.Close()
 	changed := int64(n) != c.size
 	ivs := make([][16]byte, n)
-	buf := make([]byte, ps)
 	for pg := uint32(1); pg <= n; pg++ {
 		enc := pages[pg]
 		if enc == nil {

@@ -158,6 +158,12 @@ func printEvent(env Env, e core.Event) bool {
 		fmt.Fprintf(out, "announcement: %s\n", e.Text)
 	case core.AnnouncementCleared:
 		fmt.Fprintln(out, "announcement cleared")
+	case core.SourceStatusChanged:
+		// A play already prints a ▶ line: only what the DJ must act on, or
+		// the source being found, is printed.
+		if e.State != nowplaying.StateFollowing {
+			fmt.Fprintf(out, "source: %s\n", e.Text())
+		}
 	case core.Error:
 		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
 	}
