@@ -69,6 +69,8 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 			return []string{join(appdata, "Pioneer", "rekordbox", "master.db")}
 		}
 		return []string{join(home, "Library", "Pioneer", "rekordbox", "master.db")}
+	case SourceDJUCED:
+		return []string{join(home, "Documents", "DJUCED")}
 	case SourceEngineDJ:
 		return []string{join(home, "Music", "Engine Library")}
 	}

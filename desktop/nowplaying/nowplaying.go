@@ -30,6 +30,8 @@ const (
 	SourceEngineDJ  = "engine"
 	SourceMPRIS     = "mpris"
 	SourceRekordbox = "rekordbox"
+	SourceDJUCED    = "djuced"
+	SourceTextFile  = "textfile"
 	SourceManual    = "manual"
 )
 
