@@ -69,6 +69,15 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 			return []string{join(appdata, "Pioneer", "rekordbox", "master.db")}
 		}
 		return []string{join(home, "Library", "Pioneer", "rekordbox", "master.db")}
+	case SourceSeratoDB:
+		if goos == "windows" {
+			local := getenv("LOCALAPPDATA")
+			if local == "" {
+				local = join(home, "AppData", "Local")
+			}
+			return []string{join(local, "Serato", "Library", "master.sqlite")}
+		}
+		return []string{join(home, "Library", "Application Support", "Serato", "Library", "master.sqlite")}
 	case SourceDJUCED:
 		return []string{join(home, "Documents", "DJUCED")}
 	case SourceEngineDJ:

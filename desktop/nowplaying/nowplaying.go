@@ -31,6 +31,7 @@ const (
 	SourceMPRIS     = "mpris"
 	SourceRekordbox = "rekordbox"
 	SourceDJUCED    = "djuced"
+	SourceSeratoDB  = "seratodb"
 	SourceTextFile  = "textfile"
 	SourceManual    = "manual"
 )
