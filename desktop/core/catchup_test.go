@@ -3,6 +3,9 @@ package core
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +125,48 @@ func TestSourceStatusReachesTheUI(t *testing.T) {
 	}
 	if got := core.LiveState().SourceStatus; got.State != nowplaying.StateNotFound {
 		t.Errorf("live state's source status %+v", got)
+	}
+}
+
+// A Traktor broadcast play of a track not in the library reaches the
+// dancers with the BPM and key from Traktor's collection.nml.
+func TestTraktorPlayTakesNumbersFromCollection(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	nml := filepath.Join(t.TempDir(), "collection.nml")
+	if err := os.WriteFile(nml, []byte(`<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
+<NML VERSION="19"><HEAD COMPANY="www.native-instruments.com" PROGRAM="Traktor"></HEAD><COLLECTION ENTRIES="1">
+<ENTRY TITLE="Escape Artist" ARTIST="Zoë Keating"><LOCATION DIR="/:Users/:dj/:Music/:" FILE="Escape Artist.flac" VOLUME="Macintosh HD"></LOCATION>
+<TEMPO BPM="116.000000" BPM_QUALITY="100.000000"></TEMPO><MUSICAL_KEY VALUE="21"></MUSICAL_KEY></ENTRY></COLLECTION></NML>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PIKA_TRAKTOR_COLLECTION", nml)
+	t.Setenv("PIKA_BROADCAST_PASSWORD", "pw")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	core := openCore(t, ctx, t.TempDir(), relay, token, 0)
+	defer core.Close()
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, fmt.Sprintf("traktor:%d", port), "Traktor", ""); err != nil {
+		t.Fatal(err)
+	}
+	nextEvent(t, ctx, events, func(e SourceStatusChanged) bool { return e.State == nowplaying.StateNoBroadcast })
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("http://127.0.0.1:%d/admin/metadata?mode=updinfo&song=%s", port, url.QueryEscape("Zoë Keating - Escape Artist")), nil)
+	req.SetBasicAuth("source", "pw")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	p := nextEvent(t, ctx, events, func(e Playing) bool { return e.Track.Title == "Escape Artist" })
+	if p.Track.BPM == nil || *p.Track.BPM != 116 || p.Track.Key != "A minor" || p.Track.Camelot != "8A" || p.Path != "/Users/dj/Music/Escape Artist.flac" {
+		t.Errorf("play %+v (BPM %v)", p.NowPlaying, p.Track.BPM)
 	}
 }

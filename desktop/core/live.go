@@ -150,6 +150,15 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 		if np.Track.Artist == "" && np.Track.Title == "" {
 			np.Track.Title = clipText(library.Track{Path: e.Path}.Protocol().Title)
 		}
+		// The DJ software's own numbers (Traktor's collection) until the
+		// track is in the library.
+		if e.BPM > 0 {
+			bpm := e.BPM
+			np.Track.BPM = &bpm
+		}
+		if cam, name, ok := library.NormalizeKey(e.Key); ok {
+			np.Track.Key, np.Track.Camelot = name, cam
+		}
 	}
 	if np.Track.Artist == "" && np.Track.Title == "" {
 		return fmt.Errorf("a %s play had neither a file nor artist and title; not sent", e.Source)

@@ -35,6 +35,10 @@ type Broadcast struct {
 	mu     sync.Mutex
 	bound  string
 	listen chan struct{}
+
+	nml       *traktorCollection
+	nmlErrMu  sync.Mutex
+	nmlErrMsg string
 }
 
 // Broadcast defaults: Icecast's usual port; the password when the DJ sets
@@ -55,7 +59,24 @@ func NewBroadcast(port int, password string, opt Options) *Broadcast {
 	if password == "" {
 		password = DefaultBroadcastPassword
 	}
-	return &Broadcast{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), password: password, opt: opt.withDefaults(), listen: make(chan struct{})}
+	return &Broadcast{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), password: password, opt: opt.withDefaults(), listen: make(chan struct{}),
+		nml: &traktorCollection{path: opt.TraktorCollection}}
+}
+
+// enriched adds path, BPM and key from Traktor's collection; a collection
+// that cannot be read is logged once per distinct problem.
+func (b *Broadcast) enriched(e Event) Event {
+	err := b.nml.enrich(&e)
+	b.nmlErrMu.Lock()
+	defer b.nmlErrMu.Unlock()
+	if err != nil && err.Error() != b.nmlErrMsg {
+		b.opt.Logger.Warn("traktor: collection.nml not read; plays keep artist and title only", "err", err)
+	}
+	b.nmlErrMsg = ""
+	if err != nil {
+		b.nmlErrMsg = err.Error()
+	}
+	return e
 }
 
 // newBroadcastFromSpec reads a spec location: empty or a port.
@@ -67,6 +88,9 @@ func newBroadcastFromSpec(loc string, opt Options) (Watcher, error) {
 			return nil, fmt.Errorf("traktor: %q is not a port: use traktor[:PORT], e.g. traktor:8000", loc)
 		}
 		port = p
+	}
+	if opt.TraktorCollection == "" {
+		opt.TraktorCollection = os.Getenv("PIKA_TRAKTOR_COLLECTION")
 	}
 	pw := opt.BroadcastPassword
 	if pw == "" {
@@ -204,7 +228,7 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 		}
 		e.Artist, e.Title = clip(strings.TrimSpace(e.Artist)), clip(strings.TrimSpace(e.Title))
 		if (e.Artist != "" || e.Title != "") && d.fresh(e) {
-			send(ctx, out, e)
+			send(ctx, out, b.enriched(e))
 		}
 		return nil
 	case method == "SOURCE" || method == "PUT":
@@ -241,7 +265,7 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 			return
 		}
 		if d.fresh(e) {
-			send(ctx, out, e)
+			send(ctx, out, b.enriched(e))
 		}
 	}))
 }

@@ -78,6 +78,8 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 			return []string{join(local, "Serato", "Library", "master.sqlite")}
 		}
 		return []string{join(home, "Library", "Application Support", "Serato", "Library", "master.sqlite")}
+	case SourceTraktor:
+		return []string{join(home, "Documents", "Native Instruments")}
 	case SourceDJUCED:
 		return []string{join(home, "Documents", "DJUCED")}
 	case SourceEngineDJ:

@@ -47,6 +47,11 @@ type Event struct {
 	Artist    string
 	Title     string
 	StartedAt time.Time
+	// BPM and Key, when the DJ software's library gives them (Traktor's
+	// collection.nml); zero and empty otherwise. Key is a name ("A
+	// minor") or whatever the software shows.
+	BPM float64
+	Key string
 }
 
 // Watcher is one source of events. Run sends events to out until ctx is
@@ -78,6 +83,10 @@ type Options struct {
 	// asks of its source (default: PIKA_BROADCAST_PASSWORD, else
 	// DefaultBroadcastPassword).
 	BroadcastPassword string
+	// TraktorCollection is Traktor's collection.nml, used to add path,
+	// BPM and key to broadcast plays (default: the newest "Traktor *"
+	// folder under Documents/Native Instruments).
+	TraktorCollection string
 	// RekordboxKey is the passphrase of rekordbox's master.db (default:
 	// PIKA_REKORDBOX_KEY, else the key rekordbox 6 and 7 use everywhere).
 	RekordboxKey string
