@@ -102,7 +102,9 @@ func newestTraktorCollection(dirs []string) string {
 	if len(found) == 0 {
 		return ""
 	}
-	sort.Slice(found, func(i, j int) bool { return versionLess(filepath.Base(filepath.Dir(found[i])), filepath.Base(filepath.Dir(found[j]))) })
+	sort.Slice(found, func(i, j int) bool {
+		return versionLess(filepath.Base(filepath.Dir(found[i])), filepath.Base(filepath.Dir(found[j])))
+	})
 	return found[len(found)-1]
 }
 
