@@ -1,8 +1,12 @@
 // Package nowplaying turns what DJ software reports while a set is played
 // (VirtualDJ history, growing M3U playlists, Mixxx's and Engine DJ's
-// history tables, Serato session files, Traktor's Icecast broadcast, Linux
-// media players over MPRIS) into "this track started at T" events. A Spec
-// ("kind[:location]", see Kinds) names a source for the app and the CLI.
+// history tables, Serato session files and Serato DJ Pro 4's master.sqlite,
+// rekordbox's SQLCipher master.db, Traktor's Icecast broadcast enriched
+// from its collection.nml, DJUCED's and other now-playing text files,
+// Linux media players over MPRIS) into "this track started at T" events.
+// A Spec ("kind[:location]", see Kinds) names a source for the app and the
+// CLI. Watchers report what they see of their source as a Status
+// (Options.OnStatus; a Tracker adds the plays) for the Live pane.
 //
 // Each source is a Watcher. Run watches with fsnotify and, because
 // fsnotify misses changes on network drives and some editors' saves, also

@@ -50,7 +50,6 @@ LIMIT 2000`
 type seratoDBRow struct {
 	id     int64
 	played bool
-	start  time.Time
 	ev     Event
 }
 

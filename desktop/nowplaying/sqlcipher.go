@@ -6,7 +6,6 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/pbkdf2"
-	"crypto/sha1"
 	"crypto/sha512"
 	"encoding/binary"
 	"errors"
@@ -50,13 +49,8 @@ func (p cipherParams) reserve() int {
 	return (n + aes.BlockSize - 1) / aes.BlockSize * aes.BlockSize
 }
 
-var (
-	// sqlcipher4 is what rekordbox 6 and 7 use.
-	sqlcipher4 = cipherParams{pageSize: 4096, kdfIter: 256000, hash: sha512.New, hmacSize: sha512.Size}
-	// sqlcipher3 is SQLCipher 3's defaults (other programs; Debian 12's
-	// sqlcipher tool).
-	sqlcipher3 = cipherParams{pageSize: 1024, kdfIter: 64000, hash: sha1.New, hmacSize: sha1.Size}
-)
+// sqlcipher4 is what rekordbox 6 and 7 use (SQLCipher 4's defaults).
+var sqlcipher4 = cipherParams{pageSize: 4096, kdfIter: 256000, hash: sha512.New, hmacSize: sha512.Size}
 
 // maxCipherDB bounds the encrypted database read (a large rekordbox
 // library is a few hundred MB).
