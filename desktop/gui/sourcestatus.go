@@ -82,6 +82,9 @@ func (s *sourceStatus) show(live bool, st nowplaying.Status) {
 	} else {
 		s.keyBox.Hide()
 	}
+	// A box shown after the pane was laid out has no size yet: lay out
+	// again.
+	s.content.Refresh()
 }
 
 // save keeps the pasted key in the settings; the watcher reads it when the

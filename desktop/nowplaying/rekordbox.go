@@ -50,10 +50,8 @@ func NewRekordbox(loc string, opt Options) *Rekordbox {
 
 // RekordboxKeyHelp tells a DJ how to give Pika! the key when the published
 // one does not open their master.db.
-const RekordboxKeyHelp = "rekordbox's database did not open with the usual key. " +
-	"Find your rekordbox's key (the documentation of the open-source pyrekordbox says how, per rekordbox version), " +
-	"then paste it in Settings › rekordbox key " +
-	"(or set PIKA_REKORDBOX_KEY before `pika live --source rekordbox`)"
+const RekordboxKeyHelp = "Find your rekordbox's key (the documentation of the open-source pyrekordbox says how for each rekordbox version), " +
+	"paste it in the key box of the Live pane (or set PIKA_REKORDBOX_KEY for `pika live`), then end the session and go live again"
 
 const rekordboxQuery = `
 SELECT h.rowid, COALESCE(h.created_at, ''), COALESCE(h.rb_local_deleted, 0),

@@ -62,7 +62,7 @@ func (s Status) Text() string {
 	case StateLocked:
 		return name + ": the database is locked by the DJ program; Pika! tries again every second."
 	case StateWrongKey:
-		return name + ": the database did not open with the key (wrong key). " + RekordboxKeyHelp + "."
+		return name + ": wrong key: the database does not open with the key Pika! has. " + RekordboxKeyHelp + "."
 	case StateNoBroadcast:
 		return fmt.Sprintf("%s: no broadcast yet on %s. Switch broadcasting on in Traktor (Preferences › Broadcasting: Address 127.0.0.1, Port %s).", name, orUnknown(s.Location), portOf(s.Location))
 	default:

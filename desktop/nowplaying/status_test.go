@@ -56,7 +56,7 @@ func TestStatusFromWatchers(t *testing.T) {
 		l := newStatusLog(Spec{Kind: SourceRekordbox, Location: dir})
 		startWatcher(t, newTestRekordbox(dir, "wrong"), Options{OnStatus: l.tr.Report})
 		s := l.wait(t, StateWrongKey)
-		if !strings.Contains(s.Text(), "wrong key") || !strings.Contains(s.Text(), "Settings") {
+		if !strings.Contains(s.Text(), "wrong key") || !strings.Contains(s.Text(), "key box") {
 			t.Errorf("text %q does not say wrong key and where to paste it", s.Text())
 		}
 	})
@@ -124,7 +124,7 @@ func TestStatusText(t *testing.T) {
 		{Status{Kind: SourceVirtualDJ, State: StateFollowing, LastTrack: at, LastTitle: "Beyoncé – Halo"}, []string{"Following VirtualDJ", "21:04", "Beyoncé – Halo"}},
 		{Status{Kind: SourceSerato, Location: `C:\Users\dj\Music\_Serato_`, State: StateNotFound}, []string{`C:\Users\dj\Music\_Serato_ not found`, "Is Serato installed"}},
 		{Status{Kind: SourceEngineDJ, State: StateLocked}, []string{"locked", "tries again"}},
-		{Status{Kind: SourceRekordbox, State: StateWrongKey}, []string{"wrong key", "Settings › rekordbox key", "PIKA_REKORDBOX_KEY"}},
+		{Status{Kind: SourceRekordbox, State: StateWrongKey}, []string{"wrong key", "key box of the Live pane", "PIKA_REKORDBOX_KEY", "go live again"}},
 		{Status{Kind: SourceTraktor, Location: "127.0.0.1:8000", State: StateNoBroadcast}, []string{"no broadcast yet on 127.0.0.1:8000", "Port 8000"}},
 		{Status{Kind: SourceM3U, State: StateUnreadable, Problem: "permission denied"}, []string{"cannot read", "permission denied"}},
 	}
