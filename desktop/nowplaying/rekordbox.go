@@ -81,7 +81,8 @@ func (w *Rekordbox) Run(ctx context.Context, out chan<- Event) error {
 				return false, fmt.Errorf("rekordbox database %s: %w: %s", w.db, err, RekordboxKeyHelp)
 			}
 			return changed, err
-		}}
+		},
+		invalidate: cc.invalidate}
 	return f.run(ctx, out)
 }
 

@@ -392,3 +392,34 @@ func sqlcipherEncrypt(t testing.TB, plain []byte, dst, pass string, p cipherPara
 		t.Fatal(err)
 	}
 }
+
+// In rollback-journal mode a transaction being written leaves a journal
+// with a valid header: master.db is not read until it is gone. A copy
+// that did not read back is decrypted again from scratch.
+func TestRekordboxHotJournalAndInvalidate(t *testing.T) {
+	const key = "k"
+	dir := rekordboxDir(t, key, rbPlay{id: 1, path: "/a.mp3", artist: "A", title: "B", at: time.Now()})
+	db := filepath.Join(dir, "master.db")
+	c := &cipherCopy{src: db, dst: filepath.Join(t.TempDir(), "copy.db"), pass: key, p: debianCipher}
+	journal := []byte{0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 0}
+	if err := os.WriteFile(db+"-journal", journal, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.refresh(); err == nil || !strings.Contains(err.Error(), "being written") {
+		t.Fatalf("refresh with a hot journal = %v", err)
+	}
+	// A journal whose header was zeroed (journal_mode PERSIST) is over.
+	if err := os.WriteFile(db+"-journal", make([]byte, 512), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := c.refresh(); err != nil || !changed {
+		t.Fatalf("refresh after the journal: %v %v", changed, err)
+	}
+	if changed, err := c.refresh(); err != nil || changed {
+		t.Fatalf("refresh of an unchanged file: %v %v", changed, err)
+	}
+	c.invalidate()
+	if changed, err := c.refresh(); err != nil || !changed {
+		t.Fatalf("refresh after invalidate: %v %v; want every page decrypted again", changed, err)
+	}
+}

@@ -122,6 +122,9 @@ func (c *cipherCopy) refresh() (bool, error) {
 	if st == c.seen && c.ivs != nil && time.Since(c.seenAt) < recheck {
 		return false, nil
 	}
+	if hotJournal(c.src + "-journal") {
+		return false, fmt.Errorf("%s is being written (a rollback journal is open)", c.src)
+	}
 	raw, err := readLimited(c.src, maxCipherDB)
 	if err != nil {
 		return false, err
@@ -199,6 +202,26 @@ func (c *cipherCopy) refresh() (bool, error) {
 		c.seen, c.seenAt = st, time.Now()
 	}
 	return changed, nil
+}
+
+// invalidate makes the next refresh read and decrypt every page (the copy
+// did not read back: it may hold pages of two transactions).
+func (c *cipherCopy) invalidate() { c.ivs, c.seen = nil, "" }
+
+// hotJournal reports whether a rollback journal with a valid header is
+// beside the database: a transaction is being written, and the database
+// may hold part of it.
+func hotJournal(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [8]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil {
+		return false
+	}
+	return magic == [8]byte{0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7}
 }
 
 // decryptPage authenticates and decrypts page pg into out.
