@@ -194,10 +194,10 @@ func TestRekordboxReadsWAL(t *testing.T) {
 		}
 		t.Fatalf("sqlcipher ended before %s: %v", marker, lines.Err())
 	}
-	defer func() {
+	t.Cleanup(func() {
 		stdin.Close()
 		cmd.Wait()
-	}()
+	})
 	say("PRAGMA key = '"+key+"';\n"+debianPragmas+"PRAGMA journal_mode = WAL;\nPRAGMA wal_autocheckpoint = 0;\n", "ready")
 	before, err := os.ReadFile(db)
 	if err != nil {
@@ -219,6 +219,21 @@ func TestRekordboxReadsWAL(t *testing.T) {
 	}
 	if string(before) != string(after) {
 		t.Error("master.db changed: the plays were checkpointed, so the -wal was not what was read")
+	}
+	// rekordbox quits: the -wal is checkpointed into master.db and
+	// removed. Nothing is announced again.
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(db + "-wal"); err == nil {
+		t.Fatal("the -wal is still there after the writer closed")
+	}
+	settle()
+	select {
+	case e := <-out:
+		t.Errorf("announced again after rekordbox quit: %+v", e)
+	default:
 	}
 }
 
