@@ -24,7 +24,8 @@ type Kind struct {
 	newW     func(loc string, opt Options) (Watcher, error)
 }
 
-// Kinds lists every source kind, in the order the app offers them.
+// Kinds lists every source kind, in the order the app offers them (new
+// kinds go before manual, so saved picker positions keep their meaning).
 func Kinds() []Kind { return kinds }
 
 var kinds = []Kind{
@@ -37,26 +38,26 @@ var kinds = []Kind{
 	{Name: SourceSerato, Label: "Serato", Hint: "_Serato_ folder (empty: the usual place)", Usage: "serato[:DIR]",
 		defaults: func() (string, error) { return FindDefault(SourceSerato) },
 		newW:     func(l string, o Options) (Watcher, error) { return NewSerato(l, o), nil }},
-	{Name: SourceSeratoDB, Label: "Serato DJ Pro 4 (master.sqlite)", Hint: "master.sqlite or its Library folder (empty: the usual place)", Usage: "seratodb[:PATH]",
-		defaults: func() (string, error) { return FindDefault(SourceSeratoDB) },
-		newW:     func(l string, o Options) (Watcher, error) { return NewSeratoDB(l, o), nil }},
 	{Name: SourceM3U, Label: "M3U / M3U8 file", Hint: "Path of the playlist or history file", Usage: "m3u:PATH", NeedLocation: true,
 		newW: func(l string, o Options) (Watcher, error) { return NewM3U(l, o), nil }},
-	{Name: SourceRekordbox, Label: "rekordbox 6/7", Hint: "master.db or its folder (empty: the usual place)", Usage: "rekordbox[:PATH]",
-		defaults: func() (string, error) { return FindDefault(SourceRekordbox) },
-		newW:     func(l string, o Options) (Watcher, error) { return NewRekordbox(l, o), nil }},
 	{Name: SourceEngineDJ, Label: "Engine DJ", Hint: "Engine Library folder (empty: the usual place)", Usage: "engine[:DIR]",
 		defaults: func() (string, error) { return FindDefault(SourceEngineDJ) },
 		newW:     func(l string, o Options) (Watcher, error) { return NewEngineDJ(l, o), nil }},
+	{Name: SourceTraktor, Label: "Traktor (broadcast)", Hint: "Port Traktor broadcasts to (empty: 8000)", Usage: "traktor[:PORT]",
+		newW: newBroadcastFromSpec},
+	{Name: SourceMPRIS, Label: "Media player (Linux, MPRIS)", Hint: "Player name, e.g. vlc (empty: any player)", Usage: "mpris[:PLAYER]",
+		newW: func(l string, o Options) (Watcher, error) { return NewMPRIS(l, o), nil }},
+	{Name: SourceRekordbox, Label: "rekordbox 6/7", Hint: "master.db or its folder (empty: the usual place)", Usage: "rekordbox[:PATH]",
+		defaults: func() (string, error) { return FindDefault(SourceRekordbox) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewRekordbox(l, o), nil }},
+	{Name: SourceSeratoDB, Label: "Serato DJ Pro 4 (master.sqlite)", Hint: "master.sqlite or its Library folder (empty: the usual place)", Usage: "seratodb[:PATH]",
+		defaults: func() (string, error) { return FindDefault(SourceSeratoDB) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewSeratoDB(l, o), nil }},
 	{Name: SourceDJUCED, Label: "DJUCED (playing.txt)", Hint: "DJUCED folder (empty: the usual place)", Usage: "djuced[:DIR]",
 		defaults: func() (string, error) { return FindDefault(SourceDJUCED) },
 		newW:     func(l string, o Options) (Watcher, error) { return NewDJUCED(l, o), nil }},
 	{Name: SourceTextFile, Label: "Now-playing text file", Hint: "Path of the text file the DJ program rewrites", Usage: "textfile:PATH", NeedLocation: true,
 		newW: func(l string, o Options) (Watcher, error) { return NewTextFile(l, o), nil }},
-	{Name: SourceTraktor, Label: "Traktor (broadcast)", Hint: "Port Traktor broadcasts to (empty: 8000)", Usage: "traktor[:PORT]",
-		newW: newBroadcastFromSpec},
-	{Name: SourceMPRIS, Label: "Media player (Linux, MPRIS)", Hint: "Player name, e.g. vlc (empty: any player)", Usage: "mpris[:PLAYER]",
-		newW: func(l string, o Options) (Watcher, error) { return NewMPRIS(l, o), nil }},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
 		newW: func(_ string, o Options) (Watcher, error) { return newManual(o), nil }},
 }

@@ -31,9 +31,9 @@ Usage:
   pika library list [--bpm MIN-MAX] [--key 8A|Am] [--state pending|analysed|failed|missing]
   pika live --source SOURCE [--session-name NAME] [--pin 1234] [--relay URL]
                                         go live and relay what is played until interrupted;
-                                        SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | seratodb[:PATH] |
-                                        m3u:PATH | rekordbox[:PATH] | engine[:DIR] | djuced[:DIR] |
-                                        textfile:PATH | traktor[:PORT] | mpris[:PLAYER] | manual;
+                                        SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
+                                        engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | rekordbox[:PATH] |
+                                        seratodb[:PATH] | djuced[:DIR] | textfile:PATH | manual;
                                         the token comes from pika token set or PIKA_TOKEN (--token pk_dj_…
                                         also works, but other users of the machine can read it in ps)
   pika token set                        save the DJ token read from standard input
