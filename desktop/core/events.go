@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -58,6 +59,10 @@ type AnnouncementShown struct {
 // AnnouncementCleared: the banner is gone.
 type AnnouncementCleared struct{}
 
+// SourceStatusChanged: the now-playing source's status changed (found,
+// not found, locked, wrong key, a track seen); Text() is for the DJ.
+type SourceStatusChanged struct{ nowplaying.Status }
+
 // Error is something the DJ should read.
 type Error struct{ Err error }
 
@@ -85,6 +90,7 @@ func (AnnouncementShown) isEvent()   {}
 func (AnnouncementCleared) isEvent() {}
 func (Error) isEvent()               {}
 func (PINGuessed) isEvent()          {}
+func (SourceStatusChanged) isEvent() {}
 
 // ImportProgress (an event too) is how far a folder import has read.
 type ImportProgress struct {

@@ -79,6 +79,14 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		return err
 	}
 	var watcher nowplaying.Watcher
+	// lr is set below, before the watcher runs and can report.
+	var lr *liveRun
+	tracker := nowplaying.NewTracker(spec, func(st nowplaying.Status) {
+		lr.mu.Lock()
+		lr.state.SourceStatus = st
+		lr.mu.Unlock()
+		c.hub.publish(SourceStatusChanged{st})
+	})
 	if !spec.IsManual() {
 		// After a restart within the session, what the DJ software logged
 		// while the app was closed is caught up with its real times.
@@ -86,7 +94,8 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		if err != nil {
 			slog.Warn("cannot tell what was relayed before the restart", "err", err)
 		}
-		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay, Since: since})
+		watcher, err = spec.Watcher(nowplaying.Options{Recent: recentPlay, Since: since,
+			RekordboxKey: set.RekordboxKey, OnStatus: tracker.Report})
 		if err != nil {
 			return err
 		}
@@ -95,11 +104,11 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		return err
 	}
 	runCtx, cancel := context.WithCancel(c.ctx)
-	lr := &liveRun{
-		core: c, link: link, client: link, source: source, plays: make(chan nowplaying.Event, 16),
+	lr = &liveRun{
+		core: c, link: link, client: link, source: source, plays: make(chan nowplaying.Event, 16), tracker: tracker,
 		updates: make(chan playUpdate),
 		cancel:  cancel, done: make(chan struct{}),
-		state: LiveState{Live: true, Source: source, Session: Session{Name: name}, RelayURL: link.RelayURL()},
+		state: LiveState{Live: true, Source: source, Session: Session{Name: name}, RelayURL: link.RelayURL(), SourceStatus: tracker.Status()},
 	}
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {

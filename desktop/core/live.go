@@ -34,6 +34,7 @@ type liveRun struct {
 	client  *livelink.Client
 	source  string
 	plays   chan nowplaying.Event
+	tracker *nowplaying.Tracker
 	updates chan playUpdate
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -86,6 +87,7 @@ func (lr *liveRun) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case e := <-lr.plays:
+			lr.tracker.Played(e)
 			if err := lr.handle(ctx, e); err != nil && ctx.Err() == nil {
 				lr.core.hub.publish(Error{Err: err})
 			}
@@ -147,6 +149,15 @@ func (lr *liveRun) handle(ctx context.Context, e nowplaying.Event) error {
 		np.Track = protocol.Track{Artist: clipText(e.Artist), Title: clipText(e.Title)}
 		if np.Track.Artist == "" && np.Track.Title == "" {
 			np.Track.Title = clipText(library.Track{Path: e.Path}.Protocol().Title)
+		}
+		// The DJ software's own numbers (Traktor's collection) until the
+		// track is in the library.
+		if e.BPM > 0 {
+			bpm := e.BPM
+			np.Track.BPM = &bpm
+		}
+		if cam, name, ok := library.NormalizeKey(e.Key); ok {
+			np.Track.Key, np.Track.Camelot = name, cam
 		}
 	}
 	if np.Track.Artist == "" && np.Track.Title == "" {

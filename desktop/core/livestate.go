@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/livelink"
+	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -36,6 +37,9 @@ type LiveState struct {
 	// PINLockedUntil: until then the relay keeps phones that have not
 	// joined yet out (too many wrong PINs); a new PIN lets them in.
 	PINLockedUntil *time.Time
+	// SourceStatus is what the now-playing watcher sees of its source:
+	// which one, when it last gave a track, why nothing arrives.
+	SourceStatus nowplaying.Status
 }
 
 // relayEvent is what one relay event does to the live state: the state

@@ -84,6 +84,7 @@ type livePane struct {
 	listeners *widget.Label
 	qr        *qrView
 	joinNote  *note
+	srcStatus *sourceStatus // sourcestatus.go
 
 	joinURL string
 	content fyne.CanvasObject
@@ -186,6 +187,7 @@ func newLivePane(g *gui) *livePane {
 		p.offlineBox,
 		p.errLabel,
 		p.info,
+		p.srcStatusView(g),
 		widget.NewSeparator(),
 		nowPlaying,
 		widget.NewSeparator(),

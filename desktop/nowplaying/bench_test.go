@@ -1,6 +1,7 @@
 package nowplaying
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,4 +53,50 @@ func BenchmarkVirtualDJDetection(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRekordbox50MB measures reading a 50 MB SQLCipher 4 master.db:
+// the first look (key derivation and every page decrypted) and a look
+// after rekordbox rewrote a few pages (only those are decrypted again).
+func BenchmarkRekordbox50MB(b *testing.B) {
+	plain := plainRekordbox(b, sqlcipher4.reserve())
+	path := filepath.Join(b.TempDir(), "plain.db")
+	if err := os.WriteFile(path, plain, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE filler (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 12500) INSERT INTO filler SELECT randomblob(4000) FROM n`); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	if plain, err = os.ReadFile(path); err != nil {
+		b.Fatal(err)
+	}
+	src := filepath.Join(b.TempDir(), "master.db")
+	sqlcipherEncrypt(b, plain, src, rekordboxKey, sqlcipher4)
+	b.Logf("master.db: %d MB", len(plain)>>20)
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			c := &cipherCopy{src: src, dst: filepath.Join(b.TempDir(), "copy.db"), pass: rekordboxKey, p: sqlcipher4}
+			if _, err := c.refresh(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("few-pages-changed", func(b *testing.B) {
+		c := &cipherCopy{src: src, dst: filepath.Join(b.TempDir(), "copy.db"), pass: rekordboxKey, p: sqlcipher4}
+		if _, err := c.refresh(); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			c.ivs[1][0]++ // as if page 2 had been written anew
+			c.seen = ""
+			if changed, err := c.refresh(); err != nil || !changed {
+				b.Fatal(changed, err)
+			}
+		}
+	})
 }

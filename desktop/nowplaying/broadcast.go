@@ -35,6 +35,10 @@ type Broadcast struct {
 	mu     sync.Mutex
 	bound  string
 	listen chan struct{}
+
+	nml       *traktorCollection
+	nmlErrMu  sync.Mutex
+	nmlErrMsg string
 }
 
 // Broadcast defaults: Icecast's usual port; the password when the DJ sets
@@ -55,7 +59,24 @@ func NewBroadcast(port int, password string, opt Options) *Broadcast {
 	if password == "" {
 		password = DefaultBroadcastPassword
 	}
-	return &Broadcast{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), password: password, opt: opt.withDefaults(), listen: make(chan struct{})}
+	return &Broadcast{addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), password: password, opt: opt.withDefaults(), listen: make(chan struct{}),
+		nml: &traktorCollection{path: opt.TraktorCollection}}
+}
+
+// enriched adds path, BPM and key from Traktor's collection; a collection
+// that cannot be read is logged once per distinct problem.
+func (b *Broadcast) enriched(e Event) Event {
+	err := b.nml.enrich(&e)
+	b.nmlErrMu.Lock()
+	defer b.nmlErrMu.Unlock()
+	if err != nil && err.Error() != b.nmlErrMsg {
+		b.opt.Logger.Warn("traktor: collection.nml not read; plays keep artist and title only", "err", err)
+	}
+	b.nmlErrMsg = ""
+	if err != nil {
+		b.nmlErrMsg = err.Error()
+	}
+	return e
 }
 
 // newBroadcastFromSpec reads a spec location: empty or a port.
@@ -67,6 +88,9 @@ func newBroadcastFromSpec(loc string, opt Options) (Watcher, error) {
 			return nil, fmt.Errorf("traktor: %q is not a port: use traktor[:PORT], e.g. traktor:8000", loc)
 		}
 		port = p
+	}
+	if opt.TraktorCollection == "" {
+		opt.TraktorCollection = os.Getenv("PIKA_TRAKTOR_COLLECTION")
 	}
 	pw := opt.BroadcastPassword
 	if pw == "" {
@@ -97,12 +121,14 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 	ln, err := lc.Listen(ctx, "tcp", b.addr)
 	if err != nil {
 		close(b.listen)
+		b.opt.report(Status{State: StateUnreadable, Location: b.addr, Problem: "port " + b.addr + " is in use (another Icecast or Pika!?): pick another with traktor:PORT"})
 		return fmt.Errorf("traktor broadcast: cannot listen on %s (is another Icecast or Pika! using it? pick another port with traktor:PORT): %w", b.addr, err)
 	}
 	b.mu.Lock()
 	b.bound = ln.Addr().String()
 	b.mu.Unlock()
 	close(b.listen)
+	b.opt.report(Status{State: StateNoBroadcast, Location: b.bound})
 	_, port, _ := net.SplitHostPort(b.bound)
 	b.opt.Logger.Info("traktor: waiting for the broadcast; in Traktor's Preferences > Broadcasting set Address 127.0.0.1, Port "+port+", Mount Path /, the password, format Ogg Vorbis", "addr", b.bound)
 	if b.opt.ready != nil {
@@ -117,6 +143,18 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 	// One dedup across connections: Traktor reconnecting (or restarting)
 	// sends the header of the track already announced.
 	d := &dedup{}
+	var mu sync.Mutex
+	streams := 0
+	streaming := func(delta int) {
+		mu.Lock()
+		defer mu.Unlock()
+		streams += delta
+		if streams > 0 {
+			b.opt.report(Status{State: StateWaiting, Location: b.bound})
+		} else if ctx.Err() == nil {
+			b.opt.report(Status{State: StateNoBroadcast, Location: b.bound})
+		}
+	}
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -133,7 +171,7 @@ func (b *Broadcast) Run(ctx context.Context, out chan<- Event) error {
 			defer c.Close()
 			stop := context.AfterFunc(ctx, func() { c.Close() })
 			defer stop()
-			if err := b.serve(ctx, c, out, d); err != nil && ctx.Err() == nil {
+			if err := b.serve(ctx, c, out, d, streaming); err != nil && ctx.Err() == nil {
 				b.opt.Logger.Warn("traktor: broadcast connection ended", "err", err)
 			}
 		}()
@@ -158,7 +196,7 @@ func (d *dedup) fresh(e Event) bool {
 	return true
 }
 
-func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *dedup) error {
+func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *dedup, streaming func(int)) error {
 	br := bufio.NewReaderSize(io.LimitReader(c, 1<<62), 4096)
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	method, target, hdr, err := readHead(br)
@@ -190,7 +228,7 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 		}
 		e.Artist, e.Title = clip(strings.TrimSpace(e.Artist)), clip(strings.TrimSpace(e.Title))
 		if (e.Artist != "" || e.Title != "") && d.fresh(e) {
-			send(ctx, out, e)
+			send(ctx, out, b.enriched(e))
 		}
 		return nil
 	case method == "SOURCE" || method == "PUT":
@@ -207,6 +245,8 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 		io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\n")
 	}
 	b.opt.Logger.Info("traktor: broadcast connected", "mount", u.Path, "type", hdr.Get("Content-Type"))
+	streaming(1)
+	defer streaming(-1)
 	var body io.Reader = br
 	if strings.EqualFold(hdr.Get("Transfer-Encoding"), "chunked") {
 		body = httpChunked(br)
@@ -225,7 +265,7 @@ func (b *Broadcast) serve(ctx context.Context, c net.Conn, out chan<- Event, d *
 			return
 		}
 		if d.fresh(e) {
-			send(ctx, out, e)
+			send(ctx, out, b.enriched(e))
 		}
 	}))
 }

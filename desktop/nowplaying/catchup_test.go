@@ -41,6 +41,20 @@ func TestSinceCatchesUpAfterRestart(t *testing.T) {
 				enginePlay(t, db, p, a, ti, at)
 			}
 		}},
+		{"rekordbox", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
+			dir := rekordboxDir(t, "k")
+			n := 0
+			return newTestRekordbox(dir, "k"), func(a, ti, p string, at time.Time) {
+				n++
+				sqlcipherCLI(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
+			}
+		}},
+		{"seratodb", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
+			dir, db := seratoDBAt(t)
+			return func(o Options) Watcher { return NewSeratoDB(dir, o) }, func(a, ti, p string, at time.Time) {
+				seratoDBLoad(t, db, 1, p, a, ti, 1, at, 1)
+			}
+		}},
 		{"serato", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
 			dir := filepath.Join(t.TempDir(), "_Serato_")
 			sess := filepath.Join(dir, "History", "Sessions")

@@ -108,59 +108,90 @@ type sqlFollower struct {
 	since func(ctx context.Context, db *sql.DB, after int64) ([]Event, int64, error)
 	// open, when set, replaces opening path read-only (SQLCipher).
 	open func() (*sql.DB, error)
+	// refresh, when set, runs before each look (SQLCipher: decrypt what
+	// changed); unchanged, nothing is read; changed, the database is
+	// opened again.
+	refresh func() (changed bool, err error)
+	// invalidate, with refresh, is called when the database did not read
+	// back, so the next refresh starts over.
+	invalidate func()
+
+	// Run state.
+	db      *sql.DB
+	started bool
+	lastID  int64
 }
 
 func (f *sqlFollower) run(ctx context.Context, out chan<- Event) error {
-	var db *sql.DB
 	defer func() {
-		if db != nil {
-			db.Close()
+		if f.db != nil {
+			f.db.Close()
 		}
 	}()
-	started := false
-	var lastID int64
 	return watchLoop(ctx, []string{filepath.Dir(f.path)}, f.opt, func() error {
-		if db == nil {
-			if _, err := os.Stat(f.path); err != nil {
-				return fmt.Errorf("%s: %w", f.what, err)
-			}
-			open := f.open
-			if open == nil {
-				open = func() (*sql.DB, error) { return sql.Open("sqlite", mixxxDSN(f.path)) }
-			}
-			d, err := open()
-			if err != nil {
-				return fmt.Errorf("open %s %s: %w", f.what, f.path, err)
-			}
-			d.SetMaxOpenConns(1)
-			db = d
+		err := f.check(ctx, out)
+		if err != nil && f.invalidate != nil && ctx.Err() == nil {
+			f.invalidate()
 		}
-		if !started {
-			var id int64
-			if err := db.QueryRowContext(ctx, f.maxID).Scan(&id); err != nil {
-				return fmt.Errorf("read %s: %w", f.what, err)
-			}
-			evs, last, err := f.catchUp(ctx, db, id)
-			if err != nil {
-				return err
-			}
-			started, lastID = true, last
-			return sendAll(ctx, out, evs)
-		}
-		for {
-			evs, id, err := f.since(ctx, db, lastID)
-			if err != nil {
-				return err
-			}
-			lastID = id
-			if err := sendAll(ctx, out, evs); err != nil {
-				return err
-			}
-			if len(evs) < 500 {
-				return nil
-			}
-		}
+		return err
 	})
+}
+
+// check reads the rows written since the last check.
+func (f *sqlFollower) check(ctx context.Context, out chan<- Event) error {
+	if _, err := os.Stat(f.path); err != nil && f.db == nil {
+		return fmt.Errorf("%s: %w", f.what, err)
+	}
+	if f.refresh != nil {
+		changed, err := f.refresh()
+		if err != nil {
+			return err
+		}
+		if changed && f.db != nil {
+			f.db.Close()
+			f.db = nil
+		}
+		if !changed && f.db != nil {
+			return nil
+		}
+	}
+	if f.db == nil {
+		open := f.open
+		if open == nil {
+			open = func() (*sql.DB, error) { return sql.Open("sqlite", mixxxDSN(f.path)) }
+		}
+		d, err := open()
+		if err != nil {
+			return fmt.Errorf("open %s %s: %w", f.what, f.path, err)
+		}
+		d.SetMaxOpenConns(1)
+		f.db = d
+	}
+	if !f.started {
+		var id int64
+		if err := f.db.QueryRowContext(ctx, f.maxID).Scan(&id); err != nil {
+			return fmt.Errorf("read %s: %w", f.what, err)
+		}
+		evs, last, err := f.catchUp(ctx, f.db, id)
+		if err != nil {
+			return err
+		}
+		f.started, f.lastID = true, last
+		return sendAll(ctx, out, evs)
+	}
+	for {
+		evs, id, err := f.since(ctx, f.db, f.lastID)
+		if err != nil {
+			return err
+		}
+		f.lastID = id
+		if err := sendAll(ctx, out, evs); err != nil {
+			return err
+		}
+		if len(evs) < 500 {
+			return nil
+		}
+	}
 }
 
 // catchUp returns what to send at start, up to row id: the newest entry

@@ -60,6 +60,28 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 		}
 	case SourceSerato:
 		return []string{join(home, "Music", "_Serato_")}
+	case SourceRekordbox:
+		if goos == "windows" {
+			appdata := getenv("APPDATA")
+			if appdata == "" {
+				appdata = join(home, "AppData", "Roaming")
+			}
+			return []string{join(appdata, "Pioneer", "rekordbox", "master.db")}
+		}
+		return []string{join(home, "Library", "Pioneer", "rekordbox", "master.db")}
+	case SourceSeratoDB:
+		if goos == "windows" {
+			local := getenv("LOCALAPPDATA")
+			if local == "" {
+				local = join(home, "AppData", "Local")
+			}
+			return []string{join(local, "Serato", "Library", "master.sqlite")}
+		}
+		return []string{join(home, "Library", "Application Support", "Serato", "Library", "master.sqlite")}
+	case SourceTraktor:
+		return []string{join(home, "Documents", "Native Instruments")}
+	case SourceDJUCED:
+		return []string{join(home, "Documents", "DJUCED")}
 	case SourceEngineDJ:
 		return []string{join(home, "Music", "Engine Library")}
 	}

@@ -55,6 +55,7 @@ func (m *MPRIS) Run(ctx context.Context, out chan<- Event) error {
 		if conn == nil {
 			c, err := dbus.ConnectSessionBus(dbus.WithContext(ctx))
 			if err != nil {
+				m.opt.report(Status{State: StateUnreadable, Problem: "no D-Bus session bus (media players are found through it)"})
 				if msg := err.Error(); msg != lastErr {
 					m.opt.Logger.Warn("nowplaying: no D-Bus session bus yet (media players are found through it)", "err", err)
 					lastErr = msg
@@ -70,6 +71,7 @@ func (m *MPRIS) Run(ctx context.Context, out chan<- Event) error {
 		}
 		e, ok, err := m.playing(ctx, conn)
 		if err != nil {
+			m.opt.report(Status{State: StateUnreadable, Problem: "cannot ask the media players: " + err.Error()})
 			if msg := err.Error(); msg != lastErr {
 				m.opt.Logger.Warn("nowplaying: cannot ask the media players", "err", err)
 				lastErr = msg
@@ -81,6 +83,7 @@ func (m *MPRIS) Run(ctx context.Context, out chan<- Event) error {
 			return
 		}
 		lastErr = ""
+		m.opt.report(Status{State: StateWaiting})
 		if !ok {
 			return
 		}

@@ -51,7 +51,11 @@ func watchLoop(ctx context.Context, dirs []string, opt Options, check func() err
 	var lastErr string
 	run := func() {
 		addDirs()
-		if err := check(); err != nil {
+		err := check()
+		if ctx.Err() == nil {
+			opt.report(statusOf("", "", err))
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}

@@ -1,8 +1,12 @@
 // Package nowplaying turns what DJ software reports while a set is played
 // (VirtualDJ history, growing M3U playlists, Mixxx's and Engine DJ's
-// history tables, Serato session files, Traktor's Icecast broadcast, Linux
-// media players over MPRIS) into "this track started at T" events. A Spec
-// ("kind[:location]", see Kinds) names a source for the app and the CLI.
+// history tables, Serato session files and Serato DJ Pro 4's master.sqlite,
+// rekordbox's SQLCipher master.db, Traktor's Icecast broadcast enriched
+// from its collection.nml, DJUCED's and other now-playing text files,
+// Linux media players over MPRIS) into "this track started at T" events.
+// A Spec ("kind[:location]", see Kinds) names a source for the app and the
+// CLI. Watchers report what they see of their source as a Status
+// (Options.OnStatus; a Tracker adds the plays) for the Live pane.
 //
 // Each source is a Watcher. Run watches with fsnotify and, because
 // fsnotify misses changes on network drives and some editors' saves, also
@@ -29,6 +33,10 @@ const (
 	SourceTraktor   = "traktor"
 	SourceEngineDJ  = "engine"
 	SourceMPRIS     = "mpris"
+	SourceRekordbox = "rekordbox"
+	SourceDJUCED    = "djuced"
+	SourceSeratoDB  = "seratodb"
+	SourceTextFile  = "textfile"
 	SourceManual    = "manual"
 )
 
@@ -43,6 +51,11 @@ type Event struct {
 	Artist    string
 	Title     string
 	StartedAt time.Time
+	// BPM and Key, when the DJ software's library gives them (Traktor's
+	// collection.nml); zero and empty otherwise. Key is a name ("A
+	// minor") or whatever the software shows.
+	BPM float64
+	Key string
 }
 
 // Watcher is one source of events. Run sends events to out until ctx is
@@ -74,6 +87,17 @@ type Options struct {
 	// asks of its source (default: PIKA_BROADCAST_PASSWORD, else
 	// DefaultBroadcastPassword).
 	BroadcastPassword string
+	// TraktorCollection is Traktor's collection.nml, used to add path,
+	// BPM and key to broadcast plays (default: the newest "Traktor *"
+	// folder under Documents/Native Instruments).
+	TraktorCollection string
+	// RekordboxKey is the passphrase of rekordbox's master.db (default:
+	// PIKA_REKORDBOX_KEY, else the key rekordbox 6 and 7 use everywhere).
+	RekordboxKey string
+	// OnStatus, when set, is told what the watcher sees of its source
+	// (found, not found, locked, wrong key…), typically Tracker.Report.
+	// It is called from the watcher's goroutine and must not block.
+	OnStatus func(Status)
 	// Now is the clock (default time.Now); tests may set it.
 	Now func() time.Time
 
@@ -143,11 +167,15 @@ func send(ctx context.Context, out chan<- Event, e Event) bool {
 // Manual is the source for tracks the DJ picks by hand in the app: Play
 // hands an event to the running Run.
 type Manual struct {
-	ch chan Event
+	ch  chan Event
+	opt Options
 }
 
 // NewManual returns a Manual source.
 func NewManual() *Manual { return &Manual{ch: make(chan Event)} }
+
+// newManual is NewManual with options (their OnStatus).
+func newManual(opt Options) *Manual { m := NewManual(); m.opt = opt; return m }
 
 // Play sends e (Source set to "manual", StartedAt to now when zero) to the
 // Run loop; it blocks until Run takes it or ctx is done.
@@ -166,6 +194,9 @@ func (m *Manual) Play(ctx context.Context, e Event) error {
 
 // Run forwards played tracks to out until ctx is done.
 func (m *Manual) Run(ctx context.Context, out chan<- Event) error {
+	if m.opt.OnStatus != nil {
+		m.opt.OnStatus(Status{State: StateWaiting})
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -24,7 +24,8 @@ type Kind struct {
 	newW     func(loc string, opt Options) (Watcher, error)
 }
 
-// Kinds lists every source kind, in the order the app offers them.
+// Kinds lists every source kind, in the order the app offers them (new
+// kinds go before manual, so saved picker positions keep their meaning).
 func Kinds() []Kind { return kinds }
 
 var kinds = []Kind{
@@ -46,8 +47,19 @@ var kinds = []Kind{
 		newW: newBroadcastFromSpec},
 	{Name: SourceMPRIS, Label: "Media player (Linux, MPRIS)", Hint: "Player name, e.g. vlc (empty: any player)", Usage: "mpris[:PLAYER]",
 		newW: func(l string, o Options) (Watcher, error) { return NewMPRIS(l, o), nil }},
+	{Name: SourceRekordbox, Label: "rekordbox 6/7", Hint: "master.db or its folder (empty: the usual place)", Usage: "rekordbox[:PATH]",
+		defaults: func() (string, error) { return FindDefault(SourceRekordbox) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewRekordbox(l, o), nil }},
+	{Name: SourceSeratoDB, Label: "Serato DJ Pro 4 (master.sqlite)", Hint: "master.sqlite or its Library folder (empty: the usual place)", Usage: "seratodb[:PATH]",
+		defaults: func() (string, error) { return FindDefault(SourceSeratoDB) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewSeratoDB(l, o), nil }},
+	{Name: SourceDJUCED, Label: "DJUCED (playing.txt)", Hint: "DJUCED folder (empty: the usual place)", Usage: "djuced[:DIR]",
+		defaults: func() (string, error) { return FindDefault(SourceDJUCED) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewDJUCED(l, o), nil }},
+	{Name: SourceTextFile, Label: "Now-playing text file", Hint: "Path of the text file the DJ program rewrites", Usage: "textfile:PATH", NeedLocation: true,
+		newW: func(l string, o Options) (Watcher, error) { return NewTextFile(l, o), nil }},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
-		newW: func(string, Options) (Watcher, error) { return NewManual(), nil }},
+		newW: func(_ string, o Options) (Watcher, error) { return newManual(o), nil }},
 }
 
 // KindNamed returns the kind called name (any case).

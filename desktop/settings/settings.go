@@ -33,6 +33,9 @@ type Settings struct {
 	// Source is the now-playing source: "virtualdj[:DIR]", "m3u:PATH",
 	// "mixxx[:DB]", "serato[:DIR]" or "manual".
 	Source string `json:"source,omitempty"`
+	// RekordboxKey is the passphrase of rekordbox's master.db, for a
+	// rekordbox whose key is not the usual one (empty: the usual one).
+	RekordboxKey string `json:"rekordboxKey,omitempty"`
 	// SessionName is the name of the next live session.
 	SessionName string `json:"sessionName,omitempty"`
 	// Workers is the analysis worker count; 0 means one per CPU.

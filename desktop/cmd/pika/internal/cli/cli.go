@@ -32,7 +32,8 @@ Usage:
   pika live --source SOURCE [--session-name NAME] [--pin 1234] [--public-recap[=false]] [--relay URL] [--allow-http]
                                         go live and relay what is played until interrupted;
                                         SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
-                                        engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | manual;
+                                        engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | rekordbox[:PATH] |
+                                        seratodb[:PATH] | djuced[:DIR] | textfile:PATH | manual;
                                         the token comes from pika token set or PIKA_TOKEN (--token pk_dj_…
                                         also works, but other users of the machine can read it in ps)
   pika token set                        save the DJ token read from standard input
@@ -46,6 +47,9 @@ Options for every command:
 
 Environment: PIKA_RELAY_URL and PIKA_TOKEN override the saved relay and token
 (window and live); PIKA_CONFIG_DIR replaces the settings folder.
+PIKA_REKORDBOX_KEY: rekordbox's database key when the usual one is refused ("wrong key");
+PIKA_TRAKTOR_COLLECTION: Traktor's collection.nml (default: the newest under Documents/Native Instruments);
+PIKA_BROADCAST_PASSWORD: the password Traktor's broadcast gives (default pika).
 `
 
 // GUIFunc opens the window over a core (main wires the Fyne GUI).

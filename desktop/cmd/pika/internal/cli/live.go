@@ -176,6 +176,12 @@ func printEvent(env Env, e core.Event) bool {
 		fmt.Fprintln(out, "announcement cleared")
 	case core.PINGuessed:
 		fmt.Fprintf(env.Stderr, "warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
+	case core.SourceStatusChanged:
+		// A play already prints a ▶ line: only what the DJ must act on, or
+		// the source being found, is printed.
+		if e.State != nowplaying.StateFollowing {
+			fmt.Fprintf(out, "source: %s\n", e.Text())
+		}
 	case core.Error:
 		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
 	}

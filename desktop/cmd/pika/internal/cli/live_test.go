@@ -456,3 +456,45 @@ func TestUsageRecommendsSafeToken(t *testing.T) {
 		t.Errorf("usage still offers --token as the way to pass the token:\n%s", out)
 	}
 }
+
+// `pika live` says why nothing arrives from the source, and when that
+// changes.
+func TestLivePrintsSourceStatus(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	list := filepath.Join(t.TempDir(), "Música", "set.m3u8")
+	liveCtx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	var out syncBuffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pika(t, liveCtx, Env{Stdout: &out, Stderr: &out}, "--config", t.TempDir(), "--no-keyring",
+			"live", "--source", "m3u:"+list, "--relay", relay.URL, "--token", token, "--session-name", "Status")
+	}()
+	waitFor := func(what string) {
+		t.Helper()
+		for !strings.Contains(out.String(), what) {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("pika live never printed %q:\n%s", what, out.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	waitFor("source: M3U / M3U8 file: " + list + " not found")
+	if err := os.MkdirAll(filepath.Dir(list), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(list, []byte("#EXTM3U\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("source: Following M3U / M3U8 file")
+	stopLive()
+	<-done
+	if n := strings.Count(out.String(), "not found"); n != 1 {
+		t.Errorf("the missing file was reported %d times, want once:\n%s", n, out.String())
+	}
+}
