@@ -263,7 +263,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"live with a bad pin", append(cfg, "live", "--pin", "12"), 2, "4 to 8 digits"},
 		{"live with a missing m3u", append(cfg, "live", "--source", "m3u:/no/such/history.m3u", "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1,
 			"No M3U file at /no/such/history.m3u: check the path; to wait for a program that creates it later, create it empty first"},
-		{"live with a folder as m3u", append(cfg, "live", "--source", "m3u:" + os.TempDir(), "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "is a folder"},
+		{"live with a folder as m3u", append(cfg, "live", "--source", "m3u:"+os.TempDir(), "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "is a folder"},
 		{"token on the command line", append(cfg, "token", "set", "pk_dj_abc"), 2, "standard input"},
 		{"relay set without URL", append(cfg, "relay", "set"), 2, "Name the relay"},
 		{"relay set with a bad URL", append(cfg, "relay", "set", "relay.example"), 1, "must be an http:// or https:// address"},
