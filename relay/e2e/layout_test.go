@@ -36,6 +36,12 @@ func (p *page) touch(down bool, x, y float64) {
 	}
 }
 
+// pollInView: the whole poll is on screen, and not under the sticky top bar.
+const pollInView = `() => {
+	const r = document.querySelector('#poll').getBoundingClientRect();
+	return r.top >= document.querySelector('.topbar').getBoundingClientRect().bottom && r.bottom <= innerHeight + 1;
+}`
+
 // TestDancerPageLayout: the notification prompt does not push now playing
 // down on the first visit, and a new poll below the fold is scrolled into
 // view, but not while the dancer's finger is on the screen.
@@ -74,7 +80,7 @@ func TestDancerPageLayout(t *testing.T) {
 	d.startPoll("Blues or swing next?", "Blues", "Swing", "Something else")
 	p.waitText("#poll-question", "Blues or swing next?")
 	p.waitAttr("body", "data-poll-view", "scrolled")
-	p.waitJS("the poll in view", `() => { const r = document.querySelector('#poll').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight + 1; }`)
+	p.waitJS("the poll in view", pollInView)
 	if scrolled := eval[float64](p, `scrollY`); scrolled <= 0 {
 		t.Errorf("the page did not scroll (scrollY %.0f): the poll was not below the fold, so this test checks nothing", scrolled)
 	}
@@ -97,7 +103,7 @@ func TestDancerPageLayout(t *testing.T) {
 	}
 	p.touch(false, 0, 0)
 	p.waitAttr("body", "data-poll-view", "scrolled")
-	p.waitJS("the poll in view", `() => { const r = document.querySelector('#poll').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight + 1; }`)
+	p.waitJS("the poll in view", pollInView)
 	if box := p.rect("#poll"); box.Bottom > innerHeight+1 || math.IsNaN(box.Top) {
 		t.Errorf("poll at %.0f–%.0f in a %.0f px viewport", box.Top, box.Bottom, innerHeight)
 	}
