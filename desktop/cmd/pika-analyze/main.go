@@ -268,7 +268,7 @@ func (p *printer) print(l line) {
 	}
 	key := "no key"
 	if l.Key != "" {
-		key = fmt.Sprintf("%s (%s) %.2f", l.Key, l.Camelot, l.KeyConfidence)
+		key = fmt.Sprintf("%s · %s %.2f", l.Camelot, l.Key, l.KeyConfidence) // as the app writes it
 	}
 	warn := ""
 	if l.Warning != "" {
