@@ -42,12 +42,12 @@ func cmdRelay(ctx context.Context, env Env, cm *common, args []string) error {
 			s := pc.Settings()
 			file := filepath.Join(configDir(cm), "settings.json")
 			if s.RelayURL == "" {
-				fmt.Fprintf(env.Stdout, "relay: not set (pika relay set URL saves it in %s)\n", file)
+				fmt.Fprintf(env.Stdout, "Relay: not set (pika relay set URL saves it in %s)\n", file)
 			} else {
-				fmt.Fprintf(env.Stdout, "relay: %s (saved in %s)\n", s.RelayURL, file)
+				fmt.Fprintf(env.Stdout, "Relay: %s (saved in %s)\n", s.RelayURL, file)
 			}
 			if s.PublicURL != "" {
-				fmt.Fprintf(env.Stdout, "public page URL: %s\n", s.PublicURL)
+				fmt.Fprintf(env.Stdout, "Public page URL: %s\n", s.PublicURL)
 			}
 			if o := strings.TrimSpace(env.Getenv("PIKA_RELAY_URL")); o != "" {
 				fmt.Fprintf(env.Stdout, "PIKA_RELAY_URL is set: this shell uses %s instead\n", o)
@@ -67,7 +67,7 @@ func cmdRelay(ctx context.Context, env Env, cm *common, args []string) error {
 			if err := pc.SaveSettings(s); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "relay set to %s\n", s.RelayURL)
+			fmt.Fprintf(env.Stdout, "Relay set to %s\n", s.RelayURL)
 			if err := checkHealth(ctx, s.RelayURL); err != nil {
 				fmt.Fprintf(env.Stderr, "Warning: saved, but %s\n", lowerFirst(humanerr.Message(err)))
 			}

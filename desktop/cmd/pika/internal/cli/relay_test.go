@@ -34,11 +34,11 @@ func TestRelaySetIsUsedByTokenCheck(t *testing.T) {
 	cfg := []string{"--config", cfgDir, "--no-keyring"}
 
 	code, out, errOut := pika(t, ctx, Env{}, append(cfg, "relay", "show")...)
-	if code != 0 || !strings.Contains(out, "relay: not set (pika relay set URL saves it in "+filepath.Join(cfgDir, "settings.json")) {
+	if code != 0 || !strings.Contains(out, "Relay: not set (pika relay set URL saves it in "+filepath.Join(cfgDir, "settings.json")) {
 		t.Errorf("relay show before set: %d %q %q", code, out, errOut)
 	}
 	code, out, errOut = pika(t, ctx, Env{}, append(cfg, "relay", "set", relay.URL+"/", "--public", "https://dance.example")...)
-	if code != 0 || out != "relay set to "+relay.URL+"\n" || errOut != "" {
+	if code != 0 || out != "Relay set to "+relay.URL+"\n" || errOut != "" {
 		t.Errorf("relay set: %d %q %q", code, out, errOut)
 	}
 	env := Env{Getenv: func(k string) string {
@@ -48,7 +48,7 @@ func TestRelaySetIsUsedByTokenCheck(t *testing.T) {
 		return ""
 	}}
 	code, out, _ = pika(t, ctx, env, append(cfg, "relay", "show")...)
-	for _, want := range []string{"relay: " + relay.URL + " (saved in", "public page URL: https://dance.example",
+	for _, want := range []string{"Relay: " + relay.URL + " (saved in", "Public page URL: https://dance.example",
 		"PIKA_RELAY_URL is set: this shell uses https://other.example instead"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("relay show: %d, lacks %q:\n%s", code, want, out)
