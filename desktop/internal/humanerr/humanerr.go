@@ -113,17 +113,24 @@ func netReason(err error) (string, bool) {
 	return "", false
 }
 
-// urlHost is the scheme and host of the first URL in the chain.
+// urlHost is the scheme and host of the first URL in the chain, else the
+// address a dial or a name lookup was for.
 func urlHost(err error) string {
 	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return ""
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
 	}
-	u, perr := url.Parse(ue.URL)
-	if perr != nil || u.Host == "" {
-		return ""
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.Name != "" {
+		return dns.Name
 	}
-	return u.Scheme + "://" + u.Host
+	var op *net.OpError
+	if errors.As(err, &op) && op.Addr != nil {
+		return op.Addr.String()
+	}
+	return ""
 }
 
 func pathReason(err error) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/pikadj/pika/desktop/analysis"
+	"github.com/pikadj/pika/desktop/audio"
 	"github.com/pikadj/pika/desktop/internal/testenv"
 	"github.com/pikadj/pika/desktop/livelink"
 )
@@ -79,6 +80,16 @@ func TestMessage(t *testing.T) {
 			_, err := livelink.CheckToken(context.Background(), relay, "pk_dj_0123456789abcdef0123456789abcdef")
 			return fmt.Errorf("check token: %w", err)
 		}, "Cannot reach " + relay + ": connection refused (is the relay running?)", "connection refused (is the relay running?)"},
+		{"relay down, WebSocket dial", func() error {
+			// As livelink's connection wraps it.
+			ws := "ws://" + strings.TrimPrefix(relay, "http://") + "/ws"
+			_, _, err := websocket.DefaultDialer.Dial(ws, nil)
+			return fmt.Errorf("connect to %s: %w", ws, err)
+		}, "Cannot reach " + strings.TrimPrefix(relay, "http://") + ": connection refused (is the relay running?)", "connection refused (is the relay running?)"},
+		{"audio alone", func() error {
+			_, err := audio.Open(write("Cut Short.flac", []byte("fLaC\x00\x00")), audio.Options{})
+			return err
+		}, "", "corrupt audio data"},
 		{"malformed token", func() error {
 			_, err := livelink.New(livelink.Config{RelayURL: relay, Token: "secret"}, nil)
 			return err
