@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
@@ -158,13 +159,17 @@ func strip(s string) string {
 }
 
 // dedupe drops a segment that repeats the one before it ("corrupt audio
-// data: corrupt audio data: …" after two layers added the same words).
+// data: corrupt audio data: …" after two layers added the same words), and
+// package names inside the chain.
 func dedupe(s string) string {
 	parts := strings.Split(s, ": ")
 	out := parts[:0]
 	for i, p := range parts {
 		if i > 0 && strings.EqualFold(strip(p), strip(out[len(out)-1])) {
 			continue
+		}
+		if i > 0 && i < len(parts)-1 && slices.Contains(prefixes, p+": ") {
+			continue // a decoder's package name in the middle: "…: flac: corrupt stream"
 		}
 		out = append(out, strip(p))
 	}

@@ -89,7 +89,7 @@ func TestMessage(t *testing.T) {
 		{"audio alone", func() error {
 			_, err := audio.Open(write("Cut Short.flac", []byte("fLaC\x00\x00")), audio.Options{})
 			return err
-		}, "", "corrupt audio data"},
+		}, "Cannot read Cut Short.flac: corrupt audio data: corrupt stream: cut metadata", "corrupt audio data: corrupt stream"},
 		{"malformed token", func() error {
 			_, err := livelink.New(livelink.Config{RelayURL: relay, Token: "secret"}, nil)
 			return err
