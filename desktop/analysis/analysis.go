@@ -88,6 +88,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/pikadj/pika/desktop/audio"
 )
@@ -194,7 +195,7 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	}
 	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true})
 	if err != nil {
-		return res, fmt.Errorf("analysis: %w", err)
+		return res, err // audio's error names the file already
 	}
 	defer s.Close()
 	expected := s.Duration()
@@ -204,7 +205,7 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 		err = nil
 	}
 	if err != nil {
-		return res, fmt.Errorf("analysis: %s: %w", path, err)
+		return res, fmt.Errorf("analysis: %s: %w", filepath.Base(path), err)
 	}
 	m.Path, m.Tags = res.Path, res.Tags
 	return m, nil

@@ -183,7 +183,7 @@ func (c *Core) End(ctx context.Context) error {
 	lr.mu.Unlock()
 	c.hub.publish(SessionChanged{sess})
 	if err != nil {
-		slog.Warn("live: ended without the relay", "err", err)
+		slog.Info("live: ended without the relay", "err", err) // the caller says so: ErrEndedHere
 		return ErrEndedHere
 	}
 	return nil
@@ -219,7 +219,7 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	}
 	relay := c.Settings().RelayURL
 	if relay == "" {
-		return protocol.DJ{}, errors.New("no relay URL: set it in Settings first")
+		return protocol.DJ{}, errors.New("no relay URL: set it in Settings, or with pika relay set URL")
 	}
 	if err := c.checkTransport(relay); err != nil {
 		return protocol.DJ{}, err

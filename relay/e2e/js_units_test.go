@@ -94,3 +94,29 @@ func TestOutbox(t *testing.T) {
 		}
 	}
 }
+
+// TestWords checks the pages' shared wording helpers: singular for one,
+// and the key written as the desktop app writes it.
+func TestWords(t *testing.T) {
+	b := newBrowser(t)
+	r := relaytest.Start(t)
+	p := b.newPage(t, "page", 390, 844)
+	p.open(r.URL + "/dj/login")
+	tests := []struct{ expr, want string }{
+		{`m.plural(0, 'vote')`, "0 votes"},
+		{`m.plural(1, 'vote')`, "1 vote"},
+		{`m.plural(2, 'vote')`, "2 votes"},
+		{`m.plural(1, 'peak dancer', 'peak dancers')`, "1 peak dancer"},
+		{`m.plural(12, 'dancer')`, "12 dancers"},
+		{`m.plural(undefined, 'poll')`, "0 polls"},
+		{`m.keyText({key: 'A minor', camelot: '8A'})`, "8A · A minor"},
+		{`m.keyText({key: 'A minor'})`, "A minor"},
+		{`m.keyText({camelot: '8A'})`, "8A"},
+		{`m.keyText(null)`, ""},
+	}
+	for _, tc := range tests {
+		if got := evalModule[string](p, "/assets/js/dom.js", "return "+tc.expr+";"); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}

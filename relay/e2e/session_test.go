@@ -49,10 +49,13 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		p.waitText("#now-bpm", "96")
 		p.waitText("#now-key", "A minor")
 		p.waitText("#now-key .camelot", "8A")
+		if got := p.text("#now-key"); got != "8A · A minor" {
+			t.Errorf("%s: key %q, want it as the app writes it: 8A · A minor", p.name, got)
+		}
 		p.waitText("#now-feel", "Danceability")
 		p.waitText("#dj-name", "DJ Ana")
 		p.waitText("#session-name", "Friday Social")
-		p.waitText("#listeners", "2 dancing")
+		p.waitText("#listeners", "2 dancers")
 		p.waitText("#history", "Slow Burn")
 	}
 
@@ -116,7 +119,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	cem.setOffline(true)
 	cem.waitAttr("body", "data-conn", "reconnecting")
 	cem.waitText("#conn", "Offline")
-	ann.waitText("#listeners", "1 dancing") // the relay saw Cem's socket go
+	ann.waitText("#listeners", "1 dancer") // the relay saw Cem's socket go
 	playWestside := d.play(trackWestside)
 	ann.waitText("#now-title", "Westside Groove")
 	if got := cem.text("#now-title"); got != "Slow Burn" {
@@ -136,7 +139,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	cem.waitText("#history", "Westside Groove")
 	cem.waitText(historyLike(playSlowBurn), "♥ 2")
 	ann.waitText(historyLike(playSlowBurn), "♥ 2")
-	ann.waitText("#listeners", "2 dancing")
+	ann.waitText("#listeners", "2 dancers")
 	waitOutboxEmpty(cem, sid)
 	if got := likesOf(t, r, sid, playSlowBurn); got != 2 {
 		t.Fatalf("the relay counts %d likes on Slow Burn, want 2 (Ann's and Cem's offline one, once)", got)
@@ -205,8 +208,8 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	ann.waitText("#polls", "Blues or swing next?")
 	ann.waitText("#polls", "2 votes")
 	ann.waitText("#announcements", "Last dance at 1 am")
-	if got := statValue(ann, "peak listeners"); got != "2" {
-		t.Errorf("recap peak listeners %q, want 2", got)
+	if got := statValue(ann, "peak dancers"); got != "2" {
+		t.Errorf("recap peak dancers %q, want 2", got)
 	}
 	if got := statValue(ann, "likes"); got != "4" {
 		t.Errorf("recap total likes %q, want 4", got)

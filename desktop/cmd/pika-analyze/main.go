@@ -32,6 +32,7 @@ import (
 	"sync"
 
 	"github.com/pikadj/pika/desktop/analysis"
+	"github.com/pikadj/pika/desktop/internal/humanerr"
 	"github.com/pikadj/pika/desktop/internal/regfile"
 )
 
@@ -90,11 +91,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := analysis.Options{MinBPM: *minBPM, MaxBPM: *maxBPM}
 	if err := opts.Validate(); err != nil {
-		fmt.Fprintln(stderr, "pika-analyze:", err)
+		fmt.Fprintln(stderr, humanerr.Message(err))
 		return 2
 	}
 	if *workers < 1 {
-		fmt.Fprintln(stderr, "pika-analyze: -workers must be at least 1")
+		fmt.Fprintln(stderr, "-workers must be at least 1")
 		return 2
 	}
 	if fl.NArg() == 0 {
@@ -256,7 +257,8 @@ func (p *printer) print(l line) {
 		return
 	}
 	if l.Error != "" {
-		fmt.Fprintf(p.w, "%s\terror: %s\n", l.Path, l.Error)
+		// JSON keeps the whole chain; the text line says what a DJ can act on.
+		fmt.Fprintf(p.w, "%s\terror: %s\n", l.Path, humanerr.Reason(errors.New(l.Error)))
 		return
 	}
 	// No pulse or no tonal content: say so rather than print a zero.
@@ -266,7 +268,7 @@ func (p *printer) print(l line) {
 	}
 	key := "no key"
 	if l.Key != "" {
-		key = fmt.Sprintf("%s (%s) %.2f", l.Key, l.Camelot, l.KeyConfidence)
+		key = fmt.Sprintf("%s · %s %.2f", l.Camelot, l.Key, l.KeyConfidence) // as the app writes it
 	}
 	warn := ""
 	if l.Warning != "" {

@@ -148,3 +148,27 @@ func TestRunTextSilence(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 }
+
+// The text line and the usage errors say what is wrong without the
+// packages' prefixes.
+func TestTextErrorsAreReadable(t *testing.T) {
+	junk := filepath.Join(t.TempDir(), "Late Night.mp3")
+	if err := os.WriteFile(junk, bytes.Repeat([]byte{0x55, 0x12, 0x99}, 2000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{[]string{junk}, 0, junk + "\terror: corrupt audio data: corrupt or not an MP3 file\n", ""},
+		{[]string{"-min-bpm", "100", "-max-bpm", "120", junk}, 2, "", "BPM range 100–120 is narrower than an octave; max must be at least 1.9×min\n"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(tt.args, &stdout, &stderr)
+		if code != tt.code || stdout.String() != tt.stdout || (tt.stderr != "" && stderr.String() != tt.stderr) {
+			t.Errorf("%q: exit %d\nstdout %q\nstderr %q\nwant %d %q %q", tt.args, code, stdout.String(), stderr.String(), tt.code, tt.stdout, tt.stderr)
+		}
+	}
+}

@@ -87,6 +87,18 @@ export function keyParts(track) {
   return { key: track && track.key ? track.key : '', camelot: track && track.camelot ? track.camelot : '' };
 }
 
+/** The key as the desktop app writes it: "8A · A minor" (either part alone when the other is missing). */
+export function keyText(track) {
+  const { key, camelot } = keyParts(track);
+  return [camelot, key].filter(Boolean).join(' · ');
+}
+
+/** plural(1, 'vote') → "1 vote", plural(2, 'vote') → "2 votes"; many for irregular plurals. */
+export function plural(n, one, many = `${one}s`) {
+  const v = Number.isFinite(n) ? n : 0;
+  return `${v} ${v === 1 ? one : many}`;
+}
+
 export function trackLabel(track) {
   if (!track) return '';
   const t = track.title || 'Untitled';

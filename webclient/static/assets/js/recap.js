@@ -3,7 +3,7 @@
 // the link, the one this browser joined the session with, or typed in)
 // or for its DJ signed in on this browser.
 
-import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pathId, trackLabel } from './dom.js';
+import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pathId, trackLabel, keyText, plural } from './dom.js';
 import { api, enc } from './api.js';
 import { getItem, setItem, djToken } from './storage.js';
 import { ErrorCode } from './protocol.js';
@@ -72,16 +72,16 @@ function draw(r) {
   }
 
   const stats = [
-    [plays.length, plays.length === 1 ? 'track' : 'tracks'],
+    [plays.length, 'track', 'tracks'],
     [fmtDuration(r.durationS), 'long'],
-    [r.totalLikes | 0, 'likes'],
-    [r.peakListeners | 0, 'peak listeners'],
-    [r.uniqueDancers | 0, 'dancers'],
-    [r.totalTempoVotes | 0, 'tempo votes'],
-    [(r.polls || []).length, 'polls'],
+    [r.totalLikes | 0, 'like', 'likes'],
+    [r.peakListeners | 0, 'peak dancer', 'peak dancers'],
+    [r.uniqueDancers | 0, 'dancer in all', 'dancers in all'],
+    [r.totalTempoVotes | 0, 'tempo vote', 'tempo votes'],
+    [(r.polls || []).length, 'poll', 'polls'],
     [avgBPM(plays), 'average BPM'],
   ];
-  fill($('#stats'), stats.map(([v, what]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: String(v) }), el('span', { class: 'what', text: what }))));
+  fill($('#stats'), stats.map(([v, one, many]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: String(v) }), el('span', { class: 'what', text: many && v !== 1 ? many : one }))));
 
   drawChart(plays, s.startedAt, s.endedAt);
 
@@ -93,7 +93,7 @@ function draw(r) {
   fill($('#tracks'), plays.map((p) => {
     const t = p.track || {};
     const tempo = p.tempo || {};
-    const sound = [typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', [t.key, t.camelot].filter(Boolean).join(' ')].filter(Boolean).join(' · ');
+    const sound = [typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', keyText(t)].filter(Boolean).join(' · ');
     const votes = `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}`;
     const top = maxLikes > 0 && p.likes === maxLikes;
     return el('li', { class: top ? 'top' : null, dataset: { playId: p.playId } },
@@ -127,7 +127,7 @@ function drawPoll(p) {
   const best = Math.max(0, ...tallies);
   return el('div', { class: 'card poll-result' },
     el('h3', { text: p.question }),
-    el('p', { class: 'muted small', text: `${fmtClock(p.createdAt)} · ${total} vote${total === 1 ? '' : 's'}${p.closed ? '' : ' · still open'}` }),
+    el('p', { class: 'muted small', text: `${fmtClock(p.createdAt)} · ${plural(total, 'vote')}${p.closed ? '' : ' · still open'}` }),
     el('div', { class: 'results' }, (p.options || []).map((o, i) => {
       const n = tallies[i] | 0;
       const bar = el('span', { class: 'fillbar' });

@@ -7,7 +7,7 @@
 // relay answers with the full state) and asks /api/sessions/:id/state too,
 // so whatever was missed appears.
 
-import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
+import { $, el, fill, show, num, fmtClock, toast, pathId, plural } from './dom.js';
 import { api, enc } from './api.js';
 import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
@@ -153,6 +153,7 @@ function handleFrame(f) {
       S.poll.tallies = S.poll.options.map(() => 0);
       drawPoll();
       alertPoll();
+      bringPollIntoView();
       return;
     case Type.POLL_UPDATE:
     case Type.POLL_CLOSED:
@@ -384,7 +385,7 @@ function drawAll() {
 
 function drawListeners() {
   const node = $('#listeners');
-  node.textContent = `${S.listeners} dancing`;
+  node.textContent = plural(S.listeners, 'dancer');
   show(node, view === 'live');
 }
 
@@ -402,7 +403,8 @@ function drawNow(popLike = false) {
   $('#now-artist').textContent = t.artist || '';
   $('#now-bpm').textContent = num(t.bpm);
   const key = $('#now-key');
-  fill(key, t.key || (t.camelot ? '' : 'Key unknown'), t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null);
+  // "8A · A minor", as the desktop app writes it.
+  fill(key, t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null, t.camelot && t.key ? ' · ' : '', t.key || (t.camelot ? '' : 'Key unknown'));
   drawFeel(t);
   document.title = `${t.title || 'Untitled'} · ${name} — Pika!`;
 
@@ -475,7 +477,7 @@ function drawPoll() {
     opts.append(b);
   });
   const status = $('#poll-status');
-  const votes = `${total} vote${total === 1 ? '' : 's'}`;
+  const votes = plural(total, 'vote');
   const update = () => {
     if (poll.closed) {
       status.textContent = `Poll closed · ${votes}`;
@@ -508,6 +510,46 @@ function alertPoll() {
       // Some mobile browsers only notify from a service worker; the pulse remains.
     }
   }
+}
+
+// A poll that starts while the dancer looks at now playing lands below the
+// fold, where nobody sees it: it is scrolled into view, but never under a
+// finger. While the dancer touches, scrolls or types, it waits until they
+// have been still for stillMs. body[data-poll-view] says what it did
+// (waiting, scrolled), for the browser tests.
+const stillMs = 1200;
+let pointerDown = false;
+let lastTouch = 0;
+let intoViewTimer = 0;
+
+function watchInteraction() {
+  const mark = () => { lastTouch = Date.now(); };
+  const opt = { passive: true, capture: true };
+  addEventListener('pointerdown', () => { pointerDown = true; mark(); }, opt);
+  for (const type of ['pointerup', 'pointercancel']) addEventListener(type, () => { pointerDown = false; mark(); }, opt);
+  // Not 'scroll': the page's own scrolling fires it too.
+  for (const type of ['wheel', 'touchmove', 'keydown']) addEventListener(type, mark, opt);
+}
+
+function bringPollIntoView() {
+  clearTimeout(intoViewTimer);
+  const box = $('#poll');
+  if (box.hidden || view !== 'live') return;
+  const r = box.getBoundingClientRect();
+  if (r.top >= 0 && r.bottom <= innerHeight) {
+    document.body.dataset.pollView = 'visible';
+    return;
+  }
+  const typing = document.activeElement && document.activeElement.matches('input, textarea, select');
+  const wait = pointerDown || typing ? stillMs : lastTouch + stillMs - Date.now();
+  if (wait > 0) {
+    document.body.dataset.pollView = 'waiting';
+    intoViewTimer = setTimeout(bringPollIntoView, wait);
+    return;
+  }
+  const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+  box.scrollIntoView({ block: r.height > innerHeight ? 'start' : 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+  document.body.dataset.pollView = 'scrolled';
 }
 
 function drawAnnouncement() {
@@ -645,6 +687,7 @@ function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 // ---------- wiring ----------
 
 function wire() {
+  watchInteraction();
   $('#like').addEventListener('click', () => S.nowPlaying && toggleLike(S.nowPlaying.playId));
   $('#history-more').addEventListener('click', loadOlderPlays);
   for (const b of document.querySelectorAll('.tempo button')) b.addEventListener('click', () => voteTempo(b.dataset.vote));

@@ -1,6 +1,6 @@
 // The list of live sessions, shared by the landing page and /live.
 
-import { el, fill, fmtClock, lockIcon } from './dom.js';
+import { el, fill, fmtClock, lockIcon, plural } from './dom.js';
 import { api, enc } from './api.js';
 
 export async function fetchLive() {
@@ -13,5 +13,5 @@ export function drawSessions(ul, sessions) {
     el('a', { href: `/live/${enc(s.id)}`, dataset: { sessionId: s.id } },
       el('span', { class: 'name' }, s.name, s.protected ? el('span', { class: 'tag lock' }, lockIcon(), ' PIN') : null),
       el('span', { class: 'who', text: `${s.djName} · since ${fmtClock(s.startedAt)}` }),
-      el('span', { class: 'count', text: `${s.listeners | 0}`, title: 'dancers listening', 'aria-label': `${s.listeners | 0} dancers` })))));
+      el('span', { class: 'count', text: plural(s.listeners | 0, 'dancer') })))));
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/internal/humanerr"
 	"github.com/pikadj/pika/desktop/library"
 )
 
@@ -38,6 +40,8 @@ Usage:
                                         also works, but other users of the machine can read it in ps)
   pika token set                        save the DJ token read from standard input
   pika token check [--allow-http]       show whose token is saved
+  pika relay set URL [--public URL]     save the relay (and the public page URL dancers open)
+  pika relay show                       show the saved relay
 
 Options for every command:
   --library PATH    library database (default: <config>/library.db)
@@ -46,7 +50,9 @@ Options for every command:
   --no-keyring      keep the token in a private file, not the OS keychain
 
 Environment: PIKA_RELAY_URL and PIKA_TOKEN override the saved relay and token
-(window and live); PIKA_CONFIG_DIR replaces the settings folder.
+(window and live); PIKA_CONFIG_DIR replaces the settings folder; PIKA_NO_KEYRING=1
+is --no-keyring; PIKA_LOG=info or debug shows the log behind the messages
+(default: warnings only);
 PIKA_REKORDBOX_KEY: rekordbox's database key when the usual one is refused ("wrong key");
 PIKA_TRAKTOR_COLLECTION: Traktor's collection.nml (default: the newest under Documents/Native Instruments);
 PIKA_BROADCAST_PASSWORD: the password Traktor's broadcast gives (default pika).
@@ -104,6 +110,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return run(ctx, env, cm, cfg, func(pc *core.Core) error { return env.GUI(ctx, pc) })
 	}
 	cmd, rest := rest[0], rest[1:]
+	setupLog(env)
 	var err error
 	switch cmd {
 	case "help", "-h", "--help":
@@ -121,20 +128,39 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdLive(ctx, env, cm, rest)
 	case "token":
 		err = cmdToken(ctx, env, cm, rest)
+	case "relay":
+		err = cmdRelay(ctx, env, cm, rest)
 	default:
-		fmt.Fprintf(env.Stderr, "pika: unknown command %q\n\n%s", cmd, Usage)
+		fmt.Fprintf(env.Stderr, "Unknown command %q: pika help lists them.\n\n%s", cmd, Usage)
 		return 2
 	}
 	var ue usageError
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(env.Stderr, "pika %s: %s\n", cmd, ue.msg)
+		fmt.Fprintf(env.Stderr, "%s (pika help shows every command)\n", humanerr.Message(ue))
 		return 2
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "pika %s: %v\n", cmd, err)
+		// The DJ reads what to do; the whole chain is in the log (PIKA_LOG=debug).
+		slog.Debug("pika "+cmd+" failed", "err", err)
+		fmt.Fprintln(env.Stderr, humanerr.Message(err))
 		return 1
 	}
 	return 0
+}
+
+// setupLog sends the log to stderr at the level PIKA_LOG names: warnings
+// by default, so the command's own lines are not repeated by the log.
+func setupLog(env Env) {
+	level := slog.LevelWarn
+	switch strings.ToLower(env.Getenv("PIKA_LOG")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	case "error":
+		level = slog.LevelError
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})))
 }
 
 type usageError struct{ msg string }
@@ -168,7 +194,7 @@ func parse(env Env, cm *common, name string, args []string, define func(*flag.Fl
 // run opens a core, runs f and closes the core.
 func run(ctx context.Context, env Env, cm *common, cfg core.Config, f func(*core.Core) error) int {
 	if err := withCore(ctx, env, cm, cfg, f); err != nil {
-		fmt.Fprintf(env.Stderr, "pika: %v\n", err)
+		fmt.Fprintln(env.Stderr, humanerr.Message(err))
 		return 1
 	}
 	return 0
@@ -184,7 +210,7 @@ func withCore(ctx context.Context, env Env, cm *common, cfg core.Config, f func(
 		return err
 	}
 	for _, w := range pc.Warnings() {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		fmt.Fprintf(env.Stderr, "Warning: %s\n", w)
 	}
 	ferr := f(pc)
 	if err := pc.Close(); err != nil && ferr == nil {
@@ -210,7 +236,7 @@ func cmdImport(ctx context.Context, env Env, cm *common, args []string) error {
 			fmt.Fprintf(env.Stdout, "%s: %d new, %d changed, %d moved, %d unchanged, %d missing\n",
 				d, res.Added, res.Changed, res.Moved, res.Unchanged, res.Missing)
 			for _, e := range res.Errors {
-				fmt.Fprintf(env.Stderr, "  skipped %s: %s\n", e.Path, e.Err)
+				fmt.Fprintf(env.Stderr, "  skipped %s: %s\n", e.Path, humanerr.Reason(errors.New(e.Err)))
 			}
 		}
 		return analyse(ctx, env, pc)
@@ -281,7 +307,7 @@ func analyse(ctx context.Context, env Env, pc *core.Core) error {
 		case <-ctx.Done():
 			pc.CancelAnalysis()
 			c, _ := pc.Counts(context.Background())
-			fmt.Fprintf(env.Stderr, "interrupted: %d tracks left to analyse (run pika analyze to go on)\n", c.Pending)
+			fmt.Fprintf(env.Stderr, "Interrupted: %d tracks left to analyse (run pika analyze to go on)\n", c.Pending)
 			return nil
 		case e := <-events:
 			ap, ok := e.(core.AnalysisProgress)
@@ -290,15 +316,15 @@ func analyse(ctx context.Context, env Env, pc *core.Core) error {
 			}
 			p := ap.Progress
 			if p.LastErr != nil {
-				fmt.Fprintf(env.Stderr, "  failed %s: %s\n", p.LastErr.Path, p.LastErr.Err)
+				fmt.Fprintf(env.Stderr, "  failed %s: %s\n", p.LastErr.Path, humanerr.Reason(errors.New(p.LastErr.Err)))
 			}
 			if p.Finished {
 				c, err := pc.Counts(ctx)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(env.Stdout, "analysed %d files (%d failed); library: %d tracks, %d analysed, %d failed, %d pending, %d missing\n",
-					p.Done, p.Failed, c.Total, c.Analysed, c.Failed, c.Pending, c.Missing)
+				fmt.Fprintf(env.Stdout, "Analysed %s (%d failed); library: %s, %d analysed, %d failed, %d pending, %d missing\n",
+					plural(p.Done, "file", "files"), p.Failed, plural(c.Total, "track", "tracks"), c.Analysed, c.Failed, c.Pending, c.Missing)
 				return nil
 			}
 			if time.Since(last) >= 2*time.Second && p.Done > 0 {
@@ -307,7 +333,7 @@ func analyse(ctx context.Context, env Env, pc *core.Core) error {
 				if p.ETA > 0 {
 					eta = fmt.Sprintf(" · about %s left", p.ETA)
 				}
-				fmt.Fprintf(env.Stderr, "analysing %d/%d · %.0f files/min%s\n", p.Done, p.Total, p.Rate, eta)
+				fmt.Fprintf(env.Stderr, "Analysing %d/%d · %.0f files/min%s\n", p.Done, p.Total, p.Rate, eta)
 			}
 		}
 	}
@@ -379,8 +405,11 @@ func printTracks(w io.Writer, tracks []library.Track) {
 		}
 		name, camelot := t.Key()
 		key := "-"
-		if name != "" {
-			key = name + " (" + camelot + ")"
+		switch {
+		case name != "" && camelot != "":
+			key = camelot + " · " + name // as the window shows it
+		case name != "":
+			key = name
 		}
 		pt := t.Protocol()
 		state := string(t.State)
@@ -390,7 +419,7 @@ func printTracks(w io.Writer, tracks []library.Track) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, bpm, key, pt.Artist, pt.Title, state)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d tracks\n", len(tracks))
+	fmt.Fprintln(w, plural(len(tracks), "track", "tracks"))
 }
 
 func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
@@ -421,7 +450,7 @@ func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
 			if err := pc.SetToken(strings.TrimSpace(string(b))); err != nil {
 				return err
 			}
-			fmt.Fprintln(env.Stdout, "token saved")
+			fmt.Fprintln(env.Stdout, "Token saved")
 			return nil
 		})
 	case "check":
@@ -430,7 +459,7 @@ func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
 			if err != nil {
 				return plainHTTPHint(err)
 			}
-			fmt.Fprintf(env.Stdout, "token of %s (%s)\n", dj.DisplayName, dj.Email)
+			fmt.Fprintf(env.Stdout, "Token of %s (%s) on %s\n", dj.DisplayName, dj.Email, pc.Settings().RelayURL)
 			return nil
 		})
 	}

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/internal/humanerr"
 	"github.com/pikadj/pika/desktop/nowplaying"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -49,42 +52,32 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	}
 	cfg := core.Config{RelayURL: relay, Token: token, AllowPlainHTTP: allowHTTP}
 	return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
+		if source == "" {
+			source = pc.Settings().Source
+		}
+		if err := checkSource(source); err != nil {
+			return err
+		}
 		events, stop := pc.Events()
 		defer stop()
 		if err := pc.GoLiveWith(ctx, core.GoLiveOptions{Source: source, Name: name, PIN: pin, PublicRecap: publicRecap.v}); err != nil {
 			return plainHTTPHint(err)
 		}
 		st := pc.LiveState()
-		fmt.Fprintf(env.Stdout, "going live as %q, watching %s (Ctrl-C ends the session)\n", st.Session.Name, st.Source)
+		fmt.Fprintf(env.Stdout, "Going live as %q on %s, watching %s (Ctrl-C ends the session)\n", st.Session.Name, st.RelayURL, st.Source)
 		if strings.HasPrefix(strings.ToLower(st.Source), "manual") {
-			fmt.Fprintln(env.Stdout, "manual source: type a library track id (see pika library search) and Enter to send it")
+			fmt.Fprintln(env.Stdout, "Manual source: type a library track id (see pika library search) and Enter to send it")
 			go readManual(ctx, env, pc)
 		}
 		if env.Ready != nil {
 			env.Ready(pc)
 		}
-		lastPlay := ""
+		lp := &livePrinter{env: env, relay: st.RelayURL}
 		for {
 			select {
 			case <-ctx.Done():
-				endCtx, cancel := context.WithTimeout(context.Background(), endTimeout)
-				defer cancel()
-				err := pc.End(endCtx)
-				if st := pc.LiveState(); st.Session.RecapURL != "" {
-					fmt.Fprintf(env.Stdout, "session ended; recap: %s\n", st.Session.RecapURL)
-				}
-				return err
+				return endLive(env, pc)
 			case e := <-events:
-				if np, ok := e.(core.Playing); ok {
-					// The relay's echo and the numbers of a track analysed on
-					// the spot repeat a play: print what changed only.
-					line := np.StartedAt.Local().Format("15:04:05") + "  " + describe(&np.NowPlaying)
-					if line != lastPlay {
-						lastPlay = line
-						fmt.Fprintf(env.Stdout, "▶ %s\n", line)
-					}
-					continue
-				}
 				var refused *core.SessionRefusedError
 				if ee, ok := e.(core.Error); ok && errors.As(ee.Err, &refused) {
 					// The link gave up: waiting would only pretend plays go out.
@@ -96,7 +89,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 					}
 					return refused
 				}
-				if printEvent(env, e) {
+				if lp.print(e) {
 					return nil // the relay ended the session
 				}
 			}
@@ -111,6 +104,63 @@ func plainHTTPHint(err error) error {
 		return fmt.Errorf("the relay %s is reached over plain http://: your DJ token would cross the internet unencrypted, readable by anyone on the way. Use https://, or pass --allow-http to send it anyway", plain.Host)
 	}
 	return err
+}
+
+// endLive ends the session after Ctrl-C: the relay is told when it can be
+// reached, and the recap link is printed either way when the relay gave
+// one.
+func endLive(env Env, pc *core.Core) error {
+	endCtx, cancel := context.WithTimeout(context.Background(), endTimeout)
+	defer cancel()
+	sess := pc.LiveState().Session // End forgets the run
+	err := pc.End(endCtx)
+	switch {
+	case err == nil:
+		fmt.Fprintln(env.Stdout, "Session ended.")
+	case errors.Is(err, core.ErrEndedHere) && sess.ID == "":
+		// Never registered: there is no session on the relay to end.
+		fmt.Fprintln(env.Stdout, "Stopped. The relay was never reached, so no session was started there and there is no recap.")
+		return nil
+	case errors.Is(err, core.ErrEndedHere):
+		fmt.Fprintf(env.Stdout, "Session ended here. The relay could not be told: it ends the session by itself within %d minutes.\n",
+			int(protocol.ResumeWindow.Minutes()))
+	default:
+		return err
+	}
+	if sess.RecapURL != "" {
+		fmt.Fprintf(env.Stdout, "Recap: %s\n", sess.RecapURL)
+	}
+	return nil
+}
+
+// checkSource refuses an M3U source whose file does not exist: a typo
+// would otherwise go live and relay nothing all night. A DJ who wants to
+// wait for software that writes the file later creates it empty first.
+func checkSource(source string) error {
+	spec, err := nowplaying.ParseSpec(source)
+	if err != nil || spec.Kind != "m3u" || spec.Location == "" {
+		return err // GoLive reports the other problems
+	}
+	st, err := os.Stat(spec.Location)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no M3U file at %s: check the path; to wait for a program that creates it later, create it empty first (touch %s)", spec.Location, spec.Location)
+	case err != nil:
+		return fmt.Errorf("cannot read the M3U file %s: %w", spec.Location, err)
+	case st.IsDir():
+		return fmt.Errorf("%s is a folder: m3u: wants the history file itself", spec.Location)
+	}
+	return nil
+}
+
+// livePrinter prints what happens while live, one line per change: the
+// link's retries are not repeated while it stays offline.
+type livePrinter struct {
+	env      Env
+	relay    string
+	lastPlay string
+	offline  bool
+	online   bool
 }
 
 // readManual sends the library tracks whose ids are typed on stdin.
@@ -132,58 +182,72 @@ func readManual(ctx context.Context, env Env, pc *core.Core) {
 	}
 }
 
-// printEvent prints one event for the DJ; true when the session ended.
-func printEvent(env Env, e core.Event) bool {
-	out := env.Stdout
+// print prints one event for the DJ; true when the session ended.
+func (lp *livePrinter) print(e core.Event) bool {
+	out := lp.env.Stdout
 	switch e := e.(type) {
+	case core.Playing:
+		// The relay's echo and the numbers of a track analysed on the spot
+		// repeat a play: print what changed only.
+		line := e.StartedAt.Local().Format("15:04:05") + "  " + describe(&e.NowPlaying)
+		if line != lp.lastPlay {
+			lp.lastPlay = line
+			fmt.Fprintf(out, "▶ %s\n", line)
+		}
 	case core.SessionChanged:
 		if e.Ended {
-			fmt.Fprintf(out, "session ended; recap: %s\n", e.RecapURL)
+			fmt.Fprintf(out, "The session was ended on the relay. Recap: %s\n", e.RecapURL)
 			return true
 		}
-		verb := "live"
+		verb := "Live"
 		if e.Resumed {
-			verb = "resumed"
+			verb = "Resumed"
 		}
 		join := e.JoinURL
 		if join == "" {
-			join = e.LocalJoinURL + " (local address: set the public page URL for a QR code dancers can use)"
+			join = e.LocalJoinURL + " (local address: set the public page URL with pika relay set URL --public URL for a link phones can open)"
 		}
 		fmt.Fprintf(out, "%s: session %s by %s; dancers join at %s\n", verb, e.ID, e.DJName, join)
 	case core.Connected:
-		fmt.Fprintln(out, "connected to the relay")
+		if lp.offline {
+			fmt.Fprintln(out, "Back online: the plays kept meanwhile are being sent")
+		} else if !lp.online {
+			fmt.Fprintln(out, "Connected to the relay")
+		}
+		lp.offline, lp.online = false, true
 	case core.Disconnected:
-		if e.Err != nil && e.RetryIn > 0 {
-			fmt.Fprintf(out, "offline (%v); plays are kept and sent on reconnect (retrying in %s)\n", e.Err, e.RetryIn.Round(100*time.Millisecond))
-		} else if e.Err != nil {
-			fmt.Fprintf(out, "disconnected: %v\n", e.Err)
+		if e.Err != nil && e.RetryIn > 0 && !lp.offline {
+			lp.offline = true
+			fmt.Fprintf(out, "Offline: cannot reach %s (%s); retrying, plays are kept and sent when it is back\n", lp.relay, humanerr.Reason(e.Err))
+		} else if e.Err != nil && e.RetryIn == 0 {
+			fmt.Fprintln(out, "Disconnected: "+humanerr.Reason(e.Err))
 		}
 	case core.Likes:
-		fmt.Fprintf(out, "♥ %d likes\n", e.Count)
+		fmt.Fprintf(out, "♥ %s\n", plural(e.Count, "like", "likes"))
 	case core.Tempo:
-		fmt.Fprintf(out, "tempo: ↑ %d faster · %d perfect · ↓ %d slower\n", e.Faster, e.Perfect, e.Slower)
+		fmt.Fprintf(out, "Tempo: ↑ %d faster · %d perfect · ↓ %d slower\n", e.Faster, e.Perfect, e.Slower)
 	case core.Listeners:
-		fmt.Fprintf(out, "%d dancers listening\n", e.Count)
+		fmt.Fprintf(out, "%s\n", plural(e.Count, "dancer", "dancers"))
 	case core.PollChanged:
-		state := "poll"
+		state := "Poll"
 		if e.Closed {
-			state = "poll closed"
+			state = "Poll closed"
 		}
-		fmt.Fprintf(out, "%s %q: %v\n", state, e.Question, e.Tallies)
+		fmt.Fprintf(out, "%s %q: %s\n", state, e.Question, tallies(e.Poll))
 	case core.AnnouncementShown:
-		fmt.Fprintf(out, "announcement: %s\n", e.Text)
+		fmt.Fprintf(out, "Announcement: %s\n", e.Text)
 	case core.AnnouncementCleared:
-		fmt.Fprintln(out, "announcement cleared")
+		fmt.Fprintln(out, "Announcement cleared")
 	case core.PINGuessed:
-		fmt.Fprintf(env.Stderr, "warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
+		fmt.Fprintf(lp.env.Stderr, "Warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
 	case core.SourceStatusChanged:
 		// A play already prints a ▶ line: only what the DJ must act on, or
 		// the source being found, is printed.
 		if e.State != nowplaying.StateFollowing {
-			fmt.Fprintf(out, "source: %s\n", e.Text())
+			fmt.Fprintf(out, "Source: %s\n", e.Text())
 		}
 	case core.Error:
-		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
+		fmt.Fprintln(lp.env.Stderr, humanerr.Message(e.Err))
 	}
 	return false
 }
@@ -209,6 +273,14 @@ func (o *optBool) Set(s string) error {
 
 func (o *optBool) IsBoolFlag() bool { return true }
 
+// plural is "1 vote", "2 votes".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 func describe(np *core.NowPlaying) string {
 	t := np.Track
 	var b strings.Builder
@@ -220,7 +292,7 @@ func describe(np *core.NowPlaying) string {
 		fmt.Fprintf(&b, " · %.1f BPM", *t.BPM)
 	}
 	if t.Key != "" {
-		fmt.Fprintf(&b, " · %s (%s)", t.Key, t.Camelot)
+		fmt.Fprintf(&b, " · %s · %s", t.Camelot, t.Key)
 	}
 	if np.Analysing {
 		b.WriteString(" · analysing…")
@@ -229,4 +301,17 @@ func describe(np *core.NowPlaying) string {
 		b.WriteString(" · not in the library")
 	}
 	return b.String()
+}
+
+// tallies is "Yes 3 votes · No 1 vote".
+func tallies(p protocol.Poll) string {
+	parts := make([]string, len(p.Options))
+	for i, o := range p.Options {
+		n := 0
+		if i < len(p.Tallies) {
+			n = p.Tallies[i]
+		}
+		parts[i] = o + " " + plural(n, "vote", "votes")
+	}
+	return strings.Join(parts, " · ")
 }

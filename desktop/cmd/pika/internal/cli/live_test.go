@@ -114,15 +114,15 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 		t.Fatalf("pika import: %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = pika(t, ctx, Env{}, append(common, "analyze")...)
-	if code != 0 || !strings.Contains(out, "analysed 0 files") {
+	if code != 0 || !strings.Contains(out, "Analysed 0 files") {
 		t.Errorf("pika analyze with nothing new: %d\n%s", code, out)
 	}
 	code, out, _ = pika(t, ctx, Env{}, append(common, "--workers", "1", "analyze", "--all")...)
-	if code != 0 || !strings.Contains(out, "analysed 3 files (0 failed)") {
+	if code != 0 || !strings.Contains(out, "Analysed 3 files (0 failed)") {
 		t.Errorf("pika analyze --all: %d\n%s", code, out)
 	}
 	code, out, _ = pika(t, ctx, Env{}, append(common, "library", "search", "shuffleboggie")...)
-	if code != 0 || !strings.Contains(out, "07-shuffleboggie-116-Bbmaj") || !strings.Contains(out, "1 tracks") {
+	if code != 0 || !strings.Contains(out, "07-shuffleboggie-116-Bbmaj") || !strings.Contains(out, "\n1 track\n") {
 		t.Fatalf("pika library search: %d\n%s", code, out)
 	}
 
@@ -232,6 +232,9 @@ func TestLiveVirtualDJHistoryReachesDancers(t *testing.T) {
 	if strings.Contains(liveOut.String(), token) || strings.Contains(relay.Logs(), token) {
 		t.Error("the token was printed or logged")
 	}
+	if !strings.Contains(liveOut.String(), "Session ended.\nRecap: "+relay.URL+"/recap/"+sess.ID+"\n") {
+		t.Errorf("Ctrl-C did not print the recap link:\n%s", liveOut.String())
+	}
 	if !strings.Contains(liveOut.String(), "07-shuffleboggie-116-Bbmaj") {
 		t.Errorf("pika live did not print the plays:\n%s", liveOut.String())
 	}
@@ -247,24 +250,36 @@ func TestCommandLineErrors(t *testing.T) {
 		code    int
 		wantErr string
 	}{
-		{"unknown command", []string{"dance"}, 2, "unknown command"},
-		{"import without folder", append(cfg, "import"), 2, "at least one folder"},
-		{"import missing folder", append(cfg, "import", "/does/not/exist"), 1, "no such file"},
-		{"search without text", append(cfg, "library", "search"), 2, "what to search"},
+		{"unknown command", []string{"dance"}, 2, "Unknown command \"dance\""},
+		{"import without folder", append(cfg, "import"), 2, "Name at least one folder"},
+		{"import missing folder", append(cfg, "import", "/does/not/exist"), 1, "/does/not/exist: no such file or folder"},
+		{"search without text", append(cfg, "library", "search"), 2, "What to search"},
 		{"bad bpm range", append(cfg, "library", "list", "--bpm", "fast"), 2, "MIN-MAX"},
 		{"bad key", append(cfg, "library", "list", "--key", "Z#"), 1, "not a key"},
-		{"live without token", append(cfg, "live", "--source", "manual", "--relay", "http://127.0.0.1:1"), 1, "no DJ token"},
+		{"live without token", append(cfg, "live", "--source", "manual", "--relay", "http://127.0.0.1:1"), 1, "No DJ token"},
 		{"live with a malformed token", append(cfg, "live", "--source", "manual", "--relay", "http://127.0.0.1:1", "--token", "secret"), 1, "must start with pk_dj_"},
-		{"live without relay", append(cfg, "live", "--source", "manual", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "no relay URL"},
-		{"live with a bad source", append(cfg, "live", "--source", "winamp", "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "unknown source"},
+		{"live without relay", append(cfg, "live", "--source", "manual", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "No relay URL"},
+		{"live with a bad source", append(cfg, "live", "--source", "winamp", "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "Unknown source"},
 		{"live with a bad pin", append(cfg, "live", "--pin", "12"), 2, "4 to 8 digits"},
+		{"live with a missing m3u", append(cfg, "live", "--source", "m3u:/no/such/history.m3u", "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1,
+			"No M3U file at /no/such/history.m3u: check the path; to wait for a program that creates it later, create it empty first"},
+		{"live with a folder as m3u", append(cfg, "live", "--source", "m3u:"+os.TempDir(), "--relay", "http://127.0.0.1:1", "--token", "pk_dj_0123456789abcdef0123456789abcdef"), 1, "is a folder"},
 		{"token on the command line", append(cfg, "token", "set", "pk_dj_abc"), 2, "standard input"},
+		{"relay set without URL", append(cfg, "relay", "set"), 2, "Name the relay"},
+		{"relay set with a bad URL", append(cfg, "relay", "set", "relay.example"), 1, "must be an http:// or https:// address"},
+		{"unknown relay command", append(cfg, "relay", "move"), 2, "Unknown relay command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, errOut := pika(t, ctx, Env{}, tt.args...)
 			if code != tt.code || !strings.Contains(errOut, tt.wantErr) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.wantErr)
+			}
+			// What the DJ reads starts with a capital and has no package
+			// prefixes.
+			if first := strings.SplitN(errOut, "\n", 2)[0]; first == "" || strings.ToUpper(first[:1]) != first[:1] ||
+				strings.Contains(first, "livelink:") || strings.Contains(first, "core:") || strings.Contains(first, "library:") {
+				t.Errorf("first line %q: want a capital and no package prefixes", first)
 			}
 			if strings.Contains(errOut, "secret") {
 				t.Errorf("stderr shows the token: %q", errOut)
@@ -304,7 +319,7 @@ func TestTokenSetAndCheck(t *testing.T) {
 		return ""
 	}
 	code, _, errOut = pika(t, ctx, env, append(cfg, "token", "check")...)
-	if code != 1 || !strings.Contains(errOut, "does not know this token") {
+	if code != 1 || !strings.Contains(errOut, "The relay does not know this token") {
 		t.Errorf("bad token check: %d %q", code, errOut)
 	}
 }
@@ -358,7 +373,7 @@ func TestLiveWithUnknownTokenExits(t *testing.T) {
 		<-done
 		t.Fatalf("pika live kept running with a refused token:\n%s\n%s", out, errOut)
 	}
-	if code != 1 || !strings.Contains(errOut, "the relay refused the DJ token: check it with `pika token check`") {
+	if code != 1 || !strings.Contains(errOut, "The relay refused the DJ token: check it with `pika token check`") {
 		t.Errorf("exit %d, stderr %q; want 1 and the refused-token message", code, errOut)
 	}
 	if strings.Contains(out, "plays are kept") {
@@ -465,6 +480,12 @@ func TestLivePrintsSourceStatus(t *testing.T) {
 	relay := relaytest.Start(t)
 	token := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
 	list := filepath.Join(t.TempDir(), "Música", "set.m3u8")
+	if err := os.MkdirAll(filepath.Dir(list), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(list, []byte("#EXTM3U\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	liveCtx, stopLive := context.WithCancel(ctx)
 	defer stopLive()
 	var out syncBuffer
@@ -474,9 +495,9 @@ func TestLivePrintsSourceStatus(t *testing.T) {
 		pika(t, liveCtx, Env{Stdout: &out, Stderr: &out}, "--config", t.TempDir(), "--no-keyring",
 			"live", "--source", "m3u:"+list, "--relay", relay.URL, "--token", token, "--session-name", "Status")
 	}()
-	waitFor := func(what string) {
+	waitFor := func(what string, times int) {
 		t.Helper()
-		for !strings.Contains(out.String(), what) {
+		for strings.Count(out.String(), what) < times {
 			select {
 			case <-ctx.Done():
 				t.Fatalf("pika live never printed %q:\n%s", what, out.String())
@@ -484,14 +505,17 @@ func TestLivePrintsSourceStatus(t *testing.T) {
 			}
 		}
 	}
-	waitFor("source: M3U / M3U8 file: " + list + " not found")
-	if err := os.MkdirAll(filepath.Dir(list), 0o755); err != nil {
+	// pika live refuses a missing M3U file at start (a typo would relay
+	// nothing all night), so the file exists, then goes away and comes back.
+	waitFor("Source: Following M3U / M3U8 file", 1)
+	if err := os.Remove(list); err != nil {
 		t.Fatal(err)
 	}
+	waitFor("Source: M3U / M3U8 file: "+list+" not found", 1)
 	if err := os.WriteFile(list, []byte("#EXTM3U\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("source: Following M3U / M3U8 file")
+	waitFor("Source: Following M3U / M3U8 file", 2)
 	stopLive()
 	<-done
 	if n := strings.Count(out.String(), "not found"); n != 1 {
