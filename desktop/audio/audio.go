@@ -15,7 +15,8 @@
 // times faster than github.com/hajimehoshi/go-mp3 and matching ffmpeg's
 // decode to about 120 dB SNR, gapless trimming included), FLAC by its own
 // decoder too (package audio/flac, bit-exact, several times faster than
-// github.com/mewkiz/flac), Ogg Vorbis by github.com/jfreymuth/oggvorbis;
+// github.com/mewkiz/flac), Ogg Vorbis by github.com/jfreymuth/vorbis behind an Ogg page reader of
+// this package (oggpage.go, which skips repeated header packets);
 // WAV and AIFF are read here. Anything that is not one of the formats above fails with an error
 // that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
 // input yields the samples of the valid part followed by an error (never a
