@@ -93,6 +93,15 @@ type Options struct {
 	// filterbank for MP3 (whose default path skips the side channel) and a
 	// second decimator everywhere; without it nothing changes.
 	Side bool
+
+	// Tap, when not nil, is called with every block of mid samples (and,
+	// with Side, the side samples of the same instants; nil otherwise) as
+	// the decoder makes them, before the decimation MaxRate asks for: at
+	// Stream.TapRate, the source rate except for MP3, whose decoder
+	// already synthesises at the reduced rate. A measure that needs the
+	// full band (loudness) gets it without a second decode. The slices are
+	// valid during the call only.
+	Tap func(mid, side []float32)
 }
 
 // factor returns the decimation factor for a source rate.
@@ -112,6 +121,8 @@ type Stream interface {
 	SampleRate() int
 	// SourceRate is the sample rate of the file itself.
 	SourceRate() int
+	// TapRate is the rate of the blocks Options.Tap sees.
+	TapRate() int
 	// Channels is the number of channels in the source (output is mono).
 	Channels() int
 	// Duration is an estimate of the length from the headers, 0 if unknown.
@@ -203,6 +214,8 @@ type stream struct {
 	src     source
 	dec     reducer // nil when no further reduction
 	pending []float32
+	tap     func(mid, side []float32)
+	tapRate int
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
 
@@ -247,7 +260,7 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 	if err != nil {
 		return nil, err
 	}
-	st := &stream{h: h, src: src, closer: closer}
+	st := &stream{h: h, src: src, closer: closer, tap: opts.Tap, tapRate: h.rate}
 	if opts.Side {
 		ss, ok := src.(sideSource)
 		if !ok {
@@ -268,6 +281,7 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 func (s *stream) Format() Format  { return s.h.format }
 func (s *stream) SampleRate() int { return s.h.rate }
 func (s *stream) SourceRate() int { return s.h.sourceRate }
+func (s *stream) TapRate() int    { return s.tapRate }
 func (s *stream) Channels() int   { return s.h.channels }
 
 func (s *stream) Duration() time.Duration {
@@ -323,6 +337,9 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 					}
 					blk, blkS = nil, nil
 				}
+			}
+			if s.tap != nil && len(blk) > 0 {
+				s.tap(blk, blkS)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
 			if s.sideSrc != nil {
