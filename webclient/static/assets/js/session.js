@@ -11,7 +11,7 @@ import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
 import { api, enc } from './api.js';
 import { clientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
-import { Type, ErrorCode } from './protocol.js';
+import { Type, ErrorCode, Limits } from './protocol.js';
 
 const sessionId = pathId();
 const cid = clientId();
@@ -390,7 +390,10 @@ function drawNow(popLike = false) {
   $('#now-artist').textContent = t.artist || '';
   $('#now-bpm').textContent = num(t.bpm);
   const key = $('#now-key');
-  fill(key, t.key || (t.camelot ? '' : 'Key unknown'), t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null);
+  // An analysed key below the one threshold (protocol.MinCertainKeyConfidencePct) is marked, not hidden.
+  const unsure = typeof t.keyConfidence === 'number' && t.key && t.keyConfidence * 100 < Limits.minCertainKeyConfidencePct;
+  fill(key, t.key || (t.camelot ? '' : 'Key unknown'), t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null,
+    unsure ? el('span', { class: 'key-uncertain', text: ' (uncertain)', title: `Key confidence ${Math.round(t.keyConfidence * 100)} %` }) : null);
   drawFeel(t);
   document.title = `${t.title || 'Untitled'} · ${name} — Pika!`;
 
