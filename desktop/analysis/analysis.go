@@ -46,12 +46,16 @@
 // channel weights are not applied).
 //
 // The meter takes the decoder's blocks before decimation (audio.Options.Tap),
-// so WAV, AIFF, FLAC and Ogg Vorbis are measured at their full rate: on
-// the real recordings (TestRealLoudness) they agree with ffmpeg's ebur128
-// to 0.0 LU. MP3 is still measured at the rate its decoder synthesises
-// (11 025 Hz for 44.1 kHz files, the speed of the analysis rests on it), so
-// content above ~5.5 kHz is missed: −0.0 to −0.2 LU on the real MP3s,
-// −0.6 LU on the brightest corpus renders (the two pop ballads).
+// so WAV, AIFF, FLAC and Ogg Vorbis are measured at their full rate. MP3 is
+// measured at the rate its decoder synthesises (11 025 Hz for 44.1 kHz
+// files; the speed of the analysis rests on it) plus the energy of the
+// subbands it does not synthesise, which the decoder sums from their
+// requantised lines (mp3.Options.High) and the meter weights by the
+// K-weighting's +4 dB up there; at a reduced rate the K-weighting keeps the
+// source rate's response (fitted shelf, high-pass gain). Against ffmpeg's
+// ebur128: 0.0 to +0.1 LU on the real recordings (TestRealLoudness) and on
+// every corpus file (was down to −0.6 LU for bright MP3s and −1.1 LU for
+// real Ogg mixes).
 //
 // Energy, Danceability and Brightness are 0–100 and deterministic (the same
 // file always gives the same numbers):
@@ -193,17 +197,19 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 		res.Tags = tags
 	}
 	// Loudness is measured on the decoder's blocks before decimation, at
-	// the full rate where the decoder has it, so the band above the
-	// analysis rate counts (BS.1770's K-weighting lifts it by 4 dB).
+	// the full rate where the decoder has it and, for MP3, at the reduced
+	// rate plus the energy of the subbands not synthesised, so the band
+	// above the analysis rate counts (BS.1770's K-weighting lifts it by
+	// 4 dB).
 	var loud *loudnessMeter
-	tap := func(mid, side []float32) { loud.write(mid, side) }
+	tap := func(mid, side []float32, high float64) { loud.writeHigh(mid, side, high) }
 	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true, Tap: tap})
 	if err != nil {
 		return res, fmt.Errorf("analysis: %w", err)
 	}
 	defer s.Close()
 	if r := float64(s.TapRate()); r >= minInputRate && r <= maxInputRate {
-		loud = newLoudnessMeter(r, s.Channels())
+		loud = newLoudnessMeterRef(r, max(float64(s.SourceRate()), r), s.Channels())
 	} else {
 		loud = newLoudnessMeter(float64(s.SampleRate()), s.Channels()) // rejected below
 	}

@@ -98,10 +98,13 @@ type Options struct {
 	// with Side, the side samples of the same instants; nil otherwise) as
 	// the decoder makes them, before the decimation MaxRate asks for: at
 	// Stream.TapRate, the source rate except for MP3, whose decoder
-	// already synthesises at the reduced rate. A measure that needs the
-	// full band (loudness) gets it without a second decode. The slices are
-	// valid during the call only.
-	Tap func(mid, side []float32)
+	// already synthesises at the reduced rate. For such a reduced MP3
+	// block, high is the mean square per source sample, summed over the
+	// channels (L²+R²), of the band the decoder did not synthesise
+	// (mp3.Options.High: its lines are decoded, never transformed); 0
+	// otherwise. A measure that needs the full band (loudness) gets it
+	// without a second decode. The slices are valid during the call only.
+	Tap func(mid, side []float32, high float64)
 }
 
 // factor returns the decimation factor for a source rate.
@@ -185,6 +188,12 @@ func ReadAll(s Stream) ([]float32, error) {
 }
 
 // source is a format decoder producing mono blocks at its own output rate.
+// highSource is a source that measures the band above its output rate
+// (the reduced MP3 decoder, with Options.Tap).
+type highSource interface {
+	high() float64
+}
+
 type source interface {
 	// next returns the next block of mono samples; the slice is valid until
 	// the following call. It returns io.EOF at the end.
@@ -214,7 +223,7 @@ type stream struct {
 	src     source
 	dec     reducer // nil when no further reduction
 	pending []float32
-	tap     func(mid, side []float32)
+	tap     func(mid, side []float32, high float64)
 	tapRate int
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
@@ -339,7 +348,11 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 				}
 			}
 			if s.tap != nil && len(blk) > 0 {
-				s.tap(blk, blkS)
+				var high float64
+				if h, ok := s.src.(highSource); ok {
+					high = h.high()
+				}
+				s.tap(blk, blkS, high)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
 			if s.sideSrc != nil {

@@ -53,6 +53,11 @@ type Options struct {
 	// about one more filterbank; without it the side channel of M/S
 	// frames is not even Huffman-decoded.
 	Side bool
+	// High also measures, for a reduced decode, the energy of the
+	// subbands that are not synthesised (Decoder.HighMeanSquare), for a
+	// full-band loudness at the reduced cost: their lines are Huffman-
+	// decoded and requantised, never transformed.
+	High bool
 }
 
 const (
@@ -99,6 +104,11 @@ type Decoder struct {
 	synS     synthesizer
 	outS     []float32
 
+	// With Options.High: energy of the lines above the synthesised band.
+	high   bool
+	highE  float64 // sum of squares over the frame being decoded
+	highMS float64 // of the last frame, per source sample
+
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
 	total       int64 // stream length at the source rate, 0 if unknown
 	trimmed     int64 // length after gapless trimming, from a LAME tag
@@ -115,7 +125,8 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	if opts.Reduce < 0 || opts.Reduce > 3 {
 		return nil, fmt.Errorf("mp3: Reduce %d out of range 0..3", opts.Reduce)
 	}
-	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side}
+	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side,
+		high: opts.High && opts.Reduce > 0}
 	d.syn = newSynth(d.m)
 	if d.side {
 		d.synS = newSynth(d.m)
@@ -360,6 +371,19 @@ func (d *Decoder) ReadMS() (mid, side []float32, err error) {
 		}
 	}
 }
+
+// highScale turns the sum of squared requantised lines of a granule into
+// the sum of squares of the 576 time samples they make: the IMDCT (its
+// cosine sum is not normalised: 18/2 per line, doubled by the windowed
+// overlap) and the polyphase synthesis (32 per subband sample) scale
+// energy by 576/2; TestHighMeanSquare checks it on white noise.
+const highScale = 288
+
+// HighMeanSquare is, with Options.High, the mean square per source sample
+// (summed over the channels: L²+R² for stereo) of the band above the
+// output's Nyquist frequency in the frame of the last block, before any
+// weighting; 0 without Options.High or at full rate.
+func (d *Decoder) HighMeanSquare() float64 { return d.highMS }
 
 func (d *Decoder) decodeNext() ([]float32, []float32, error) {
 	var fr []byte
