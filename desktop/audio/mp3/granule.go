@@ -14,8 +14,6 @@ func (d *Decoder) decodeFrame(fr []byte) (out, outS []float32) {
 		d.out = make([]float32, need)
 	}
 	out = d.out[:need]
-	d.highE = 0
-	defer func() { d.highMS = d.highE * highScale / float64(ngr*576) }()
 	if d.side {
 		if cap(d.outS) < need {
 			d.outS = make([]float32, need)
@@ -67,7 +65,17 @@ func (d *Decoder) decodeFrame(fr []byte) (out, outS []float32) {
 	d.main = append(d.main, 0, 0, 0, 0, 0, 0, 0, 0)
 	br := bitReader{data: d.main}
 	for gr := range ngr {
+		if d.high {
+			d.pick ^= d.pick << 13
+			d.pick ^= d.pick >> 17
+			d.pick ^= d.pick << 5
+			d.measuring = d.pick%highShare == 0
+		}
+		d.highE = 0
 		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:], granuleSide(gr))
+		if d.measuring {
+			d.highMS = d.highE * highScale / 576
+		}
 	}
 	return out, outS
 }
@@ -133,7 +141,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		} else {
 			readScalefactorsMPEG1(br, g, &si.scfsi[ch], gr, sf, &d.sf[0][ch])
 		}
-		if (ch == 1 && fastMS && !side && !d.high) || end > dataBits || br.pos > end {
+		if (ch == 1 && fastMS && !side && !d.measuring) || end > dataBits || br.pos > end {
 			// Skipped, or corrupt (part 2/3 beyond the data): treat as silence.
 			if ch == 0 || !fastMS || side {
 				clear(d.xr[ch][:])
@@ -149,12 +157,12 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			limit = min((d.m+1)*18, 576)
 		}
 		want := limit
-		if d.high {
+		if d.measuring {
 			want = 576
 		}
 		n := readHuffman(br, g, h.srIndex, end, want, &d.is)
 		requantize(g, sf, h.srIndex, &d.is, n, want, &d.xr[ch])
-		if d.high {
+		if d.measuring {
 			// L²+R² = M²+S² for M/S, so the coded channels' sum is the
 			// stereo energy either way (intensity-coded right channel
 			// lines are not counted).

@@ -1,6 +1,7 @@
 package mp3
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pikadj/pika/desktop/internal/testenv"
 )
@@ -91,4 +93,37 @@ func TestHighMeanSquare(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkHigh is the cost of Options.High on the analysis' decode (a
+// quarter-rate decode with the side signal): "x-cost" is the CPU time with
+// High over without, the two interleaved so that load on a shared machine
+// hits both alike.
+func BenchmarkHigh(b *testing.B) {
+	data := benchData(b)
+	decode := func(opts Options) {
+		d, err := NewDecoder(bytes.NewReader(data), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			_, _, err := d.ReadMS()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var with, without time.Duration
+	for range b.N {
+		t0 := cpuNow()
+		decode(Options{Reduce: 2, Side: true})
+		t1 := cpuNow()
+		decode(Options{Reduce: 2, Side: true, High: true})
+		without += t1 - t0
+		with += cpuNow() - t1
+	}
+	b.ReportMetric(with.Seconds()/without.Seconds(), "x-cost")
 }
