@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pikadj/pika/desktop/internal/testenv"
@@ -21,7 +22,12 @@ const loudnessTolerance = 0.2
 // energy above the analysis rate used to be missed are measured whole.
 func TestRealLoudness(t *testing.T) {
 	testenv.NeedTools(t, "ffmpeg")
-	tracks := append([]string{}, realTracks...)
+	var tracks []string
+	for _, p := range realTracks {
+		if !strings.Contains(p, "/hr-savino-") { // ffmpeg refuses them: no reference
+			tracks = append(tracks, p)
+		}
+	}
 	tracks = append(tracks, "/usr/share/hyperrogue/music/hr3-caves.ogg", "/usr/share/hyperrogue/music/hr3-hell.ogg")
 	dir := t.TempDir()
 	for i, p := range tracks {
