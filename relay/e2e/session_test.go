@@ -49,6 +49,9 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		p.waitText("#now-bpm", "96")
 		p.waitText("#now-key", "A minor")
 		p.waitText("#now-key .camelot", "8A")
+		if n := eval[int](p, `document.querySelectorAll('#now-key .key-uncertain').length`); n != 0 {
+			t.Fatalf("Slow Burn carries no key confidence, yet its key is marked uncertain")
+		}
 		p.waitText("#now-feel", "Danceability")
 		p.waitText("#dj-name", "DJ Ana")
 		p.waitText("#session-name", "Friday Social")
@@ -119,6 +122,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	ann.waitText("#listeners", "1 dancing") // the relay saw Cem's socket go
 	playWestside := d.play(trackWestside)
 	ann.waitText("#now-title", "Westside Groove")
+	ann.waitText("#now-key .key-uncertain", "(uncertain)") // its key confidence is 0.18
 	if got := cem.text("#now-title"); got != "Slow Burn" {
 		t.Fatalf("Cem is offline but shows %q", got)
 	}
