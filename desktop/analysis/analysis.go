@@ -214,7 +214,7 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 		loud = newLoudnessMeter(float64(s.SampleRate()), s.Channels()) // rejected below
 	}
 	expected := s.Duration()
-	m, err := analyzeStreamLoud(ctx, s, opts, loud)
+	m, err := analyzeStream(ctx, s, opts, loud)
 	if errors.Is(err, audio.ErrTruncated) && m.DurationS > 0 {
 		m.Warning = truncationWarning(m.DurationS, expected.Seconds())
 		err = nil
@@ -228,14 +228,10 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 
 // analyzeStream reads s to the end in chunks and returns the measures. A
 // stream opened with audio.Options.Side gives the side signal too, which
-// stereo loudness needs; without it the channels count as equal.
-func analyzeStream(ctx context.Context, s audio.Stream, opts Options) (Result, error) {
-	return analyzeStreamLoud(ctx, s, opts, nil)
-}
-
-// analyzeStreamLoud is analyzeStream with loudness from loud, a meter fed
-// elsewhere (audio.Options.Tap), when not nil.
-func analyzeStreamLoud(ctx context.Context, s audio.Stream, opts Options, loud *loudnessMeter) (Result, error) {
+// stereo loudness needs; without it the channels count as equal. loud,
+// when not nil, is a meter fed elsewhere (audio.Options.Tap) that gives
+// the loudness instead of the analysis-rate signal.
+func analyzeStream(ctx context.Context, s audio.Stream, opts Options, loud *loudnessMeter) (Result, error) {
 	a, err := newAnalyzer(float64(s.SampleRate()), s.Channels())
 	if err != nil {
 		return Result{}, err
