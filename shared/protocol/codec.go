@@ -45,6 +45,12 @@ const (
 // from 0.11 up; 0.30 marks roughly the weakest quarter of the real ones.
 const MinCertainKeyConfidencePct = 30
 
+// KeyUncertain reports whether t's key comes with a confidence below
+// MinCertainKeyConfidencePct (a key without confidence is not uncertain).
+func (t Track) KeyUncertain() bool {
+	return t.Key != "" && t.KeyConfidence != nil && *t.KeyConfidence*100 < MinCertainKeyConfidencePct
+}
+
 var (
 	idPattern  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	pinPattern = regexp.MustCompile(`^[0-9]{4,8}$`)
