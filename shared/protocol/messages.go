@@ -66,15 +66,15 @@ type Track struct {
 	BPM          *float64 `json:"bpm,omitempty"`
 	Key          string   `json:"key,omitempty"`     // "A minor", "F# major"
 	Camelot      string   `json:"camelot,omitempty"` // "8A", "2B"
-	// KeyConfidence (0–1) is the analysis's confidence in Key; below
-	// MinCertainKeyConfidencePct/100 the pages mark the key uncertain.
-	// Absent when the key came from tags or VirtualDJ.
-	KeyConfidence *float64 `json:"keyConfidence,omitempty"`
 	Energy       *float64 `json:"energy,omitempty"`  // 0–100
 	Danceability *float64 `json:"danceability,omitempty"`
 	Brightness   *float64 `json:"brightness,omitempty"`
 	LoudnessLUFS *float64 `json:"loudnessLufs,omitempty"`
 	DurationS    *float64 `json:"durationS,omitempty"`
+	// KeyConfidence (0–1) is the analysis's confidence in Key; below
+	// MinCertainKeyConfidencePct/100 the pages mark the key uncertain.
+	// Absent when the key came from tags or VirtualDJ.
+	KeyConfidence *float64 `json:"keyConfidence,omitempty"`
 }
 
 // RegisterSession opens a live session, or resumes one the DJ left less
