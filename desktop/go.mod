@@ -33,8 +33,7 @@ require (
 	github.com/icza/bitio v1.1.0 // indirect
 	github.com/jeandeaual/go-locale v0.0.0-20250612000132-0ef82f21eade // indirect
 	github.com/jezek/xgb v1.1.1
-	github.com/jfreymuth/oggvorbis v1.0.5
-	github.com/jfreymuth/vorbis v1.0.2 // indirect
+	github.com/jfreymuth/vorbis v1.0.2
 	github.com/jsummers/gobmp v0.0.0-20230614200233-a9de23ed2e25 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mewkiz/flac v1.0.14

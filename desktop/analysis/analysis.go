@@ -45,13 +45,17 @@
 // first two, exact for identical channels and low otherwise (surround
 // channel weights are not applied).
 //
-// Limitation: the meter runs at the reduced analysis rate (≤ 12 kHz;
-// 11 025 Hz for 44.1 kHz files), so content above its Nyquist frequency
-// (~5.5 kHz) is not measured and a track whose loudness lies partly up
-// there reads low. Against ffmpeg's ebur128 on the 24 corpus files the
-// error is −0.6 to +0.2 LU: the two pop ballads (04, 20) read 0.6 LU low,
-// the rest 0.0 to +0.2 LU high; test signals below 5 kHz are within 0.1 LU
-// (TestLoudnessAgainstFFmpeg).
+// The meter takes the decoder's blocks before decimation (audio.Options.Tap),
+// so WAV, AIFF, FLAC and Ogg Vorbis are measured at their full rate. MP3 is
+// measured at the rate its decoder synthesises (11 025 Hz for 44.1 kHz
+// files; the speed of the analysis rests on it) plus the energy of the
+// subbands it does not synthesise, which the decoder sums from their
+// requantised lines (mp3.Options.High) and the meter weights by the
+// K-weighting's +4 dB up there; at a reduced rate the K-weighting keeps the
+// source rate's response (fitted shelf, high-pass gain). Against ffmpeg's
+// ebur128: 0.0 to +0.1 LU on the real recordings (TestRealLoudness) and on
+// every corpus file (was down to −0.6 LU for bright MP3s and −1.1 LU for
+// real Ogg mixes).
 //
 // Energy, Danceability and Brightness are 0–100 and deterministic (the same
 // file always gives the same numbers):
@@ -193,13 +197,25 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	if tags, err := ReadTags(path); err == nil {
 		res.Tags = tags
 	}
-	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true})
+	// Loudness is measured on the decoder's blocks before decimation, at
+	// the full rate where the decoder has it and, for MP3, at the reduced
+	// rate plus the energy of the subbands not synthesised, so the band
+	// above the analysis rate counts (BS.1770's K-weighting lifts it by
+	// 4 dB).
+	var loud *loudnessMeter
+	tap := func(mid, side []float32, high float64) { loud.writeHigh(mid, side, high) }
+	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true, Tap: tap})
 	if err != nil {
 		return res, err // audio's error names the file already
 	}
 	defer s.Close()
+	if r := float64(s.TapRate()); r >= minInputRate && r <= maxInputRate {
+		loud = newLoudnessMeterRef(r, max(float64(s.SourceRate()), r), s.Channels())
+	} else {
+		loud = newLoudnessMeter(float64(s.SampleRate()), s.Channels()) // rejected below
+	}
 	expected := s.Duration()
-	m, err := analyzeStream(ctx, s, opts)
+	m, err := analyzeStream(ctx, s, opts, loud)
 	if errors.Is(err, audio.ErrTruncated) && m.DurationS > 0 {
 		m.Warning = truncationWarning(m.DurationS, expected.Seconds())
 		err = nil
@@ -213,11 +229,16 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 
 // analyzeStream reads s to the end in chunks and returns the measures. A
 // stream opened with audio.Options.Side gives the side signal too, which
-// stereo loudness needs; without it the channels count as equal.
-func analyzeStream(ctx context.Context, s audio.Stream, opts Options) (Result, error) {
+// stereo loudness needs; without it the channels count as equal. loud,
+// when not nil, is a meter fed elsewhere (audio.Options.Tap) that gives
+// the loudness instead of the analysis-rate signal.
+func analyzeStream(ctx context.Context, s audio.Stream, opts Options, loud *loudnessMeter) (Result, error) {
 	a, err := newAnalyzer(float64(s.SampleRate()), s.Channels())
 	if err != nil {
 		return Result{}, err
+	}
+	if loud != nil {
+		a.loud, a.loudFed = loud, true
 	}
 	buf := make([]float32, chunkSamples)
 	side := make([]float32, chunkSamples)

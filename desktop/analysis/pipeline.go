@@ -28,9 +28,10 @@ type analyzer struct {
 	samples int64
 	cut     bool // the stream ended early: its last seconds are no ending
 
-	loud *loudnessMeter
-	dec  *decimator
-	tmp  []float32
+	loud    *loudnessMeter
+	loudFed bool // loud is fed by the decoder's tap, not by writeMS
+	dec     *decimator
+	tmp     []float32
 
 	// Onset strength: log-magnitude spectral flux.
 	onFrames *framer
@@ -90,7 +91,9 @@ func (a *analyzer) write(p []float32) { a.writeMS(p, nil) }
 // same instants (nil when there are none). Only loudness uses the side.
 func (a *analyzer) writeMS(p, side []float32) {
 	a.samples += int64(len(p))
-	a.loud.write(p, side)
+	if !a.loudFed {
+		a.loud.write(p, side)
+	}
 	a.tmp = a.dec.process(a.tmp[:0], p)
 	a.onFrames.push(a.tmp, a.onsetFrame)
 	a.chFrames.push(a.tmp, a.chromaFrame)

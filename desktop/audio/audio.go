@@ -15,7 +15,8 @@
 // times faster than github.com/hajimehoshi/go-mp3 and matching ffmpeg's
 // decode to about 120 dB SNR, gapless trimming included), FLAC by its own
 // decoder too (package audio/flac, bit-exact, several times faster than
-// github.com/mewkiz/flac), Ogg Vorbis by github.com/jfreymuth/oggvorbis;
+// github.com/mewkiz/flac), Ogg Vorbis by github.com/jfreymuth/vorbis behind an Ogg page reader of
+// this package (oggpage.go, which skips repeated header packets);
 // WAV and AIFF are read here. Anything that is not one of the formats above fails with an error
 // that matches ErrUnsupportedFormat under errors.Is. Truncated or corrupt
 // input yields the samples of the valid part followed by an error (never a
@@ -92,6 +93,18 @@ type Options struct {
 	// filterbank for MP3 (whose default path skips the side channel) and a
 	// second decimator everywhere; without it nothing changes.
 	Side bool
+
+	// Tap, when not nil, is called with every block of mid samples (and,
+	// with Side, the side samples of the same instants; nil otherwise) as
+	// the decoder makes them, before the decimation MaxRate asks for: at
+	// Stream.TapRate, the source rate except for MP3, whose decoder
+	// already synthesises at the reduced rate. For such a reduced MP3
+	// block, high is the mean square per source sample, summed over the
+	// channels (L²+R²), of the band the decoder did not synthesise
+	// (mp3.Options.High: its lines are decoded, never transformed); 0
+	// otherwise. A measure that needs the full band (loudness) gets it
+	// without a second decode. The slices are valid during the call only.
+	Tap func(mid, side []float32, high float64)
 }
 
 // factor returns the decimation factor for a source rate.
@@ -111,6 +124,8 @@ type Stream interface {
 	SampleRate() int
 	// SourceRate is the sample rate of the file itself.
 	SourceRate() int
+	// TapRate is the rate of the blocks Options.Tap sees.
+	TapRate() int
 	// Channels is the number of channels in the source (output is mono).
 	Channels() int
 	// Duration is an estimate of the length from the headers, 0 if unknown.
@@ -173,6 +188,12 @@ func ReadAll(s Stream) ([]float32, error) {
 }
 
 // source is a format decoder producing mono blocks at its own output rate.
+// highSource is a source that measures the band above its output rate
+// (the reduced MP3 decoder, with Options.Tap).
+type highSource interface {
+	high() float64
+}
+
 type source interface {
 	// next returns the next block of mono samples; the slice is valid until
 	// the following call. It returns io.EOF at the end.
@@ -202,6 +223,8 @@ type stream struct {
 	src     source
 	dec     reducer // nil when no further reduction
 	pending []float32
+	tap     func(mid, side []float32, high float64)
+	tapRate int
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
 
@@ -246,7 +269,7 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 	if err != nil {
 		return nil, err
 	}
-	st := &stream{h: h, src: src, closer: closer}
+	st := &stream{h: h, src: src, closer: closer, tap: opts.Tap, tapRate: h.rate}
 	if opts.Side {
 		ss, ok := src.(sideSource)
 		if !ok {
@@ -267,6 +290,7 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 func (s *stream) Format() Format  { return s.h.format }
 func (s *stream) SampleRate() int { return s.h.rate }
 func (s *stream) SourceRate() int { return s.h.sourceRate }
+func (s *stream) TapRate() int    { return s.tapRate }
 func (s *stream) Channels() int   { return s.h.channels }
 
 func (s *stream) Duration() time.Duration {
@@ -322,6 +346,13 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 					}
 					blk, blkS = nil, nil
 				}
+			}
+			if s.tap != nil && len(blk) > 0 {
+				var high float64
+				if h, ok := s.src.(highSource); ok {
+					high = h.high()
+				}
+				s.tap(blk, blkS, high)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
 			if s.sideSrc != nil {

@@ -44,7 +44,7 @@ func newMP3(r io.ReadSeeker, opts Options) (source, header, error) {
 	if ok {
 		reduce = min(bits.TrailingZeros(uint(opts.factor(fh.sampleRate))), 3)
 	}
-	d, err := mp3.NewDecoder(r, mp3.Options{Reduce: reduce, Side: opts.Side})
+	d, err := mp3.NewDecoder(r, mp3.Options{Reduce: reduce, Side: opts.Side, High: opts.Tap != nil})
 	if err != nil {
 		return nil, h, mp3Error(err)
 	}
@@ -73,6 +73,9 @@ func (m *mp3Source) next() ([]float32, error) {
 // side is the side block decoded with the last one; the decoder only makes
 // it with Options.Side, which is also the only case the stream asks.
 func (m *mp3Source) side() []float32 { return m.sideBlk }
+
+// high is the energy above the output band of the last block's frame.
+func (m *mp3Source) high() float64 { return m.d.HighMeanSquare() }
 
 func mp3Error(err error) error {
 	if errors.Is(err, mp3.ErrUnsupported) {

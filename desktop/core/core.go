@@ -260,6 +260,7 @@ func (c *Core) analyze(ctx context.Context, path string) (a library.Analysis, er
 		BPM: r.BPM, BPMConfidence: r.BPMConfidence, Key: r.Key, Camelot: r.Camelot,
 		KeyConfidence: r.KeyConfidence, Energy: r.Energy, Danceability: r.Danceability,
 		Brightness: r.Brightness, LoudnessLUFS: r.LoudnessLUFS, DurationS: r.DurationS,
+		TuningCents: r.TuningCents, Warning: r.Warning,
 	}, nil
 }
 

@@ -416,12 +416,14 @@ func (p *livePane) show(st core.LiveState) {
 		} else {
 			p.bpm.Text = "– BPM"
 		}
-		switch {
-		case t.Camelot != "" && t.Key != "":
-			p.key.SetText(t.Camelot + " · " + t.Key)
-		default:
-			p.key.SetText(t.Key)
+		key := t.Key
+		if t.Camelot != "" && t.Key != "" {
+			key = t.Camelot + " · " + t.Key
 		}
+		if t.KeyUncertain() {
+			key += " (uncertain)"
+		}
+		p.key.SetText(key)
 		if np.Analysing {
 			p.analysing.SetText("Analysing this track now; its numbers follow.")
 		} else {

@@ -41,7 +41,7 @@ var trackColumns = []trackColumn{
 	{"Status", 95, func(t library.Track) string { return stateText(t.State) },
 		func(a, b library.Track) int { return cmp.Compare(a.State, b.State) }},
 	{"Problem", 250, problemText,
-		func(a, b library.Track) int { return cmp.Compare(a.Error, b.Error) }},
+		func(a, b library.Track) int { return cmp.Compare(problemText(a), problemText(b)) }},
 }
 
 func displayTitle(t library.Track) string {
@@ -56,6 +56,10 @@ func displayTitle(t library.Track) string {
 // fits the column; the Analysis pane keeps the whole message.
 func problemText(t library.Track) string {
 	s := t.Error
+	if s == "" && t.Analysis != nil && t.Analysis.Warning != "" {
+		// Analysed, but through a problem the DJ should know of.
+		return "warning: " + t.Analysis.Warning
+	}
 	for _, prefix := range []string{"analysis: ", "audio: ", filepath.Base(t.Path) + ": "} {
 		s = strings.TrimPrefix(s, prefix)
 	}
@@ -72,15 +76,22 @@ func bpmText(bpm float64) string {
 	return fmt.Sprintf("%.1f", bpm)
 }
 
+// keyText is "8A · A minor"; a key the analysis is unsure of (below
+// protocol.MinCertainKeyConfidencePct) reads "8A? · A minor" instead of
+// disappearing.
 func keyText(t library.Track) string {
 	name, camelot := t.Key()
+	mark := ""
+	if t.Analysis.KeyUncertain() {
+		mark = "?"
+	}
 	switch {
 	case name == "" && camelot == "":
 		return ""
 	case camelot == "":
-		return name
+		return name + mark
 	}
-	return camelot + " · " + name
+	return camelot + mark + " · " + name
 }
 
 func energy(t library.Track) float64 {

@@ -86,4 +86,29 @@ func TestProblemText(t *testing.T) {
 			t.Errorf("problemText(%q, %q) = %q, want %q", tc.path, tc.err, got, tc.want)
 		}
 	}
+	cut := library.Track{Path: "/m/cut.mp3", State: library.StateAnalysed,
+		Analysis: &library.Analysis{BPM: 120, Warning: "file ends early: 49 s of 65 s"}}
+	if got, want := problemText(cut), "warning: file ends early: 49 s of 65 s"; got != want {
+		t.Errorf("problemText(analysed with warning) = %q, want %q", got, want)
+	}
+}
+
+func TestKeyTextMarksUncertainKey(t *testing.T) {
+	tests := []struct {
+		name string
+		a    *library.Analysis
+		tag  string
+		want string
+	}{
+		{"certain", &library.Analysis{Key: "A minor", Camelot: "8A", KeyConfidence: 0.7}, "", "8A · A minor"},
+		{"uncertain", &library.Analysis{Key: "A minor", Camelot: "8A", KeyConfidence: 0.12}, "", "8A? · A minor"},
+		{"from the tag", &library.Analysis{KeyConfidence: 0.01}, "Am", "8A · A minor"},
+		{"none", nil, "", ""},
+	}
+	for _, tc := range tests {
+		tr := library.Track{Analysis: tc.a, Tags: library.Tags{Key: tc.tag}}
+		if got := keyText(tr); got != tc.want {
+			t.Errorf("%s: keyText = %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }

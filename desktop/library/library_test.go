@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -246,7 +247,13 @@ func TestProtocolLeavesOutOfRangeNumbersOut(t *testing.T) {
 				return p.BPM != nil && p.Energy == nil && p.Danceability == nil && p.Brightness == nil
 			}},
 		{"silly BPM", Analysis{BPM: 900}, func(p protocolTrack) bool { return p.BPM == nil }},
-		{"bad key", Analysis{BPM: 100, Key: "H dorian", Camelot: "99Z"}, func(p protocolTrack) bool { return p.Key == "" && p.Camelot == "" }},
+		{"bad key", Analysis{BPM: 100, Key: "H dorian", Camelot: "99Z", KeyConfidence: 0.5}, func(p protocolTrack) bool {
+			return p.Key == "" && p.Camelot == "" && p.KeyConfidence == nil
+		}},
+		{"key confidence", Analysis{BPM: 100, Key: "A minor", Camelot: "8A", KeyConfidence: 0.234}, func(p protocolTrack) bool {
+			return p.KeyConfidence != nil && *p.KeyConfidence == 0.23
+		}},
+		{"no key, no confidence", Analysis{BPM: 100, KeyConfidence: 0.5}, func(p protocolTrack) bool { return p.KeyConfidence == nil }},
 		{"bad camelot", Analysis{BPM: 100, Key: "A minor", Camelot: "8"}, func(p protocolTrack) bool { return p.Key == "A minor" && p.Camelot == "" }},
 	}
 	for _, tt := range tests {
@@ -257,6 +264,49 @@ func TestProtocolLeavesOutOfRangeNumbersOut(t *testing.T) {
 		}
 		if err := p.Validate(); err != nil {
 			t.Errorf("%s: relay would refuse %+v: %v", tt.name, p, err)
+		}
+	}
+}
+
+// TestAnalysisReportStored: key confidence, tuning and the analysis warning
+// survive the library file, and KeyUncertain follows the one threshold.
+func TestAnalysisReportStored(t *testing.T) {
+	ctx := context.Background()
+	lib := openTest(t, Options{})
+	dir := t.TempDir()
+	tests := []struct {
+		name      string
+		a         Analysis
+		uncertain bool
+	}{
+		{"certain", Analysis{BPM: 120, Key: "A minor", Camelot: "8A", KeyConfidence: 0.62, TuningCents: -12.5}, false},
+		{"uncertain, cut short", Analysis{BPM: 98, Key: "F# major", Camelot: "2B", KeyConfidence: 0.18, TuningCents: 31,
+			Warning: "file ends early: 49 s of 65 s"}, true},
+		{"at the threshold", Analysis{BPM: 98, Key: "C major", Camelot: "8B", KeyConfidence: float64(protocol.MinCertainKeyConfidencePct) / 100}, false},
+		{"no key", Analysis{BPM: 98, KeyConfidence: 0.01}, false},
+	}
+	for i, tt := range tests {
+		p := filepath.Join(dir, fmt.Sprintf("%d.wav", i))
+		if err := os.WriteFile(p, []byte("RIFF"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := lib.ImportFile(ctx, p, SourceFolder)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lib.SetAnalysis(ctx, tr.ID, tt.a); err != nil {
+			t.Fatal(err)
+		}
+		got, err := lib.Track(ctx, tr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Analysis == nil || *got.Analysis != tt.a {
+			t.Errorf("%s: stored %+v, want %+v", tt.name, got.Analysis, tt.a)
+			continue
+		}
+		if u := got.Analysis.KeyUncertain(); u != tt.uncertain {
+			t.Errorf("%s: KeyUncertain %v, want %v", tt.name, u, tt.uncertain)
 		}
 	}
 }

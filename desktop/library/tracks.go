@@ -55,6 +55,17 @@ type Analysis struct {
 	Brightness    float64
 	LoudnessLUFS  float64
 	DurationS     float64
+	TuningCents   float64 // tuning from A = 440 Hz
+	// Warning is a problem the analysis met but measured through, for
+	// the DJ ("file ends early: 49 s of 65 s"); empty when none.
+	Warning string
+}
+
+// KeyUncertain reports whether the key shown is ours and its confidence is
+// below protocol.MinCertainKeyConfidencePct: the library and the dancer
+// page mark such a key instead of hiding it.
+func (a *Analysis) KeyUncertain() bool {
+	return a != nil && a.Key != "" && a.KeyConfidence*100 < protocol.MinCertainKeyConfidencePct
 }
 
 // Track is one file of the library.
@@ -114,6 +125,9 @@ func (t Track) Protocol() protocol.Track {
 	}
 	pt.Key, pt.Camelot = t.Key()
 	if a := t.Analysis; a != nil {
+		if a.Key != "" {
+			pt.KeyConfidence = within(math.Round(a.KeyConfidence*100)/100, 0, 1)
+		}
 		// Out-of-range numbers are left out rather than get the whole
 		// play refused by the relay.
 		pt.Energy = within(a.Energy, 0, 100)
@@ -125,7 +139,7 @@ func (t Track) Protocol() protocol.Track {
 		}
 	}
 	if _, _, ok := NormalizeKey(pt.Key); !ok {
-		pt.Key, pt.Camelot = "", ""
+		pt.Key, pt.Camelot, pt.KeyConfidence = "", "", nil
 	} else if c, _, ok := NormalizeKey(pt.Camelot); !ok || c != pt.Camelot {
 		pt.Camelot = ""
 	}
@@ -197,7 +211,7 @@ func searchText(t Tags, p string) string {
 const trackColumns = `id, path, source, size, mtime, hash, artist, title, album, genre, year,
 	tag_bpm, tag_key, bpm, bpm_conf, key_name, camelot, key_conf, energy, danceability,
 	brightness, loudness_lufs, duration_s, vdj_bpm, vdj_key, vdj_camelot, state, error,
-	added_at, analysed_at`
+	added_at, analysed_at, tuning_cents, analysis_warning`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -207,14 +221,15 @@ func scanTrack(r rowScanner) (Track, error) {
 		mtime, added                                 int64
 		analysed                                     sql.NullInt64
 		bpm, bpmConf, keyConf, energy, dance, bright sql.NullFloat64
-		lufs, dur, vdjBPM                            sql.NullFloat64
+		lufs, dur, vdjBPM, tuning                    sql.NullFloat64
+		warning                                      string
 		keyName, camelot                             sql.NullString
 		state                                        string
 	)
 	err := r.Scan(&t.ID, &t.Path, &t.Source, &t.Size, &mtime, &t.Hash, &t.Tags.Artist, &t.Tags.Title,
 		&t.Tags.Album, &t.Tags.Genre, &t.Tags.Year, &t.Tags.BPM, &t.Tags.Key, &bpm, &bpmConf, &keyName,
 		&camelot, &keyConf, &energy, &dance, &bright, &lufs, &dur, &vdjBPM, &t.VDJKey, &t.VDJCamelot,
-		&state, &t.Error, &added, &analysed)
+		&state, &t.Error, &added, &analysed, &tuning, &warning)
 	if err != nil {
 		return Track{}, err
 	}
@@ -232,6 +247,7 @@ func scanTrack(r rowScanner) (Track, error) {
 			BPM: bpm.Float64, BPMConfidence: bpmConf.Float64, Key: keyName.String, Camelot: camelot.String,
 			KeyConfidence: keyConf.Float64, Energy: energy.Float64, Danceability: dance.Float64,
 			Brightness: bright.Float64, LoudnessLUFS: lufs.Float64, DurationS: dur.Float64,
+			TuningCents: tuning.Float64, Warning: warning,
 		}
 	}
 	return t, nil
@@ -418,13 +434,21 @@ func (l *Library) Counts(ctx context.Context) (Counts, error) {
 func (l *Library) SetAnalysis(ctx context.Context, id int64, a Analysis) error {
 	_, err := l.db.ExecContext(ctx, `UPDATE tracks SET bpm = ?, bpm_conf = ?, key_name = ?, camelot = ?,
 		key_conf = ?, energy = ?, danceability = ?, brightness = ?, loudness_lufs = ?, duration_s = ?,
-		state = 'analysed', error = '', analysed_at = ? WHERE id = ?`,
+		tuning_cents = ?, analysis_warning = ?, state = 'analysed', error = '', analysed_at = ? WHERE id = ?`,
 		a.BPM, a.BPMConfidence, a.Key, a.Camelot, a.KeyConfidence, a.Energy, a.Danceability,
-		a.Brightness, a.LoudnessLUFS, a.DurationS, time.Now().UnixNano(), id)
+		a.Brightness, a.LoudnessLUFS, a.DurationS, a.TuningCents, clipWarning(a.Warning), time.Now().UnixNano(), id)
 	if err != nil {
 		return fmt.Errorf("store analysis of track %d: %w", id, err)
 	}
 	return nil
+}
+
+// clipWarning bounds a stored warning like a failure reason.
+func clipWarning(s string) string {
+	if len(s) > 1000 {
+		s = s[:1000]
+	}
+	return strings.ToValidUTF8(s, "?")
 }
 
 // SetFailed records why a track could not be analysed.

@@ -163,8 +163,9 @@ func ptr[T any](v T) *T { return &v }
 var (
 	trackSlowBurn = protocol.Track{Artist: "Ella Moon", Title: "Slow Burn", BPM: ptr(96.0), Key: "A minor", Camelot: "8A",
 		Energy: ptr(62.0), Danceability: ptr(78.0), Brightness: ptr(41.0), LoudnessLUFS: ptr(-9.5), DurationS: ptr(214.0)}
+	// Westside Groove's key confidence is below protocol.MinCertainKeyConfidencePct.
 	trackWestside = protocol.Track{Artist: "The Swingers", Title: "Westside Groove", BPM: ptr(102.0), Key: "F# major", Camelot: "2B",
-		Energy: ptr(70.0), Danceability: ptr(84.0), Brightness: ptr(55.0), DurationS: ptr(188.0)}
+		Energy: ptr(70.0), Danceability: ptr(84.0), Brightness: ptr(55.0), DurationS: ptr(188.0), KeyConfidence: ptr(0.18)}
 	trackShuffle = protocol.Track{Artist: "Nora Blue", Title: "Late Night Shuffle", BPM: ptr(88.0), Key: "C major", Camelot: "8B",
 		Energy: ptr(48.0), Danceability: ptr(71.0), Brightness: ptr(36.0), DurationS: ptr(243.0)}
 )

@@ -52,6 +52,9 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 		if got := p.text("#now-key"); got != "8A · A minor" {
 			t.Errorf("%s: key %q, want it as the app writes it: 8A · A minor", p.name, got)
 		}
+		if n := eval[int](p, `document.querySelectorAll('#now-key .key-uncertain').length`); n != 0 {
+			t.Fatalf("Slow Burn carries no key confidence, yet its key is marked uncertain")
+		}
 		p.waitText("#now-feel", "Danceability")
 		p.waitText("#dj-name", "DJ Ana")
 		p.waitText("#session-name", "Friday Social")
@@ -122,6 +125,7 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	ann.waitText("#listeners", "1 dancer") // the relay saw Cem's socket go
 	playWestside := d.play(trackWestside)
 	ann.waitText("#now-title", "Westside Groove")
+	ann.waitText("#now-key .key-uncertain", "(uncertain)") // its key confidence is 0.18
 	if got := cem.text("#now-title"); got != "Slow Burn" {
 		t.Fatalf("Cem is offline but shows %q", got)
 	}

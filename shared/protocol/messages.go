@@ -74,6 +74,10 @@ type Track struct {
 	Brightness   *float64 `json:"brightness,omitempty"`
 	LoudnessLUFS *float64 `json:"loudnessLufs,omitempty"`
 	DurationS    *float64 `json:"durationS,omitempty"`
+	// KeyConfidence (0–1) is the analysis's confidence in Key; below
+	// MinCertainKeyConfidencePct/100 the pages mark the key uncertain.
+	// Absent when the key came from tags or VirtualDJ.
+	KeyConfidence *float64 `json:"keyConfidence,omitempty"`
 }
 
 // RegisterSession opens a live session, or resumes one the DJ left less

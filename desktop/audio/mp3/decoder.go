@@ -53,6 +53,11 @@ type Options struct {
 	// about one more filterbank; without it the side channel of M/S
 	// frames is not even Huffman-decoded.
 	Side bool
+	// High also measures, for a reduced decode, the energy of the
+	// subbands that are not synthesised (Decoder.HighMeanSquare), for a
+	// full-band loudness at the reduced cost: their lines are Huffman-
+	// decoded and requantised, never transformed.
+	High bool
 }
 
 const (
@@ -99,6 +104,13 @@ type Decoder struct {
 	synS     synthesizer
 	outS     []float32
 
+	// With Options.High: energy of the lines above the synthesised band.
+	high      bool
+	pick      uint32  // xorshift state choosing the measured granules
+	measuring bool    // this granule's high band is measured
+	highE     float64 // its sum of squares
+	highMS    float64 // of the last measured granule, per source sample
+
 	totalFrames int64 // from a Xing/VBRI header, 0 if unknown
 	total       int64 // stream length at the source rate, 0 if unknown
 	trimmed     int64 // length after gapless trimming, from a LAME tag
@@ -115,7 +127,8 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 	if opts.Reduce < 0 || opts.Reduce > 3 {
 		return nil, fmt.Errorf("mp3: Reduce %d out of range 0..3", opts.Reduce)
 	}
-	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side}
+	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side,
+		high: opts.High && opts.Reduce > 0, pick: 2463534242}
 	d.syn = newSynth(d.m)
 	if d.side {
 		d.synS = newSynth(d.m)
@@ -360,6 +373,29 @@ func (d *Decoder) ReadMS() (mid, side []float32, err error) {
 		}
 	}
 }
+
+// highScale turns the sum of squared requantised lines of a granule into
+// the sum of squares of the 576 time samples they make: the IMDCT (its
+// cosine sum is not normalised: 18/2 per line, doubled by the windowed
+// overlap) and the polyphase synthesis (32 per subband sample) scale
+// energy by 576/2; TestHighMeanSquare checks it on white noise.
+const highScale = 288
+
+// highShare: the high band is measured on about one granule in highShare,
+// picked pseudo-randomly (a fixed sequence, so results stay
+// deterministic), and held for the others. Its Huffman decoding is what
+// costs: measuring every granule made the decoder 34 % slower, one in eight
+// about 4 % (BenchmarkHigh). Loudness integrates over 400 ms blocks of about 15 granules and
+// then over the track, so a random sample serves as well; a regular stride
+// can beat with the music (every eighth granule read a pop ballad 0.4 LU low).
+const highShare = 8
+
+// HighMeanSquare is, with Options.High, the mean square per source sample
+// (summed over the channels: L²+R² for stereo) of the band above the
+// output's Nyquist frequency, before any weighting, as last measured (about
+// one granule in highShare); 0 without
+// Options.High or at full rate.
+func (d *Decoder) HighMeanSquare() float64 { return d.highMS }
 
 func (d *Decoder) decodeNext() ([]float32, []float32, error) {
 	var fr []byte

@@ -65,7 +65,17 @@ func (d *Decoder) decodeFrame(fr []byte) (out, outS []float32) {
 	d.main = append(d.main, 0, 0, 0, 0, 0, 0, 0, 0)
 	br := bitReader{data: d.main}
 	for gr := range ngr {
+		if d.high {
+			d.pick ^= d.pick << 13
+			d.pick ^= d.pick >> 17
+			d.pick ^= d.pick << 5
+			d.measuring = d.pick%highShare == 0
+		}
+		d.highE = 0
 		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:], granuleSide(gr))
+		if d.measuring {
+			d.highMS = d.highE * highScale / 576
+		}
 	}
 	return out, outS
 }
@@ -131,7 +141,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		} else {
 			readScalefactorsMPEG1(br, g, &si.scfsi[ch], gr, sf, &d.sf[0][ch])
 		}
-		if (ch == 1 && fastMS && !side) || end > dataBits || br.pos > end {
+		if (ch == 1 && fastMS && !side && !d.measuring) || end > dataBits || br.pos > end {
 			// Skipped, or corrupt (part 2/3 beyond the data): treat as silence.
 			if ch == 0 || !fastMS || side {
 				clear(d.xr[ch][:])
@@ -146,8 +156,22 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		if !(g.winSwitch && g.blockType == 2) && !intensity {
 			limit = min((d.m+1)*18, 576)
 		}
-		n := readHuffman(br, g, h.srIndex, end, limit, &d.is)
-		requantize(g, sf, h.srIndex, &d.is, n, limit, &d.xr[ch])
+		want := limit
+		if d.measuring {
+			want = 576
+		}
+		n := readHuffman(br, g, h.srIndex, end, want, &d.is)
+		requantize(g, sf, h.srIndex, &d.is, n, want, &d.xr[ch])
+		if d.measuring {
+			// L²+R² = M²+S² for M/S, so the coded channels' sum is the
+			// stereo energy either way (intensity-coded right channel
+			// lines are not counted).
+			var e float64
+			for _, v := range d.xr[ch][min(d.m*18, n):n] {
+				e += float64(v) * float64(v)
+			}
+			d.highE += e
+		}
 		nz[ch] = min(n, limit)
 		br.pos = end
 	}

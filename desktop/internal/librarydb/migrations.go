@@ -73,6 +73,11 @@ var migrations = []migration{
 		CREATE INDEX tracks_state ON tracks(state);
 		CREATE INDEX tracks_bpm ON tracks(bpm);`},
 	{what: "live link outbox", fn: adoptOutbox},
+	// What the analysis reports beside its measures: the tuning (cents
+	// from A = 440 Hz) and a warning such as "file ends early: 49 s of
+	// 65 s". Rows analysed before keep NULL tuning and no warning.
+	{what: "analysis tuning and warning", sql: `ALTER TABLE tracks ADD COLUMN tuning_cents REAL;
+		ALTER TABLE tracks ADD COLUMN analysis_warning TEXT NOT NULL DEFAULT '';`},
 }
 
 // adoptOutbox gives the live link its tables. Until version 2 the live

@@ -68,6 +68,7 @@ export const Limits = Object.freeze({
   maxQuestionLen: 200,
   maxSessionNameLen: 100,
   minAnnounceDuration: 5,
+  minCertainKeyConfidencePct: 30,
   minClientIDLen: 8,
   minPollDurationS: 10,
   minPollOptions: 2,

@@ -11,7 +11,7 @@ import { $, el, fill, show, num, fmtClock, toast, pathId, plural } from './dom.j
 import { api, enc } from './api.js';
 import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
-import { Type, ErrorCode } from './protocol.js';
+import { Type, ErrorCode, Limits } from './protocol.js';
 
 const sessionId = pathId();
 let cid = clientId(sessionId);
@@ -403,8 +403,11 @@ function drawNow(popLike = false) {
   $('#now-artist').textContent = t.artist || '';
   $('#now-bpm').textContent = num(t.bpm);
   const key = $('#now-key');
-  // "8A · A minor", as the desktop app writes it.
-  fill(key, t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null, t.camelot && t.key ? ' · ' : '', t.key || (t.camelot ? '' : 'Key unknown'));
+  // "8A · A minor", as the desktop app writes it. An analysed key below
+  // the one threshold (protocol.MinCertainKeyConfidencePct) is marked, not hidden.
+  const unsure = typeof t.keyConfidence === 'number' && t.key && t.keyConfidence * 100 < Limits.minCertainKeyConfidencePct;
+  fill(key, t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null, t.camelot && t.key ? ' · ' : '', t.key || (t.camelot ? '' : 'Key unknown'),
+    unsure ? el('span', { class: 'key-uncertain', text: ' (uncertain)', title: `Key confidence ${Math.round(t.keyConfidence * 100)} %` }) : null);
   drawFeel(t);
   document.title = `${t.title || 'Untitled'} · ${name} — Pika!`;
 
