@@ -209,9 +209,17 @@ func (tt *trackTable) SetTracks(ts []library.Track) {
 	if t, ok := tt.Selected(); ok {
 		keep = t.ID
 	}
+	shrinks := len(ts) < len(tt.tracks)
 	tt.tracks = slices.Clone(ts)
 	tt.selected = -1
 	tt.sort()
+	if shrinks {
+		// Fyne's table keeps its own copy of the scroll offset, which a
+		// shorter content does not correct: scrolled down a long library,
+		// a search drew a blank table or its last row floating. Start the
+		// shorter list at its top (the kept selection scrolls into view).
+		tt.table.ScrollToTop()
+	}
 	tt.table.Refresh()
 	for i, t := range tt.tracks {
 		if t.ID == keep {
