@@ -190,8 +190,8 @@ func TestSettingsTokenErrors(t *testing.T) {
 		name, relayURL, token, want string
 	}{
 		{"not a token", relay.URL, "hello", "must start with " + protocol.TokenPrefix},
-		{"unknown token", relay.URL, protocol.TokenPrefix + strings.Repeat("0", 32), "The token was not accepted"},
-		{"relay not there", "http://127.0.0.1:1", protocol.TokenPrefix + strings.Repeat("1", 32), "The token was not accepted"},
+		{"unknown token", relay.URL, protocol.TokenPrefix + strings.Repeat("0", 32), "This token was not saved: the relay does not know this token"},
+		{"relay not there", "http://127.0.0.1:1", protocol.TokenPrefix + strings.Repeat("1", 32), "This token was not saved: could not reach the relay at http://127.0.0.1:1"},
 		{"relay URL not http", "ftp://relay.example", protocol.TokenPrefix + strings.Repeat("2", 32), "Fix the settings above first"},
 	}
 	for _, tc := range tests {

@@ -88,7 +88,9 @@ func newSettingsPane(g *gui) *settingsPane {
 		sectionTitle("Relay"),
 		form,
 		widget.NewLabel("The tempo range folds the analysed BPM (double or half time) into it; the top must be at least 1.9 × the bottom."),
-		container.NewHBox(p.saveBtn, p.saved),
+		// The note takes the rest of the row: in an HBox a wrapped label
+		// is one letter wide.
+		container.NewBorder(nil, nil, p.saveBtn, nil, p.saved),
 		p.errLabel,
 		widget.NewSeparator(),
 		sectionTitle("Your DJ account"),
@@ -214,21 +216,31 @@ func (p *settingsPane) checkToken() {
 		if err := p.g.core.SaveSettings(s); err != nil {
 			return err
 		}
-		if tok != "" {
-			if err := p.g.core.SetToken(tok); err != nil {
-				return fmt.Errorf("could not save the token: %w", err)
-			}
-		}
 		var err error
-		dj, err = p.g.core.CheckToken(ctx)
+		if tok != "" {
+			// Saved only when the relay accepts it: a typo must not
+			// replace the token that works.
+			dj, err = p.g.core.CheckAndSaveToken(ctx, tok)
+		} else {
+			dj, err = p.g.core.CheckToken(ctx)
+		}
 		return err
 	}, func(err error) {
-		p.token.SetText("")
 		p.load()
 		if err != nil {
-			p.tokenErr.SetText("The token was not accepted: " + err.Error())
+			// The refused token stays in the box, so the DJ sees what
+			// was refused and can correct it.
+			msg := "The token was not accepted: " + err.Error()
+			if tok != "" {
+				msg = "This token was not saved: " + err.Error() + "."
+			}
+			if tok != "" && p.hasToken {
+				msg += " Your saved token is kept."
+			}
+			p.tokenErr.SetText(msg)
 			return
 		}
+		p.token.SetText("")
 		p.who.SetText("Signed in as " + dj.DisplayName)
 	})
 }
