@@ -21,7 +21,7 @@ type analysisPane struct {
 	g         *gui
 	state     *widget.Label
 	meter     *meter
-	bar       *widget.ProgressBar // meter's bar
+	bar       *meterBar // meter's bar
 	current   *widget.Label
 	speed     *widget.Label
 	left      *widget.Label
