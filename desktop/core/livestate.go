@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -121,7 +122,10 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 		// The relay ended it (by End, or on its own after a timeout).
 		st.Live = false
 		st.Session.Ended = true
-		if e.RecapURL != "" {
+		// The relay's final link wins, unless it is on another host than
+		// the public join link: then it is the relay's own address (local,
+		// behind a tunnel) and the public one from registration stays.
+		if e.RecapURL != "" && (st.Session.RecapURL == "" || sameHost(e.RecapURL, st.Session.JoinURL) || st.Session.JoinURL == "") {
 			st.Session.RecapURL = e.RecapURL
 		}
 		out = append(out, SessionChanged{st.Session})
@@ -144,4 +148,11 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 		out = append(out, Error{Err: err})
 	}
 	return st, out, over
+}
+
+// sameHost reports whether two links point at the same host.
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && ua.Host == ub.Host
 }

@@ -116,6 +116,9 @@ func TestRelayEvent(t *testing.T) {
 			[]Event{SessionChanged{apply(registered, func(s *LiveState) {
 				s.Session.Ended, s.Session.RecapURL = true, "https://pika.example/recap/s1?final"
 			}).Session}}, true},
+		{"ended with the relay's own address keeps the public recap link", registered, livelink.SessionEnded{RecapURL: "http://127.0.0.1:8080/recap/s1"},
+			apply(registered, func(s *LiveState) { s.Live, s.Session.Ended = false, true }),
+			[]Event{SessionChanged{apply(registered, func(s *LiveState) { s.Session.Ended = true }).Session}}, true},
 		{"ended without a recap link keeps the known one", registered, livelink.SessionEnded{},
 			apply(registered, func(s *LiveState) { s.Live, s.Session.Ended = false, true }),
 			[]Event{SessionChanged{apply(registered, func(s *LiveState) { s.Session.Ended = true }).Session}}, true},

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -75,7 +78,13 @@ type livePane struct {
 	qr        *qrView
 	joinNote  *note
 
-	joinURL string
+	// joinShown is what the join area shows ("kind url"), so a redraw
+	// with the same state leaves it (and the projector view) alone;
+	// recap is the link of the session that ended here.
+	joinShown string
+	recap     string
+	// ending asks before the session ends (nil when not asking).
+	ending  *dialog.ConfirmDialog
 	content fyne.CanvasObject
 }
 
@@ -102,7 +111,7 @@ func newLivePane(g *gui) *livePane {
 	p.pin.SetPlaceHolder("optional, 4–8 digits")
 	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
 	p.goLive.Importance = widget.HighImportance
-	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.endLive)
+	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.confirmEnd)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
 	p.errLabel = newErrorNote()
@@ -205,6 +214,7 @@ func (p *livePane) startLive() {
 		return
 	}
 	p.info.SetText("Connecting to the relay…")
+	p.recap = ""
 	var saveErr error
 	p.g.do(p.goLive, func(ctx context.Context) error {
 		// Remember the choices for the next set; a failure to save must
@@ -223,6 +233,23 @@ func (p *livePane) startLive() {
 		}
 		p.g.syncLive()
 	})
+}
+
+// confirmEnd asks before ending, as quitting does: End sits next to Go
+// Live, and one slip must not end the night for the room.
+func (p *livePane) confirmEnd() {
+	msg := "The dancers' page shows that the session is over, with the recap link.\nAn ended session cannot be resumed."
+	d := dialog.NewConfirm("End the session?", msg, func(ok bool) {
+		p.ending = nil
+		if ok {
+			p.endLive()
+		}
+	}, p.g.win)
+	d.SetConfirmText("End session")
+	d.SetDismissText("Keep going")
+	d.SetConfirmImportance(widget.DangerImportance)
+	p.ending = d
+	d.Show()
 }
 
 func (p *livePane) endLive() {
@@ -276,16 +303,11 @@ func sentence(s string) string {
 // ended keeps the recap link in view once the session is over.
 func (p *livePane) ended(s core.Session) {
 	if s.EndedHere {
-		msg := sentence(core.ErrEndedHere.Error())
-		if s.RecapURL != "" {
-			msg += " Recap for the dancers: " + s.RecapURL
-		}
-		p.info.SetText(msg)
-	} else if s.RecapURL != "" {
-		p.info.SetText("Session ended. Recap for the dancers: " + s.RecapURL)
+		p.info.SetText(sentence(core.ErrEndedHere.Error()))
 	} else {
 		p.info.SetText("Session ended.")
 	}
+	p.recap = s.RecapURL
 }
 
 // show draws the live state.
@@ -358,27 +380,64 @@ func (p *livePane) show(st core.LiveState) {
 	} else {
 		p.listeners.SetText("")
 	}
-	join := ""
-	if st.Live {
-		join = st.Session.JoinURL
-	}
+	p.showJoin(st)
+}
+
+// showJoin draws the one place that says where dancers join: the public
+// code; else a code for the local address, marked as local; after the
+// session, the recap link.
+func (p *livePane) showJoin(st core.LiveState) {
+	kind, link, where := "", "", ""
+	advice := ""
 	switch {
-	case st.Live && join == "" && st.Session.LocalJoinURL != "":
-		// The relay is on this computer or the LAN: phones in the room may
-		// not reach it, so no QR code; the link still serves a test here.
-		p.joinNote.SetText("No public page URL: set it in Settings so dancers' phones can join. " +
-			"On this computer the session is at " + st.Session.LocalJoinURL)
-	case st.Live && join == "":
-		p.joinNote.SetText("Waiting for the relay to confirm the session…")
-	default:
-		p.joinNote.SetText("")
-	}
-	if join != p.joinURL {
-		if err := p.qr.SetURL(join, st.Session.Name); err != nil {
-			p.errLabel.SetText("Cannot draw the join code: " + err.Error())
+	case st.Live && st.Session.JoinURL != "":
+		kind, link = "public", st.Session.JoinURL
+	case st.Live && st.Session.ID != "":
+		link = p.g.core.Settings().JoinURL(st.Session.ID)
+		if link == "" {
+			link = st.Session.LocalJoinURL
 		}
-		p.joinURL = join
+		if link != "" {
+			kind, where = "local", localWhere(link)
+			advice = "For phones anywhere (mobile data), set the public page URL in Settings: the address the relay has on the internet."
+		}
+	case st.Live:
+		advice = "Waiting for the relay to confirm the session…"
+	case p.recap != "":
+		kind, link = "recap", p.recap
 	}
+	p.joinNote.SetText(advice)
+	shown := kind + " " + link
+	if shown == p.joinShown {
+		return
+	}
+	p.joinShown = shown
+	var err error
+	switch kind {
+	case "public":
+		err = p.qr.SetURL(link, st.Session.Name)
+	case "local":
+		err = p.qr.SetLocalURL(link, st.Session.Name, where)
+	case "recap":
+		p.qr.SetRecap(link)
+	default:
+		err = p.qr.SetURL("", "")
+	}
+	if err != nil {
+		p.errLabel.SetText("Cannot draw the join code: " + err.Error())
+	}
+}
+
+// localWhere says which phones reach a local address.
+func localWhere(link string) string {
+	u, err := url.Parse(link)
+	if err == nil {
+		h := u.Hostname()
+		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
+			return "Local address: works only on this computer (a browser here), not on the dancers' phones."
+		}
+	}
+	return "Local address: works only on this network (phones on the same Wi-Fi)."
 }
 
 func orDash(s string) string {
