@@ -158,7 +158,7 @@ func (p *analysisPane) refreshFailures() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not read the failed files: " + err.Error())
+			p.errLabel.SetText("Could not read the failed files: " + errorDetail(err))
 			return
 		}
 		p.failures = failed
@@ -183,7 +183,7 @@ func (p *analysisPane) start() {
 		return p.g.core.StartAnalysis()
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not start the analysis: " + err.Error())
+			p.errLabel.SetText("Could not start the analysis: " + errorDetail(err))
 		}
 		p.show(p.g.core.AnalysisProgress())
 	})
@@ -214,7 +214,7 @@ func (p *analysisPane) retry() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not retry: " + err.Error())
+			p.errLabel.SetText("Could not retry: " + errorDetail(err))
 			return
 		}
 		p.state.SetText(fmt.Sprintf("Retrying %d files", n))

@@ -178,7 +178,7 @@ func (g *gui) apply(e core.Event) {
 		g.library.refreshSoon()
 	case core.Error:
 		if e.Err != nil {
-			g.shell.showError(e.Err.Error())
+			g.shell.showError(errorText(e.Err))
 		}
 	case core.AnnouncementShown:
 		g.announce.record(e.Announcement, e.At)

@@ -113,7 +113,7 @@ func heading(text string) fyne.CanvasObject {
 func (p *libraryPane) pickFolder() {
 	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that folder: " + err.Error())
+			p.errLabel.SetText("Cannot open that folder: " + errorDetail(err))
 			return
 		}
 		if u == nil {
@@ -127,7 +127,7 @@ func (p *libraryPane) pickFolder() {
 func (p *libraryPane) pickDatabase() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that file: " + err.Error())
+			p.errLabel.SetText("Cannot open that file: " + errorDetail(err))
 			return
 		}
 		if r == nil {
@@ -161,7 +161,7 @@ func (p *libraryPane) add() {
 		}, func(err error) {
 			if err != nil {
 				p.message.SetText("")
-				p.errLabel.SetText("Could not import the VirtualDJ database: " + err.Error())
+				p.errLabel.SetText("Could not import the VirtualDJ database: " + errorDetail(err))
 				return
 			}
 			msg := fmt.Sprintf("VirtualDJ: %d songs read, %d new, %d updated, %d not on this computer.", res.Songs, res.Added, res.Updated, res.Missing)
@@ -186,7 +186,7 @@ func (p *libraryPane) add() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Could not import the folder: " + err.Error())
+			p.errLabel.SetText("Could not import the folder: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(importSummary(path, res))
@@ -221,7 +221,7 @@ func (p *libraryPane) rescanFolders() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Rescan failed: " + err.Error())
+			p.errLabel.SetText("Rescan failed: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(importSummary("All folders", res))
@@ -266,7 +266,7 @@ func (p *libraryPane) filter() (library.Filter, error) {
 func (p *libraryPane) refresh() {
 	f, err := p.filter()
 	if err != nil {
-		p.filterErr.SetText(err.Error())
+		p.filterErr.SetText(errorText(err))
 		return
 	}
 	p.filterErr.SetText("")
@@ -289,7 +289,7 @@ func (p *libraryPane) refresh() {
 	}, func(err error) {
 		p.querying = false
 		if err != nil {
-			p.errLabel.SetText("Could not read the library: " + err.Error())
+			p.errLabel.SetText("Could not read the library: " + errorDetail(err))
 		} else {
 			p.table.SetTracks(tracks)
 			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
@@ -329,7 +329,7 @@ func (p *libraryPane) sendSelected() {
 		return p.g.core.SendManual(ctx, t.ID)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not send the track: " + err.Error())
+			p.errLabel.SetText("Could not send the track: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))

@@ -91,7 +91,7 @@ func TestLiveSessionFromTheWindow(t *testing.T) {
 
 	// A dancer joins; the DJ sends the track from the library.
 	dancer, _ := relay.Join(t, sessionID, "dancer-ana-0001", "")
-	h.waitFor("one listener", liveLimit, func() bool { return lv.listeners.Text == "1 listener" },
+	h.waitFor("one dancer", liveLimit, func() bool { return lv.listeners.Text == "1 dancer connected" },
 		func() string { return lv.listeners.Text })
 	h.show(paneLibrary)
 	h.ui(func() { lp.table.table.Select(widget.TableCellID{Row: 0, Col: 1}) })

@@ -197,7 +197,7 @@ func (p *livePane) startLive() {
 	p.errLabel.SetText("")
 	src, err := sourceSpec(liveSources[p.source.SelectedIndex()], p.location.Text)
 	if err != nil {
-		p.errLabel.SetText(err.Error())
+		p.errLabel.SetText(errorText(err))
 		return
 	}
 	name := strings.TrimSpace(p.name.Text)
@@ -227,9 +227,9 @@ func (p *livePane) startLive() {
 		p.info.SetText("")
 		switch {
 		case err != nil:
-			p.errLabel.SetText("Could not go live: " + err.Error())
+			p.errLabel.SetText("Could not go live: " + errorDetail(err))
 		case saveErr != nil:
-			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + saveErr.Error())
+			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + errorDetail(saveErr))
 		}
 		p.g.syncLive()
 	})
@@ -260,7 +260,7 @@ func (p *livePane) endLive() {
 		// ErrEndedHere is no failure: the session is over here, and ended
 		// (from its event) says what the relay does about it.
 		if err != nil && !errors.Is(err, core.ErrEndedHere) {
-			p.errLabel.SetText("Could not end the session: " + err.Error())
+			p.errLabel.SetText("Could not end the session: " + errorDetail(err))
 		}
 		p.g.syncLive()
 	})
@@ -268,7 +268,7 @@ func (p *livePane) endLive() {
 
 func (p *livePane) retryLink() {
 	if err := p.g.core.RetryLink(); err != nil {
-		p.errLabel.SetText("Cannot try again: " + err.Error())
+		p.errLabel.SetText("Cannot try again: " + errorDetail(err))
 	}
 }
 
@@ -279,7 +279,7 @@ func (p *livePane) showOffline(st core.LiveState) {
 		p.offlineBox.Hide()
 		return
 	}
-	msg := "Cannot reach the relay at " + st.RelayURL + ": " + st.LinkErr.Error() + ". "
+	msg := "Cannot reach the relay at " + st.RelayURL + ": " + errorDetail(st.LinkErr) + ". "
 	if st.Session.ID == "" {
 		msg += "The session has not started. Check the relay URL in Settings and the network, then try again, or cancel."
 		p.cancelLive.Show()
@@ -351,12 +351,7 @@ func (p *livePane) show(st core.LiveState) {
 		} else {
 			p.bpm.Text = "– BPM"
 		}
-		switch {
-		case t.Camelot != "" && t.Key != "":
-			p.key.SetText(t.Camelot + " · " + t.Key)
-		default:
-			p.key.SetText(t.Key)
-		}
+		p.key.SetText(keyLabel(t.Camelot, t.Key))
 		if np.Analysing {
 			p.analysing.SetText("Analysing this track now; its numbers follow.")
 		} else {
@@ -424,7 +419,7 @@ func (p *livePane) showJoin(st core.LiveState) {
 		err = p.qr.SetURL("", "")
 	}
 	if err != nil {
-		p.errLabel.SetText("Cannot draw the join code: " + err.Error())
+		p.errLabel.SetText("Cannot draw the join code: " + errorDetail(err))
 	}
 }
 

@@ -170,14 +170,14 @@ func (p *settingsPane) save() {
 	p.errLabel.SetText("")
 	s, err := p.form()
 	if err != nil {
-		p.errLabel.SetText("Not saved: " + err.Error())
+		p.errLabel.SetText("Not saved: " + errorDetail(err))
 		return
 	}
 	p.g.do(p.saveBtn, func(context.Context) error {
 		return p.g.core.SaveSettings(s)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Not saved: " + err.Error())
+			p.errLabel.SetText("Not saved: " + errorDetail(err))
 			return
 		}
 		p.saved.SetText("Saved.")
@@ -193,7 +193,7 @@ func (p *settingsPane) checkToken() {
 	tok := strings.TrimSpace(p.token.Text)
 	if tok != "" {
 		if err := settings.ValidateToken(tok); err != nil {
-			p.tokenErr.SetText(err.Error())
+			p.tokenErr.SetText(errorText(err))
 			return
 		}
 	} else if !p.hasToken {
@@ -203,7 +203,7 @@ func (p *settingsPane) checkToken() {
 	// The relay URL in the box is the one to check against.
 	s, err := p.form()
 	if err != nil {
-		p.tokenErr.SetText("Fix the settings above first: " + err.Error())
+		p.tokenErr.SetText("Fix the settings above first: " + errorDetail(err))
 		return
 	}
 	if s.RelayURL == "" {
@@ -230,9 +230,9 @@ func (p *settingsPane) checkToken() {
 		if err != nil {
 			// The refused token stays in the box, so the DJ sees what
 			// was refused and can correct it.
-			msg := "The token was not accepted: " + err.Error()
+			msg := "The token was not accepted: " + errorDetail(err)
 			if tok != "" {
-				msg = "This token was not saved: " + err.Error() + "."
+				msg = "This token was not saved: " + errorDetail(err) + "."
 			}
 			if tok != "" && p.hasToken {
 				msg += " Your saved token is kept."
@@ -252,7 +252,7 @@ func (p *settingsPane) forgetToken() {
 		return p.g.core.SetToken("")
 	}, func(err error) {
 		if err != nil {
-			p.tokenErr.SetText("Could not forget the token: " + err.Error())
+			p.tokenErr.SetText("Could not forget the token: " + errorDetail(err))
 		}
 		p.load()
 	})
@@ -296,7 +296,7 @@ func (p *settingsPane) removeFolder(dir string) {
 		return p.g.core.RemoveFolder(ctx, dir)
 	}, func(err error) {
 		if err != nil {
-			p.folderErr.SetText("Could not remove " + dir + ": " + err.Error())
+			p.folderErr.SetText("Could not remove " + dir + ": " + errorDetail(err))
 		}
 		p.showFolders(p.g.core.Settings().LibraryFolders)
 	})

@@ -74,13 +74,7 @@ func bpmText(bpm float64) string {
 
 func keyText(t library.Track) string {
 	name, camelot := t.Key()
-	switch {
-	case name == "" && camelot == "":
-		return ""
-	case camelot == "":
-		return name
-	}
-	return camelot + " · " + name
+	return keyLabel(camelot, name)
 }
 
 func energy(t library.Track) float64 {
