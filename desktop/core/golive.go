@@ -42,7 +42,7 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 		return err
 	}
 	if set.RelayURL == "" {
-		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
+		return ErrNoRelay
 	}
 	spec, err := nowplaying.ParseSpec(source)
 	if err != nil {
@@ -201,6 +201,10 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	}
 	return dj, err
 }
+
+// ErrNoRelay: no relay URL is saved or given; each front end says where
+// the DJ sets one.
+var ErrNoRelay = errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
 
 // ErrTokenRefused: the relay does not know a token (mistyped, or revoked
 // on the DJ page).

@@ -81,6 +81,7 @@ type gui struct {
 	polls    *pollsPane
 	announce *announcePane
 	settings *settingsPane
+	check    *checklist
 }
 
 func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
@@ -93,6 +94,8 @@ func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
 	g.polls = newPollsPane(g)
 	g.announce = newAnnouncePane(g)
 	g.settings = newSettingsPane(g)
+	g.check = newChecklist(g)
+	g.live.firstRun.Add(g.check.content)
 	g.shell = newShell([]*pane{
 		{name: paneLive, icon: theme.MediaPlayIcon(), content: g.live.content},
 		{name: paneLibrary, icon: theme.FolderOpenIcon(), content: g.library.content, shown: g.library.refresh},
@@ -197,6 +200,7 @@ func (g *gui) apply(e core.Event) {
 // core's snapshot, so no event order can leave the window inconsistent.
 func (g *gui) syncLive() {
 	st := g.core.LiveState()
+	g.check.refresh()
 	g.live.show(st)
 	g.polls.show(st)
 	g.announce.show(st)

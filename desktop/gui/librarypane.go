@@ -49,12 +49,17 @@ type libraryPane struct {
 	sendBtn   *widget.Button
 	content   fyne.CanvasObject
 
+	// empty stands in for the table while the library has no tracks.
+	empty    *fyne.Container
+	addMusic *widget.Button
+	// total is the library's size as last counted (-1 before that).
+	total int
 	// refresh bookkeeping: one query at a time, the latest filter wins.
 	querying, dirty bool
 }
 
 func newLibraryPane(g *gui) *libraryPane {
-	p := &libraryPane{g: g}
+	p := &libraryPane{g: g, total: -1}
 	p.path = widget.NewEntry()
 	p.path.SetPlaceHolder("Music folder, or VirtualDJ database.xml")
 	p.path.OnSubmitted = func(string) { p.add() }
@@ -93,8 +98,27 @@ func newLibraryPane(g *gui) *libraryPane {
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
 	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
 	bottom := container.NewBorder(nil, nil, nil, p.sendBtn, p.summary)
-	p.content = container.NewBorder(top, bottom, nil, nil, p.table.table)
+	p.addMusic = widget.NewButtonWithIcon("Add music folder…", theme.FolderOpenIcon(), p.pickFolder)
+	p.addMusic.Importance = widget.HighImportance
+	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
+		"each one's BPM, key and energy for the dancers' page.\nA VirtualDJ database.xml works too (above).")
+	emptyText.Alignment = fyne.TextAlignCenter
+	p.empty = container.NewCenter(container.NewVBox(emptyText, container.NewCenter(p.addMusic)))
+	p.empty.Hide()
+	p.content = container.NewBorder(top, bottom, nil, nil, container.NewStack(p.table.table, p.empty))
 	return p
+}
+
+// showEmpty puts the empty-library message in place of the table while
+// there is no track at all (a filter that finds none still shows the table).
+func (p *libraryPane) showEmpty() {
+	if p.total == 0 {
+		p.table.table.Hide()
+		p.empty.Show()
+	} else {
+		p.empty.Hide()
+		p.table.table.Show()
+	}
 }
 
 // sized gives an entry a fixed width inside an HBox.
@@ -292,6 +316,9 @@ func (p *libraryPane) refresh() {
 			p.errLabel.SetText("Could not read the library: " + errorDetail(err))
 		} else {
 			p.table.SetTracks(tracks)
+			p.total = counts.Total
+			p.showEmpty()
+			p.g.check.refresh()
 			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
 				len(tracks), counts.Total, counts.Analysed, counts.Pending, counts.Failed, counts.Missing))
 			p.updateSend()

@@ -259,7 +259,7 @@ func TestGoLiveWithoutTokenSaysWhatIsMissing(t *testing.T) {
 		{"bad PIN", func() { lv.name.SetText("Set"); lv.pin.SetText("12") }, "PIN must be 4 to 8 digits"},
 		{"no name", func() { lv.name.SetText(" "); lv.pin.SetText("") }, "Give the session a name"},
 		{"m3u without path", func() { lv.name.SetText("Set"); lv.source.SetSelectedIndex(3); lv.location.SetText("") }, "needs the path"},
-		{"no token", func() { lv.source.SetSelectedIndex(len(liveSources) - 1) }, "no DJ token"},
+		{"no relay", func() { lv.source.SetSelectedIndex(len(liveSources) - 1) }, "No relay yet: type its address in Settings"},
 	}
 	for _, tc := range tests {
 		h.ui(func() { lv.errLabel.SetText(""); tc.setup() })

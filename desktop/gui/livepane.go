@@ -83,6 +83,8 @@ type livePane struct {
 	// recap is the link of the session that ended here.
 	joinShown string
 	recap     string
+	// firstRun holds the first-run checklist (see checklist).
+	firstRun *fyne.Container
 	// ending asks before the session ends (nil when not asking).
 	ending  *dialog.ConfirmDialog
 	content fyne.CanvasObject
@@ -160,8 +162,10 @@ func newLivePane(g *gui) *livePane {
 		p.feel.content,
 	)
 	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
 		heading("Live"),
+		p.firstRun,
 		setup,
 		container.NewHBox(p.goLive, p.end),
 		p.offlineBox,
@@ -211,6 +215,10 @@ func (p *livePane) startLive() {
 		return
 	case pin != "" && !protocol.ValidPIN(pin):
 		p.errLabel.SetText("The PIN must be 4 to 8 digits, or empty for an open session.")
+		return
+	case p.g.core.Settings().RelayURL == "":
+		// The first step of the checklist above, before the token.
+		p.errLabel.SetText(errorText(core.ErrNoRelay) + ".")
 		return
 	}
 	p.info.SetText("Connecting to the relay…")

@@ -47,9 +47,9 @@ type settingsPane struct {
 func newSettingsPane(g *gui) *settingsPane {
 	p := &settingsPane{g: g}
 	p.relay = widget.NewEntry()
-	p.relay.SetPlaceHolder("https://relay.example")
+	p.relay.SetPlaceHolder("the address you were given, e.g. https://pika.example (a relay here: http://127.0.0.1:8080)")
 	p.public = widget.NewEntry()
-	p.public.SetPlaceHolder("empty: the same as the relay")
+	p.public.SetPlaceHolder("where phones open the pages; empty: the relay URL")
 	p.minBPM = widget.NewEntry()
 	p.maxBPM = widget.NewEntry()
 	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
@@ -137,6 +137,7 @@ func (p *settingsPane) load() {
 			p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
 			p.forgetBtn.Disable()
 		}
+		p.g.check.refresh()
 	})
 }
 
@@ -182,6 +183,7 @@ func (p *settingsPane) save() {
 		}
 		p.saved.SetText("Saved.")
 		p.updateRegister(p.g.core.Settings())
+		p.g.check.refresh()
 	})
 }
 

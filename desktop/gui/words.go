@@ -46,8 +46,11 @@ func errorDetail(err error) string {
 	if err == nil {
 		return ""
 	}
-	if errors.Is(err, core.ErrNoToken) {
+	switch {
+	case errors.Is(err, core.ErrNoToken):
 		return "no DJ token yet: paste yours in Settings (copy it from your DJ page on the web)"
+	case errors.Is(err, core.ErrNoRelay):
+		return "no relay yet: type its address in Settings (the one you were given, or http://127.0.0.1:8080 for a relay on this computer)"
 	}
 	return cleanError(err.Error())
 }
