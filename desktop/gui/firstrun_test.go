@@ -57,7 +57,9 @@ func TestFirstRunChecklist(t *testing.T) {
 	h.waitFor("steps 1 and 2 done", liveLimit, func() bool {
 		return strings.HasPrefix(c.steps[0].label.Text, stepDone) && strings.HasPrefix(c.steps[1].label.Text, stepDone) &&
 			strings.HasPrefix(c.steps[2].label.Text, stepNext)
-	}, func() string { return c.steps[0].label.Text + " | " + c.steps[1].label.Text + " | " + c.steps[2].label.Text })
+	}, func() string {
+		return c.steps[0].label.Text + " | " + c.steps[1].label.Text + " | " + c.steps[2].label.Text
+	})
 	h.ui(func() {
 		if lv.goLive.Importance != widget.HighImportance {
 			t.Error("Go Live is not highlighted once it can work")
