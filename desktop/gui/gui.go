@@ -82,6 +82,8 @@ type gui struct {
 	announce *announcePane
 	settings *settingsPane
 	check    *checklist
+	// resume is the offer to resume a session left live (nil when none).
+	resume *resumeDialog
 }
 
 func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
@@ -126,8 +128,9 @@ func (g *gui) closeRequested() {
 		g.win.Close()
 		return
 	}
-	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes to carry on with the same session; "+
-		"otherwise it ends by itself (\"End session\" in Live ends it now).\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
+	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes: it offers to resume the same session\n"+
+		"(or press Go Live with the same relay). Plays the DJ software logs meanwhile are caught up.\n"+
+		"Later than that the relay ends the session by itself; \"End session\" in Live ends it now.\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
 	dialog.ShowConfirm("Quit while live?", msg, func(quit bool) {
 		if quit {
 			g.win.Close()
@@ -158,6 +161,7 @@ func (g *gui) start() func() {
 	g.analysis.refresh()
 	g.settings.load()
 	g.syncLive()
+	g.offerResume()
 	if ws := g.core.Warnings(); len(ws) > 0 {
 		g.shell.showError("Started with problems: " + strings.Join(ws, "; "))
 	}
