@@ -97,4 +97,3 @@ func (g *gui) resumeLeft(end bool) {
 		g.syncLive()
 	})
 }
-
