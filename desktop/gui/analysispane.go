@@ -55,7 +55,7 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p.errLabel = newErrorNote()
 	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.failList = newTwoLineList(func() int { return len(p.failures) }, func(i int) (string, string) {
-		return p.failures[i].Path, p.failures[i].Error
+		return p.failures[i].Path, capitalise(cleanError(p.failures[i].Error))
 	}, widget.DangerImportance)
 	stats := widget.NewForm(
 		widget.NewFormItem("Now", p.current),
