@@ -86,8 +86,16 @@ func (r *meterBarRenderer) colors() (track, edge, fill color.Color) {
 func (r *meterBarRenderer) Layout(size fyne.Size) {
 	r.track.Resize(size)
 	r.track.Move(fyne.NewPos(0, 0))
-	r.fill.Resize(fyne.NewSize(size.Width*r.b.fraction(), size.Height))
+	f := r.b.fraction()
+	r.fill.Resize(fyne.NewSize(size.Width*f, size.Height))
 	r.fill.Move(fyne.NewPos(0, 0))
+	// A zero-width rectangle still draws its rounded edge: a sliver of
+	// accent on an empty bar.
+	if f > 0 {
+		r.fill.Show()
+	} else {
+		r.fill.Hide()
+	}
 }
 
 func (r *meterBarRenderer) MinSize() fyne.Size {

@@ -43,6 +43,7 @@ func TestMeterEmptyLooksEmpty(t *testing.T) {
 		}{
 			{"empty bar, middle", empty, 0.5, false},
 			{"empty bar, start", empty, 0.05, false},
+			{"empty bar, first pixel inside", empty, 0.005, false},
 			{"half bar, first quarter", half, 0.25, true},
 			{"half bar, last quarter", half, 0.75, false},
 			{"full bar, end", full, 0.95, true},

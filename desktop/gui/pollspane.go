@@ -154,7 +154,7 @@ func (p *pollsPane) show(st core.LiveState) {
 			}
 			p.results.Add(resultBar(o, n, total))
 		}
-		p.results.Add(widget.NewLabel(fmt.Sprintf("%d votes so far", total)))
+		p.results.Add(widget.NewLabel(plural(total, "vote", "votes") + " so far"))
 		p.closeBtn.Enable()
 	}
 	p.pastData = p.pastData[:0]
