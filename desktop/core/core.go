@@ -230,7 +230,9 @@ func (c *Core) token() (string, error) {
 	return c.store.Token()
 }
 
-var errNoToken = errors.New("no DJ token: paste yours in Settings (or pass --token / PIKA_TOKEN)")
+// ErrNoToken: no DJ token is saved or given; each front end says where
+// the DJ puts one (the window's Settings, the command line's token set).
+var ErrNoToken = errors.New("no DJ token: paste yours in Settings, or run pika token set")
 
 func (c *Core) requireToken() (string, error) {
 	tok, err := c.token()
@@ -238,7 +240,7 @@ func (c *Core) requireToken() (string, error) {
 		return "", err
 	}
 	if tok == "" {
-		return "", errNoToken
+		return "", ErrNoToken
 	}
 	return tok, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pikadj/pika/desktop/livelink"
 	"github.com/pikadj/pika/desktop/nowplaying"
+	"github.com/pikadj/pika/desktop/settings"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -56,7 +57,7 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		return err
 	}
 	if set.RelayURL == "" {
-		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
+		return ErrNoRelay
 	}
 	if err := c.checkTransport(set.RelayURL); err != nil {
 		return err
@@ -226,9 +227,46 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	}
 	dj, err := livelink.CheckToken(ctx, relay, tok)
 	if errors.Is(err, livelink.ErrBadToken) {
-		return dj, errors.New("the relay does not know this token: copy it again from your DJ page")
+		return dj, ErrTokenRefused
 	}
 	return dj, err
+}
+
+// ErrNoRelay: no relay URL is saved or given; each front end says where
+// the DJ sets one.
+var ErrNoRelay = errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
+
+// ErrTokenRefused: the relay does not know a token (mistyped, or revoked
+// on the DJ page).
+var ErrTokenRefused = errors.New("the relay does not know this token: copy it again from your DJ page")
+
+// CheckAndSaveToken asks the relay whose token tok is and saves it only
+// when the relay accepts it, so a mistyped or revoked paste never replaces
+// a token that works. When the relay cannot be reached nothing is saved
+// either: the error says so.
+func (c *Core) CheckAndSaveToken(ctx context.Context, tok string) (protocol.DJ, error) {
+	tok = strings.TrimSpace(tok)
+	if err := settings.ValidateToken(tok); err != nil {
+		return protocol.DJ{}, err
+	}
+	relay := c.Settings().RelayURL
+	if relay == "" {
+		return protocol.DJ{}, errors.New("no relay URL: type the relay's address first")
+	}
+	if err := c.checkTransport(relay); err != nil {
+		return protocol.DJ{}, err // the token is not sent over plain http unasked
+	}
+	dj, err := livelink.CheckToken(ctx, relay, tok)
+	switch {
+	case errors.Is(err, livelink.ErrBadToken):
+		return dj, ErrTokenRefused
+	case err != nil:
+		return dj, fmt.Errorf("could not reach the relay at %s to check the token: %w", relay, err)
+	}
+	if err := c.SetToken(tok); err != nil {
+		return dj, fmt.Errorf("the relay accepted the token but it could not be saved: %w", err)
+	}
+	return dj, nil
 }
 
 // SessionRefusedError is the Error event when the relay refused to

@@ -250,7 +250,7 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 		np.Track = names
 	}
 	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
-		return fmt.Errorf("send now playing: %w", err)
+		return fmt.Errorf("“%s” did not reach the relay: %w", np.Track.Title, err)
 	}
 	lr.mu.Lock()
 	if cur := lr.state.NowPlaying; cur != nil && cur.StartedAt.Equal(np.StartedAt) && cur.LibraryID == np.LibraryID {
@@ -305,7 +305,7 @@ func (c *Core) StartPoll(ctx context.Context, question string, options []string,
 		p.DurationS = &d
 	}
 	if err := p.Validate(); err != nil {
-		return fmt.Errorf("poll: %w", err)
+		return fmt.Errorf("the poll cannot be sent: %w", err)
 	}
 	return lr.link.StartPoll(ctx, p)
 }
@@ -335,7 +335,7 @@ func (c *Core) Announce(ctx context.Context, text string, duration time.Duration
 		a.DurationS = &d
 	}
 	if err := a.Validate(); err != nil {
-		return fmt.Errorf("announcement: %w", err)
+		return fmt.Errorf("the announcement cannot be sent: %w", err)
 	}
 	return lr.link.Announce(ctx, a)
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -131,7 +132,10 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 		// The relay ended it (by End, or on its own after a timeout).
 		st.Live = false
 		st.Session.Ended = true
-		if e.RecapURL != "" {
+		// The relay's final link wins, unless it is on another host than
+		// the public join link: then it is the relay's own address (local,
+		// behind a tunnel) and the public one from registration stays.
+		if e.RecapURL != "" && (st.Session.RecapURL == "" || sameHost(e.RecapURL, st.Session.JoinURL) || st.Session.JoinURL == "") {
 			st.Session.RecapURL = e.RecapURL
 		}
 		out = append(out, SessionChanged{st.Session})
@@ -150,11 +154,56 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 		st.PINWrong, st.PINLockedUntil = e.Wrong, e.LockedUntil
 		out = append(out, PINGuessed{Wrong: e.Wrong, LockedUntil: e.LockedUntil})
 	case livelink.OutboxDropped:
-		err := fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)
-		if e.Stale {
-			err = fmt.Errorf("%d messages queued for an earlier session that could not be resumed were dropped, not sent into this one", e.Count)
-		}
-		out = append(out, Error{Err: err})
+		out = append(out, Error{Err: droppedError(e)})
 	}
 	return st, out, over
+}
+
+// sameHost reports whether two links point at the same host.
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && ua.Host == ub.Host
+}
+
+// droppedError says in the DJ's words what did not reach the dancers and
+// why.
+func droppedError(e livelink.OutboxDropped) error {
+	if !e.Stale {
+		return fmt.Errorf("the relay was unreachable for so long that the %s waiting to be sent were dropped", countNoun(e.Count, "oldest update", "oldest updates"))
+	}
+	what := countNoun(e.Count, "update", "updates")
+	if len(e.Tracks) > 0 {
+		what = namedTracks(e.Tracks)
+	}
+	return fmt.Errorf("%s never reached the dancers: their session had ended before the relay could be reached again, "+
+		"so they are not sent into this one", what)
+}
+
+// namedTracks lists tracks as "“A – One”, “B – Two” and 3 more".
+func namedTracks(tracks []string) string {
+	const show = 3
+	quoted := make([]string, 0, show)
+	for i, t := range tracks {
+		if i == show {
+			break
+		}
+		quoted = append(quoted, "“"+t+"”")
+	}
+	list := strings.Join(quoted, ", ")
+	switch rest := len(tracks) - len(quoted); {
+	case rest > 0:
+		list += fmt.Sprintf(" and %d more", rest)
+	case len(quoted) > 1:
+		list = strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
+	}
+	return list
+}
+
+// countNoun is "1 vote", "2 votes".
+func countNoun(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -116,6 +116,9 @@ func TestRelayEvent(t *testing.T) {
 			[]Event{SessionChanged{apply(registered, func(s *LiveState) {
 				s.Session.Ended, s.Session.RecapURL = true, "https://pika.example/recap/s1?final"
 			}).Session}}, true},
+		{"ended with the relay's own address keeps the public recap link", registered, livelink.SessionEnded{RecapURL: "http://127.0.0.1:8080/recap/s1"},
+			apply(registered, func(s *LiveState) { s.Live, s.Session.Ended = false, true }),
+			[]Event{SessionChanged{apply(registered, func(s *LiveState) { s.Session.Ended = true }).Session}}, true},
 		{"ended without a recap link keeps the known one", registered, livelink.SessionEnded{},
 			apply(registered, func(s *LiveState) { s.Live, s.Session.Ended = false, true }),
 			[]Event{SessionChanged{apply(registered, func(s *LiveState) { s.Session.Ended = true }).Session}}, true},
@@ -124,9 +127,13 @@ func TestRelayEvent(t *testing.T) {
 		{"a message refused", registered, livelink.Error{Type: protocol.TypeStartPoll, Err: tooLong},
 			registered, []Event{Error{Err: errors.New("the relay refused start poll: question too long")}}, false},
 		{"outbox full", registered, livelink.OutboxDropped{Count: 3},
-			registered, []Event{Error{Err: errors.New("offline too long: the 3 oldest queued messages were dropped")}}, false},
+			registered, []Event{Error{Err: errors.New("the relay was unreachable for so long that the 3 oldest updates waiting to be sent were dropped")}}, false},
 		{"stale outbox", registered, livelink.OutboxDropped{Count: 2, Stale: true, Session: "s0"},
-			registered, []Event{Error{Err: errors.New("2 messages queued for an earlier session that could not be resumed were dropped, not sent into this one")}}, false},
+			registered, []Event{Error{Err: errors.New("2 updates never reached the dancers: their session had ended before the relay could be reached again, so they are not sent into this one")}}, false},
+		{"stale plays named", registered, livelink.OutboxDropped{Count: 2, Stale: true, Session: "s0", Tracks: []string{"Ana – One", "Bo – Two"}},
+			registered, []Event{Error{Err: errors.New("“Ana – One” and “Bo – Two” never reached the dancers: their session had ended before the relay could be reached again, so they are not sent into this one")}}, false},
+		{"many stale plays", registered, livelink.OutboxDropped{Count: 5, Stale: true, Tracks: []string{"A", "B", "C", "D", "E"}},
+			registered, []Event{Error{Err: errors.New("“A”, “B”, “C” and 2 more never reached the dancers: their session had ended before the relay could be reached again, so they are not sent into this one")}}, false},
 		{"the relay's full state changes nothing", registered, livelink.State{},
 			registered, nil, false},
 	}

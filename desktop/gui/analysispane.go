@@ -21,7 +21,7 @@ type analysisPane struct {
 	g         *gui
 	state     *widget.Label
 	meter     *meter
-	bar       *widget.ProgressBar // meter's bar
+	bar       *meterBar // meter's bar
 	current   *widget.Label
 	speed     *widget.Label
 	left      *widget.Label
@@ -55,7 +55,7 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p.errLabel = newErrorNote()
 	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.failList = newTwoLineList(func() int { return len(p.failures) }, func(i int) (string, string) {
-		return p.failures[i].Path, p.failures[i].Error
+		return p.failures[i].Path, capitalise(cleanError(p.failures[i].Error))
 	}, widget.DangerImportance)
 	stats := widget.NewForm(
 		widget.NewFormItem("Now", p.current),
@@ -158,7 +158,7 @@ func (p *analysisPane) refreshFailures() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not read the failed files: " + err.Error())
+			p.errLabel.SetText("Could not read the failed files: " + errorDetail(err))
 			return
 		}
 		p.failures = failed
@@ -183,7 +183,7 @@ func (p *analysisPane) start() {
 		return p.g.core.StartAnalysis()
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not start the analysis: " + err.Error())
+			p.errLabel.SetText("Could not start the analysis: " + errorDetail(err))
 		}
 		p.show(p.g.core.AnalysisProgress())
 	})
@@ -214,7 +214,7 @@ func (p *analysisPane) retry() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not retry: " + err.Error())
+			p.errLabel.SetText("Could not retry: " + errorDetail(err))
 			return
 		}
 		p.state.SetText(fmt.Sprintf("Retrying %d files", n))

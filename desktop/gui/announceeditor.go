@@ -93,14 +93,14 @@ func (e *announceEditor) submit() {
 		a.DurationS = &d
 	}
 	if err := a.Validate(); err != nil {
-		e.errLabel.SetText("The announcement cannot be sent: " + err.Error())
+		e.errLabel.SetText("The announcement cannot be sent: " + errorDetail(err))
 		return
 	}
 	if e.onPush == nil {
 		return
 	}
 	if err := e.onPush(a); err != nil {
-		e.errLabel.SetText(err.Error())
+		e.errLabel.SetText(errorText(err))
 		return
 	}
 	e.errLabel.SetText("")

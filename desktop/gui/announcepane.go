@@ -90,7 +90,7 @@ func (p *announcePane) push(a protocol.Announce) error {
 		if err != nil {
 			// Put the words back: a failed push must not lose them.
 			p.editor.text.SetText(text)
-			p.editor.errLabel.SetText("Not sent: " + err.Error())
+			p.editor.errLabel.SetText("Not sent: " + errorDetail(err))
 			return
 		}
 		p.g.syncLive()
@@ -104,7 +104,7 @@ func (p *announcePane) clear() {
 		return p.g.core.ClearAnnouncement(ctx)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not clear it: " + err.Error())
+			p.errLabel.SetText("Could not clear it: " + errorDetail(err))
 		}
 		p.g.syncLive()
 	})

@@ -129,7 +129,7 @@ func TestPollEditorShowsRelayRefusal(t *testing.T) {
 	test.NewTempWindow(t, e.content)
 	e.template.SetSelected("Next style?")
 	test.Tap(e.startBtn)
-	if e.errLabel.Text != "not live: go live first" {
+	if e.errLabel.Text != "Not live: go live first" {
 		t.Fatalf("error label %q", e.errLabel.Text)
 	}
 }

@@ -83,6 +83,9 @@ type gui struct {
 	settings *settingsPane
 
 	plainDialog *dialog.ConfirmDialog // open while asking about a plain-http relay (plainhttp.go)
+	check       *checklist
+	// resume is the offer to resume a session left live (nil when none).
+	resume *resumeDialog
 }
 
 func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
@@ -95,6 +98,8 @@ func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
 	g.polls = newPollsPane(g)
 	g.announce = newAnnouncePane(g)
 	g.settings = newSettingsPane(g)
+	g.check = newChecklist(g)
+	g.live.firstRun.Add(g.check.content)
 	g.shell = newShell([]*pane{
 		{name: paneLive, icon: theme.MediaPlayIcon(), content: g.live.content},
 		{name: paneLibrary, icon: theme.FolderOpenIcon(), content: g.library.content, shown: g.library.refresh},
@@ -125,8 +130,9 @@ func (g *gui) closeRequested() {
 		g.win.Close()
 		return
 	}
-	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes to carry on with the same session; "+
-		"otherwise it ends by itself (\"End session\" in Live ends it now).\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
+	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes: it offers to resume the same session\n"+
+		"(or press Go Live with the same relay). Plays the DJ software logs meanwhile are caught up.\n"+
+		"Later than that the relay ends the session by itself; \"End session\" in Live ends it now.\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
 	dialog.ShowConfirm("Quit while live?", msg, func(quit bool) {
 		if quit {
 			g.win.Close()
@@ -157,6 +163,7 @@ func (g *gui) start() func() {
 	g.analysis.refresh()
 	g.settings.load()
 	g.syncLive()
+	g.offerResume()
 	if ws := g.core.Warnings(); len(ws) > 0 {
 		g.shell.showError("Started with problems: " + strings.Join(ws, "; "))
 	}
@@ -180,7 +187,7 @@ func (g *gui) apply(e core.Event) {
 		g.library.refreshSoon()
 	case core.Error:
 		if e.Err != nil {
-			g.shell.showError(e.Err.Error())
+			g.shell.showError(errorText(e.Err))
 		}
 	case core.AnnouncementShown:
 		g.announce.record(e.Announcement, e.At)
@@ -199,6 +206,7 @@ func (g *gui) apply(e core.Event) {
 // core's snapshot, so no event order can leave the window inconsistent.
 func (g *gui) syncLive() {
 	st := g.core.LiveState()
+	g.check.refresh()
 	g.live.show(st)
 	g.polls.show(st)
 	g.announce.show(st)

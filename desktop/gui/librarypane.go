@@ -49,12 +49,17 @@ type libraryPane struct {
 	sendBtn   *widget.Button
 	content   fyne.CanvasObject
 
+	// empty stands in for the table while the library has no tracks.
+	empty    *fyne.Container
+	addMusic *widget.Button
+	// total is the library's size as last counted (-1 before that).
+	total int
 	// refresh bookkeeping: one query at a time, the latest filter wins.
 	querying, dirty bool
 }
 
 func newLibraryPane(g *gui) *libraryPane {
-	p := &libraryPane{g: g}
+	p := &libraryPane{g: g, total: -1}
 	p.path = widget.NewEntry()
 	p.path.SetPlaceHolder("Music folder, or VirtualDJ database.xml")
 	p.path.OnSubmitted = func(string) { p.add() }
@@ -93,8 +98,27 @@ func newLibraryPane(g *gui) *libraryPane {
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
 	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
 	bottom := container.NewBorder(nil, nil, nil, p.sendBtn, p.summary)
-	p.content = container.NewBorder(top, bottom, nil, nil, p.table.table)
+	p.addMusic = widget.NewButtonWithIcon("Add music folder…", theme.FolderOpenIcon(), p.pickFolder)
+	p.addMusic.Importance = widget.HighImportance
+	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
+		"each one's BPM, key and energy for the dancers' page.\nA VirtualDJ database.xml works too (above).")
+	emptyText.Alignment = fyne.TextAlignCenter
+	p.empty = container.NewCenter(container.NewVBox(emptyText, container.NewCenter(p.addMusic)))
+	p.empty.Hide()
+	p.content = container.NewBorder(top, bottom, nil, nil, container.NewStack(p.table.table, p.empty))
 	return p
+}
+
+// showEmpty puts the empty-library message in place of the table while
+// there is no track at all (a filter that finds none still shows the table).
+func (p *libraryPane) showEmpty() {
+	if p.total == 0 {
+		p.table.table.Hide()
+		p.empty.Show()
+	} else {
+		p.empty.Hide()
+		p.table.table.Show()
+	}
 }
 
 // sized gives an entry a fixed width inside an HBox.
@@ -113,7 +137,7 @@ func heading(text string) fyne.CanvasObject {
 func (p *libraryPane) pickFolder() {
 	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that folder: " + err.Error())
+			p.errLabel.SetText("Cannot open that folder: " + errorDetail(err))
 			return
 		}
 		if u == nil {
@@ -127,7 +151,7 @@ func (p *libraryPane) pickFolder() {
 func (p *libraryPane) pickDatabase() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that file: " + err.Error())
+			p.errLabel.SetText("Cannot open that file: " + errorDetail(err))
 			return
 		}
 		if r == nil {
@@ -161,7 +185,7 @@ func (p *libraryPane) add() {
 		}, func(err error) {
 			if err != nil {
 				p.message.SetText("")
-				p.errLabel.SetText("Could not import the VirtualDJ database: " + err.Error())
+				p.errLabel.SetText("Could not import the VirtualDJ database: " + errorDetail(err))
 				return
 			}
 			msg := fmt.Sprintf("VirtualDJ: %d songs read, %d new, %d updated, %d not on this computer.", res.Songs, res.Added, res.Updated, res.Missing)
@@ -186,7 +210,7 @@ func (p *libraryPane) add() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Could not import the folder: " + err.Error())
+			p.errLabel.SetText("Could not import the folder: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(importSummary(path, res))
@@ -221,7 +245,7 @@ func (p *libraryPane) rescanFolders() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Rescan failed: " + err.Error())
+			p.errLabel.SetText("Rescan failed: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(importSummary("All folders", res))
@@ -266,7 +290,7 @@ func (p *libraryPane) filter() (library.Filter, error) {
 func (p *libraryPane) refresh() {
 	f, err := p.filter()
 	if err != nil {
-		p.filterErr.SetText(err.Error())
+		p.filterErr.SetText(errorText(err))
 		return
 	}
 	p.filterErr.SetText("")
@@ -289,9 +313,12 @@ func (p *libraryPane) refresh() {
 	}, func(err error) {
 		p.querying = false
 		if err != nil {
-			p.errLabel.SetText("Could not read the library: " + err.Error())
+			p.errLabel.SetText("Could not read the library: " + errorDetail(err))
 		} else {
 			p.table.SetTracks(tracks)
+			p.total = counts.Total
+			p.showEmpty()
+			p.g.check.refresh()
 			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
 				len(tracks), counts.Total, counts.Analysed, counts.Pending, counts.Failed, counts.Missing))
 			p.updateSend()
@@ -329,7 +356,7 @@ func (p *libraryPane) sendSelected() {
 		return p.g.core.SendManual(ctx, t.ID)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not send the track: " + err.Error())
+			p.errLabel.SetText("Could not send the track: " + errorDetail(err))
 			return
 		}
 		p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))

@@ -91,7 +91,7 @@ func TestLiveSessionFromTheWindow(t *testing.T) {
 
 	// A dancer joins; the DJ sends the track from the library.
 	dancer, _ := relay.Join(t, sessionID, "dancer-ana-0001", "")
-	h.waitFor("one listener", liveLimit, func() bool { return lv.listeners.Text == "1 listener" },
+	h.waitFor("one dancer", liveLimit, func() bool { return lv.listeners.Text == "1 dancer connected" },
 		func() string { return lv.listeners.Text })
 	h.show(paneLibrary)
 	h.ui(func() { lp.table.table.Select(widget.TableCellID{Row: 0, Col: 1}) })
@@ -174,13 +174,47 @@ func TestLiveSessionFromTheWindow(t *testing.T) {
 		h.win.Canvas().Overlays().Remove(top)
 	})
 
-	// End: the dancer gets the recap link, the window leaves live mode.
+	// End asks first; "Keep going" keeps the session.
 	h.show(paneLive)
-	h.tap(lv.end)
+	answerEnd(h, "Keep going")
+	h.ui(func() {
+		if !h.core.LiveState().Live || lv.goLive.Disabled() == false {
+			t.Error("Keep going ended the session")
+		}
+	})
+	// End: the dancer gets the recap link, the window leaves live mode
+	// and shows the recap link where the join link was.
+	answerEnd(h, "End session")
 	dancer.Expect(t, protocol.TypeSessionEnded)
-	h.waitFor("the window out of live mode", liveLimit, func() bool {
-		return !lv.goLive.Disabled() && lv.qr.url == "" && h.g.shell.status.live.Text == "Not live"
-	}, func() string { return h.g.shell.status.live.Text + " " + lv.errLabel.Text })
+	wantRecap := public + "/recap/" + sessionID
+	h.waitFor("the window out of live mode, with the recap link", liveLimit, func() bool {
+		return !lv.goLive.Disabled() && lv.qr.url == "" && h.g.shell.status.live.Text == "Not live" &&
+			lv.qr.link.Text == wantRecap && lv.qr.link.URL != nil && !lv.qr.copyBtn.Disabled()
+	}, func() string { return h.g.shell.status.live.Text + " " + lv.errLabel.Text + " | " + lv.qr.link.Text })
+	h.tap(lv.qr.copyBtn)
+	if got := h.app.Clipboard().Content(); got != wantRecap {
+		t.Errorf("copied %q, want the recap link %q", got, wantRecap)
+	}
+}
+
+// answerEnd taps End session and answers its confirmation with the
+// button named answer.
+func answerEnd(h *harness, answer string) {
+	h.t.Helper()
+	lv := h.g.live
+	h.tap(lv.end)
+	var b *widget.Button
+	h.ui(func() {
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil || lv.ending == nil {
+			h.t.Fatal("End session did not ask first")
+		}
+		b = findButton(top, answer)
+	})
+	if b == nil {
+		h.t.Fatalf("the End dialog has no %q button", answer)
+	}
+	h.tap(b)
 }
 
 func TestSettingsTokenErrors(t *testing.T) {
@@ -190,8 +224,8 @@ func TestSettingsTokenErrors(t *testing.T) {
 		name, relayURL, token, want string
 	}{
 		{"not a token", relay.URL, "hello", "must start with " + protocol.TokenPrefix},
-		{"unknown token", relay.URL, protocol.TokenPrefix + strings.Repeat("0", 32), "The token was not accepted"},
-		{"relay not there", "http://127.0.0.1:1", protocol.TokenPrefix + strings.Repeat("1", 32), "The token was not accepted"},
+		{"unknown token", relay.URL, protocol.TokenPrefix + strings.Repeat("0", 32), "This token was not saved: the relay does not know this token"},
+		{"relay not there", "http://127.0.0.1:1", protocol.TokenPrefix + strings.Repeat("1", 32), "This token was not saved: could not reach the relay at http://127.0.0.1:1"},
 		{"relay URL not http", "ftp://relay.example", protocol.TokenPrefix + strings.Repeat("2", 32), "Fix the settings above first"},
 	}
 	for _, tc := range tests {
@@ -225,7 +259,7 @@ func TestGoLiveWithoutTokenSaysWhatIsMissing(t *testing.T) {
 		{"bad PIN", func() { lv.name.SetText("Set"); lv.pin.SetText("12") }, "PIN must be 4 to 8 digits"},
 		{"no name", func() { lv.name.SetText(" "); lv.pin.SetText("") }, "Give the session a name"},
 		{"m3u without path", func() { lv.name.SetText("Set"); lv.source.SetSelectedIndex(3); lv.location.SetText("") }, "needs the path"},
-		{"no token", func() { lv.source.SetSelectedIndex(len(liveSources) - 1) }, "no DJ token"},
+		{"no relay", func() { lv.source.SetSelectedIndex(len(liveSources) - 1) }, "No relay yet: type its address in Settings"},
 	}
 	for _, tc := range tests {
 		h.ui(func() { lv.errLabel.SetText(""); tc.setup() })
@@ -235,7 +269,9 @@ func TestGoLiveWithoutTokenSaysWhatIsMissing(t *testing.T) {
 	}
 }
 
-func TestGoLiveWithLocalRelayShowsNoQRCode(t *testing.T) {
+// Without a public page URL (the demo) the join code is the local
+// address, marked as local, with the link clickable and copyable.
+func TestGoLiveWithLocalRelayShowsALocalCode(t *testing.T) {
 	relay := relaytest.Start(t)
 	token := relay.RegisterDJ(t, "cy@example.com", "DJ Cy")
 	h := newHarness(t, pikaConfig())
@@ -244,17 +280,24 @@ func TestGoLiveWithLocalRelayShowsNoQRCode(t *testing.T) {
 	lv := h.g.live
 	h.ui(func() { lv.source.SetSelectedIndex(len(liveSources) - 1) })
 	h.tap(lv.goLive)
-	h.waitFor("the note about the public page URL", liveLimit, func() bool {
+	var want string
+	h.waitFor("the local join code", liveLimit, func() bool {
 		st := h.core.LiveState()
-		return st.Session.ID != "" && strings.Contains(lv.joinNote.Text, "No public page URL") &&
-			strings.Contains(lv.joinNote.Text, relay.URL+"/live/"+st.Session.ID)
-	}, func() string { return lv.joinNote.Text + " | " + lv.errLabel.Text })
+		want = relay.URL + "/live/" + st.Session.ID
+		return st.Session.ID != "" && lv.qr.url == want && lv.qr.img.Image != nil
+	}, func() string { return lv.joinNote.Text + " | " + lv.qr.note.Text + " | " + lv.errLabel.Text })
 	h.ui(func() {
-		if lv.qr.url != "" || !lv.qr.copyBtn.Disabled() {
-			t.Errorf("a QR code for a local address is shown: %q", lv.qr.url)
+		if !strings.Contains(lv.qr.note.Text, "Local address: works only on this computer") || !lv.qr.note.Visible() {
+			t.Errorf("the local code is marked %q", lv.qr.note.Text)
+		}
+		if !strings.Contains(lv.joinNote.Text, "set the public page URL in Settings") {
+			t.Errorf("no advice about the public page URL: %q", lv.joinNote.Text)
+		}
+		if lv.qr.link.Text != want || lv.qr.link.URL == nil || lv.qr.link.URL.String() != want || lv.qr.copyBtn.Disabled() {
+			t.Errorf("link %q (%v), copy disabled %v", lv.qr.link.Text, lv.qr.link.URL, lv.qr.copyBtn.Disabled())
 		}
 	})
-	h.tap(lv.end)
+	answerEnd(h, "End session")
 	h.waitFor("the end", liveLimit, func() bool { return !lv.goLive.Disabled() }, nil)
 }
 
@@ -354,8 +397,8 @@ func TestGoLiveWithTheRelayUnreachable(t *testing.T) {
 		st := h.core.LiveState()
 		return st.Session.ID != "" && st.Connected && !lv.offlineBox.Visible()
 	}, func() string { return lv.offline.Text + " | " + lv.errLabel.Text })
-	h.tap(lv.end)
+	answerEnd(h, "End session")
 	h.waitFor("the end", liveLimit, func() bool {
-		return !lv.goLive.Disabled() && strings.Contains(lv.info.Text, "Recap") && lv.errLabel.Text == ""
+		return !lv.goLive.Disabled() && strings.HasPrefix(lv.qr.link.Text, relay.URL+"/recap/") && lv.errLabel.Text == ""
 	}, func() string { return lv.info.Text + " | " + lv.errLabel.Text })
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -86,7 +89,15 @@ type livePane struct {
 	joinNote  *note
 	srcStatus *sourceStatus // sourcestatus.go
 
-	joinURL string
+	// joinShown is what the join area shows ("kind url"), so a redraw
+	// with the same state leaves it (and the projector view) alone;
+	// recap is the link of the session that ended here.
+	joinShown string
+	recap     string
+	// firstRun holds the first-run checklist (see checklist).
+	firstRun *fyne.Container
+	// ending asks before the session ends (nil when not asking).
+	ending  *dialog.ConfirmDialog
 	content fyne.CanvasObject
 }
 
@@ -129,7 +140,7 @@ func newLivePane(g *gui) *livePane {
 	p.pinBox.Hide()
 	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
 	p.goLive.Importance = widget.HighImportance
-	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.endLive)
+	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.confirmEnd)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
 	p.errLabel = newErrorNote()
@@ -179,8 +190,10 @@ func newLivePane(g *gui) *livePane {
 		p.feel.content,
 	)
 	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
 		heading("Live"),
+		p.firstRun,
 		setup,
 		container.NewHBox(p.goLive, p.end),
 		p.pinBox,
@@ -218,7 +231,7 @@ func (p *livePane) startLive() {
 	p.errLabel.SetText("")
 	src, err := sourceSpec(liveSources[p.source.SelectedIndex()], p.location.Text)
 	if err != nil {
-		p.errLabel.SetText(err.Error())
+		p.errLabel.SetText(errorText(err))
 		return
 	}
 	name := strings.TrimSpace(p.name.Text)
@@ -233,8 +246,13 @@ func (p *livePane) startLive() {
 	case pin != "" && !protocol.ValidPIN(pin):
 		p.errLabel.SetText("The PIN must be 4 to 8 digits, or empty for an open session.")
 		return
+	case p.g.core.Settings().RelayURL == "":
+		// The first step of the checklist above, before the token.
+		p.errLabel.SetText(errorText(core.ErrNoRelay) + ".")
+		return
 	}
 	p.info.SetText("Connecting to the relay…")
+	p.recap = ""
 	var saveErr error
 	p.g.do(p.goLive, func(ctx context.Context) error {
 		// Remember the choices for the next set; a failure to save must
@@ -250,12 +268,29 @@ func (p *livePane) startLive() {
 		case p.g.confirmPlainHTTP(err, p.startLive):
 			p.errLabel.SetText("Not live yet: the relay URL is plain http://.")
 		case err != nil:
-			p.errLabel.SetText("Could not go live: " + err.Error())
+			p.errLabel.SetText("Could not go live: " + errorDetail(err))
 		case saveErr != nil:
-			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + saveErr.Error())
+			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + errorDetail(saveErr))
 		}
 		p.g.syncLive()
 	})
+}
+
+// confirmEnd asks before ending, as quitting does: End sits next to Go
+// Live, and one slip must not end the night for the room.
+func (p *livePane) confirmEnd() {
+	msg := "The dancers' page shows that the session is over, with the recap link.\nAn ended session cannot be resumed."
+	d := dialog.NewConfirm("End the session?", msg, func(ok bool) {
+		p.ending = nil
+		if ok {
+			p.endLive()
+		}
+	}, p.g.win)
+	d.SetConfirmText("End session")
+	d.SetDismissText("Keep going")
+	d.SetConfirmImportance(widget.DangerImportance)
+	p.ending = d
+	d.Show()
 }
 
 func (p *livePane) endLive() {
@@ -266,7 +301,7 @@ func (p *livePane) endLive() {
 		// ErrEndedHere is no failure: the session is over here, and ended
 		// (from its event) says what the relay does about it.
 		if err != nil && !errors.Is(err, core.ErrEndedHere) {
-			p.errLabel.SetText("Could not end the session: " + err.Error())
+			p.errLabel.SetText("Could not end the session: " + errorDetail(err))
 		}
 		p.g.syncLive()
 	})
@@ -314,7 +349,7 @@ func pinWarning(st core.LiveState, now time.Time) string {
 
 func (p *livePane) retryLink() {
 	if err := p.g.core.RetryLink(); err != nil {
-		p.errLabel.SetText("Cannot try again: " + err.Error())
+		p.errLabel.SetText("Cannot try again: " + errorDetail(err))
 	}
 }
 
@@ -325,7 +360,7 @@ func (p *livePane) showOffline(st core.LiveState) {
 		p.offlineBox.Hide()
 		return
 	}
-	msg := "Cannot reach the relay at " + st.RelayURL + ": " + st.LinkErr.Error() + ". "
+	msg := "Cannot reach the relay at " + st.RelayURL + ": " + errorDetail(st.LinkErr) + ". "
 	if st.Session.ID == "" {
 		msg += "The session has not started. Check the relay URL in Settings and the network, then try again, or cancel."
 		p.cancelLive.Show()
@@ -362,16 +397,11 @@ func sentence(s string) string {
 // ended keeps the recap link in view once the session is over.
 func (p *livePane) ended(s core.Session) {
 	if s.EndedHere {
-		msg := sentence(core.ErrEndedHere.Error())
-		if s.RecapURL != "" {
-			msg += " Recap for the dancers: " + s.RecapURL
-		}
-		p.info.SetText(msg)
-	} else if s.RecapURL != "" {
-		p.info.SetText("Session ended. Recap for the dancers: " + s.RecapURL)
+		p.info.SetText(sentence(core.ErrEndedHere.Error()))
 	} else {
 		p.info.SetText("Session ended.")
 	}
+	p.recap = s.RecapURL
 }
 
 // show draws the live state.
@@ -416,10 +446,7 @@ func (p *livePane) show(st core.LiveState) {
 		} else {
 			p.bpm.Text = "– BPM"
 		}
-		key := t.Key
-		if t.Camelot != "" && t.Key != "" {
-			key = t.Camelot + " · " + t.Key
-		}
+		key := keyLabel(t.Camelot, t.Key)
 		if t.KeyUncertain() {
 			key += " (uncertain)"
 		}
@@ -447,27 +474,64 @@ func (p *livePane) show(st core.LiveState) {
 	} else {
 		p.listeners.SetText("")
 	}
-	join := ""
-	if st.Live {
-		join = st.Session.JoinURL
-	}
+	p.showJoin(st)
+}
+
+// showJoin draws the one place that says where dancers join: the public
+// code; else a code for the local address, marked as local; after the
+// session, the recap link.
+func (p *livePane) showJoin(st core.LiveState) {
+	kind, link, where := "", "", ""
+	advice := ""
 	switch {
-	case st.Live && join == "" && st.Session.LocalJoinURL != "":
-		// The relay is on this computer or the LAN: phones in the room may
-		// not reach it, so no QR code; the link still serves a test here.
-		p.joinNote.SetText("No public page URL: set it in Settings so dancers' phones can join. " +
-			"On this computer the session is at " + st.Session.LocalJoinURL)
-	case st.Live && join == "":
-		p.joinNote.SetText("Waiting for the relay to confirm the session…")
-	default:
-		p.joinNote.SetText("")
-	}
-	if join != p.joinURL {
-		if err := p.qr.SetURL(join, st.Session.Name); err != nil {
-			p.errLabel.SetText("Cannot draw the join code: " + err.Error())
+	case st.Live && st.Session.JoinURL != "":
+		kind, link = "public", st.Session.JoinURL
+	case st.Live && st.Session.ID != "":
+		link = p.g.core.Settings().JoinURL(st.Session.ID)
+		if link == "" {
+			link = st.Session.LocalJoinURL
 		}
-		p.joinURL = join
+		if link != "" {
+			kind, where = "local", localWhere(link)
+			advice = "For phones anywhere (mobile data), set the public page URL in Settings: the address the relay has on the internet."
+		}
+	case st.Live:
+		advice = "Waiting for the relay to confirm the session…"
+	case p.recap != "":
+		kind, link = "recap", p.recap
 	}
+	p.joinNote.SetText(advice)
+	shown := kind + " " + link
+	if shown == p.joinShown {
+		return
+	}
+	p.joinShown = shown
+	var err error
+	switch kind {
+	case "public":
+		err = p.qr.SetURL(link, st.Session.Name)
+	case "local":
+		err = p.qr.SetLocalURL(link, st.Session.Name, where)
+	case "recap":
+		p.qr.SetRecap(link)
+	default:
+		err = p.qr.SetURL("", "")
+	}
+	if err != nil {
+		p.errLabel.SetText("Cannot draw the join code: " + errorDetail(err))
+	}
+}
+
+// localWhere says which phones reach a local address.
+func localWhere(link string) string {
+	u, err := url.Parse(link)
+	if err == nil {
+		h := u.Hostname()
+		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
+			return "Local address: works only on this computer (a browser here), not on the dancers' phones."
+		}
+	}
+	return "Local address: works only on this network (phones on the same Wi-Fi)."
 }
 
 func orDash(s string) string {

@@ -67,7 +67,7 @@ func TestPINGuessesInTheLivePane(t *testing.T) {
 			t.Errorf("the warning stays after a new PIN: %q", lv.pinWarn.Text)
 		}
 	})
-	h.tap(lv.end)
+	answerEnd(h, "End session")
 	h.waitFor("the end", liveLimit, func() bool { return !lv.goLive.Disabled() }, nil)
 	var rc protocol.Recap
 	if s := relay.DoJSON(t, http.MethodGet, "/api/sessions/"+id+"/recap", "", nil, &rc); s != http.StatusForbidden {

@@ -43,12 +43,12 @@ func TestPlainHTTPRelayAsksFirst(t *testing.T) {
 	})
 	answer("Send anyway")
 	h.waitFor("the check over plain http", liveLimit, func() bool {
-		return strings.Contains(sp.tokenErr.Text, "The token was not accepted")
+		return strings.Contains(sp.tokenErr.Text, "This token was not saved: could not reach the relay")
 	}, func() string { return sp.tokenErr.Text })
 	// Confirmed once: the next check does not ask again.
 	h.tap(sp.checkBtn)
 	h.waitFor("the second check", liveLimit, func() bool {
-		return strings.Contains(sp.tokenErr.Text, "The token was not accepted")
+		return strings.Contains(sp.tokenErr.Text, "This token was not saved: could not reach the relay")
 	}, func() string { return sp.tokenErr.Text })
 	if h.g.plainDialog != nil {
 		t.Fatal("asked again after Send anyway")

@@ -191,14 +191,14 @@ func (e *pollEditor) draft() (protocol.StartPoll, error) {
 func (e *pollEditor) submit() {
 	sp, err := e.draft()
 	if err != nil {
-		e.errLabel.SetText(err.Error())
+		e.errLabel.SetText(errorText(err))
 		return
 	}
 	if e.onStart == nil {
 		return
 	}
 	if err := e.onStart(sp); err != nil {
-		e.errLabel.SetText(err.Error())
+		e.errLabel.SetText(errorText(err))
 		return
 	}
 	e.errLabel.SetText("")
@@ -254,7 +254,7 @@ func (e *pollEditor) loadSaved() {
 func (e *pollEditor) saveTemplate() {
 	sp, err := e.draft()
 	if err != nil {
-		e.errLabel.SetText(err.Error())
+		e.errLabel.SetText(errorText(err))
 		return
 	}
 	t := pollTemplate{Name: sp.Question, Question: sp.Question, Options: sp.Options}
@@ -271,7 +271,7 @@ func (e *pollEditor) saveTemplate() {
 	if e.prefs != nil {
 		data, err := json.Marshal(e.saved)
 		if err != nil {
-			e.errLabel.SetText("Could not save the template: " + err.Error())
+			e.errLabel.SetText("Could not save the template: " + errorDetail(err))
 			return
 		}
 		e.prefs.SetString(prefPollTemplates, string(data))

@@ -78,11 +78,7 @@ func pollSummary(poll protocol.Poll) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", o, n))
 	}
-	votes := "votes"
-	if total == 1 {
-		votes = "vote"
-	}
-	return fmt.Sprintf("%s · %d %s", strings.Join(parts, " · "), total, votes)
+	return strings.Join(parts, " · ") + " · " + plural(total, "vote", "votes")
 }
 
 func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
@@ -94,7 +90,7 @@ func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
 		return p.g.core.StartPoll(ctx, sp.Question, sp.Options, d)
 	}, func(err error) {
 		if err != nil {
-			p.editor.errLabel.SetText("The poll did not start: " + err.Error())
+			p.editor.errLabel.SetText("The poll did not start: " + errorDetail(err))
 			return
 		}
 		p.editor.errLabel.SetText("")
@@ -113,7 +109,7 @@ func (p *pollsPane) closePoll() {
 		return p.g.core.ClosePoll(ctx, id)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not close the poll: " + err.Error())
+			p.errLabel.SetText("Could not close the poll: " + errorDetail(err))
 		}
 		p.g.syncLive()
 	})
@@ -158,7 +154,7 @@ func (p *pollsPane) show(st core.LiveState) {
 			}
 			p.results.Add(resultBar(o, n, total))
 		}
-		p.results.Add(widget.NewLabel(fmt.Sprintf("%d votes so far", total)))
+		p.results.Add(widget.NewLabel(plural(total, "vote", "votes") + " so far"))
 		p.closeBtn.Enable()
 	}
 	p.pastData = p.pastData[:0]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	neturl "net/url"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,16 +32,20 @@ func qrImage(url string) (image.Image, error) {
 // projectorTitle names the full-screen window of the join code.
 const projectorTitle = "Pika! — scan to join"
 
-// qrView is the join QR code with its URL, a copy button and a button that
-// opens the projector view.
+// qrView is the one place that says where dancers join: the QR code, the
+// link (clickable, with a copy button) and a button that opens the
+// projector view; after the session, the recap link.
 type qrView struct {
 	app     fyne.App
-	url     string
+	url     string // the QR code's address ("" without a code)
 	img     *canvas.Image
-	link    *widget.Label
+	link    *widget.Hyperlink
 	copyBtn *widget.Button
 	fullBtn *widget.Button
 	copied  *widget.Label
+	// note says what the link is when that is not plain: a local
+	// address, a recap, or that there is nothing yet.
+	note    *note
 	content fyne.CanvasObject
 	title   string
 	full    fyne.Window
@@ -49,16 +54,22 @@ type qrView struct {
 	card *fyne.Container
 }
 
+// noJoinYet is what the join area says before a session.
+const noJoinYet = "The join code and link appear here when you go live."
+
 func newQRView(a fyne.App) *qrView {
 	q := &qrView{app: a}
 	q.img = canvas.NewImageFromImage(nil)
 	q.img.FillMode = canvas.ImageFillContain
 	q.img.ScaleMode = canvas.ImageScalePixels
 	q.img.SetMinSize(fyne.NewSize(300, 300))
-	q.link = widget.NewLabel("Go live to get the join link.")
+	q.link = widget.NewHyperlink("", nil)
 	q.link.Wrapping = fyne.TextWrapBreak
 	q.link.Alignment = fyne.TextAlignCenter
 	q.link.TextStyle = fyne.TextStyle{Monospace: true}
+	q.link.Hide()
+	q.note = newNote(widget.MediumImportance)
+	q.note.Alignment = fyne.TextAlignCenter
 	q.copied = widget.NewLabel("")
 	q.copyBtn = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), q.copyURL)
 	q.fullBtn = widget.NewButtonWithIcon("Full screen", theme.ViewFullScreenIcon(), q.showFullScreen)
@@ -68,24 +79,24 @@ func newQRView(a fyne.App) *qrView {
 	q.card = container.NewStack(canvas.NewRectangle(color.White), container.NewPadded(q.img))
 	q.card.Hide()
 	q.content = container.NewBorder(nil,
-		container.NewVBox(q.link, container.NewHBox(layout.NewSpacer(), q.copyBtn, q.fullBtn, layout.NewSpacer()), q.copied),
+		container.NewVBox(q.note, q.link, container.NewHBox(layout.NewSpacer(), q.copyBtn, q.fullBtn, layout.NewSpacer()), q.copied),
 		nil, nil, q.card)
+	q.note.SetText(noJoinYet)
 	return q
 }
 
 // SetURL shows url as the join code, or clears the view when url is empty.
 // title is shown above the code in the projector view.
-func (q *qrView) SetURL(url, title string) error {
+func (q *qrView) SetURL(url, title string) error { return q.setCode(url, title, "") }
+
+// SetLocalURL shows a join code for an address only some phones reach,
+// with where explaining which ("works only on this network").
+func (q *qrView) SetLocalURL(url, title, where string) error { return q.setCode(url, title, where) }
+
+func (q *qrView) setCode(url, title, note string) error {
 	q.title = title
 	if url == "" {
-		q.url = ""
-		q.img.Image = nil
-		q.img.Refresh()
-		q.card.Hide()
-		q.link.SetText("Go live to get the join link.")
-		q.copyBtn.Disable()
-		q.fullBtn.Disable()
-		q.closeFullScreen()
+		q.clear(noJoinYet)
 		return nil
 	}
 	img, err := qrImage(url)
@@ -96,18 +107,54 @@ func (q *qrView) SetURL(url, title string) error {
 	q.img.Image = img
 	q.img.Refresh()
 	q.card.Show()
-	q.link.SetText(url)
-	q.copied.SetText("")
-	q.copyBtn.Enable()
+	q.setLink(url)
+	q.note.Importance = widget.WarningImportance
+	q.note.SetText(note)
 	q.fullBtn.Enable()
 	return nil
 }
 
+// SetRecap shows the recap link of the session that ended (no code: the
+// room has left).
+func (q *qrView) SetRecap(url string) {
+	q.clear("Session over. The recap, for dancers and organisers:")
+	if url != "" {
+		q.setLink(url)
+	}
+}
+
+func (q *qrView) clear(msg string) {
+	q.url = ""
+	q.img.Image = nil
+	q.img.Refresh()
+	q.card.Hide()
+	q.link.SetText("")
+	q.link.SetURL(nil)
+	q.link.Hide()
+	q.note.Importance = widget.MediumImportance
+	q.note.SetText(msg)
+	q.copied.SetText("")
+	q.copyBtn.Disable()
+	q.fullBtn.Disable()
+	q.closeFullScreen()
+}
+
+func (q *qrView) setLink(raw string) {
+	u, err := neturl.Parse(raw)
+	if err == nil {
+		q.link.SetURL(u)
+	}
+	q.link.SetText(raw)
+	q.link.Show()
+	q.copied.SetText("")
+	q.copyBtn.Enable()
+}
+
 func (q *qrView) copyURL() {
-	if q.url == "" {
+	if q.link.Text == "" {
 		return
 	}
-	q.app.Clipboard().SetContent(q.url)
+	q.app.Clipboard().SetContent(q.link.Text)
 	q.copied.SetText("Link copied.")
 }
 

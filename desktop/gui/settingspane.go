@@ -47,9 +47,9 @@ type settingsPane struct {
 func newSettingsPane(g *gui) *settingsPane {
 	p := &settingsPane{g: g}
 	p.relay = widget.NewEntry()
-	p.relay.SetPlaceHolder("https://relay.example")
+	p.relay.SetPlaceHolder("the address you were given, e.g. https://pika.example (a relay here: http://127.0.0.1:8080)")
 	p.public = widget.NewEntry()
-	p.public.SetPlaceHolder("empty: the same as the relay")
+	p.public.SetPlaceHolder("where phones open the pages; empty: the relay URL")
 	p.minBPM = widget.NewEntry()
 	p.maxBPM = widget.NewEntry()
 	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
@@ -88,7 +88,9 @@ func newSettingsPane(g *gui) *settingsPane {
 		sectionTitle("Relay"),
 		form,
 		widget.NewLabel("The tempo range folds the analysed BPM (double or half time) into it; the top must be at least 1.9 × the bottom."),
-		container.NewHBox(p.saveBtn, p.saved),
+		// The note takes the rest of the row: in an HBox a wrapped label
+		// is one letter wide.
+		container.NewBorder(nil, nil, p.saveBtn, nil, p.saved),
 		p.errLabel,
 		widget.NewSeparator(),
 		sectionTitle("Your DJ account"),
@@ -135,6 +137,7 @@ func (p *settingsPane) load() {
 			p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
 			p.forgetBtn.Disable()
 		}
+		p.g.check.refresh()
 	})
 }
 
@@ -168,18 +171,19 @@ func (p *settingsPane) save() {
 	p.errLabel.SetText("")
 	s, err := p.form()
 	if err != nil {
-		p.errLabel.SetText("Not saved: " + err.Error())
+		p.errLabel.SetText("Not saved: " + errorDetail(err))
 		return
 	}
 	p.g.do(p.saveBtn, func(context.Context) error {
 		return p.g.core.SaveSettings(s)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Not saved: " + err.Error())
+			p.errLabel.SetText("Not saved: " + errorDetail(err))
 			return
 		}
 		p.saved.SetText("Saved.")
 		p.updateRegister(p.g.core.Settings())
+		p.g.check.refresh()
 	})
 }
 
@@ -191,7 +195,7 @@ func (p *settingsPane) checkToken() {
 	tok := strings.TrimSpace(p.token.Text)
 	if tok != "" {
 		if err := settings.ValidateToken(tok); err != nil {
-			p.tokenErr.SetText(err.Error())
+			p.tokenErr.SetText(errorText(err))
 			return
 		}
 	} else if !p.hasToken {
@@ -201,7 +205,7 @@ func (p *settingsPane) checkToken() {
 	// The relay URL in the box is the one to check against.
 	s, err := p.form()
 	if err != nil {
-		p.tokenErr.SetText("Fix the settings above first: " + err.Error())
+		p.tokenErr.SetText("Fix the settings above first: " + errorDetail(err))
 		return
 	}
 	if s.RelayURL == "" {
@@ -214,25 +218,35 @@ func (p *settingsPane) checkToken() {
 		if err := p.g.core.SaveSettings(s); err != nil {
 			return err
 		}
-		if tok != "" {
-			if err := p.g.core.SetToken(tok); err != nil {
-				return fmt.Errorf("could not save the token: %w", err)
-			}
-		}
 		var err error
-		dj, err = p.g.core.CheckToken(ctx)
+		if tok != "" {
+			// Saved only when the relay accepts it: a typo must not
+			// replace the token that works.
+			dj, err = p.g.core.CheckAndSaveToken(ctx, tok)
+		} else {
+			dj, err = p.g.core.CheckToken(ctx)
+		}
 		return err
 	}, func(err error) {
-		p.token.SetText("")
 		p.load()
 		if p.g.confirmPlainHTTP(err, p.checkToken) {
 			p.tokenErr.SetText("Not sent yet: the relay URL is plain http://.")
 			return
 		}
 		if err != nil {
-			p.tokenErr.SetText("The token was not accepted: " + err.Error())
+			// The refused token stays in the box, so the DJ sees what
+			// was refused and can correct it.
+			msg := "The token was not accepted: " + errorDetail(err)
+			if tok != "" {
+				msg = "This token was not saved: " + errorDetail(err) + "."
+			}
+			if tok != "" && p.hasToken {
+				msg += " Your saved token is kept."
+			}
+			p.tokenErr.SetText(msg)
 			return
 		}
+		p.token.SetText("")
 		p.who.SetText("Signed in as " + dj.DisplayName)
 	})
 }
@@ -244,7 +258,7 @@ func (p *settingsPane) forgetToken() {
 		return p.g.core.SetToken("")
 	}, func(err error) {
 		if err != nil {
-			p.tokenErr.SetText("Could not forget the token: " + err.Error())
+			p.tokenErr.SetText("Could not forget the token: " + errorDetail(err))
 		}
 		p.load()
 	})
@@ -288,7 +302,7 @@ func (p *settingsPane) removeFolder(dir string) {
 		return p.g.core.RemoveFolder(ctx, dir)
 	}, func(err error) {
 		if err != nil {
-			p.folderErr.SetText("Could not remove " + dir + ": " + err.Error())
+			p.folderErr.SetText("Could not remove " + dir + ": " + errorDetail(err))
 		}
 		p.showFolders(p.g.core.Settings().LibraryFolders)
 	})

@@ -2,7 +2,10 @@ package gui
 
 import (
 	"context"
+	"github.com/pikadj/pika/relay/relaytest"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -121,4 +124,51 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 		}
 	}
 	return nil
+}
+
+// "Save and check" with a token the relay refuses keeps the token that
+// works and says why the new one was refused.
+func TestSettingsRefusedTokenIsNotSaved(t *testing.T) {
+	relay := relaytest.Start(t)
+	good := relay.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	h := newHarness(t, pikaConfig())
+	signIn(h, relay, good, "DJ Ana", "")
+	sp := h.g.settings
+	const typo = "pk_dj_ffffffffffffffffffffffffffffffff"
+	h.typeIn(sp.token, typo)
+	h.tap(sp.checkBtn)
+	h.waitFor("the refusal", liveLimit, func() bool { return sp.tokenErr.Text != "" },
+		func() string { return sp.tokenNote.Text + " | " + sp.who.Text })
+	h.ui(func() {
+		if !strings.Contains(sp.tokenErr.Text, "not saved") && strings.Contains(sp.tokenErr.Text, "saved token is kept") || !strings.Contains(sp.tokenErr.Text, "does not know this token") {
+			t.Errorf("refusal reads %q", sp.tokenErr.Text)
+		}
+		if sp.token.Text != typo {
+			t.Errorf("the refused token left the box (%q): the DJ cannot see what was refused", sp.token.Text)
+		}
+	})
+	if dj, err := h.core.CheckToken(context.Background()); err != nil || dj.DisplayName != "DJ Ana" {
+		t.Fatalf("the working token was replaced: %+v, %v", dj, err)
+	}
+}
+
+// "Saved." sits beside the button on one line; in an HBox the wrapped note
+// was one letter wide and stretched the button.
+func TestSettingsSavedNoteOnOneLine(t *testing.T) {
+	h := newHarness(t, pikaConfig())
+	h.show(paneSettings)
+	sp := h.g.settings
+	h.tap(sp.saveBtn)
+	h.waitFor("Saved.", liveLimit, func() bool { return sp.saved.Text == "Saved." }, func() string { return sp.errLabel.Text })
+	h.ui(func() {
+		h.win.Canvas().Content().Refresh()
+		writePNG(filepath.Join(screenshotDir(t), "settings-saved.png"), h.win.Canvas().Capture())
+		line := sp.saveBtn.MinSize().Height
+		if got := sp.saveBtn.Size().Height; got > line+1 {
+			t.Errorf("the Save button is %.0f high, its text needs %.0f", got, line)
+		}
+		if got := sp.saved.MinSize().Height; got > line+1 {
+			t.Errorf("\"Saved.\" is %.0f high: drawn on more than one line", got)
+		}
+	})
 }

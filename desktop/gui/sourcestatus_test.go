@@ -54,6 +54,6 @@ func TestLivePaneSourceStatus(t *testing.T) {
 			t.Errorf("after saving: note %q, box %q", st.keyNote.Text, st.key.Text)
 		}
 	})
-	h.tap(lv.end)
+	answerEnd(h, "End session")
 	h.waitFor("the status line cleared after the session", liveLimit, func() bool { return st.line.Text == "" && !st.keyBox.Visible() }, func() string { return st.line.Text })
 }

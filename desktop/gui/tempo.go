@@ -20,16 +20,10 @@ func likesLine(n int) string {
 	switch n {
 	case 0:
 		return "No likes yet"
-	case 1:
-		return "♥ 1 like"
 	}
-	return fmt.Sprintf("♥ %d likes", n)
+	return "♥ " + plural(n, "like", "likes")
 }
 
-// listenersLine is the listener count in the status line and Live pane.
-func listenersLine(n int) string {
-	if n == 1 {
-		return "1 listener"
-	}
-	return fmt.Sprintf("%d listeners", n)
-}
+// listenersLine is how many dancers are connected, in the status line and
+// the Live pane ("dancers", as the pages say).
+func listenersLine(n int) string { return plural(n, "dancer", "dancers") + " connected" }

@@ -81,17 +81,14 @@ func bpmText(bpm float64) string {
 // disappearing.
 func keyText(t library.Track) string {
 	name, camelot := t.Key()
-	mark := ""
 	if t.Analysis.KeyUncertain() {
-		mark = "?"
+		if camelot != "" {
+			camelot += "?"
+		} else if name != "" {
+			name += "?"
+		}
 	}
-	switch {
-	case name == "" && camelot == "":
-		return ""
-	case camelot == "":
-		return name + mark
-	}
-	return camelot + mark + " · " + name
+	return keyLabel(camelot, name)
 }
 
 func energy(t library.Track) float64 {
@@ -220,9 +217,17 @@ func (tt *trackTable) SetTracks(ts []library.Track) {
 	if t, ok := tt.Selected(); ok {
 		keep = t.ID
 	}
+	shrinks := len(ts) < len(tt.tracks)
 	tt.tracks = slices.Clone(ts)
 	tt.selected = -1
 	tt.sort()
+	if shrinks {
+		// Fyne's table keeps its own copy of the scroll offset, which a
+		// shorter content does not correct: scrolled down a long library,
+		// a search drew a blank table or its last row floating. Start the
+		// shorter list at its top (the kept selection scrolls into view).
+		tt.table.ScrollToTop()
+	}
 	tt.table.Refresh()
 	for i, t := range tt.tracks {
 		if t.ID == keep {

@@ -372,3 +372,38 @@ func (c *Client) enqueue(ctx context.Context, t protocol.Type, payload any) erro
 	signal(c.kick)
 	return nil
 }
+
+// LeftSession is a session an earlier run left live: GoLive against the same
+// relay resumes it while LastConnected is less than protocol.ResumeWindow
+// ago.
+type LeftSession struct {
+	ID            string
+	LastConnected time.Time
+}
+
+// ResumableSession reports the session in db that GoLive against relayURL
+// would resume now (ok=false when none would be), so the app can offer it
+// at start.
+func ResumableSession(ctx context.Context, db *sql.DB, relayURL string) (LeftSession, bool, error) {
+	httpBase, _, err := relayURLs(relayURL)
+	if err != nil {
+		return LeftSession{}, false, fmt.Errorf("livelink: %w", err)
+	}
+	st := &store{db: db}
+	var s LeftSession
+	if s.ID, err = st.get(ctx, keySessionID); err != nil || s.ID == "" {
+		return s, false, err
+	}
+	relay, err := st.get(ctx, keyRelayURL)
+	if err != nil {
+		return s, false, err
+	}
+	last, err := st.get(ctx, keyLastConnected)
+	if err != nil {
+		return s, false, err
+	}
+	if s.LastConnected, err = time.Parse(time.RFC3339Nano, last); err != nil || relay != httpBase {
+		return s, false, nil
+	}
+	return s, time.Since(s.LastConnected) <= protocol.ResumeWindow, nil
+}

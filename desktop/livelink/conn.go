@@ -286,12 +286,12 @@ func (c *Client) registered(ctx context.Context, p *protocol.SessionRegistered) 
 	if err != nil {
 		return err
 	}
-	for old, n := range stale {
-		c.log.Warn("livelink: dropped messages queued for a session that could not be resumed", "session", old, "count", n)
+	for old, m := range stale {
+		c.log.Warn("livelink: dropped messages queued for a session that could not be resumed", "session", old, "count", m.count)
 		if strings.HasPrefix(old, pendingPrefix) {
 			old = "" // queued by an earlier run before it had a session
 		}
-		c.emit(OutboxDropped{Count: n, Stale: true, Session: old})
+		c.emit(OutboxDropped{Count: m.count, Stale: true, Session: old, Tracks: m.tracks})
 	}
 	c.log.Info("livelink: live", "session", p.SessionID, "resumed", p.Resumed)
 	c.emit(Registered{Session: sess})

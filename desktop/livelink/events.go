@@ -64,11 +64,13 @@ type Error struct {
 // OutboxDropped: messages were dropped from the outbox. Without Stale the
 // outbox was full and its oldest went; with Stale they were queued for an
 // earlier session (Session, "" when unknown) that could not be resumed, and
-// are not replayed into the new one.
+// are not replayed into the new one; Tracks names the plays among them
+// ("Artist – Title"), oldest first.
 type OutboxDropped struct {
 	Count   int
 	Stale   bool
 	Session string
+	Tracks  []string
 }
 
 func (Connected) isEvent()           {}

@@ -516,8 +516,13 @@ func TestOfflineOutboxBoundAndEnd(t *testing.T) {
 	if next.ID == first.ID || next.Resumed {
 		t.Errorf("after End the next go-live resumed %+v", next)
 	}
-	if d := waitFor[OutboxDropped](t, h2.c); d.Count != 3 || d.Session != first.ID || !d.Stale {
+	d := waitFor[OutboxDropped](t, h2.c)
+	if d.Count != 3 || d.Session != first.ID || !d.Stale {
 		t.Errorf("dropped %+v, want the 3 plays of session %s", d, first.ID)
+	}
+	// Which tracks, so the DJ can be told in words.
+	if len(d.Tracks) != 3 || !strings.HasPrefix(d.Tracks[0], "Artist ") || !strings.Contains(d.Tracks[0], " – Título ") {
+		t.Errorf("dropped tracks %q, want the 3 plays as \"Artist – Title\"", d.Tracks)
 	}
 	if !strings.Contains(logs2.String(), "could not be resumed") {
 		t.Error("dropping the old session's plays was not logged")

@@ -3,9 +3,12 @@ package livelink
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // The outbox and the session state live in the app's own database (the
@@ -85,7 +88,7 @@ func (s *store) first(ctx context.Context, session, pending string) (outboxRow, 
 // queued for any other session (one that could not be resumed: replaying
 // them would put an old gig's plays into this one). It returns the dropped
 // messages per session.
-func (s *store) adopt(ctx context.Context, session, pending string) (map[string]int, error) {
+func (s *store) adopt(ctx context.Context, session, pending string) (map[string]staleMessages, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
@@ -94,19 +97,27 @@ func (s *store) adopt(ctx context.Context, session, pending string) (map[string]
 	if _, err := tx.ExecContext(ctx, `UPDATE livelink_outbox SET session_id = ? WHERE session_id = ?`, session, pending); err != nil {
 		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT session_id, COUNT(*) FROM livelink_outbox WHERE session_id <> ? GROUP BY session_id`, session)
+	rows, err := tx.QueryContext(ctx, `SELECT session_id, type, payload FROM livelink_outbox WHERE session_id <> ? ORDER BY id`, session)
 	if err != nil {
 		return nil, fmt.Errorf("livelink: read outbox: %w", err)
 	}
-	stale := map[string]int{}
+	stale := map[string]staleMessages{}
 	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var id, typ, payload string
+		if err := rows.Scan(&id, &typ, &payload); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("livelink: read outbox: %w", err)
 		}
-		stale[id] = n
+		m := stale[id]
+		m.count++
+		if typ == string(protocol.TypeNowPlaying) {
+			// The DJ is told which tracks the dancers did not see.
+			var np protocol.NowPlaying
+			if json.Unmarshal([]byte(payload), &np) == nil {
+				m.tracks = append(m.tracks, trackName(np.Track))
+			}
+		}
+		stale[id] = m
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -119,6 +130,24 @@ func (s *store) adopt(ctx context.Context, session, pending string) (map[string]
 		return nil, fmt.Errorf("livelink: assign outbox: %w", err)
 	}
 	return stale, nil
+}
+
+// staleMessages are the messages dropped for one earlier session: how many,
+// and the tracks among them ("Artist – Title").
+type staleMessages struct {
+	count  int
+	tracks []string
+}
+
+// trackName is how the DJ recognises a track in a message.
+func trackName(t protocol.Track) string {
+	switch {
+	case t.Artist != "" && t.Title != "":
+		return t.Artist + " – " + t.Title
+	case t.Title != "":
+		return t.Title
+	}
+	return t.Artist
 }
 
 func (s *store) remove(ctx context.Context, id int64) error {
