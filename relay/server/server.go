@@ -181,6 +181,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/state", s.sessionState)
 	api.GET("/sessions/:id/recap", s.sessionRecap)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
+	s.eventRoutes(api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
 
 	pages := echo.WrapHandler(webclient.Handler())
