@@ -39,6 +39,10 @@ var Pages = map[string]string{
 	"GET /dj":                "dj.html",
 	"GET /dj/login":          "dj-login.html",
 	"GET /dj/register":       "dj-register.html",
+	"GET /dj/events":         "events.html",
+	"GET /invite":            "invite.html",
+	"GET /s/{slug}":          "stage.html",
+	"GET /s/{slug}/card":     "stage-card.html",
 }
 
 // Handler serves the pages at their routes and the files under

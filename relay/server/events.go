@@ -43,6 +43,7 @@ func (s *Server) eventRoutes(api *echo.Group) {
 	api.DELETE("/events/:id/invites/:inviteId", org(s.revokeInvite))
 	api.POST("/invites/accept", s.acceptInvite, s.requireDJ)
 	api.GET("/stages/:slug", s.stageInfo)
+	api.GET("/stages/:slug/qr.svg", s.stageQR)
 }
 
 // inEvent loads the event named in the path and lets through members with
@@ -571,6 +572,11 @@ func (s *Server) stageInfo(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Which account a set belongs to is the organizers' business.
+	for i := range slots {
+		slots[i].DJID = ""
+	}
+	info.Schedule = slots
 	info.Now, info.Next = nowAndNext(slots, time.Now())
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, info)

@@ -67,7 +67,7 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	var mine []protocol.Event
 	r.DoJSON(t, http.MethodGet, "/api/events", dj, nil, &mine)
-	if len(mine) != 1 || mine[0].ID != ev.ID || mine[0].Stages[0].Slug != st.Slug {
+	if len(mine) != 1 || mine[0].ID != ev.ID || mine[0].Stages[0].Slug != st.Slug || mine[0].StartsOn != weekend.StartsOn || mine[0].EndsOn != weekend.EndsOn {
 		t.Fatalf("DJ's events %+v", mine)
 	}
 	// The DJ reads but cannot edit.
@@ -105,7 +105,8 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatalf("stage info: %d", got)
 	}
 	if info.Event.Name != weekend.Name || info.Event.Role != "" || info.Live != nil ||
-		info.Now == nil || info.Now.DJName != "DJ Ana" || info.Next == nil || info.Next.DJName != "DJ Ben (guest)" {
+		info.Now == nil || info.Now.DJName != "DJ Ana" || info.Next == nil || info.Next.DJName != "DJ Ben (guest)" ||
+		len(info.Schedule) != 2 || info.Schedule[0].DJID != "" {
 		t.Fatalf("stage info %+v", info)
 	}
 

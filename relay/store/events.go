@@ -43,7 +43,17 @@ func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 		return Event{}, err
 	}
 	e.CreatedAt = fromMS(created)
+	e.StartsOn, e.EndsOn = dateOnly(e.StartsOn), dateOnly(e.EndsOn)
 	return e, nil
+}
+
+// dateOnly undoes the libSQL driver's reading of a stored "2026-12-04"
+// as a time, which reaches a string as "2026-12-04T00:00:00Z".
+func dateOnly(s string) string {
+	if len(s) > len(time.DateOnly) && s[len(time.DateOnly)] == 'T' {
+		return s[:len(time.DateOnly)]
+	}
+	return s
 }
 
 // CreateEvent stores an event with djID as its first organizer. The
@@ -127,6 +137,7 @@ func (s *Store) EventsOf(ctx context.Context, djID string) ([]EventWithRole, err
 			return nil, fmt.Errorf("list events: %w", err)
 		}
 		e.CreatedAt = fromMS(created)
+		e.StartsOn, e.EndsOn = dateOnly(e.StartsOn), dateOnly(e.EndsOn)
 		out = append(out, e)
 	}
 	return out, rows.Err()

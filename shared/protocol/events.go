@@ -183,12 +183,13 @@ type Invite struct {
 const InvitePrefix = "pk_inv_"
 
 // StageInfo answers GET /api/stages/:slug for anyone: the stage, its
-// event, the set live on it (nil between sets), and the schedule's
-// current and next sets.
+// event, the set live on it (nil between sets), the stage's published
+// schedule and, from it, the current and next sets.
 type StageInfo struct {
-	Stage Stage           `json:"stage"`
-	Event Event           `json:"event"`
-	Live  *SessionSummary `json:"live"`
-	Now   *ScheduleSlot   `json:"now"`
-	Next  *ScheduleSlot   `json:"next"`
+	Stage    Stage           `json:"stage"`
+	Event    Event           `json:"event"`
+	Live     *SessionSummary `json:"live"`
+	Now      *ScheduleSlot   `json:"now"`
+	Next     *ScheduleSlot   `json:"next"`
+	Schedule []ScheduleSlot  `json:"schedule"`
 }

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// TestEventPages: an organizer creates an event with two stages through
+// the organizer page, invites a DJ who accepts through the invite page
+// (logging in on the way), schedules a set; a dancer's phone opens the
+// stage link and sees the schedule's next set, and the QR card prints
+// the stage's code.
+func TestEventPages(t *testing.T) {
+	b := newBrowser(t)
+	r := relaytest.Start(t)
+	org := r.RegisterDJ(t, "org@example.com", "Ola Organizer")
+	r.RegisterDJ(t, "ben@example.com", "DJ Ben")
+	out := outputDir(t)
+	p := b.newPage(t, "organizer", 1280, 900)
+	p.open(r.URL + "/dj/login")
+	eval[bool](p, fmt.Sprintf(`localStorage.setItem('pika.djToken', %q), true`, org))
+
+	step(t, "create an event from the form")
+	var eventID string
+	{
+		p.open(r.URL + "/dj/events")
+		p.waitVisible("#events-empty")
+		p.click("#create-section summary")
+		p.fill("#event-form-name", "Warsaw Swing Weekend")
+		p.fill("#event-form-zone", "Mars/Olympus")
+		p.click("#event-form button[type=submit]")
+		p.waitText("#event-form-error", "time zone")
+		p.fill("#event-form-zone", "Europe/Warsaw")
+		p.click("#event-form button[type=submit]")
+		p.waitVisible("#event-page")
+		p.waitText("#event-name", "Warsaw Swing Weekend")
+		p.waitText("#event-when", "Europe/Warsaw")
+		if when := p.text("#event-when"); strings.Contains(when, "Invalid") || !strings.Contains(when, time.Now().Format("2006")) {
+			t.Errorf("event dates read %q", when)
+		}
+		eventID = eval[string](p, `location.hash.slice(1)`)
+	}
+
+	step(t, "add two stages")
+	for _, name := range []string{"Main ballroom", "Blues room"} {
+		p.fill("#stage-name", name)
+		p.click("#stage-form button[type=submit]")
+		p.waitText("#stages", name)
+	}
+	var ev protocol.Event
+	if code := r.DoJSON(t, http.MethodGet, "/api/events/"+eventID, org, nil, &ev); code != 200 || len(ev.Stages) != 2 {
+		t.Fatalf("event after the form: %d %+v", code, ev)
+	}
+	main := ev.Stages[0]
+
+	step(t, "invite a DJ, who logs in and accepts")
+	var link string
+	{
+		p.fill("#invite-label", "DJ Ben")
+		p.click("#invite-form button[type=submit]")
+		p.waitText("#new-invite-url", "/invite#"+protocol.InvitePrefix)
+		link = p.text("#new-invite-url")
+		p.waitText("#invites", "DJ Ben")
+		d := b.newPage(t, "dj", 390, 844)
+		d.open(link)
+		d.waitVisible("#signin")
+		if u := eval[string](d, `location.href`); strings.Contains(u, protocol.InvitePrefix) {
+			t.Errorf("the invite token stays in the address bar: %s", u)
+		}
+		d.click("#signin a.primary")
+		d.waitPath("/dj/login")
+		d.fill("#email", "ben@example.com")
+		d.fill("#password", relaytest.Password)
+		d.click("#submit")
+		d.waitPath("/invite")
+		d.waitText("#me", "DJ Ben")
+		d.click("#accept-button")
+		d.waitText("#done-event", "Warsaw Swing Weekend")
+		d.waitText("#done-role", "a DJ")
+		d.screenshot(out, "invite-accepted.png", true)
+		eval[bool](p, `location.reload(), true`)
+		p.waitText("#members", "DJ Ben")
+		p.waitText("#invites", "accepted by DJ Ben")
+	}
+
+	step(t, "schedule Ben's set on the main stage")
+	start := time.Now().Add(2 * time.Hour).Truncate(time.Hour)
+	{
+		p.click(fmt.Sprintf(`li[data-stage-id=%q] button`, main.ID))
+		p.waitVisible(".schedule")
+		p.click(".schedule button:not(.primary)") // Add a set
+		loc, _ := time.LoadLocation("Europe/Warsaw")
+		eval[bool](p, fmt.Sprintf(`(() => {
+			const row = document.querySelector('.schedule .slots li');
+			const sel = row.querySelector('select');
+			sel.value = [...sel.options].find((o) => o.text === 'DJ Ben').value;
+			sel.dispatchEvent(new Event('change'));
+			const [from, to] = row.querySelectorAll('input[type=datetime-local]');
+			from.value = %q; to.value = %q;
+			return true;
+		})()`, start.In(loc).Format("2006-01-02T15:04"), start.Add(90*time.Minute).In(loc).Format("2006-01-02T15:04")))
+		p.click(".schedule button.primary")
+		p.waitText("#toast", "Schedule saved")
+		p.screenshot(out, "event-organizer.png", true)
+	}
+	var sched protocol.ScheduleRequest
+	r.DoJSON(t, http.MethodGet, "/api/events/"+eventID+"/stages/"+main.ID+"/schedule", org, nil, &sched)
+	if len(sched.Slots) != 1 || sched.Slots[0].DJName != "DJ Ben" || !sched.Slots[0].StartsAt.Equal(start) {
+		t.Fatalf("schedule saved from the page: %+v, want DJ Ben at %s (the event's clock read right)", sched.Slots, start)
+	}
+
+	step(t, "a dancer opens the stage link")
+	{
+		d := b.newPage(t, "dancer", 390, 844)
+		d.open(r.URL + "/s/" + main.Slug)
+		d.waitText("#stage-name", "Main ballroom")
+		d.waitText("#idle-text", "Next: DJ Ben")
+		d.waitText("#schedule", "DJ Ben")
+		d.screenshot(out, "stage-page.png", true)
+	}
+
+	step(t, "the QR card")
+	{
+		c := b.newPage(t, "card", 900, 1100)
+		c.open(r.URL + "/s/" + main.Slug + "/card")
+		c.waitVisible("#card")
+		c.waitText("#stage-name", "Main ballroom")
+		c.waitText("#link", "/s/"+main.Slug)
+		if w := eval[float64](c, `document.querySelector('#qr').naturalWidth`); w <= 0 {
+			t.Errorf("QR image not drawn (naturalWidth %v)", w)
+		}
+		c.screenshot(out, "stage-qr-card.png", true)
+	}
+}
