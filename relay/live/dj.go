@@ -306,9 +306,17 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		if req.PIN != "" {
 			pinHash = hashPIN(req.PIN)
 		}
-		sess, err := m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now())
-		if err != nil {
-			return nil, protocol.SessionRegistered{}, m.storeErr("create session", err)
+		var sess store.Session
+		if req.StageID != "" {
+			var pe *protocol.Error
+			if sess, pe = m.startOnStage(ctx, dj, req, pinHash); pe != nil {
+				return nil, protocol.SessionRegistered{}, pe
+			}
+		} else {
+			var err error
+			if sess, err = m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now()); err != nil {
+				return nil, protocol.SessionRegistered{}, m.storeErr("create session", err)
+			}
 		}
 		r = newRoom(m, sess)
 		m.mu.Lock()
@@ -325,6 +333,6 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 	}
 	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.session().PinHash != "")
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
-		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.JoinURL(r.id), RecapURL: m.RecapURL(r.id), Resumed: resumed,
+		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.Info(r.session()).JoinURL, RecapURL: m.RecapURL(r.id), Resumed: resumed,
 	}, nil
 }

@@ -67,6 +67,11 @@ type Manager struct {
 	rooms   map[string]*Room
 	loads   map[string]*loading // sessions being read, by id
 	closing atomic.Bool
+
+	// stageMu serialises going live on stages, so two DJs cannot both
+	// find a stage free; handovers are the pending HAND_OVERs by stage.
+	stageMu   sync.Mutex
+	handovers map[string]handover
 }
 
 // NewManager returns a manager; call Start before serving.
@@ -90,14 +95,18 @@ func NewManager(cfg Config) *Manager {
 	return &Manager{
 		cfg: cfg, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
 		// Ten wrong PINs, then one every six seconds, per session and IP.
-		pinLim: ratelimit.New(rate.Every(6*time.Second), 10),
-		rooms:  map[string]*Room{},
-		loads:  map[string]*loading{},
+		pinLim:    ratelimit.New(rate.Every(6*time.Second), 10),
+		rooms:     map[string]*Room{},
+		loads:     map[string]*loading{},
+		handovers: map[string]handover{},
 	}
 }
 
 // JoinURL is the dancer page of a session.
 func (m *Manager) JoinURL(id string) string { return m.cfg.PublicURL + "/live/" + id }
+
+// StageURL is the permanent dancer page of a stage.
+func (m *Manager) StageURL(slug string) string { return m.cfg.PublicURL + "/s/" + slug }
 
 // RecapURL is the recap page of a session.
 func (m *Manager) RecapURL(id string) string { return m.cfg.PublicURL + "/recap/" + id }

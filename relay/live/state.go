@@ -25,11 +25,16 @@ func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string
 	return m.state(ctx, sess, clientID)
 }
 
-// Info is the API view of a session.
+// Info is the API view of a session. A set on a stage is joined through
+// the stage's permanent link.
 func (m *Manager) Info(s store.Session) protocol.SessionInfo {
+	join := m.JoinURL(s.ID)
+	if s.StageSlug != "" {
+		join = m.StageURL(s.StageSlug)
+	}
 	return protocol.SessionInfo{
 		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
-		Live: s.Live(), Protected: s.PinHash != "", JoinURL: m.JoinURL(s.ID), RecapURL: m.RecapURL(s.ID),
+		Live: s.Live(), Protected: s.PinHash != "", JoinURL: join, RecapURL: m.RecapURL(s.ID),
 	}
 }
 

@@ -85,23 +85,11 @@ func currentEvent(c echo.Context) (store.Event, protocol.EventRole) {
 
 // eventView is the API view of an event with its stages.
 func (s *Server) eventView(c echo.Context, ev store.Event, role protocol.EventRole) (protocol.Event, error) {
-	stages, err := s.store.Stages(c.Request().Context(), ev.ID)
-	if err != nil {
-		return protocol.Event{}, err
-	}
-	for i := range stages {
-		stages[i].URL = s.stageURL(stages[i].Slug)
-	}
-	out := protocol.Event{ID: ev.ID, Name: ev.Name, StartsOn: ev.StartsOn, EndsOn: ev.EndsOn, TimeZone: ev.TimeZone,
-		Accent: ev.Accent, Stages: stages, Role: role, CreatedAt: ev.CreatedAt}
-	if ev.HasLogo {
-		out.LogoURL = "/api/events/" + ev.ID + "/logo"
-	}
-	return out, nil
+	return s.live.EventView(c.Request().Context(), ev, role)
 }
 
 // stageURL is a stage's permanent dancer link.
-func (s *Server) stageURL(slug string) string { return s.cfg.PublicURL + "/s/" + slug }
+func (s *Server) stageURL(slug string) string { return s.live.StageURL(slug) }
 
 // cleanEvent validates an event request and cleans its name.
 func cleanEvent(c echo.Context) (protocol.EventRequest, error) {
@@ -550,49 +538,14 @@ func (s *Server) stageInfo(c echo.Context) error {
 	if !protocol.ValidSlug(slug) {
 		return apiNoSuchStage
 	}
-	ctx := c.Request().Context()
-	st, err := s.store.StageBySlug(ctx, slug)
-	if errors.Is(err, store.ErrNotFound) {
-		return apiNoSuchStage
+	st, pe := s.live.StageBySlug(c.Request().Context(), slug)
+	if pe != nil {
+		return protoErr(pe)
 	}
-	if err != nil {
-		return err
+	info, pe := s.live.StageInfo(c.Request().Context(), st)
+	if pe != nil {
+		return protoErr(pe)
 	}
-	ev, err := s.store.Event(ctx, st.EventID)
-	if err != nil {
-		return err
-	}
-	view, err := s.eventView(c, ev, "")
-	if err != nil {
-		return err
-	}
-	st.URL = s.stageURL(st.Slug)
-	info := protocol.StageInfo{Stage: st, Event: view}
-	slots, err := s.store.Schedule(ctx, st.ID)
-	if err != nil {
-		return err
-	}
-	// Which account a set belongs to is the organizers' business.
-	for i := range slots {
-		slots[i].DJID = ""
-	}
-	info.Schedule = slots
-	info.Now, info.Next = nowAndNext(slots, time.Now())
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, info)
-}
-
-// nowAndNext picks the set on now and the first one after it from a
-// schedule in time order.
-func nowAndNext(slots []protocol.ScheduleSlot, now time.Time) (cur, next *protocol.ScheduleSlot) {
-	for i := range slots {
-		sl := &slots[i]
-		switch {
-		case !now.Before(sl.StartsAt) && now.Before(sl.EndsAt):
-			cur = sl
-		case sl.StartsAt.After(now):
-			return cur, sl
-		}
-	}
-	return cur, nil
 }

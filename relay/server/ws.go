@@ -41,6 +41,7 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
+	stageUnsub func() // set while the page follows a stage
 	violations int
 }
 
@@ -91,6 +92,9 @@ func (c *conn) run() {
 		}
 		if c.dancer != nil {
 			c.dancer.Leave()
+		}
+		if c.stageUnsub != nil {
+			c.stageUnsub()
 		}
 	})
 }

@@ -22,13 +22,16 @@ type Session struct {
 	DJLeftAt      *time.Time
 	PeakListeners int
 	Plays         int
+	StageID       string // empty: not a set on an event's stage
+	StageSlug     string
 }
 
 // Live reports whether the session has not ended.
 func (s Session) Live() bool { return s.EndedAt == nil }
 
 const sessionCols = `s.id, s.dj_id, d.display_name, s.name, COALESCE(s.pin_hash, ''), s.started_at, s.ended_at, s.dj_left_at, s.peak_listeners,
-	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id)`
+	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id), COALESCE(s.stage_id, ''),
+	COALESCE((SELECT slug FROM stages st WHERE st.id = s.stage_id), '')`
 
 func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 	var (
@@ -36,7 +39,7 @@ func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 		started       int64
 		ended, djLeft sql.NullInt64
 	)
-	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays); err != nil {
+	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays, &s.StageID, &s.StageSlug); err != nil {
 		return Session{}, err
 	}
 	s.StartedAt, s.EndedAt, s.DJLeftAt = fromMS(started), nullMS(ended), nullMS(djLeft)
@@ -45,19 +48,65 @@ func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 
 // CreateSession starts a session for a DJ.
 func (s *Store) CreateSession(ctx context.Context, djID, djName, name, pinHash string, at time.Time) (Session, error) {
+	return s.StartSession(ctx, NewSession{DJID: djID, DJName: djName, Name: name, PinHash: pinHash, At: at})
+}
+
+// NewSession is what StartSession stores.
+type NewSession struct {
+	ID                          string // empty: a new id
+	DJID, DJName, Name, PinHash string
+	StageID                     string
+	At                          time.Time
+}
+
+// ErrStageBusy refuses a second live session on one stage.
+var ErrStageBusy = errors.New("another session is live on this stage")
+
+// StartSession starts a session, on a stage when StageID is set. The
+// database keeps one live session per stage (ErrStageBusy).
+func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error) {
 	defer s.timed("create_session", time.Now())
-	sess := Session{ID: NewID(), DJID: djID, DJName: djName, Name: name, PinHash: pinHash, StartedAt: at.UTC().Truncate(time.Millisecond)}
-	var pin any
-	if pinHash != "" {
-		pin = pinHash
+	if n.ID == "" {
+		n.ID = NewID()
+	}
+	sess := Session{ID: n.ID, DJID: n.DJID, DJName: n.DJName, Name: n.Name, PinHash: n.PinHash, StartedAt: n.At.UTC().Truncate(time.Millisecond), StageID: n.StageID}
+	var pin, stage any
+	if n.PinHash != "" {
+		pin = n.PinHash
+	}
+	if n.StageID != "" {
+		stage = n.StageID
 	}
 	err := s.write(ctx, "create session", func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at) VALUES (?, ?, ?, ?, ?)`,
-			sess.ID, djID, name, pin, ms(sess.StartedAt))
+		if stage != nil {
+			var busy bool
+			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sessions WHERE stage_id = ? AND ended_at IS NULL)`, stage).Scan(&busy); err != nil {
+				return err
+			}
+			if busy {
+				return ErrStageBusy
+			}
+		}
+		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at, stage_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			sess.ID, n.DJID, n.Name, pin, ms(sess.StartedAt), stage)
 		return err
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return sess, nil
+}
+
+// LiveOnStage is the session live on a stage, ErrNotFound between sets.
+func (s *Store) LiveOnStage(ctx context.Context, stageID string) (Session, error) {
+	defer s.timed("live_on_stage", time.Now())
+	sess, err := scanSession(s.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id
+		WHERE s.stage_id = ? AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1`, stageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read stage's live session: %w", err)
 	}
 	return sess, nil
 }

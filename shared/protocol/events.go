@@ -193,3 +193,49 @@ type StageInfo struct {
 	Next     *ScheduleSlot   `json:"next"`
 	Schedule []ScheduleSlot  `json:"schedule"`
 }
+
+// Frames of stages: a DJ hands a stage over; a dancer's page follows a
+// stage across sets.
+const (
+	// TypeHandOver (DJ → relay): let the next DJ of the event take this
+	// session's stage. ACK; the session goes on until that DJ goes live.
+	TypeHandOver Type = "HAND_OVER"
+	// TypeSubscribeStage (dancer → relay): follow a stage. The relay
+	// answers STAGE_STATE and sends it again whenever a set starts or ends
+	// on the stage; the page subscribes to the live set with SUBSCRIBE on
+	// the same connection.
+	TypeSubscribeStage Type = "SUBSCRIBE_STAGE"
+	// TypeStageState (relay → dancer): a StageInfo.
+	TypeStageState Type = "STAGE_STATE"
+)
+
+// HandOverWindow is how long a hand-over waits for the next DJ.
+const HandOverWindow = 15 * time.Minute
+
+// HandOver names the DJ who may take the stage (an account id of the
+// event's DJs), or none: whichever of the event's DJs goes live on the
+// stage next, within HandOverWindow.
+type HandOver struct {
+	ToDJID string `json:"toDjId,omitempty"`
+}
+
+// Validate checks a HandOver.
+func (m *HandOver) Validate() error {
+	if m.ToDJID != "" && !ValidID(m.ToDJID) {
+		return errors.New("toDjId is not an account id")
+	}
+	return nil
+}
+
+// SubscribeStage names a stage by its link.
+type SubscribeStage struct {
+	Slug string `json:"slug"`
+}
+
+// Validate checks a SubscribeStage.
+func (m *SubscribeStage) Validate() error {
+	if !ValidSlug(m.Slug) {
+		return errors.New("slug is not a stage link")
+	}
+	return nil
+}

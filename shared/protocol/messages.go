@@ -80,6 +80,10 @@ type RegisterSession struct {
 	Name            string `json:"name"`
 	PIN             string `json:"pin,omitempty"`
 	ResumeSessionID string `json:"resumeSessionId,omitempty"`
+	// StageID puts the session on a stage of an event the DJ plays at:
+	// dancers join through the stage's permanent link, and a DJ already
+	// live there must have handed over (HAND_OVER) first.
+	StageID string `json:"stageId,omitempty"`
 }
 
 // SessionRegistered answers RegisterSession.
@@ -213,6 +217,10 @@ type ListenerCount struct {
 // SessionEnded is broadcast when the DJ ends the session or it times out.
 type SessionEnded struct {
 	RecapURL string `json:"recapUrl"`
+	// NextSessionID is the set that took over the stage, when one did:
+	// the page subscribes to it and stays with the room.
+	NextSessionID string `json:"nextSessionId,omitempty"`
+	NextDJName    string `json:"nextDjName,omitempty"`
 }
 
 // Ack confirms that the client frame with envelope id ID was applied.
