@@ -115,12 +115,52 @@ func TestEventPages(t *testing.T) {
 		t.Fatalf("schedule saved from the page: %+v, want DJ Ben at %s (the event's clock read right)", sched.Slots, start)
 	}
 
+	step(t, "Ben plays a set on the main stage; the dashboard and the recap show it")
+	{
+		var login protocol.AuthResponse
+		r.DoJSON(t, http.MethodPost, "/api/auth/login", "", protocol.LoginRequest{Email: "ben@example.com", Password: relaytest.Password}, &login)
+		dj := r.Dial(t, nil)
+		f := dj.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: login.Token, Name: "Ben's Friday", StageID: main.ID})
+		if reg := f.Payload.(*protocol.SessionRegistered); reg.JoinURL != main.URL {
+			t.Errorf("join link %q, want the stage's %q", reg.JoinURL, main.URL)
+		}
+		for i, tr := range []struct {
+			title       string
+			bpm, energy float64
+		}{{"Slow Burn", 84, 40}, {"Steady", 96, 62}, {"Lift", 104, 78}} {
+			bpm, energy := tr.bpm, tr.energy
+			at := time.Now().Add(time.Duration(i-3) * 4 * time.Minute)
+			dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Band", Title: tr.title, BPM: &bpm, Energy: &energy}, PlayedAt: &at})
+		}
+		var sess []protocol.SessionSummary
+		r.DoJSON(t, http.MethodGet, "/api/sessions", "", nil, &sess)
+		dancer, st := r.Join(t, sess[0].ID, "events-e2e-dancer", "")
+		dancer.MustOK(t, protocol.TypeLike, protocol.Like{PlayID: st.NowPlaying.PlayID})
+		dancer.MustOK(t, protocol.TypeTempoVote, protocol.TempoVote{PlayID: st.NowPlaying.PlayID, Vote: protocol.VotePerfect})
+
+		p.open(r.URL + "/dj/events/" + eventID + "/dashboard")
+		p.waitText(fmt.Sprintf(`[data-stage-id=%q]`, main.ID), "DJ Ben")
+		p.waitText(fmt.Sprintf(`[data-stage-id=%q]`, main.ID), "1 dancer now")
+		p.waitText(fmt.Sprintf(`[data-stage-id=%q]`, main.ID), "100 % perfect")
+		p.screenshot(out, "event-dashboard.png", true)
+
+		p.open(r.URL + "/events/" + eventID + "/recap")
+		p.waitText("#top", "Lift")
+		p.waitVisible("#export")
+		p.waitVisible("#charts svg")
+		p.screenshot(out, "event-recap.png", true)
+		pub := b.newPage(t, "public", 390, 844)
+		pub.open(r.URL + "/events/" + eventID + "/recap")
+		pub.waitText("#stages", "Ben's Friday")
+		pub.waitHidden("#export")
+	}
+
 	step(t, "a dancer opens the stage link")
 	{
 		d := b.newPage(t, "dancer", 390, 844)
 		d.open(r.URL + "/s/" + main.Slug)
 		d.waitText("#stage-name", "Main ballroom")
-		d.waitText("#idle-text", "Next: DJ Ben")
+		d.waitText("#live-dj", "DJ Ben")
 		d.waitText("#schedule", "DJ Ben")
 		d.screenshot(out, "stage-page.png", true)
 	}

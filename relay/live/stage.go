@@ -177,6 +177,13 @@ func (m *Manager) StageInfo(ctx context.Context, st protocol.Stage) (protocol.St
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return protocol.StageInfo{}, m.storeErr("read stage", err)
 	}
+	if last, err := m.st.LastOnStage(ctx, st.ID); err == nil {
+		sum := last.Summary(0)
+		info.Last = &sum
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return protocol.StageInfo{}, m.storeErr("read stage", err)
+	}
+	info.EventRecapURL = m.cfg.PublicURL + "/events/" + ev.ID + "/recap"
 	slots, err := m.st.Schedule(ctx, st.ID)
 	if err != nil {
 		return protocol.StageInfo{}, m.storeErr("read schedule", err)

@@ -97,6 +97,21 @@ func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error)
 	return sess, nil
 }
 
+// LastOnStage is the latest ended session of a stage, ErrNotFound when
+// none ended yet.
+func (s *Store) LastOnStage(ctx context.Context, stageID string) (Session, error) {
+	defer s.timed("last_on_stage", time.Now())
+	sess, err := scanSession(s.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id
+		WHERE s.stage_id = ? AND s.ended_at IS NOT NULL ORDER BY s.ended_at DESC LIMIT 1`, stageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read stage's last session: %w", err)
+	}
+	return sess, nil
+}
+
 // LiveOnStage is the session live on a stage, ErrNotFound between sets.
 func (s *Store) LiveOnStage(ctx context.Context, stageID string) (Session, error) {
 	defer s.timed("live_on_stage", time.Now())

@@ -192,6 +192,10 @@ type StageInfo struct {
 	Now      *ScheduleSlot   `json:"now"`
 	Next     *ScheduleSlot   `json:"next"`
 	Schedule []ScheduleSlot  `json:"schedule"`
+	// Last is the stage's latest ended set, for its recap between sets;
+	// EventRecapURL the event's recap.
+	Last          *SessionSummary `json:"last"`
+	EventRecapURL string          `json:"eventRecapUrl"`
 }
 
 // Frames of stages: a DJ hands a stage over; a dancer's page follows a

@@ -189,6 +189,9 @@ async function loadEvent(id) {
   document.title = `${event.name} — Pika!`;
   $('#event-name').textContent = event.name;
   $('#event-when').textContent = `${eventDates(event)} · you are ${org ? 'an organizer' : 'a DJ'} of this event`;
+  $('#event-links').replaceChildren(
+    org ? el('a', { class: 'button primary', href: `/dj/events/${enc(event.id)}/dashboard`, text: 'Live dashboard' }) : '',
+    el('a', { class: 'button', href: `/events/${enc(event.id)}/recap`, text: 'Event recap' }));
   for (const n of document.querySelectorAll('.org-only')) show(n, org);
   fill($('#stages'), event.stages.map(stageItem));
   if (!event.stages.length) fill($('#stages'), el('li', { class: 'muted', text: org ? 'No stage yet: add the rooms of the event.' : 'No stage yet.' }));

@@ -38,9 +38,17 @@ function draw() {
     $('#live-session').textContent = live.name;
     $('#live-link').href = `/live/${enc(live.id)}`;
   } else {
+    // en-CA writes dates as YYYY-MM-DD, comparable with the event's days.
+    let today = '';
+    try { today = new Intl.DateTimeFormat('en-CA', { timeZone: event.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date()); } catch { /* unknown zone */ }
+    const over = today > event.endsOn;
     $('#idle-text').textContent = next
       ? `Nobody is playing on this stage right now. Next: ${next.djName} at ${dayClock(next.startsAt)}.`
       : 'Nobody is playing on this stage right now, and no set is scheduled after this.';
+    const links = [];
+    if (info.last) links.push(el('a', { class: 'button', href: `/recap/${enc(info.last.id)}`, text: `Recap of ${info.last.djName}'s set` }));
+    links.push(el('a', { class: over ? 'button primary' : 'button', href: info.eventRecapUrl, text: 'The event\'s recap' }));
+    fill($('#idle-links'), links);
   }
   const parts = [];
   if (now) parts.push(`now: ${now.djName}`);
