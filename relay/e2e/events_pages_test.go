@@ -155,12 +155,23 @@ func TestEventPages(t *testing.T) {
 		pub.waitHidden("#export")
 	}
 
+	step(t, "announce to the main stage from the organizer page")
+	{
+		p.open(r.URL + "/dj/events#" + eventID)
+		p.waitVisible("#announce-form")
+		p.fill("#announce-text", "Workshop at 14:00 in the blue room")
+		eval[bool](p, `(() => { const b = document.querySelectorAll('#announce-stages input'); b[1].checked = false; return true; })()`)
+		p.click("#announce-form button[type=submit]")
+		p.waitText("#announcements", "Main ballroom")
+	}
+
 	step(t, "a dancer opens the stage link")
 	{
 		d := b.newPage(t, "dancer", 390, 844)
 		d.open(r.URL + "/s/" + main.Slug)
 		d.waitText("#stage-name", "Main ballroom")
 		d.waitText("#live-dj", "DJ Ben")
+		d.waitText("#announcements", "Workshop at 14:00")
 		d.waitText("#schedule", "DJ Ben")
 		d.screenshot(out, "stage-page.png", true)
 	}

@@ -184,6 +184,9 @@ func (m *Manager) StageInfo(ctx context.Context, st protocol.Stage) (protocol.St
 		return protocol.StageInfo{}, m.storeErr("read stage", err)
 	}
 	info.EventRecapURL = m.cfg.PublicURL + "/events/" + ev.ID + "/recap"
+	if info.Announcements, err = m.st.EventAnnouncements(ctx, ev.ID, st.ID, time.Now()); err != nil {
+		return protocol.StageInfo{}, m.storeErr("read announcements", err)
+	}
 	slots, err := m.st.Schedule(ctx, st.ID)
 	if err != nil {
 		return protocol.StageInfo{}, m.storeErr("read schedule", err)

@@ -50,6 +50,11 @@ func (m *Manager) state(ctx context.Context, sess store.Session, clientID string
 		return st, m.storeErr("read plays", err)
 	}
 	st.History = hist
+	if sess.StageID != "" && sess.Live() {
+		if st.EventAnnouncements, err = m.stageAnnouncements(ctx, sess.StageID); err != nil {
+			return st, m.storeErr("read event announcements", err)
+		}
+	}
 	act, err := m.st.Activity(ctx, sess.ID, clientID)
 	if err != nil {
 		return st, m.storeErr("read activity", err)

@@ -41,6 +41,9 @@ func (s *Server) eventRoutes(api *echo.Group) {
 	api.GET("/events/:id/invites", org(s.listInvites))
 	api.POST("/events/:id/invites", org(s.createInvite))
 	api.DELETE("/events/:id/invites/:inviteId", org(s.revokeInvite))
+	api.GET("/events/:id/announcements", org(s.eventAnnouncements))
+	api.POST("/events/:id/announcements", org(s.announceEvent))
+	api.DELETE("/events/:id/announcements/:annId", org(s.clearEventAnnouncement))
 	api.GET("/events/:id/plays", member(s.eventPlays))
 	api.GET("/events/:id/dashboard", org(s.eventDashboard))
 	api.GET("/events/:id/recap", s.eventRecap)
@@ -553,4 +556,42 @@ func (s *Server) stageInfo(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, info)
+}
+
+func (s *Server) announceEvent(c echo.Context) error {
+	ev, _ := currentEvent(c)
+	dj, _ := currentDJ(c)
+	var req protocol.EventAnnouncementRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return badRequest(err.Error())
+	}
+	a, pe := s.live.AnnounceEvent(c.Request().Context(), ev, dj.ID, &req)
+	if pe != nil {
+		return protoErr(pe)
+	}
+	return c.JSON(http.StatusCreated, a)
+}
+
+func (s *Server) eventAnnouncements(c echo.Context) error {
+	ev, _ := currentEvent(c)
+	list, err := s.store.EventAnnouncements(c.Request().Context(), ev.ID, "", time.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) clearEventAnnouncement(c echo.Context) error {
+	ev, _ := currentEvent(c)
+	id := c.Param("annId")
+	if !protocol.ValidID(id) {
+		return protoErr(&protocol.Error{Code: protocol.CodeNotFound, Message: "no such running announcement"})
+	}
+	if pe := s.live.ClearEventAnnouncement(c.Request().Context(), ev, id); pe != nil {
+		return protoErr(pe)
+	}
+	return c.NoContent(http.StatusNoContent)
 }

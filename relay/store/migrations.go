@@ -188,6 +188,17 @@ CREATE TABLE event_invites (
 	accepted_at INTEGER
 );
 CREATE INDEX event_invites_event ON event_invites(event_id, created_at);
+CREATE TABLE event_announcements (
+	id         TEXT PRIMARY KEY,
+	event_id   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	text       TEXT NOT NULL,
+	stage_ids  TEXT NOT NULL, -- JSON array; empty: every stage
+	created_by TEXT NOT NULL REFERENCES djs(id),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER,
+	cleared_at INTEGER
+);
+CREATE INDEX event_announcements_event ON event_announcements(event_id, created_at);
 ALTER TABLE sessions ADD COLUMN stage_id TEXT REFERENCES stages(id);
 CREATE INDEX sessions_stage ON sessions(stage_id, started_at) WHERE stage_id IS NOT NULL;
 `,

@@ -91,7 +91,7 @@ func (s *Store) writer() {
 // more statements per like.)
 func isRefusal(err error) bool {
 	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption,
-		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy} {
+		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy, ErrTooManyAnnouncements} {
 		if errors.Is(err, r) {
 			return true
 		}

@@ -163,6 +163,10 @@ func DecodeServer(data []byte) (Envelope, any, error) {
 		p = &SessionEnded{}
 	case TypeStageState:
 		p = &StageInfo{}
+	case TypeEventAnnouncement:
+		p = &EventAnnouncement{}
+	case TypeEventAnnouncementCleared:
+		p = &EventAnnouncementCleared{}
 	case TypeAck:
 		p = &Ack{}
 	case TypeError:

@@ -196,6 +196,9 @@ type StageInfo struct {
 	// EventRecapURL the event's recap.
 	Last          *SessionSummary `json:"last"`
 	EventRecapURL string          `json:"eventRecapUrl"`
+	// Announcements are the organizers' running announcements for the
+	// stage.
+	Announcements []EventAnnouncement `json:"announcements"`
 }
 
 // Frames of stages: a DJ hands a stage over; a dancer's page follows a
@@ -242,4 +245,56 @@ func (m *SubscribeStage) Validate() error {
 		return errors.New("slug is not a stage link")
 	}
 	return nil
+}
+
+// Event-wide announcements: the organizers' banner on all stages of the
+// event, or on the stages named.
+const (
+	// TypeEventAnnouncement (relay → dancers): an EventAnnouncement, on
+	// the pages following or live on its stages.
+	TypeEventAnnouncement Type = "EVENT_ANNOUNCEMENT"
+	// TypeEventAnnouncementCleared (relay → dancers): {announcementId}.
+	TypeEventAnnouncementCleared Type = "EVENT_ANNOUNCEMENT_CLEARED"
+)
+
+// MaxActiveEventAnnouncements bounds how many event announcements run at
+// once, so a page never shows a wall of banners.
+const MaxActiveEventAnnouncements = 3
+
+// EventAnnouncementRequest is the body of POST /api/events/:id/announcements:
+// an announcement (text, durationS?) and the stages it is for (none: all).
+type EventAnnouncementRequest struct {
+	Announce
+	StageIDs []string `json:"stageIds,omitempty"`
+}
+
+// Validate checks the text, duration and stage ids.
+func (r *EventAnnouncementRequest) Validate() error {
+	if err := r.Announce.Validate(); err != nil {
+		return err
+	}
+	if len(r.StageIDs) > MaxStagesPerEvent {
+		return fmt.Errorf("at most %d stages", MaxStagesPerEvent)
+	}
+	for _, id := range r.StageIDs {
+		if !ValidID(id) {
+			return errors.New("stageIds holds something that is not a stage id")
+		}
+	}
+	return nil
+}
+
+// EventAnnouncement is an organizers' announcement.
+type EventAnnouncement struct {
+	AnnouncementID string     `json:"announcementId"`
+	EventName      string     `json:"eventName"`
+	Text           string     `json:"text"`
+	StageIDs       []string   `json:"stageIds"` // empty: every stage
+	CreatedAt      time.Time  `json:"createdAt"`
+	ExpiresAt      *time.Time `json:"expiresAt,omitempty"`
+}
+
+// EventAnnouncementCleared names a cleared event announcement.
+type EventAnnouncementCleared struct {
+	AnnouncementID string `json:"announcementId"`
 }

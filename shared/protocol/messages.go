@@ -286,4 +286,7 @@ type SessionState struct {
 	ActivePoll   *Poll             `json:"activePoll"`
 	Announcement *Announcement     `json:"announcement"`
 	Listeners    int               `json:"listeners"`
+	// EventAnnouncements are the organizers' running announcements for
+	// the session's stage (sessions on a stage only).
+	EventAnnouncements []EventAnnouncement `json:"eventAnnouncements,omitempty"`
 }

@@ -197,6 +197,9 @@ async function loadEvent(id) {
   if (!event.stages.length) fill($('#stages'), el('li', { class: 'muted', text: org ? 'No stage yet: add the rooms of the event.' : 'No stage yet.' }));
   drawMembers();
   if (org) {
+    fill($('#announce-stages'), event.stages.map((st) => el('label', {},
+      el('input', { type: 'checkbox', value: st.id, checked: true }), ` ${st.name}`)));
+    await loadAnnouncements();
     eventFields($('#edit-form'), event, 'Save');
     drawLogo();
     await loadInvites();
@@ -289,6 +292,51 @@ $('#stage-form').addEventListener('submit', async (e) => {
     await loadEvent(event.id);
   } catch (err) {
     $('#stage-error').textContent = err.message;
+  }
+});
+
+async function loadAnnouncements() {
+  const list = (await call(`/api/events/${enc(event.id)}/announcements`)) || [];
+  const names = Object.fromEntries(event.stages.map((st) => [st.id, st.name]));
+  fill($('#announcements'), list.map((a) => {
+    const where = a.stageIds.length ? a.stageIds.map((id) => names[id] || '?').join(', ') : 'every stage';
+    const until = a.expiresAt ? `until ${new Date(a.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', timeZone: event.timeZone })}` : 'until cleared';
+    const clear = el('button', { type: 'button', class: 'danger', text: 'Clear' });
+    clear.addEventListener('click', async () => {
+      try {
+        await call(`/api/events/${enc(event.id)}/announcements/${enc(a.announcementId)}`, { method: 'DELETE' });
+        await loadAnnouncements();
+      } catch (err) {
+        toast(err.message);
+      }
+    });
+    return el('li', {}, el('span', { class: 'name', text: a.text }), el('span', { class: 'muted', text: `${where} · ${until}` }), clear);
+  }));
+}
+
+$('#announce-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('#announce-error').textContent = '';
+  const text = $('#announce-text').value.trim();
+  const boxes = [...document.querySelectorAll('#announce-stages input')];
+  const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
+  if (!text) {
+    $('#announce-error').textContent = 'Write what dancers should read.';
+    return;
+  }
+  if (!chosen.length) {
+    $('#announce-error').textContent = 'Choose at least one stage.';
+    return;
+  }
+  const body = { text, durationS: Number($('#announce-duration').value) };
+  if (chosen.length < boxes.length) body.stageIds = chosen;
+  try {
+    await call(`/api/events/${enc(event.id)}/announcements`, { method: 'POST', body });
+    $('#announce-text').value = '';
+    toast('Announced.');
+    await loadAnnouncements();
+  } catch (err) {
+    $('#announce-error').textContent = err.message;
   }
 });
 

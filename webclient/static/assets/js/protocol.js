@@ -12,6 +12,8 @@ export const Type = Object.freeze({
   CLOSE_POLL: 'CLOSE_POLL',
   END_SESSION: 'END_SESSION',
   ERROR: 'ERROR',
+  EVENT_ANNOUNCEMENT: 'EVENT_ANNOUNCEMENT',
+  EVENT_ANNOUNCEMENT_CLEARED: 'EVENT_ANNOUNCEMENT_CLEARED',
   HAND_OVER: 'HAND_OVER',
   LIKE: 'LIKE',
   LIKE_COUNT: 'LIKE_COUNT',
@@ -56,6 +58,7 @@ export const Vote = Object.freeze({
 // Limits every side enforces; durations in milliseconds (the Go name's suffix Ms).
 export const Limits = Object.freeze({
   handOverWindowMs: 900000,
+  maxActiveEventAnnouncements: 3,
   maxAnnounceDuration: 86400,
   maxAnnouncementLen: 280,
   maxArtistTitleLen: 300,

@@ -31,6 +31,9 @@ function draw() {
   show(logo, !!event.logoUrl);
   if (event.logoUrl && logo.getAttribute('src') !== event.logoUrl) logo.src = event.logoUrl;
 
+  const anns = (info.announcements || []).filter((a) => !a.expiresAt || Date.parse(a.expiresAt) > Date.now());
+  fill($('#announcements'), anns.map((a) => el('li', { class: 'card announcement' },
+    el('p', { class: 'label', text: `${a.eventName} announces` }), el('p', { text: a.text }))));
   show($('#live-card'), !!live);
   show($('#idle-card'), !live);
   if (live) {
