@@ -205,7 +205,7 @@ func (s *connState) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.cfg.PIN, ResumeSessionID: resume}
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.cfg.PIN, ResumeSessionID: resume, StageID: c.cfg.StageID}
 	if err := s.write(protocol.TypeRegisterSession, "register", reg); err != nil {
 		return err
 	}
