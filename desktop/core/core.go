@@ -48,6 +48,9 @@ type Config struct {
 	// take before it is sent with its tags alone (its numbers follow).
 	// 0 means 1 s; negative sends the tags at once.
 	SpotWait time.Duration
+	// AllowPlainHTTP sends the token to a plain http:// relay on the
+	// internet without asking (the command line's --allow-http).
+	AllowPlainHTTP bool
 }
 
 // Core is the desktop app's core. Its methods are safe for concurrent use.
@@ -67,6 +70,7 @@ type Core struct {
 	warnings []string
 	watcher  *library.Watcher
 	live     *liveRun
+	plainOK  map[string]bool // plain-http relay URLs the DJ confirmed (transport.go)
 }
 
 // Open opens the settings and the library (creating them when missing).

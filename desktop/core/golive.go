@@ -43,6 +43,9 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 	if set.RelayURL == "" {
 		return errors.New("no relay URL: set it in Settings (or pass --relay / PIKA_RELAY_URL)")
 	}
+	if err := c.checkTransport(set.RelayURL); err != nil {
+		return err
+	}
 	spec, err := nowplaying.ParseSpec(source)
 	if err != nil {
 		return err
@@ -194,6 +197,9 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 	if relay == "" {
 		return protocol.DJ{}, errors.New("no relay URL: set it in Settings first")
 	}
+	if err := c.checkTransport(relay); err != nil {
+		return protocol.DJ{}, err
+	}
 	dj, err := livelink.CheckToken(ctx, relay, tok)
 	if errors.Is(err, livelink.ErrBadToken) {
 		return dj, errors.New("the relay does not know this token: copy it again from your DJ page")
@@ -202,11 +208,15 @@ func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
 }
 
 // SessionRefusedError is the Error event when the relay refused to
-// register the session (an unknown or revoked token, a bad name): the link
+// register the session (an unknown or revoked token, a bad name), or
+// closed the live connection because its token was revoked: the link
 // does not retry and the run is over until the DJ goes live again.
 type SessionRefusedError struct{ Err *protocol.Error }
 
 func (e *SessionRefusedError) Error() string {
+	if e.TokenRevoked() {
+		return "the relay revoked this token: paste a new one in Settings"
+	}
 	if e.Err.Code == protocol.CodeUnauthorized {
 		return "the relay refused the DJ token: check it in Settings or log in on the web to get a new one"
 	}
@@ -214,6 +224,12 @@ func (e *SessionRefusedError) Error() string {
 }
 
 func (e *SessionRefusedError) Unwrap() error { return e.Err }
+
+// TokenRevoked reports whether the token was revoked (on the DJ's web page
+// or through the API), which closes a live connection too.
+func (e *SessionRefusedError) TokenRevoked() bool {
+	return e.Err.Code == protocol.CodeUnauthorized && e.Err.Message == protocol.MsgTokenRevoked
+}
 
 // TokenRefused reports whether the relay refused the DJ token itself.
 func (e *SessionRefusedError) TokenRefused() bool { return e.Err.Code == protocol.CodeUnauthorized }

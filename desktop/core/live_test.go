@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -340,6 +341,36 @@ func TestUnknownTokenIsAnErrorEvent(t *testing.T) {
 	var refused *SessionRefusedError
 	if !errors.As(e.Err, &refused) || !refused.TokenRefused() {
 		t.Fatalf("error event %v (%T); want a refused token", e.Err, e.Err)
+	}
+	until(t, ctx, "the run to stop", func() bool { return !core.LiveState().Live })
+}
+
+// A token revoked on the web while live ends the run with the words the
+// window shows: paste a new token.
+func TestRevokedTokenEndsTheRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	web := relay.RegisterDJ(t, "revoked@example.com", "DJ R")
+	var ct protocol.CreatedToken
+	if code := relay.DoJSON(t, http.MethodPost, "/api/auth/tokens", web, protocol.CreateTokenRequest{Name: "app"}, &ct); code != http.StatusCreated {
+		t.Fatalf("create token: %d", code)
+	}
+	core := openCore(t, ctx, t.TempDir(), relay, ct.Token, time.Second)
+	defer core.Close()
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Friday", ""); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the session to be registered", func() bool { return core.LiveState().Session.ID != "" })
+	if code := relay.DoJSON(t, http.MethodDelete, "/api/auth/tokens/"+ct.ID, web, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("revoke: %d", code)
+	}
+	e := nextEvent[Error](t, ctx, events, nil)
+	var refused *SessionRefusedError
+	if !errors.As(e.Err, &refused) || !refused.TokenRevoked() || e.Err.Error() != "the relay revoked this token: paste a new one in Settings" {
+		t.Fatalf("error event %v (%T); want the revoked token", e.Err, e.Err)
 	}
 	until(t, ctx, "the run to stop", func() bool { return !core.LiveState().Live })
 }

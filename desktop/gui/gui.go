@@ -81,6 +81,8 @@ type gui struct {
 	polls    *pollsPane
 	announce *announcePane
 	settings *settingsPane
+
+	plainDialog *dialog.ConfirmDialog // open while asking about a plain-http relay (plainhttp.go)
 }
 
 func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {

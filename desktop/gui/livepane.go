@@ -216,6 +216,8 @@ func (p *livePane) startLive() {
 	}, func(err error) {
 		p.info.SetText("")
 		switch {
+		case p.g.confirmPlainHTTP(err, p.startLive):
+			p.errLabel.SetText("Not live yet: the relay URL is plain http://.")
 		case err != nil:
 			p.errLabel.SetText("Could not go live: " + err.Error())
 		case saveErr != nil:

@@ -225,6 +225,10 @@ func (p *settingsPane) checkToken() {
 	}, func(err error) {
 		p.token.SetText("")
 		p.load()
+		if p.g.confirmPlainHTTP(err, p.checkToken) {
+			p.tokenErr.SetText("Not sent yet: the relay URL is plain http://.")
+			return
+		}
 		if err != nil {
 			p.tokenErr.SetText("The token was not accepted: " + err.Error())
 			return

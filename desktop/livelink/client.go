@@ -245,6 +245,11 @@ func (c *Client) SendNowPlaying(ctx context.Context, track protocol.Track, playe
 		playedAt = now
 	}
 	at := playedAt.UTC()
+	// Tags come from outside and cannot be fixed during a set: invisible
+	// and control characters the relay would refuse are dropped here
+	// rather than the play.
+	track.Artist = protocol.CleanText(track.Artist, protocol.SingleLine)
+	track.Title = protocol.CleanText(track.Title, protocol.SingleLine)
 	m := protocol.NowPlaying{Track: track, PlayedAt: &at}
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("livelink: now playing: %w", err)

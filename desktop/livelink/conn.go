@@ -189,7 +189,7 @@ func (s *connState) next(ctx context.Context, timeout <-chan time.Time) (frame, 
 		return frame{}, ctx.Err()
 	case f, ok := <-s.frames:
 		if !ok {
-			return frame{}, fmt.Errorf("connection lost: %w", <-s.readErr)
+			return frame{}, lostConnection(<-s.readErr)
 		}
 		return f, nil
 	case <-timeout:
@@ -370,7 +370,7 @@ func (s *connState) pump(ctx context.Context) error {
 			c.heartbeat(ctx)
 		case f, ok := <-s.frames:
 			if !ok {
-				return fmt.Errorf("connection lost: %w", <-s.readErr)
+				return lostConnection(<-s.readErr)
 			}
 			switch p := f.payload.(type) {
 			case *protocol.Ack:
@@ -436,6 +436,10 @@ func (s *connState) pump(ctx context.Context) error {
 					default:
 						return fmt.Errorf("relay error: %w", p)
 					}
+				case p.Code == protocol.CodeUnauthorized:
+					// The token was revoked while live (or is otherwise no
+					// longer accepted): retrying with it cannot work.
+					return &fatalError{err: p}
 				default:
 					c.emit(Error{Err: p})
 				}
@@ -459,6 +463,16 @@ func (s *connState) writeRaw(t protocol.Type, id string, payload []byte) error {
 		return fmt.Errorf("send %s: %w", t, err)
 	}
 	return nil
+}
+
+// lostConnection explains why the relay's connection ended; a close for a
+// revoked token is final, as the ERROR before it would have been.
+func lostConnection(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) && ce.Code == protocol.CloseTokenRevoked {
+		return &fatalError{err: &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked}}
+	}
+	return fmt.Errorf("connection lost: %w", err)
 }
 
 func outboxID(row int64) string { return fmt.Sprintf("ob%d", row) }

@@ -392,6 +392,64 @@ func TestRefusedToken(t *testing.T) {
 	}
 }
 
+// TestTagsAreCleaned: a title whose tags carry a bidi override, a
+// zero-width space or a control character is still played, without them.
+func TestTagsAreCleaned(t *testing.T) {
+	r := relaytest.Start(t)
+	token := r.RegisterDJ(t, "tags@example.com", "DJ Tags")
+	h, sess := liveClient(t, r, token, openDB(t), &syncBuf{})
+	d, _ := newDancer(t, r, sess.ID)
+	dirty := protocol.Track{Artist: "\uFEFFBand\u200B 👩\u200D🎤", Title: "Song\u202E (Live)\u0007\nTake 2"}
+	if err := h.c.SendNowPlaying(context.Background(), dirty, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	play := expect[*protocol.Play](d, protocol.TypeNowPlaying)
+	if play.Track.Artist != "Band 👩\u200D🎤" || play.Track.Title != "Song (Live) Take 2" {
+		t.Fatalf("dancer got %q / %q", play.Track.Artist, play.Track.Title)
+	}
+}
+
+// TestRevokedTokenIsFinal: the DJ revokes the app's token on the web while
+// live; the relay closes the connection and the link stops (no retries
+// with a token that cannot work) with the relay's reason.
+func TestRevokedTokenIsFinal(t *testing.T) {
+	r := relaytest.Start(t)
+	web := r.RegisterDJ(t, "rev@example.com", "DJ Rev")
+	var ct protocol.CreatedToken
+	if code := r.DoJSON(t, http.MethodPost, "/api/auth/tokens", web, protocol.CreateTokenRequest{Name: "laptop"}, &ct); code != http.StatusCreated {
+		t.Fatalf("create token: %d", code)
+	}
+	h := startClient(t, Config{RelayURL: r.URL, Token: ct.Token, SessionName: "Revoked"}, openDB(t))
+	if err := h.c.GoLive(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[Registered](t, h.c)
+	if code := r.DoJSON(t, http.MethodDelete, "/api/auth/tokens/"+ct.ID, web, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("revoke: %d", code)
+	}
+	for {
+		e := waitFor[Error](t, h.c)
+		if e.Type == protocol.TypeRegisterSession {
+			if e.Err.Code != protocol.CodeUnauthorized || e.Err.Message != protocol.MsgTokenRevoked {
+				t.Fatalf("final error %+v, want the revocation", e.Err)
+			}
+			break
+		}
+	}
+	for {
+		d := waitFor[Disconnected](t, h.c)
+		if d.Err != nil {
+			if d.RetryIn != 0 {
+				t.Fatalf("retrying in %v after the token was revoked", d.RetryIn)
+			}
+			break
+		}
+	}
+	if _, live := h.c.Session(); live {
+		t.Error("still live with a revoked token")
+	}
+}
+
 func TestOfflineOutboxBoundAndEnd(t *testing.T) {
 	r := relaytest.Start(t)
 	token := r.RegisterDJ(t, "eve@example.com", "DJ Eve")

@@ -103,3 +103,24 @@ func publicLinks(publicURL, sessionID, relayJoin, relayRecap string) (join, loca
 	}
 	return join, localJoin, recap
 }
+
+// PlainHTTP reports whether raw (a relay URL as typed) would be reached
+// without TLS (http:// or ws://) at a host that is not on this machine or
+// the local network, and names the host: the DJ token would then cross
+// the internet readable by anyone on the way. Loopback never counts, nor
+// do LAN addresses, .local names and Tailscale's range (isLocalURL): their
+// traffic stays on a network the DJ is part of, and a relay there cannot
+// get a public certificate, so "switch to https" would have no fix. (On a
+// shared venue Wi-Fi others can still read it: a warning for that would
+// name a risk the DJ cannot remove.)
+func PlainHTTP(raw string) (host string, plain bool) {
+	base, _, err := relayURLs(raw)
+	if err != nil || !strings.HasPrefix(base, "http://") || isLocalURL(base) {
+		return "", false
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", false
+	}
+	return u.Host, true
+}

@@ -223,3 +223,33 @@ func TestOutboxMigrationAndAdopt(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainHTTP(t *testing.T) {
+	tests := []struct {
+		in    string
+		host  string
+		plain bool
+	}{
+		{"http://relay.example.com", "relay.example.com", true},
+		{"ws://relay.example.com:8080/ws", "relay.example.com:8080", true},
+		{"http://203.0.113.9:8080", "203.0.113.9:8080", true},
+		{"http://[2001:db8::1]:8080", "[2001:db8::1]:8080", true},
+		{"https://relay.example.com", "", false},
+		{"wss://relay.example.com/ws", "", false},
+		{"relay.example.com", "", false}, // no scheme: https
+		{"http://127.0.0.1:8080", "", false},
+		{"http://localhost:8080", "", false},
+		{"http://[::1]:8080", "", false},
+		{"http://192.168.1.20:8080", "", false},
+		{"http://10.0.0.5", "", false},
+		{"http://pika-laptop.local:8080", "", false},
+		{"http://100.101.102.103", "", false}, // Tailscale
+		{"not a url at all ::", "", false},
+	}
+	for _, tt := range tests {
+		host, plain := PlainHTTP(tt.in)
+		if host != tt.host || plain != tt.plain {
+			t.Errorf("PlainHTTP(%q) = %q, %v; want %q, %v", tt.in, host, plain, tt.host, tt.plain)
+		}
+	}
+}

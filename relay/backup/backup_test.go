@@ -396,9 +396,25 @@ func TestVerifyRejectsBadFiles(t *testing.T) {
 		return p
 	}
 	damaged := append([]byte(nil), good...)
-	// Scribble over the middle of the file, past the first page (the
-	// header and schema), where tables and indexes live.
-	for i := len(damaged) / 2; i < len(damaged)/2+2048 && i < len(damaged); i++ {
+	// Scribble over the first half of the plays table's root page (its
+	// page header and cell pointers). Found through the schema, so a
+	// migration that adds a table cannot move the damage onto unused
+	// space, as "the middle of the file" could.
+	var root, pageSize int
+	{
+		db, err := sql.Open("libsql", "file:"+res.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("SELECT rootpage FROM sqlite_schema WHERE name = 'plays'").Scan(&root); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("PRAGMA page_size").Scan(&pageSize); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	for i := (root - 1) * pageSize; i < (root-1)*pageSize+pageSize/2 && i < len(damaged); i++ {
 		damaged[i] = 0x5a
 	}
 	otherDB := filepath.Join(dir, "other.db")

@@ -40,6 +40,7 @@ func (d *DJ) begin() *protocol.Error {
 func (d *DJ) Leave() {
 	d.once.Do(func() {
 		r := d.r
+		r.m.holds.release(d)
 		r.mu.Lock()
 		if r.dj != d.peer {
 			r.mu.Unlock()

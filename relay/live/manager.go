@@ -52,6 +52,10 @@ type Config struct {
 	// it is still active (default one minute), so a session orphaned by a
 	// crash ends near when the crash happened.
 	ActivityInterval time.Duration
+	// TokenCheckInterval is how often the tokens of connected DJs are
+	// re-checked (default DefaultTokenCheckInterval); RevokeToken acts at
+	// once, this is the safety net.
+	TokenCheckInterval time.Duration
 }
 
 // Manager owns the live sessions.
@@ -62,6 +66,8 @@ type Manager struct {
 	log    *slog.Logger
 	obs    Observer
 	pinLim *ratelimit.Keyed
+
+	holds tokenHolds // DJ connections by token, see tokens.go
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
@@ -134,6 +140,7 @@ func (m *Manager) Start(ctx context.Context) error {
 			}
 		}
 	}()
+	go m.watchTokens(ctx, m.cfg.TokenCheckInterval)
 	go func() {
 		t := time.NewTicker(m.cfg.ActivityInterval)
 		defer t.Stop()

@@ -62,10 +62,17 @@ type options struct {
 	activityInterval time.Duration
 	metricsToken     string
 	logTo            io.Writer
+	configure        []func(*app.Config)
 }
 
 // Option changes how Start runs the relay.
 type Option func(*options)
+
+// WithConfig changes the relay's configuration before it starts, for the
+// settings no other option covers (limits, intervals).
+func WithConfig(f func(*app.Config)) Option {
+	return func(o *options) { o.configure = append(o.configure, f) }
+}
 
 // WithPublicURL sets the relay's public URL (join and recap links, CSP).
 // By default it is the relay's own http://127.0.0.1:PORT.
@@ -137,6 +144,9 @@ func (r *Relay) start() error {
 		MetricsToken:     r.opts.metricsToken,
 		Logger:           log,
 	}
+	for _, f := range r.opts.configure {
+		f(&cfg)
+	}
 	var (
 		a   *app.App
 		err error
@@ -190,11 +200,13 @@ func (r *Relay) Restart(t testing.TB) {
 func (r *Relay) Logs() string { return r.logs.String() }
 
 // RegisterDJ creates a DJ account through POST /api/auth/register with
-// Password and returns the raw token (pk_dj_…).
+// Password, signs in (POST /api/auth/login, as the register page does) and
+// returns the raw token (pk_dj_…).
 func (r *Relay) RegisterDJ(t testing.TB, email, displayName string) string {
 	t.Helper()
+	r.mustJSON(t, http.MethodPost, "/api/auth/register", "", protocol.RegisterRequest{Email: email, Password: Password, DisplayName: displayName}, http.StatusAccepted, nil)
 	var resp protocol.AuthResponse
-	r.mustJSON(t, http.MethodPost, "/api/auth/register", "", protocol.RegisterRequest{Email: email, Password: Password, DisplayName: displayName}, http.StatusCreated, &resp)
+	r.mustJSON(t, http.MethodPost, "/api/auth/login", "", protocol.LoginRequest{Email: email, Password: Password}, http.StatusOK, &resp)
 	return resp.Token
 }
 

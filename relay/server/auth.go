@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/pikadj/pika/relay/internal/auth"
+	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -57,20 +60,24 @@ func (s *Server) register(c echo.Context) error {
 	if err != nil {
 		return badRequest(err.Error())
 	}
+	// The hash is made whether or not the email is taken, so both take
+	// as long.
 	hash, err := bcrypt.GenerateFromPassword([]byte(req.Password), s.cfg.BcryptCost)
 	if err != nil {
 		return err
 	}
-	raw := auth.NewToken()
-	dj, _, err := s.store.CreateDJ(c.Request().Context(), email, string(hash), name, "Web sign-up", auth.HashToken(raw))
-	if errors.Is(err, store.ErrEmailTaken) {
-		return apiEmailTaken
-	}
-	if err != nil {
+	dj, _, err := s.store.CreateDJ(c.Request().Context(), email, string(hash), name, "", "")
+	switch {
+	case errors.Is(err, store.ErrEmailTaken):
+		// Answered exactly as a new account: see relay/README.md,
+		// "Accounts, tokens and health". Nothing changes on the account.
+		s.log.Info("registration for an existing email ignored")
+	case err != nil:
 		return err
+	default:
+		s.log.Info("dj registered", "dj", dj.ID)
 	}
-	s.log.Info("dj registered", "dj", dj.ID)
-	return c.JSON(http.StatusCreated, protocol.AuthResponse{DJ: dj, Token: raw})
+	return c.JSON(http.StatusAccepted, protocol.RegisterResponse{Message: protocol.RegisterMessage})
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -79,21 +86,23 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	email, err := auth.NormaliseEmail(req.Email)
-	if err != nil || len(req.Password) > auth.MaxPasswordLen {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		return apiWrongLogin
+	if err != nil {
+		email = strings.ToLower(strings.TrimSpace(req.Email)) // still counted against
 	}
-	acct, err := s.store.DJByEmail(c.Request().Context(), email)
-	if errors.Is(err, store.ErrNotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		return apiWrongLogin
+	ip := c.RealIP()
+	if wait := s.logins.Wait(email, ip); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return echo.NewHTTPError(http.StatusTooManyRequests, loginguard.Message(wait))
 	}
+	acct, ok, err := s.checkLogin(c.Request().Context(), email, err == nil, req.Password)
 	if err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(acct.PasswordHash), []byte(req.Password)) != nil {
+	if !ok {
+		s.logins.Failed(email, ip)
 		return apiWrongLogin
 	}
+	s.logins.Succeeded(email, ip)
 	raw := auth.NewToken()
 	name := "Web sign-in " + time.Now().UTC().Format("2006-01-02")
 	if _, err := s.store.CreateToken(c.Request().Context(), acct.ID, name, auth.HashToken(raw)); err != nil {
@@ -101,6 +110,27 @@ func (s *Server) login(c echo.Context) error {
 	}
 	s.log.Info("dj logged in", "dj", acct.ID)
 	return c.JSON(http.StatusOK, protocol.AuthResponse{DJ: acct.DJ, Token: raw})
+}
+
+// checkLogin reports whether password is the account's; a wrong email
+// costs the same bcrypt comparison as a wrong password.
+func (s *Server) checkLogin(ctx context.Context, email string, validEmail bool, password string) (store.DJAccount, bool, error) {
+	if !validEmail || len(password) > auth.MaxPasswordLen {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return store.DJAccount{}, false, nil
+	}
+	acct, err := s.store.DJByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return store.DJAccount{}, false, nil
+	}
+	if err != nil {
+		return store.DJAccount{}, false, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(acct.PasswordHash), []byte(password)) != nil {
+		return store.DJAccount{}, false, nil
+	}
+	return acct, true, nil
 }
 
 // requireDJ authenticates "Authorization: Bearer pk_dj_…".
@@ -189,6 +219,6 @@ func (s *Server) deleteToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("token revoked", "dj", dj.ID, "token_id", id)
+	s.log.Info("token revoked", "dj", dj.ID, "token_id", id, "connections_closed", s.live.RevokeToken(id))
 	return c.NoContent(http.StatusNoContent)
 }

@@ -136,7 +136,7 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 		c.fail(id, wsUnknownToken)
 		return
 	}
-	dj, _, err := c.s.authenticate(ctx, p.Token)
+	dj, tok, err := c.s.authenticate(ctx, p.Token)
 	if err != nil {
 		if errors.Is(err, errUnknownToken) {
 			c.fail(id, wsUnknownToken)
@@ -158,6 +158,8 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 		return
 	}
 	c.dj = d
+	// Revoking the token closes this connection.
+	c.s.live.HoldToken(ctx, d, tok.ID)
 	c.SetMaxQueue(djQueue)
 	// A DJ's app may flush an offline queue of plays at once.
 	c.lim = rate.NewLimiter(50, 200)

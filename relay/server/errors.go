@@ -22,7 +22,6 @@ var (
 	apiBodyTooLarge   = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "request body is too large")
 	apiBodyNotObject  = echo.NewHTTPError(http.StatusBadRequest, "request body must be a JSON object with the documented fields")
 	apiBodyNotOne     = echo.NewHTTPError(http.StatusBadRequest, "request body must hold one JSON object")
-	apiEmailTaken     = echo.NewHTTPError(http.StatusConflict, "email already registered")
 	apiWrongLogin     = echo.NewHTTPError(http.StatusUnauthorized, "wrong email or password")
 	apiTokenRequired  = echo.NewHTTPError(http.StatusUnauthorized, "a DJ token is required (Authorization: Bearer pk_dj_…)")
 	apiUnknownToken   = echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")
@@ -76,6 +75,7 @@ var (
 	wsIsDJs          = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
 	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
 	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+	wsTokenRevoked   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked} // sent without an id, then close 4003
 )
 
 // errUnknownToken is authenticate's answer for a token that is not (or no

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
+	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/internal/ratelimit"
 	"github.com/pikadj/pika/relay/live"
@@ -44,6 +45,8 @@ type Config struct {
 	// AuthRate and AuthBurst limit login and register attempts per IP.
 	AuthRate  rate.Limit
 	AuthBurst int
+	// Login throttles failed sign-ins per account and per address.
+	Login loginguard.Limits
 	// MetricsToken, when set, is required as "Authorization: Bearer …" on
 	// /metrics, for relays whose every path is public.
 	MetricsToken string
@@ -75,6 +78,7 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	authLim *ratelimit.Keyed
+	logins  *loginguard.Guard
 
 	connMu  sync.Mutex
 	conns   map[*conn]struct{}
@@ -87,7 +91,7 @@ func New(cfg Config, st *store.Store, mgr *live.Manager, m *metrics.Metrics) *Se
 	cfg.defaults()
 	s := &Server{
 		cfg: cfg, store: st, live: mgr, metrics: m, log: cfg.Logger,
-		authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst), conns: map[*conn]struct{}{},
+		authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst), logins: loginguard.New(cfg.Login), conns: map[*conn]struct{}{},
 	}
 	s.echo = s.routes()
 	return s
@@ -219,7 +223,14 @@ func (s *Server) healthz(c echo.Context) error {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Error("health check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		// The reason is the store's fixed wording (no paths or driver
+		// text): "cannot write", "cannot read", "writes do not complete"…
+		reason := "unreachable"
+		var he *store.HealthError
+		if errors.As(err, &he) {
+			reason = he.Reason
+		}
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": reason})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 }

@@ -102,6 +102,13 @@ func (c *conn) run() {
 // Kick implements live.Peer.
 func (c *conn) Kick(reason string) { c.Close(closeTakenOver, reason) }
 
+// TokenRevoked implements live.TokenRevoker: the DJ's app learns why
+// (an ERROR it can show) and that retrying with this token is pointless.
+func (c *conn) TokenRevoked() {
+	c.sendError(wsTokenRevoked)
+	c.Close(protocol.CloseTokenRevoked, "token revoked")
+}
+
 func (c *conn) reply(t protocol.Type, id string, payload any) {
 	c.Send(t, protocol.Encode(t, id, payload))
 }

@@ -35,7 +35,8 @@ func isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// CreateDJ stores a new DJ with a first token. email must be normalised.
+// CreateDJ stores a new DJ, with a first token when tokenHash is not
+// empty. email must be normalised.
 func (s *Store) CreateDJ(ctx context.Context, email, passwordHash, displayName, tokenName, tokenHash string) (protocol.DJ, Token, error) {
 	defer s.timed("create_dj", time.Now())
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -48,6 +49,9 @@ func (s *Store) CreateDJ(ctx context.Context, email, passwordHash, displayName, 
 				return ErrEmailTaken
 			}
 			return fmt.Errorf("insert dj: %w", err)
+		}
+		if tokenHash == "" {
+			return nil
 		}
 		return insertToken(tx, tok, tokenHash)
 	})
@@ -192,4 +196,38 @@ func (s *Store) PurgeTokens(ctx context.Context, before time.Time) (int64, error
 		return 0, err
 	}
 	return n, nil
+}
+
+// TokensExist reports which of the token ids still exist (not revoked or
+// purged).
+func (s *Store) TokensExist(ctx context.Context, ids []string) (map[string]bool, error) {
+	defer s.timed("tokens_exist", time.Now())
+	out := make(map[string]bool, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 200)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.rd.QueryContext(ctx, `SELECT id FROM tokens WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("check tokens: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("check tokens: %w", err)
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("check tokens: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -135,7 +135,17 @@ CREATE TABLE dancers (
 	`
 ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
 `,
-	// 3: events, their stages, schedules, organizers and DJs; a session
+	// 3: the health check's heartbeat: one row whose value changes with
+	// every check, so the check really writes a page (a full disk or a
+	// read-only file fails it).
+	`
+CREATE TABLE health (
+	id   INTEGER PRIMARY KEY CHECK (id = 1),
+	beat INTEGER NOT NULL,
+	at   INTEGER NOT NULL
+);
+`,
+	// 4: events, their stages, schedules, organizers and DJs; a session
 	// may be a set on a stage.
 	`
 CREATE TABLE events (

@@ -199,7 +199,7 @@ func (m *RegisterSession) Validate() error {
 	case m.StageID != "" && !idPattern.MatchString(m.StageID):
 		return errors.New("stageId is not a stage id")
 	}
-	return checkText("name", m.Name)
+	return CheckText("name", m.Name, SingleLine)
 }
 
 // Validate checks a NowPlaying, trimming its text fields.
@@ -237,10 +237,10 @@ func (t *Track) Validate() error {
 	case t.Camelot != "" && !camelotPattern.MatchString(t.Camelot):
 		return errors.New(`camelot must look like "8A" or "12B"`)
 	}
-	if err := checkText("artist", t.Artist); err != nil {
+	if err := CheckText("artist", t.Artist, SingleLine); err != nil {
 		return err
 	}
-	if err := checkText("title", t.Title); err != nil {
+	if err := CheckText("title", t.Title, SingleLine); err != nil {
 		return err
 	}
 	ranges := []struct {
@@ -275,7 +275,7 @@ func (m *StartPoll) Validate() error {
 	if utf8.RuneCountInString(m.Question) > MaxQuestionLen {
 		return fmt.Errorf("question is longer than %d characters", MaxQuestionLen)
 	}
-	if err := checkText("question", m.Question); err != nil {
+	if err := CheckText("question", m.Question, SingleLine); err != nil {
 		return err
 	}
 	if len(m.Options) < MinPollOptions || len(m.Options) > MaxPollOptions {
@@ -293,7 +293,7 @@ func (m *StartPoll) Validate() error {
 		case seen[strings.ToLower(o)]:
 			return fmt.Errorf("option %d repeats another", i+1)
 		}
-		if err := checkText("option", o); err != nil {
+		if err := CheckText(fmt.Sprintf("option %d", i+1), o, SingleLine); err != nil {
 			return err
 		}
 		seen[strings.ToLower(o)] = true
@@ -318,7 +318,7 @@ func (m *Announce) Validate() error {
 	case m.DurationS != nil && (*m.DurationS < MinAnnounceDuration || *m.DurationS > MaxAnnounceDuration):
 		return fmt.Errorf("durationS must be between %d and %d", MinAnnounceDuration, MaxAnnounceDuration)
 	}
-	return checkText("text", m.Text)
+	return CheckText("text", m.Text, MultiLine)
 }
 
 // Validate checks a Subscribe.
@@ -370,20 +370,6 @@ func ValidPIN(s string) bool { return pinPattern.MatchString(s) }
 func checkID(name, v string) error {
 	if !idPattern.MatchString(v) {
 		return fmt.Errorf("%s is not a valid id", name)
-	}
-	return nil
-}
-
-// checkText refuses invalid UTF-8 and control characters, which have no
-// place in a title or a banner and can break terminals and logs.
-func checkText(name, v string) error {
-	if !utf8.ValidString(v) {
-		return fmt.Errorf("%s is not valid UTF-8", name)
-	}
-	for _, r := range v {
-		if r < 0x20 && r != '\n' || r == 0x7f {
-			return fmt.Errorf("%s contains control characters", name)
-		}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func TestDecodeClientFrames(t *testing.T) {
 		{"bpm out of range", `{"type":"NOW_PLAYING","payload":{"track":{"title":"x","bpm":9000}}}`, CodeBadRequest, nil, "bpm must be"},
 		{"bad key", `{"type":"NOW_PLAYING","payload":{"track":{"title":"x","key":"H minor"}}}`, CodeBadRequest, nil, "key must"},
 		{"bad camelot", `{"type":"NOW_PLAYING","payload":{"track":{"title":"x","camelot":"13A"}}}`, CodeBadRequest, nil, "camelot"},
-		{"control characters", `{"type":"NOW_PLAYING","payload":{"track":{"title":"a\u0007b"}}}`, CodeBadRequest, nil, "control characters"},
+		{"control characters", `{"type":"NOW_PLAYING","payload":{"track":{"title":"a\u0007b"}}}`, CodeBadRequest, nil, "title contains a control character (U+0007)"},
 		{"future play", `{"type":"NOW_PLAYING","payload":{"track":{"title":"x"},"playedAt":"` + time.Now().Add(time.Hour).Format(time.RFC3339) + `"}}`, CodeBadRequest, nil, "future"},
 		{"ancient play", `{"type":"NOW_PLAYING","payload":{"track":{"title":"x"},"playedAt":"2001-01-01T00:00:00Z"}}`, CodeBadRequest, nil, "48 hours"},
 		{"one poll option", `{"type":"START_POLL","payload":{"question":"Next?","options":["Blues"]}}`, CodeBadRequest, nil, "2 to 6 options"},

@@ -12,6 +12,17 @@ type RegisterRequest struct {
 	DisplayName string `json:"displayName"`
 }
 
+// RegisterResponse answers POST /api/auth/register (202), the same whether
+// the email was new or already had an account, so the answer does not tell
+// a stranger which addresses are registered. Sign in next (POST
+// /api/auth/login) to get a token; the pages do it at once.
+type RegisterResponse struct {
+	Message string `json:"message"`
+}
+
+// RegisterMessage is RegisterResponse's message.
+const RegisterMessage = "If this email was new, your account is ready: sign in with this email and password. If it already had an account, sign in with that account's password."
+
 // LoginRequest is the body of POST /api/auth/login.
 type LoginRequest struct {
 	Email    string `json:"email"`

@@ -17,46 +17,55 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// registerDJ creates a throw-away DJ account and returns its token. The
-// token is kept in memory only and never printed.
+// registerDJ creates a throw-away DJ account, signs in and returns its
+// token. The token is kept in memory only and never printed.
 func registerDJ(ctx context.Context, baseURL string) (string, error) {
-	body, err := json.Marshal(protocol.RegisterRequest{
-		Email:       "load-" + randomID(6) + "@pika-load.invalid",
-		Password:    randomID(16),
-		DisplayName: "pika-load",
-	})
-	if err != nil {
-		return "", fmt.Errorf("encode register request: %w", err)
-	}
+	email, password := "load-"+randomID(6)+"@pika-load.invalid", randomID(16)
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/api/auth/register", bytes.NewReader(body))
+	if _, err := postJSON(ctx, baseURL+"/api/auth/register", protocol.RegisterRequest{Email: email, Password: password, DisplayName: "pika-load"}, http.StatusAccepted); err != nil {
+		return "", fmt.Errorf("register DJ account: %w (pass -token to use an existing account)", err)
+	}
+	data, err := postJSON(ctx, baseURL+"/api/auth/login", protocol.LoginRequest{Email: email, Password: password}, http.StatusOK)
 	if err != nil {
-		return "", fmt.Errorf("build register request: %w", err)
+		return "", fmt.Errorf("sign in as the new DJ: %w", err)
+	}
+	var ar protocol.AuthResponse
+	if err := json.Unmarshal(data, &ar); err != nil {
+		return "", fmt.Errorf("decode sign-in answer: %w", err)
+	}
+	if !strings.HasPrefix(ar.Token, protocol.TokenPrefix) {
+		return "", fmt.Errorf("sign-in answer holds no %s token", protocol.TokenPrefix)
+	}
+	return ar.Token, nil
+}
+
+// postJSON posts body and returns the answer, which must have status want.
+func postJSON(ctx context.Context, url string, body any, want int) ([]byte, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode request: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("register DJ account: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return "", fmt.Errorf("read register answer: %w", err)
+		return nil, fmt.Errorf("read answer: %w", err)
 	}
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode != want {
 		var apiErr protocol.APIError
 		_ = json.Unmarshal(data, &apiErr)
-		return "", fmt.Errorf("register DJ account: HTTP %d %s (pass -token to use an existing account)", resp.StatusCode, apiErr.Error)
+		return nil, fmt.Errorf("HTTP %d %s", resp.StatusCode, apiErr.Error)
 	}
-	var ar protocol.AuthResponse
-	if err := json.Unmarshal(data, &ar); err != nil {
-		return "", fmt.Errorf("decode register answer: %w", err)
-	}
-	if !strings.HasPrefix(ar.Token, protocol.TokenPrefix) {
-		return "", fmt.Errorf("register answer holds no %s token", protocol.TokenPrefix)
-	}
-	return ar.Token, nil
+	return data, nil
 }
 
 // playRef is the play the dancers like: the DJ's latest NOW_PLAYING as the

@@ -80,15 +80,22 @@ func TestDrainTimeoutExitsNonZero(t *testing.T) {
 
 func registerDJ(t *testing.T, base string) string {
 	t.Helper()
-	body, _ := json.Marshal(protocol.RegisterRequest{Email: "drain@example.com", Password: "a long enough password", DisplayName: "DJ Drain"})
-	resp, err := http.Post(base+"/api/auth/register", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	post := func(path string, body any, want int, out any) {
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(base+path, "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != want || (out != nil && json.NewDecoder(resp.Body).Decode(out) != nil) {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
 	}
-	defer resp.Body.Close()
+	post("/api/auth/register", protocol.RegisterRequest{Email: "drain@example.com", Password: "a long enough password", DisplayName: "DJ Drain"}, http.StatusAccepted, nil)
 	var ar protocol.AuthResponse
-	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&ar) != nil || ar.Token == "" {
-		t.Fatalf("register: %d", resp.StatusCode)
+	post("/api/auth/login", protocol.LoginRequest{Email: "drain@example.com", Password: "a long enough password"}, http.StatusOK, &ar)
+	if ar.Token == "" {
+		t.Fatal("login: no token")
 	}
 	return ar.Token
 }

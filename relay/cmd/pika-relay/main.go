@@ -20,6 +20,8 @@ import (
 	_ "time/tzdata" // event time zones must resolve in minimal containers too
 
 	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/internal/logdedup"
+	"github.com/pikadj/pika/relay/internal/loginguard"
 )
 
 func main() {
@@ -31,9 +33,10 @@ func main() {
 
 // options is what the command line and environment say.
 type options struct {
-	app   app.Config
-	level slog.Level
-	drain time.Duration
+	app       app.Config
+	level     slog.Level
+	drain     time.Duration
+	logRepeat time.Duration
 }
 
 // parseOptions reads flags, falling back to the environment through
@@ -51,7 +54,12 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if d, err := time.ParseDuration(getenv("PIKA_DRAIN_TIMEOUT")); err == nil && d > 0 {
 		drainDefault = d
 	}
+	repeatDefault := time.Minute
+	if d, err := time.ParseDuration(getenv("PIKA_LOG_REPEAT_WINDOW")); err == nil && d > 0 {
+		repeatDefault = d
+	}
 	var (
+		logRepeat  = fs.Duration("log-repeat-window", repeatDefault, "identical warnings and errors within this window are logged once, then once with their count (PIKA_LOG_REPEAT_WINDOW)")
 		addr       = fs.String("addr", env("PIKA_ADDR", "127.0.0.1:8080"), "listen address (PIKA_ADDR)")
 		dbURL      = fs.String("db", env("PIKA_DATABASE_URL", "file:pika.db"), "database: file: path of the embedded database, or a libsql:// Turso URL (PIKA_DATABASE_URL; the Turso token is read from PIKA_DATABASE_AUTH_TOKEN)")
 		replica    = fs.String("db-replica", env("PIKA_DATABASE_REPLICA", "pika-replica.db"), "local file of the embedded replica when -db is a libsql:// URL (PIKA_DATABASE_REPLICA)")
@@ -60,6 +68,27 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		trustProxy = fs.Bool("trust-proxy", trust, "take client IP and scheme from X-Forwarded-For/-Proto, for use behind a tunnel or reverse proxy (PIKA_TRUST_PROXY)")
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
+	)
+	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
+	// tokens and health").
+	durEnv := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv(name)); err == nil && d > 0 {
+			return d
+		}
+		return def
+	}
+	intEnv := func(name string, def int) int {
+		if n, err := strconv.Atoi(getenv(name)); err == nil && n > 0 {
+			return n
+		}
+		return def
+	}
+	var (
+		loginAcctFree = fs.Int("login-account-failures", intEnv("PIKA_LOGIN_ACCOUNT_FAILURES", 10), "failed sign-ins per account before waits start (PIKA_LOGIN_ACCOUNT_FAILURES)")
+		loginAcctMax  = fs.Duration("login-account-max-wait", durEnv("PIKA_LOGIN_ACCOUNT_MAX_WAIT", time.Minute), "longest wait an account's failures impose (PIKA_LOGIN_ACCOUNT_MAX_WAIT)")
+		loginAddrFree = fs.Int("login-address-failures", intEnv("PIKA_LOGIN_ADDRESS_FAILURES", 20), "failed sign-ins per address (IPv6: per /64) before waits start (PIKA_LOGIN_ADDRESS_FAILURES)")
+		loginAddrMax  = fs.Duration("login-address-max-wait", durEnv("PIKA_LOGIN_ADDRESS_MAX_WAIT", 15*time.Minute), "longest wait an address's failures impose (PIKA_LOGIN_ADDRESS_MAX_WAIT)")
+		tokenRecheck  = fs.Duration("token-check-interval", durEnv("PIKA_TOKEN_CHECK_INTERVAL", 10*time.Second), "how often connected DJs' tokens are re-checked; a revoke closes its connections at once (PIKA_TOKEN_CHECK_INTERVAL)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -78,6 +107,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		}
 	}
 	o.drain = *drain
+	o.logRepeat = *logRepeat
 	o.app = app.Config{
 		Addr:              *addr,
 		DatabaseURL:       *dbURL,
@@ -87,6 +117,11 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		AllowedOrigins:    splitList(*origins),
 		TrustProxy:        *trustProxy,
 		MetricsToken:      getenv("PIKA_METRICS_TOKEN"),
+		Login: loginguard.Limits{
+			AccountFree: *loginAcctFree, AccountMaxDelay: *loginAcctMax,
+			AddressFree: *loginAddrFree, AddressMaxDelay: *loginAddrMax,
+		},
+		TokenCheckInterval: *tokenRecheck,
 	}
 	return o, nil
 }
@@ -96,7 +131,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: o.level}))
+	// A full disk or a lost database fails every request alike: log each
+	// distinct error once per window with its count, not once per request.
+	dedup := logdedup.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: o.level}), logdedup.Options{Window: o.logRepeat})
+	defer dedup.Flush()
+	log := slog.New(dedup)
 	if n, err := raiseFileLimit(); err != nil {
 		log.Warn("could not raise the open file limit", "err", err)
 	} else {

@@ -46,6 +46,16 @@ func TestParseOptions(t *testing.T) {
 					t.Fatalf("%+v", o)
 				}
 			}, false},
+		{"accounts, tokens and logs", []string{"-login-account-failures", "5", "-token-check-interval", "3s"}, map[string]string{
+			"PIKA_LOGIN_ACCOUNT_FAILURES": "99", "PIKA_LOGIN_ACCOUNT_MAX_WAIT": "2m", "PIKA_LOGIN_ADDRESS_FAILURES": "30",
+			"PIKA_LOGIN_ADDRESS_MAX_WAIT": "1h", "PIKA_LOG_REPEAT_WINDOW": "30s",
+		}, func(t *testing.T, o options) {
+			l := o.app.Login
+			if l.AccountFree != 5 || l.AccountMaxDelay != 2*time.Minute || l.AddressFree != 30 || l.AddressMaxDelay != time.Hour ||
+				o.app.TokenCheckInterval != 3*time.Second || o.logRepeat != 30*time.Second {
+				t.Fatalf("%+v %v", l, o.app.TokenCheckInterval)
+			}
+		}, false},
 		{"bad public URL", []string{"-public-url", "pika.example"}, nil, nil, true},
 		{"bad log level", []string{"-log-level", "loud"}, nil, nil, true},
 		{"stray argument", []string{"serve"}, nil, nil, true},

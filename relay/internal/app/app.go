@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
@@ -41,7 +42,12 @@ type Config struct {
 	// ActivityInterval is how often a connected DJ's session records that
 	// it is active (default one minute; tests shorten it).
 	ActivityInterval time.Duration
-	Logger           *slog.Logger
+	// TokenCheckInterval is how often connected DJs' tokens are re-checked
+	// (default live.DefaultTokenCheckInterval); a revoke acts at once.
+	TokenCheckInterval time.Duration
+	// Login throttles failed sign-ins (zero fields: the defaults).
+	Login  loginguard.Limits
+	Logger *slog.Logger
 }
 
 // App is a running relay.
@@ -84,7 +90,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
-		ActivityInterval: cfg.ActivityInterval,
+		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
@@ -96,6 +102,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
+		Login: cfg.Login,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,

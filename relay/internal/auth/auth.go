@@ -74,21 +74,18 @@ func CheckPassword(p string) error {
 	return nil
 }
 
-// CleanName trims a display or token name and checks it.
+// CleanName trims a display or token name and checks it with the
+// protocol's text rules (no control or invisible characters).
 func CleanName(what, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
 		return "", errors.New(what + " is required")
-	case !utf8.ValidString(s):
-		return "", errors.New(what + " is not valid UTF-8")
-	case utf8.RuneCountInString(s) > max:
+	case utf8.ValidString(s) && utf8.RuneCountInString(s) > max:
 		return "", errors.New(what + " is too long")
 	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return "", errors.New(what + " contains control characters")
-		}
+	if err := protocol.CheckText(what, s, protocol.SingleLine); err != nil {
+		return "", err
 	}
 	return s, nil
 }

@@ -53,16 +53,23 @@ form.addEventListener('submit', async (ev) => {
   }
   const button = $('#submit');
   button.disabled = true;
+  // Registering answers the same whether the email is new or not (so it
+  // tells a stranger nothing); signing in right after with the same
+  // password tells the real owner what happened.
+  let registered = false;
   try {
-    const res = await api(mode === 'register' ? '/api/auth/register' : '/api/auth/login', { method: 'POST', body: values });
+    if (mode === 'register') {
+      await api('/api/auth/register', { method: 'POST', body: values });
+      registered = true;
+    }
+    const res = await api('/api/auth/login', { method: 'POST', body: { email: values.email, password: values.password } });
     if (!res || typeof res.token !== 'string') throw new Error('The server did not send a token. Try again.');
     djToken.set(res.token);
     location.assign(nextPage());
     return;
   } catch (err) {
-    if (err.status === 409) {
-      setError('email', 'This email is already registered. Log in instead, or use another email.');
-      $('#email').focus();
+    if (registered && err.status === 401) {
+      setError('form', 'Could not sign you in with this password. If this email already had an account, log in with its password, or register with another email.');
     } else if (err.status === 401) {
       setError('form', 'The email or the password is not right.');
     } else {

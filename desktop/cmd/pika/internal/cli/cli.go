@@ -29,14 +29,14 @@ Usage:
   pika analyze [--retry-failed|--all]   analyse every track not analysed yet (or failed ones, or all)
   pika library search TEXT              find tracks by artist, title, album or file name
   pika library list [--bpm MIN-MAX] [--key 8A|Am] [--state pending|analysed|failed|missing]
-  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--relay URL]
+  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--relay URL] [--allow-http]
                                         go live and relay what is played until interrupted;
                                         SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
                                         engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | manual;
                                         the token comes from pika token set or PIKA_TOKEN (--token pk_dj_…
                                         also works, but other users of the machine can read it in ps)
   pika token set                        save the DJ token read from standard input
-  pika token check                      show whose token is saved
+  pika token check [--allow-http]       show whose token is saved
 
 Options for every command:
   --library PATH    library database (default: <config>/library.db)
@@ -394,14 +394,19 @@ func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
 		return usageError{"use pika token set or pika token check"}
 	}
 	sub := args[0]
-	pos, err := parse(env, cm, "token "+sub, args[1:], nil)
+	var allowHTTP bool
+	pos, err := parse(env, cm, "token "+sub, args[1:], func(fs *flag.FlagSet) {
+		if sub == "check" {
+			fs.BoolVar(&allowHTTP, "allow-http", false, "send the token to a plain http:// relay on the internet (unencrypted)")
+		}
+	})
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageError{"the token is read from standard input, never from the command line"}
 	}
-	cfg := core.Config{Token: env.Getenv("PIKA_TOKEN"), RelayURL: env.Getenv("PIKA_RELAY_URL")}
+	cfg := core.Config{Token: env.Getenv("PIKA_TOKEN"), RelayURL: env.Getenv("PIKA_RELAY_URL"), AllowPlainHTTP: allowHTTP}
 	switch sub {
 	case "set":
 		b, err := io.ReadAll(io.LimitReader(env.Stdin, 1024))
@@ -419,7 +424,7 @@ func cmdToken(ctx context.Context, env Env, cm *common, args []string) error {
 		return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
 			dj, err := pc.CheckToken(ctx)
 			if err != nil {
-				return err
+				return plainHTTPHint(err)
 			}
 			fmt.Fprintf(env.Stdout, "token of %s (%s)\n", dj.DisplayName, dj.Email)
 			return nil

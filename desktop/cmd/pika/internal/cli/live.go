@@ -21,7 +21,9 @@ const endTimeout = 10 * time.Second
 
 func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	var source, relay, token, name, pin string
+	var allowHTTP bool
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&allowHTTP, "allow-http", false, "send the token to a plain http:// relay on the internet (unencrypted)")
 		fs.StringVar(&source, "source", "", nowplaying.SourceUsage())
 		fs.StringVar(&relay, "relay", "", "relay URL (env PIKA_RELAY_URL)")
 		fs.StringVar(&token, "token", "", "DJ token; visible in ps: prefer PIKA_TOKEN or pika token set")
@@ -43,12 +45,12 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	if pin != "" && !protocol.ValidPIN(pin) {
 		return usageError{"--pin must be 4 to 8 digits"}
 	}
-	cfg := core.Config{RelayURL: relay, Token: token}
+	cfg := core.Config{RelayURL: relay, Token: token, AllowPlainHTTP: allowHTTP}
 	return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
 		events, stop := pc.Events()
 		defer stop()
 		if err := pc.GoLive(ctx, source, name, pin); err != nil {
-			return err
+			return plainHTTPHint(err)
 		}
 		st := pc.LiveState()
 		fmt.Fprintf(env.Stdout, "going live as %q, watching %s (Ctrl-C ends the session)\n", st.Session.Name, st.Source)
@@ -84,6 +86,9 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 				var refused *core.SessionRefusedError
 				if ee, ok := e.(core.Error); ok && errors.As(ee.Err, &refused) {
 					// The link gave up: waiting would only pretend plays go out.
+					if refused.TokenRevoked() {
+						return errors.New("the relay revoked this token: set a new one with `pika token set` (get it from your DJ page on the web)")
+					}
 					if refused.TokenRefused() {
 						return errors.New("the relay refused the DJ token: check it with `pika token check` or log in on the web to get a new one")
 					}
@@ -95,6 +100,15 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 			}
 		}
 	})
+}
+
+// plainHTTPHint says how to confirm on the command line.
+func plainHTTPHint(err error) error {
+	var plain *core.PlainHTTPError
+	if errors.As(err, &plain) {
+		return fmt.Errorf("the relay %s is reached over plain http://: your DJ token would cross the internet unencrypted, readable by anyone on the way. Use https://, or pass --allow-http to send it anyway", plain.Host)
+	}
+	return err
 }
 
 // readManual sends the library tracks whose ids are typed on stdin.

@@ -309,6 +309,33 @@ func TestTokenSetAndCheck(t *testing.T) {
 	}
 }
 
+// A plain http:// relay on the internet: the token is not sent unless
+// --allow-http says so.
+func TestPlainHTTPRelayNeedsAllowHTTP(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := []string{"--config", t.TempDir(), "--no-keyring"}
+	env := Env{Getenv: func(k string) string {
+		switch k {
+		case "PIKA_RELAY_URL":
+			return "http://pika-relay.invalid"
+		case "PIKA_TOKEN":
+			return "pk_dj_ffffffffffffffffffffffffffffffff"
+		}
+		return ""
+	}}
+	for _, cmd := range [][]string{{"token", "check"}, {"live", "--source", "manual", "--session-name", "x"}} {
+		code, _, errOut := pika(t, ctx, env, append(cfg, cmd...)...)
+		if code != 1 || !strings.Contains(errOut, "plain http://") || !strings.Contains(errOut, "--allow-http") {
+			t.Errorf("%v: %d %q, want the warning and how to confirm", cmd, code, errOut)
+		}
+	}
+	code, _, errOut := pika(t, ctx, env, append(cfg, "token", "check", "--allow-http")...)
+	if code != 1 || strings.Contains(errOut, "plain http://") {
+		t.Errorf("token check --allow-http: %d %q, want it to try the relay", code, errOut)
+	}
+}
+
 // A well-formed token the relay does not know ends `pika live` at once
 // with a clear message, instead of waiting and promising to send plays.
 func TestLiveWithUnknownTokenExits(t *testing.T) {
