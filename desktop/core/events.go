@@ -61,6 +61,15 @@ type AnnouncementCleared struct{}
 // Error is something the DJ should read.
 type Error struct{ Err error }
 
+// PINGuessed: someone is guessing the session's PIN. Wrong is how many
+// wrong PINs the relay refused since the PIN was set; until LockedUntil
+// (when set) the relay keeps new phones out, and changing the PIN
+// (Core.SetPIN) lets them in again.
+type PINGuessed struct {
+	Wrong       int
+	LockedUntil *time.Time
+}
+
 func (AnalysisProgress) isEvent()    {}
 func (LibraryChanged) isEvent()      {}
 func (ImportProgress) isEvent()      {}
@@ -75,6 +84,7 @@ func (PollChanged) isEvent()         {}
 func (AnnouncementShown) isEvent()   {}
 func (AnnouncementCleared) isEvent() {}
 func (Error) isEvent()               {}
+func (PINGuessed) isEvent()          {}
 
 // ImportProgress (an event too) is how far a folder import has read.
 type ImportProgress struct {

@@ -28,6 +28,21 @@ const recentPlay = 6 * time.Minute
 // background: watch for SessionChanged, Connected, Disconnected and Error
 // events.
 func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
+	return c.GoLiveWith(ctx, GoLiveOptions{Source: source, Name: name, PIN: pin})
+}
+
+// GoLiveOptions are GoLive's arguments, and the recap's privacy.
+type GoLiveOptions struct {
+	Source, Name, PIN string
+	// PublicRecap: whether the recap opens for anyone once the session
+	// ended; nil leaves it to the relay (private with a PIN, public
+	// without).
+	PublicRecap *bool
+}
+
+// GoLiveWith is GoLive with every option.
+func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
+	source, name, pin := o.Source, o.Name, o.PIN
 	set := c.Settings()
 	if strings.TrimSpace(source) == "" {
 		source = set.Source
@@ -58,7 +73,7 @@ func (c *Core) GoLive(ctx context.Context, source, name, pin string) error {
 		return errors.New("already live: end the session first")
 	}
 	link, err := livelink.New(livelink.Config{
-		RelayURL: set.RelayURL, Token: tok, SessionName: name, PIN: pin, PublicURL: set.PublicURL,
+		RelayURL: set.RelayURL, Token: tok, SessionName: name, PIN: pin, PublicRecap: o.PublicRecap, PublicURL: set.PublicURL,
 	}, c.lib.DB())
 	if err != nil {
 		return err

@@ -329,6 +329,27 @@ func (c *Core) Announce(ctx context.Context, text string, duration time.Duration
 	return lr.link.Announce(ctx, a)
 }
 
+// SetPIN changes the live session's PIN (4–8 digits; "" removes it).
+// Dancers already in stay in; the relay's count of wrong PINs starts
+// again.
+func (c *Core) SetPIN(ctx context.Context, pin string) error {
+	lr, err := c.liveRun()
+	if err != nil {
+		return err
+	}
+	pin = strings.TrimSpace(pin)
+	if pin != "" && !protocol.ValidPIN(pin) {
+		return errors.New("the PIN is 4 to 8 digits")
+	}
+	if err := lr.client.SetPIN(ctx, pin); err != nil {
+		return err
+	}
+	lr.mu.Lock()
+	lr.state.PINWrong, lr.state.PINLockedUntil = 0, nil
+	lr.mu.Unlock()
+	return nil
+}
+
 // ClearAnnouncement removes the banner.
 func (c *Core) ClearAnnouncement(ctx context.Context) error {
 	lr, err := c.liveRun()

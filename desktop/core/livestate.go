@@ -30,6 +30,12 @@ type LiveState struct {
 	// must check the address or the network.
 	RelayURL string
 	LinkErr  error
+	// PINWrong is how many wrong PINs the relay refused since the PIN was
+	// set: someone is guessing it when it grows.
+	PINWrong int
+	// PINLockedUntil: until then the relay keeps phones that have not
+	// joined yet out (too many wrong PINs); a new PIN lets them in.
+	PINLockedUntil *time.Time
 }
 
 // relayEvent is what one relay event does to the live state: the state
@@ -136,6 +142,9 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 		}
 		out = append(out, Error{Err: fmt.Errorf("the relay refused %s: %s",
 			strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")), e.Err.Message)})
+	case livelink.PINGuesses:
+		st.PINWrong, st.PINLockedUntil = e.Wrong, e.LockedUntil
+		out = append(out, PINGuessed{Wrong: e.Wrong, LockedUntil: e.LockedUntil})
 	case livelink.OutboxDropped:
 		err := fmt.Errorf("offline too long: the %d oldest queued messages were dropped", e.Count)
 		if e.Stale {

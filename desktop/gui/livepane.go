@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -62,6 +63,15 @@ type livePane struct {
 	retry      *widget.Button
 	cancelLive *widget.Button
 	offlineBox *fyne.Container
+	// publicRecap: whether the recap opens for anyone after the session
+	// (it follows the PIN until the DJ ticks it); pinWarn, newPIN and
+	// changePIN: the PIN is being guessed, and changing it while live.
+	publicRecap  *widget.Check
+	recapTouched bool
+	pinWarn      *note
+	newPIN       *widget.Entry
+	changePIN    *widget.Button
+	pinBox       *fyne.Container
 
 	title     *canvas.Text
 	artist    *note
@@ -100,6 +110,22 @@ func newLivePane(g *gui) *livePane {
 	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
 	p.pin = widget.NewEntry()
 	p.pin.SetPlaceHolder("optional, 4–8 digits")
+	p.publicRecap = widget.NewCheck("Recap public after the session", func(bool) { p.recapTouched = true })
+	p.publicRecap.SetChecked(true)
+	p.recapTouched = false
+	p.pin.OnChanged = func(s string) {
+		// A PIN session's recap is private unless the DJ says otherwise.
+		if !p.recapTouched {
+			p.publicRecap.SetChecked(strings.TrimSpace(s) == "")
+			p.recapTouched = false
+		}
+	}
+	p.pinWarn = newNote(widget.WarningImportance)
+	p.newPIN = widget.NewEntry()
+	p.newPIN.SetPlaceHolder("new PIN, 4–8 digits")
+	p.changePIN = widget.NewButtonWithIcon("Change PIN", theme.ViewRefreshIcon(), p.setPIN)
+	p.pinBox = container.NewVBox(p.pinWarn, container.NewBorder(nil, nil, nil, p.changePIN, p.newPIN))
+	p.pinBox.Hide()
 	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
 	p.goLive.Importance = widget.HighImportance
 	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.endLive)
@@ -118,6 +144,7 @@ func newLivePane(g *gui) *livePane {
 		widget.NewFormItem("Location", p.location),
 		widget.NewFormItem("Session name", p.name),
 		widget.NewFormItem("PIN", p.pin),
+		widget.NewFormItem("", p.publicRecap),
 	)
 
 	p.title = canvas.NewText("Nothing playing yet", nil)
@@ -155,6 +182,7 @@ func newLivePane(g *gui) *livePane {
 		heading("Live"),
 		setup,
 		container.NewHBox(p.goLive, p.end),
+		p.pinBox,
 		p.offlineBox,
 		p.errLabel,
 		p.info,
@@ -212,7 +240,8 @@ func (p *livePane) startLive() {
 		s := p.g.core.Settings()
 		s.Source, s.SessionName = src, name
 		saveErr = p.g.core.SaveSettings(s)
-		return p.g.core.GoLive(ctx, src, name, pin)
+		public := p.publicRecap.Checked
+		return p.g.core.GoLiveWith(ctx, core.GoLiveOptions{Source: src, Name: name, PIN: pin, PublicRecap: &public})
 	}, func(err error) {
 		p.info.SetText("")
 		switch {
@@ -241,6 +270,46 @@ func (p *livePane) endLive() {
 	})
 }
 
+// setPIN changes the live session's PIN; dancers already in stay in.
+func (p *livePane) setPIN() {
+	pin := strings.TrimSpace(p.newPIN.Text)
+	if !protocol.ValidPIN(pin) {
+		p.errLabel.SetText("The new PIN must be 4 to 8 digits.")
+		return
+	}
+	p.errLabel.SetText("")
+	p.g.do(p.changePIN, func(ctx context.Context) error {
+		return p.g.core.SetPIN(ctx, pin)
+	}, func(err error) {
+		if err != nil {
+			p.errLabel.SetText("Could not change the PIN: " + err.Error())
+			return
+		}
+		p.newPIN.SetText("")
+		p.pin.SetText(pin)
+		p.info.SetText("PIN changed to " + pin + ". Dancers already in stay in; new ones need the new PIN.")
+		p.g.syncLive()
+	})
+}
+
+// pinWarning is the Live pane's line about PIN guessing ("" for none).
+func pinWarning(st core.LiveState, now time.Time) string {
+	if st.PINWrong == 0 {
+		return ""
+	}
+	tries := "wrong tries"
+	if st.PINWrong == 1 {
+		tries = "wrong try"
+	}
+	msg := fmt.Sprintf("Someone is guessing this session's PIN: %d %s.", st.PINWrong, tries)
+	if u := st.PINLockedUntil; u != nil && u.After(now) {
+		msg += " New phones are kept out until " + u.Local().Format("15:04:05") + "; changing the PIN lets them in at once."
+	} else {
+		msg += " If it goes on, change the PIN and tell the room the new one."
+	}
+	return msg
+}
+
 func (p *livePane) retryLink() {
 	if err := p.g.core.RetryLink(); err != nil {
 		p.errLabel.SetText("Cannot try again: " + err.Error())
@@ -264,6 +333,19 @@ func (p *livePane) showOffline(st core.LiveState) {
 	}
 	p.offline.SetText(msg)
 	p.offlineBox.Show()
+}
+
+// showPIN draws the PIN warning and the change-PIN control of a live
+// session.
+func (p *livePane) showPIN(st core.LiveState) {
+	p.pinWarn.SetText(pinWarning(st, time.Now()))
+	if st.Live && st.Session.ID != "" {
+		p.pinBox.Show()
+		p.publicRecap.Disable()
+	} else {
+		p.pinBox.Hide()
+		p.publicRecap.Enable()
+	}
 }
 
 // sentence capitalises an error's text for a note.
@@ -293,6 +375,7 @@ func (p *livePane) ended(s core.Session) {
 // show draws the live state.
 func (p *livePane) show(st core.LiveState) {
 	p.showOffline(st)
+	p.showPIN(st)
 	if st.Live {
 		// The form shows what this session watches, also when it was
 		// started elsewhere (resumed after a restart).

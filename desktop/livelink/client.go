@@ -33,6 +33,9 @@ type Config struct {
 	SessionName string
 	PIN         string // optional 4–8 digit PIN dancers must enter
 	StageID     string // optional: a stage of an event the DJ plays at (EventsOf lists them)
+	// PublicRecap: whether the recap opens for anyone once the session
+	// ended (nil: the relay's default, private with a PIN).
+	PublicRecap *bool
 	PublicURL   string // the public page base, used for join links when the relay's are local
 	MaxOutbox   int    // bound of stored messages (default 5000)
 	Logger      *slog.Logger
@@ -77,6 +80,7 @@ type Client struct {
 	session   Session
 	ownedID   string // a session this process registered (resume even past the window)
 	connected bool
+	pin       string // the session's PIN now (SetPIN changes it)
 	// pending tags outbox rows queued before this run registered a
 	// session: they belong to the next session registered.
 	pending string
@@ -123,6 +127,7 @@ func New(cfg Config, db *sql.DB) (*Client, error) {
 		kick:    make(chan struct{}, 1),
 		liveCh:  make(chan struct{}, 1),
 		retry:   make(chan struct{}, 1),
+		pin:     cfg.PIN,
 		pending: pendingPrefix + strconv.FormatInt(time.Now().UnixNano(), 36) + ":" + strconv.FormatUint(rand.Uint64(), 36),
 	}
 	// The app's library has migrated db already; a bare database (a
@@ -174,7 +179,7 @@ func (c *Client) Pending(ctx context.Context) (int, error) { return c.st.pending
 // does the connecting and reports Registered.
 func (c *Client) GoLive(ctx context.Context) error {
 	name := strings.TrimSpace(c.cfg.SessionName)
-	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: name, PIN: c.cfg.PIN, StageID: c.cfg.StageID}
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: name, PIN: c.currentPIN(), PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
 	if err := reg.Validate(); err != nil {
 		return fmt.Errorf("livelink: cannot go live: %w", err)
 	}
@@ -322,6 +327,29 @@ func (c *Client) HandOver(ctx context.Context, toDJID string) error {
 		return fmt.Errorf("livelink: hand over: %w", err)
 	}
 	return c.enqueue(ctx, protocol.TypeHandOver, h)
+}
+
+// SetPIN queues a SET_PIN: the session's PIN becomes pin ("" for none);
+// dancers already in stay in. A session registered anew after this (the
+// old one could not be resumed) gets the new PIN too.
+func (c *Client) SetPIN(ctx context.Context, pin string) error {
+	p := protocol.SetPIN{PIN: pin}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("livelink: set PIN: %w", err)
+	}
+	if err := c.enqueue(ctx, protocol.TypeSetPIN, p); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.pin = pin
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *Client) currentPIN() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pin
 }
 
 // ClearAnnouncement queues a CLEAR_ANNOUNCEMENT.

@@ -205,7 +205,7 @@ func (s *connState) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.cfg.PIN, ResumeSessionID: resume, StageID: c.cfg.StageID}
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.currentPIN(), ResumeSessionID: resume, PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
 	if err := s.write(protocol.TypeRegisterSession, "register", reg); err != nil {
 		return err
 	}
@@ -502,6 +502,8 @@ func (c *Client) handleBroadcast(ctx context.Context, f frame) {
 		c.emit(State{*p})
 	case *protocol.SessionEnded:
 		c.finish(ctx, p.RecapURL)
+	case *protocol.PINGuesses:
+		c.emit(PINGuesses{*p})
 	case *protocol.Error:
 		c.emit(Error{Err: p})
 	}

@@ -86,6 +86,12 @@ func (SessionEnded) isEvent()        {}
 func (Error) isEvent()               {}
 func (OutboxDropped) isEvent()       {}
 
+// PINGuesses: someone is guessing the session's PIN: Wrong wrong PINs
+// since it was set (see protocol.PINGuesses).
+type PINGuesses struct{ protocol.PINGuesses }
+
+func (PINGuesses) isEvent() {}
+
 // State: the relay's full picture of the session (sent after a resume).
 type State struct{ protocol.SessionState }
 

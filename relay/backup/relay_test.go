@@ -63,6 +63,7 @@ func TestBackupOfARunningRelayKeepsEveryAcknowledgedLike(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			n := 0
+			issued := client // the relay replaces it with an id it signs
 			for {
 				_, data, err := ws.ReadMessage()
 				if err != nil {
@@ -74,6 +75,10 @@ func TestBackupOfARunningRelayKeepsEveryAcknowledgedLike(t *testing.T) {
 					return
 				}
 				switch v := p.(type) {
+				case *protocol.SessionState:
+					if v.ClientID != "" {
+						issued = v.ClientID
+					}
 				case *protocol.Play:
 					n++
 					id := "like-" + v.PlayID
@@ -84,7 +89,7 @@ func TestBackupOfARunningRelayKeepsEveryAcknowledgedLike(t *testing.T) {
 				case *protocol.Ack:
 					if play, ok := bytes.CutPrefix([]byte(env.ID), []byte("like-")); ok {
 						mu.Lock()
-						acked = append(acked, likeRecord{string(play), client})
+						acked = append(acked, likeRecord{string(play), issued})
 						mu.Unlock()
 					}
 				case *protocol.Error:

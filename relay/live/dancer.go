@@ -21,6 +21,9 @@ type Dancer struct {
 // SessionID names the dancer's session.
 func (d *Dancer) SessionID() string { return d.r.id }
 
+// ClientID is the id the dancer likes and votes with.
+func (d *Dancer) ClientID() string { return d.clientID }
+
 // Leave is called when the dancer's connection closes or it subscribes
 // elsewhere.
 func (d *Dancer) Leave() {
@@ -108,7 +111,8 @@ func (r *Room) removeListener(clientID string) {
 }
 
 // Subscribe joins a dancer to a live session and returns the state to
-// draw. The peer starts receiving broadcasts before the state is read, so
+// draw, with the client id the dancer is known by (req.ClientID when the
+// relay signed it, else a new one). The peer starts receiving broadcasts before the state is read, so
 // nothing falls between the two; the caller must send the state before
 // any broadcast it receives (see server's hold).
 func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscribe, ip string) (*Dancer, protocol.SessionState, *protocol.Error) {
@@ -116,20 +120,25 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	if pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}
-	if pe := m.checkPIN(r.session(), req.PIN, ip); pe != nil {
+	if pe := m.checkPIN(ctx, r.session(), req.PIN, ip); pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}
-	if err := m.st.AddDancer(ctx, r.id, req.ClientID, time.Now()); err != nil {
+	cid, pe := m.clientID(idScope(r.session()), req.ClientID, ip)
+	if pe != nil {
+		return nil, protocol.SessionState{}, pe
+	}
+	if err := m.st.AddDancer(ctx, r.id, cid, time.Now()); err != nil {
 		return nil, protocol.SessionState{}, m.storeErr("join session", err)
 	}
-	d := &Dancer{r: r, clientID: req.ClientID}
+	d := &Dancer{r: r, clientID: cid}
 	d.unsub = m.broker.Subscribe(r.id, peer)
-	r.addListener(req.ClientID)
+	r.addListener(cid)
 	m.obs.DancersConnected(1)
-	st, pe := m.state(ctx, r.session(), req.ClientID)
+	st, pe := m.state(ctx, r.session(), cid)
 	if pe != nil {
 		d.Leave()
 		return nil, protocol.SessionState{}, pe
 	}
+	st.ClientID = cid
 	return d, st, nil
 }

@@ -22,6 +22,10 @@ type DJ struct {
 // SessionID names the DJ's session.
 func (d *DJ) SessionID() string { return d.r.id }
 
+// SendPINGuesses sends the DJ a PIN_GUESSES if the session's PIN has been
+// guessed at, for a DJ that just came back.
+func (d *DJ) SendPINGuesses() { d.r.sendPINGuesses() }
+
 func (d *DJ) begin() *protocol.Error {
 	d.r.djOps.Lock()
 	if d.r.isEnded() {
@@ -305,19 +309,23 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		}
 		var pinHash string
 		if req.PIN != "" {
-			pinHash = hashPIN(req.PIN)
+			pinHash = m.hashPIN(req.PIN)
 		}
-		var sess store.Session
+		var (
+			sess store.Session
+			pe   *protocol.Error
+		)
 		if req.StageID != "" {
-			var pe *protocol.Error
-			if sess, pe = m.startOnStage(ctx, dj, req, pinHash); pe != nil {
-				return nil, protocol.SessionRegistered{}, pe
-			}
+			sess, pe = m.startOnStage(ctx, dj, req, pinHash)
 		} else {
-			var err error
-			if sess, err = m.st.CreateSession(ctx, dj.ID, dj.DisplayName, req.Name, pinHash, time.Now()); err != nil {
-				return nil, protocol.SessionRegistered{}, m.storeErr("create session", err)
-			}
+			sess, pe = m.createCapped(ctx, dj, func() (store.Session, error) {
+				return m.st.StartSession(ctx, store.NewSession{
+					DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash, At: time.Now(), RecapPublic: req.PublicRecap,
+				})
+			})
+		}
+		if pe != nil {
+			return nil, protocol.SessionRegistered{}, pe
 		}
 		r = newRoom(m, sess)
 		m.mu.Lock()
@@ -333,6 +341,7 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		event = "session resumed"
 	}
 	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.session().PinHash != "")
+
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
 		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.Info(r.session()).JoinURL, RecapURL: m.RecapURL(r.id), Resumed: resumed,
 	}, nil

@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
@@ -13,6 +14,7 @@ import (
 // one before setting the frame id.
 var (
 	errNoSession   = perr(protocol.CodeNotFound, "no such session")
+	errBadClientID = perr(protocol.CodeBadRequest, "clientId is not an id this relay issued for this session; subscribe to get one")
 	errEnded       = perr(protocol.CodeSessionEnded, "this session has ended")
 	errNoResume    = perr(protocol.CodeNotFound, "no such session to resume")
 	errNotYours    = perr(protocol.CodeForbidden, "this session belongs to another DJ")
@@ -20,15 +22,21 @@ var (
 	errResumeEnded = perr(protocol.CodeSessionEnded, "the session has ended")
 	errNoSuchPlay  = perr(protocol.CodeNotFound, "no such play in this session")
 	errNoSuchPoll  = perr(protocol.CodeNotFound, "no such poll in this session")
-	errPINNeeded   = perr(protocol.CodeForbidden, "this session needs a PIN")
+	errPINNeeded   = perr(protocol.CodePINRequired, "this session needs a PIN")
 	errWrongPIN    = perr(protocol.CodeForbidden, "wrong PIN")
-	errPINLimited  = perr(protocol.CodeRateLimited, "too many wrong PINs; wait a minute")
+	errRecapPIN    = perr(protocol.CodePINRequired, "this recap is private: enter the session's PIN, or sign in as its DJ")
+	errRecapDJ     = perr(protocol.CodeForbidden, "this recap is private: only its DJ, signed in, can open it")
 	errVoted       = perr(protocol.CodeForbidden, "you already voted in this poll")
 	errPollClosed  = perr(protocol.CodeForbidden, "the poll is closed")
 	errBadOption   = perr(protocol.CodeBadRequest, "the poll has no such option")
 	errRestarting  = perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
 	errInternal    = perr(protocol.CodeInternalError, "the relay could not do that; try again")
 )
+
+// errTooManyLive refuses a new session to a DJ account with max live ones.
+func errTooManyLive(max int) *protocol.Error {
+	return perr(protocol.CodeLimitReached, fmt.Sprintf("this DJ account already has %d live sessions (the most at once): end one, or resume it, before starting another", max))
+}
 
 func perr(code protocol.ErrorCode, msg string) *protocol.Error {
 	return &protocol.Error{Code: code, Message: msg}

@@ -2,6 +2,8 @@ package live
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/internal/pinguard"
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -253,68 +256,108 @@ func TestCoalesceWindowGrowsWithRoom(t *testing.T) {
 	}
 }
 
-// TestPINChecks: no PIN is not a guess, wrong guesses are limited per
-// session and IP, and the right PIN always gets through.
+// TestPINChecks: no PIN is not a guess; an address over its wrong PINs is
+// refused whatever it sends, the right PIN too, with a retry time; another
+// address has its own budget; the DJ changing the PIN lets the new one in
+// and not the old.
 func TestPINChecks(t *testing.T) {
-	f := setup(t, Config{})
-	_, reg := f.register(t, newPeer(), protocol.RegisterSession{Name: "Protected", PIN: "2468"})
+	f := setup(t, Config{PINLimits: pinguard.Limits{AddrGuesses: 3, AddrRefill: time.Hour, Lockout: time.Minute, SessionGuesses: 1000}})
+	dj, reg := f.register(t, newPeer(), protocol.RegisterSession{Name: "Protected", PIN: "2468"})
 	sess, err := f.st.Session(context.Background(), reg.SessionID)
-	if err != nil || sess.PinHash == "" || strings.Contains(sess.PinHash, "2468") {
+	if err != nil || !strings.HasPrefix(sess.PinHash, pinHashV2) || strings.Contains(sess.PinHash, "2468") {
 		t.Fatalf("stored PIN %q, %v", sess.PinHash, err)
 	}
-	wrong := func(n int) []struct{ pin, ip, code, msg string } {
-		var out []struct{ pin, ip, code, msg string }
-		for range n {
-			out = append(out, struct{ pin, ip, code, msg string }{"0000", "192.0.2.7", string(protocol.CodeForbidden), "wrong PIN"})
-		}
-		return out
-	}
 	steps := []struct{ pin, ip, code, msg string }{
-		{"", "192.0.2.7", string(protocol.CodeForbidden), "this session needs a PIN"},
-		{"", "192.0.2.7", string(protocol.CodeForbidden), "this session needs a PIN"},
-	}
-	steps = append(steps, wrong(10)...)
-	steps = append(steps, []struct{ pin, ip, code, msg string }{
-		{"0000", "192.0.2.7", string(protocol.CodeRateLimited), "too many wrong PINs; wait a minute"},
-		{"2468", "192.0.2.7", "", ""},                                      // the right PIN is never locked out
-		{"0000", "192.0.2.8", string(protocol.CodeForbidden), "wrong PIN"}, // another address has its own budget
+		{"", "192.0.2.7", string(protocol.CodePINRequired), "this session needs a PIN"},
+		{"", "192.0.2.7", string(protocol.CodePINRequired), "this session needs a PIN"},
+		{"0000", "192.0.2.7", string(protocol.CodeForbidden), "wrong PIN"},
+		{"0001", "192.0.2.7", string(protocol.CodeForbidden), "wrong PIN"},
+		{"0002", "192.0.2.7", string(protocol.CodePINLocked), "too many wrong PINs: try again in 60 s"},
+		{"2468", "192.0.2.7", string(protocol.CodePINLocked), "too many wrong PINs: try again in 60 s"}, // the right PIN too
+		{"0000", "192.0.2.8", string(protocol.CodeForbidden), "wrong PIN"},                              // another address has its own budget
 		{"2468", "192.0.2.8", "", ""},
-	}...)
+	}
 	for i, s := range steps {
-		_, pe := f.m.State(context.Background(), reg.SessionID, "c", s.pin, s.ip)
+		_, pe := f.m.State(context.Background(), reg.SessionID, "", Access{PIN: s.pin, IP: s.ip})
 		switch {
 		case s.code == "" && pe != nil:
 			t.Fatalf("step %d (pin %q from %s): %v, want accepted", i, s.pin, s.ip, pe)
 		case s.code != "" && (pe == nil || string(pe.Code) != s.code || pe.Message != s.msg):
 			t.Fatalf("step %d (pin %q from %s): %v, want %s %q", i, s.pin, s.ip, pe, s.code, s.msg)
+		case s.code == string(protocol.CodePINLocked) && pe.RetryAfterS != 60:
+			t.Fatalf("step %d: retry after %d s, want 60", i, pe.RetryAfterS)
 		}
 	}
+	// The session's DJ reads it without the PIN.
+	if _, pe := f.m.State(context.Background(), reg.SessionID, "", Access{IP: "192.0.2.7", DJID: f.dj.ID}); pe != nil {
+		t.Fatalf("DJ reading the state: %v", pe)
+	}
 	// A dancer joining goes through the same check.
-	if _, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, ClientID: "c2", PIN: "1111"}, "192.0.2.9"); pe == nil || pe.Code != protocol.CodeForbidden {
+	if _, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: "1111"}, "192.0.2.9"); pe == nil || pe.Code != protocol.CodeForbidden {
 		t.Fatalf("subscribe with a wrong PIN: %v", pe)
+	}
+	if pe := dj.SetPIN(context.Background(), &protocol.SetPIN{PIN: "97531"}); pe != nil {
+		t.Fatal(pe)
+	}
+	for _, tc := range []struct {
+		pin string
+		ok  bool
+	}{{"2468", false}, {"97531", true}} {
+		_, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: tc.pin}, "192.0.2.10")
+		if (pe == nil) != tc.ok {
+			t.Errorf("after SET_PIN, pin %s: %v, want accepted %v", tc.pin, pe, tc.ok)
+		}
 	}
 }
 
+// TestPINHash: hashes are salted and keyed with the relay secret; an
+// unkeyed hash from before the secret still matches, is reported legacy,
+// and is replaced by a keyed one on the first right PIN.
 func TestPINHash(t *testing.T) {
-	h := hashPIN("1234")
-	if h == hashPIN("1234") {
+	f := setup(t, Config{Secret: []byte(strings.Repeat("k", 32))})
+	other := NewManager(Config{Store: f.st, Broker: hub.NewLocal(), Secret: []byte(strings.Repeat("x", 32))})
+	h := f.m.hashPIN("1234")
+	if h == f.m.hashPIN("1234") {
 		t.Fatal("two hashes of one PIN are equal: no salt")
 	}
+	legacySum := sha256.Sum256([]byte("salt\x001234"))
+	legacy := "salt$" + hex.EncodeToString(legacySum[:])
 	tests := []struct {
-		stored, pin string
-		want        bool
+		m            *Manager
+		stored, pin  string
+		want, legacy bool
 	}{
-		{h, "1234", true},
-		{h, "1235", false},
-		{h, "", false},
-		{h, "12345", false},
-		{"no-separator", "1234", false},
-		{"", "", false},
+		{f.m, h, "1234", true, false},
+		{f.m, h, "1235", false, false},
+		{f.m, h, "", false, false},
+		{f.m, h, "12345", false, false},
+		{other, h, "1234", false, false}, // another secret: the hash alone gives nothing
+		{f.m, legacy, "1234", true, true},
+		{f.m, legacy, "1235", false, true},
+		{f.m, "no-separator", "1234", false, false},
+		{f.m, "", "", false, false},
 	}
 	for _, tc := range tests {
-		if got := pinMatches(tc.stored, tc.pin); got != tc.want {
-			t.Errorf("pinMatches(%q, %q) = %v, want %v", tc.stored, tc.pin, got, tc.want)
+		if got, leg := tc.m.pinMatches(tc.stored, tc.pin); got != tc.want || got && leg != tc.legacy {
+			t.Errorf("pinMatches(%q, %q) = %v, %v; want %v, %v", tc.stored, tc.pin, got, leg, tc.want, tc.legacy)
 		}
+	}
+	_, reg := f.register(t, newPeer(), protocol.RegisterSession{Name: "Old", PIN: "1234"})
+	if err := f.st.SetPinHash(context.Background(), reg.SessionID, legacy); err != nil {
+		t.Fatal(err)
+	}
+	// The session is read from the store: a fresh manager on the same
+	// database, as after an upgrade.
+	up := NewManager(Config{Store: f.st, Broker: hub.NewLocal(), Secret: []byte(strings.Repeat("k", 32))})
+	if _, pe := up.State(context.Background(), reg.SessionID, "", Access{PIN: "1234", IP: "192.0.2.1"}); pe != nil {
+		t.Fatalf("legacy hash with the right PIN: %v", pe)
+	}
+	sess, err := f.st.Session(context.Background(), reg.SessionID)
+	if err != nil || !strings.HasPrefix(sess.PinHash, pinHashV2) {
+		t.Fatalf("after a right PIN the hash is %q (%v), want a keyed one", sess.PinHash, err)
+	}
+	if ok, _ := up.pinMatches(sess.PinHash, "1234"); !ok {
+		t.Fatal("the rehashed PIN does not match")
 	}
 }
 

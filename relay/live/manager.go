@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"log/slog"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/internal/pinguard"
 	"github.com/pikadj/pika/relay/internal/ratelimit"
+	"github.com/pikadj/pika/relay/internal/secret"
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -56,6 +59,23 @@ type Config struct {
 	// re-checked (default DefaultTokenCheckInterval); RevokeToken acts at
 	// once, this is the safety net.
 	TokenCheckInterval time.Duration
+	// HistoryLimit is how many of the newest plays SESSION_STATE carries
+	// (default 50); older ones are read with History.
+	HistoryLimit int
+	// MaxLiveSessions is how many sessions one DJ account may have live
+	// at once, those waiting for their DJ included (default 3).
+	MaxLiveSessions int
+	// Secret keys the PIN hashes and signs client ids (see
+	// internal/secret). A relay must set it: without it a random one is
+	// used, and PINs and client ids do not survive a restart.
+	Secret []byte
+	// PINLimits bound wrong PIN guesses (zero fields: pinguard's
+	// defaults).
+	PINLimits pinguard.Limits
+	// IDsPerAddress is how many new client ids one address gets per
+	// session at once [300]; one more every IDRefill [10s].
+	IDsPerAddress int
+	IDRefill      time.Duration
 }
 
 // Manager owns the live sessions.
@@ -65,9 +85,16 @@ type Manager struct {
 	broker hub.Broker
 	log    *slog.Logger
 	obs    Observer
-	pinLim *ratelimit.Keyed
+	guard  *pinguard.Guard
+	pinKey []byte
+	idKey  []byte
+	idLim  *ratelimit.Keyed
 
 	holds tokenHolds // DJ connections by token, see tokens.go
+	// creating serialises the count and the insert of new sessions, so
+	// MaxLiveSessions holds against a burst of registers.
+	creating sync.Mutex
+	recaps   recapCache
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
@@ -97,11 +124,31 @@ func NewManager(cfg Config) *Manager {
 	if cfg.ActivityInterval == 0 {
 		cfg.ActivityInterval = time.Minute
 	}
+	if cfg.HistoryLimit == 0 {
+		cfg.HistoryLimit = 50
+	}
+	if cfg.MaxLiveSessions == 0 {
+		cfg.MaxLiveSessions = 3
+	}
+	if cfg.IDsPerAddress <= 0 {
+		cfg.IDsPerAddress = 300
+	}
+	if cfg.IDRefill <= 0 {
+		cfg.IDRefill = 10 * time.Second
+	}
+	if len(cfg.Secret) == 0 {
+		// Only for tests of this package alone: PIN hashes and client ids
+		// made with it do not survive the process.
+		cfg.Secret = make([]byte, 32)
+		_, _ = rand.Read(cfg.Secret)
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
 		cfg: cfg, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
-		// Ten wrong PINs, then one every six seconds, per session and IP.
-		pinLim:    ratelimit.New(rate.Every(6*time.Second), 10),
+		guard:     pinguard.New(cfg.PINLimits),
+		pinKey:    secret.Derive(cfg.Secret, "pin hash"),
+		idKey:     secret.Derive(cfg.Secret, "client id"),
+		idLim:     ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
 		rooms:     map[string]*Room{},
 		loads:     map[string]*loading{},
 		handovers: map[string]handover{},

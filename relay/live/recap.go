@@ -10,19 +10,38 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// Recap summarises a session, live or ended. Everything is read in one
-// read transaction, so totals agree with the per-play numbers.
-func (m *Manager) Recap(ctx context.Context, sessionID string) (protocol.Recap, *protocol.Error) {
+// Recap summarises a session, live or ended, for a (see recapAccess).
+// Everything is read in one read transaction, so totals agree with the
+// per-play numbers. The access check runs on every call; the recap itself
+// of an ended session is computed once and then kept, a long live one
+// for 2 s (recapCache).
+func (m *Manager) Recap(ctx context.Context, sessionID string, a Access) (protocol.Recap, *protocol.Error) {
+	sess, err := m.st.Session(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return protocol.Recap{}, errNoSession
+	}
+	if err != nil {
+		return protocol.Recap{}, m.storeErr("read session", err)
+	}
+	if pe := m.recapAccess(ctx, sess, a); pe != nil {
+		return protocol.Recap{}, pe
+	}
+	if rc, ok := m.recaps.get(sessionID, time.Now()); ok {
+		return rc, nil
+	}
 	var (
 		rc protocol.Recap
 		pe *protocol.Error
 	)
-	err := m.st.Snapshot(ctx, func(st *store.Store) error {
+	err = m.st.Snapshot(ctx, func(st *store.Store) error {
 		rc, pe = m.recap(ctx, st, sessionID)
 		return nil
 	})
 	if err != nil {
 		return protocol.Recap{}, m.storeErr("read recap", err)
+	}
+	if pe == nil {
+		m.recaps.keep(sessionID, rc, time.Now())
 	}
 	return rc, pe
 }

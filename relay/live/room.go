@@ -38,6 +38,7 @@ type Room struct {
 	dirtyPolls     map[string]struct{}
 	dirtyListeners bool
 	flushTimer     *time.Timer
+	pinNotify      *time.Timer // a PIN_GUESSES to the DJ is due
 	flushing       bool
 	lastListeners  int
 	peak           int
@@ -113,7 +114,7 @@ func (r *Room) load(ctx context.Context) error {
 
 // stopTimers stops every timer; r.mu must be held.
 func (r *Room) stopTimers() {
-	for _, t := range []*time.Timer{r.abandon, r.annTimer, r.flushTimer} {
+	for _, t := range []*time.Timer{r.abandon, r.annTimer, r.flushTimer, r.pinNotify} {
 		if t != nil {
 			t.Stop()
 		}

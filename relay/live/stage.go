@@ -73,7 +73,8 @@ func (m *Manager) claimStage(ctx context.Context, stageID string, dj protocol.DJ
 }
 
 // startOnStage creates the session of a Register with a stageID, ending
-// the set it takes over and moving that set's dancers to it.
+// the set it takes over and moving that set's dancers to it. It counts
+// against the DJ's live sessions like any other.
 func (m *Manager) startOnStage(ctx context.Context, dj protocol.DJ, req *protocol.RegisterSession, pinHash string) (store.Session, *protocol.Error) {
 	m.stageMu.Lock()
 	defer m.stageMu.Unlock()
@@ -83,26 +84,35 @@ func (m *Manager) startOnStage(ctx context.Context, dj protocol.DJ, req *protoco
 	}
 	id := store.NewID()
 	now := time.Now()
-	if prev != nil {
-		r, pe := m.room(ctx, prev.ID)
-		if pe != nil {
-			return store.Session{}, pe
+	var refused *protocol.Error // why create gave up, when it did
+	sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
+		if prev != nil {
+			r, pe := m.room(ctx, prev.ID)
+			if pe == nil {
+				reason := "handed over to " + dj.DisplayName
+				if prev.DJID == dj.ID {
+					reason = "replaced by a new session of the same DJ"
+				}
+				pe = r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName})
+			}
+			if pe != nil {
+				refused = pe
+				return store.Session{}, errors.New(pe.Message)
+			}
+			delete(m.handovers, st.ID)
 		}
-		reason := "handed over to " + dj.DisplayName
-		if prev.DJID == dj.ID {
-			reason = "replaced by a new session of the same DJ"
+		sess, err := m.st.StartSession(ctx, store.NewSession{ID: id, DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash,
+			StageID: st.ID, At: now, RecapPublic: req.PublicRecap})
+		if errors.Is(err, store.ErrStageBusy) {
+			refused = stageTaken("another DJ", st.Name)
 		}
-		if pe := r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName}); pe != nil {
-			return store.Session{}, pe
-		}
-		delete(m.handovers, st.ID)
+		return sess, err
+	})
+	if refused != nil {
+		return store.Session{}, refused
 	}
-	sess, err := m.st.StartSession(ctx, store.NewSession{ID: id, DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash, StageID: st.ID, At: now})
-	if errors.Is(err, store.ErrStageBusy) {
-		return store.Session{}, stageTaken("another DJ", st.Name)
-	}
-	if err != nil {
-		return store.Session{}, m.storeErr("create session", err)
+	if pe != nil {
+		return store.Session{}, pe
 	}
 	sess.StageSlug = st.Slug
 	go m.publishStage(context.Background(), st.ID)

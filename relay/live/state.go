@@ -9,9 +9,18 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
+// Access is who asks for a session over REST: the PIN they sent, their
+// address (for the PIN limits) and the DJ signed in, if any.
+type Access struct {
+	PIN, IP string
+	DJID    string
+}
+
 // State is the SESSION_STATE of any session, live or ended, for the REST
-// API. A protected session needs its PIN.
-func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string) (protocol.SessionState, *protocol.Error) {
+// API. A protected session needs its PIN, unless its own DJ asks.
+// clientID must be one the relay issued for the session (ValidClientID)
+// or empty.
+func (m *Manager) State(ctx context.Context, sessionID, clientID string, a Access) (protocol.SessionState, *protocol.Error) {
 	sess, err := m.st.Session(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return protocol.SessionState{}, errNoSession
@@ -19,10 +28,37 @@ func (m *Manager) State(ctx context.Context, sessionID, clientID, pin, ip string
 	if err != nil {
 		return protocol.SessionState{}, m.storeErr("read session", err)
 	}
-	if pe := m.checkPIN(sess, pin, ip); pe != nil {
-		return protocol.SessionState{}, pe
+	if clientID != "" && !m.ValidClientID(idScope(sess), clientID) {
+		return protocol.SessionState{}, errBadClientID
+	}
+	if a.DJID == "" || a.DJID != sess.DJID {
+		if pe := m.checkPIN(ctx, sess, a.PIN, a.IP); pe != nil {
+			return protocol.SessionState{}, pe
+		}
 	}
 	return m.state(ctx, sess, clientID)
+}
+
+// recapOpen reports whether a session's recap needs neither PIN nor DJ: a
+// live session without a PIN, or an ended one whose recap is public.
+func recapOpen(s store.Session) bool {
+	if s.Live() {
+		return s.PinHash == ""
+	}
+	return s.RecapPublic
+}
+
+// recapAccess decides whether a may read the session's recap.
+func (m *Manager) recapAccess(ctx context.Context, s store.Session, a Access) *protocol.Error {
+	switch {
+	case recapOpen(s) || a.DJID != "" && a.DJID == s.DJID:
+		return nil
+	case s.PinHash == "":
+		return errRecapDJ
+	case a.PIN == "":
+		return errRecapPIN
+	}
+	return m.checkPIN(ctx, s, a.PIN, a.IP)
 }
 
 // Info is the API view of a session. A set on a stage is joined through
@@ -34,7 +70,7 @@ func (m *Manager) Info(s store.Session) protocol.SessionInfo {
 	}
 	return protocol.SessionInfo{
 		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
-		Live: s.Live(), Protected: s.PinHash != "", JoinURL: join, RecapURL: m.RecapURL(s.ID),
+		Live: s.Live(), Protected: s.PinHash != "", PublicRecap: s.RecapPublic, JoinURL: join, RecapURL: m.RecapURL(s.ID),
 	}
 }
 
@@ -45,11 +81,11 @@ const recentPollWindow = 15 * time.Minute
 func (m *Manager) state(ctx context.Context, sess store.Session, clientID string) (protocol.SessionState, *protocol.Error) {
 	now := time.Now()
 	st := protocol.SessionState{Session: m.Info(sess), MyLikes: []string{}, MyTempoVotes: map[string]string{}, MyPollVotes: map[string]int{}}
-	hist, err := m.st.Plays(ctx, sess.ID)
+	hist, more, err := m.st.PlaysPage(ctx, sess.ID, "", m.cfg.HistoryLimit)
 	if err != nil {
 		return st, m.storeErr("read plays", err)
 	}
-	st.History = hist
+	st.History, st.MoreHistory = hist, more
 	if sess.StageID != "" && sess.Live() {
 		if st.EventAnnouncements, err = m.stageAnnouncements(ctx, sess.StageID); err != nil {
 			return st, m.storeErr("read event announcements", err)

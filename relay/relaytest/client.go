@@ -245,13 +245,36 @@ func (r *Relay) StartSession(t testing.TB, token, name, pin string) (*Client, pr
 }
 
 // Join connects as a dancer and subscribes to a session. pin may be "".
+// clientID names the page, as its localStorage would: the first Join
+// with a name is issued an id for the session by the relay, and later
+// Joins with the same name present it again, as a reloaded page does
+// (ClientID returns it).
 func (r *Relay) Join(t testing.TB, sessionID, clientID, pin string) (*Client, protocol.SessionState) {
 	t.Helper()
 	c := r.Dial(t, nil)
-	f := c.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: sessionID, ClientID: clientID, PIN: pin})
+	f := c.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: sessionID, ClientID: r.ClientID(sessionID, clientID), PIN: pin})
 	st, ok := f.Payload.(*protocol.SessionState)
 	if !ok {
 		t.Fatalf("relaytest: SUBSCRIBE answered with %s", f.Type)
 	}
+	if clientID != "" && st.ClientID != "" {
+		r.mu.Lock()
+		if r.ids == nil {
+			r.ids = map[string]string{}
+		}
+		r.ids[sessionID+"\x00"+clientID] = st.ClientID
+		r.mu.Unlock()
+	}
 	return c, *st
+}
+
+// ClientID is the id the relay issued in the session to the page Join
+// called name, or name itself before any Join (which the relay replaces).
+func (r *Relay) ClientID(sessionID, name string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id, ok := r.ids[sessionID+"\x00"+name]; ok {
+		return id
+	}
+	return name
 }

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/internal/pinguard"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -50,6 +51,7 @@ type Relay struct {
 	mu   sync.Mutex
 	app  *app.App
 	logs *syncBuffer
+	ids  map[string]string // session and Join's page name → the id the relay issued
 }
 
 type options struct {
@@ -63,6 +65,9 @@ type options struct {
 	metricsToken     string
 	logTo            io.Writer
 	configure        []func(*app.Config)
+	pinLimits        pinguard.Limits
+	idsPerAddress    int
+	idRefill         time.Duration
 }
 
 // Option changes how Start runs the relay.
@@ -100,6 +105,15 @@ func WithResumeWindow(d time.Duration) Option { return func(o *options) { o.resu
 // that it is active (production: once a minute).
 func WithActivityInterval(d time.Duration) Option {
 	return func(o *options) { o.activityInterval = d }
+}
+
+// WithPINLimits replaces the production limits on wrong PINs.
+func WithPINLimits(l pinguard.Limits) Option { return func(o *options) { o.pinLimits = l } }
+
+// WithClientIDLimit replaces how many new client ids one address is
+// issued per session at once (production: 300, one more every 10 s).
+func WithClientIDLimit(n int, refill time.Duration) Option {
+	return func(o *options) { o.idsPerAddress, o.idRefill = n, refill }
 }
 
 // WithMetricsToken protects /metrics with a Bearer token.
@@ -142,6 +156,9 @@ func (r *Relay) start() error {
 		ResumeWindow:     r.opts.resumeWindow,
 		ActivityInterval: r.opts.activityInterval,
 		MetricsToken:     r.opts.metricsToken,
+		PINLimits:        r.opts.pinLimits,
+		IDsPerAddress:    r.opts.idsPerAddress,
+		IDRefill:         r.opts.idRefill,
 		Logger:           log,
 	}
 	for _, f := range r.opts.configure {

@@ -81,6 +81,7 @@ var handlers = map[protocol.Type]handler{
 		return d.End(ctx)
 	}),
 	protocol.TypeHandOver: forDJ((*live.DJ).HandOver),
+	protocol.TypeSetPIN:   forDJ((*live.DJ).SetPIN),
 
 	protocol.TypeLike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
 		return d.Like(ctx, p.PlayID)
@@ -146,6 +147,10 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 		c.fail(id, wsTokenCheck)
 		return
 	}
+	if !c.s.regLim.Allow(dj.ID) {
+		c.fail(id, wsTooManyRegs)
+		return
+	}
 	if c.dj != nil {
 		// A connection runs one session at a time; moving on from one that
 		// ended or resuming another is fine.
@@ -160,12 +165,15 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.dj = d
 	// Revoking the token closes this connection.
 	c.s.live.HoldToken(ctx, d, tok.ID)
+	c.greeted()
 	c.SetMaxQueue(djQueue)
 	// A DJ's app may flush an offline queue of plays at once.
 	c.lim = rate.NewLimiter(50, 200)
 	c.reply(protocol.TypeSessionRegistered, id, reg)
 	// A resuming DJ learns at once how many dancers stayed.
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
+	// …and whether someone is guessing the PIN.
+	d.SendPINGuesses()
 }
 
 // subscribeStage has a page follow a stage; it may also be subscribed to
@@ -199,6 +207,17 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		c.dancer.Leave()
 		c.dancer = nil
 	}
+	// One connection is one dancer: after its first SUBSCRIBE to a
+	// session it keeps the client id it was given there, whatever it
+	// sends, so re-subscribing cannot mint fresh ids.
+	known := false
+	if cid, ok := c.clientIDIn(p.SessionID); ok {
+		known = true
+		p.ClientID = cid
+	} else if len(c.clientIDs) >= maxConnSessions {
+		c.fail(id, wsTooManySessions)
+		return
+	}
 	c.Hold()
 	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
 	if pe != nil {
@@ -207,5 +226,9 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.dancer = d
+	c.greeted()
+	if !known {
+		c.clientIDs = append(c.clientIDs, sessionClient{p.SessionID, d.ClientID()})
+	}
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
 }

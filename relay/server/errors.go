@@ -27,13 +27,19 @@ var (
 	apiUnknownToken   = echo.NewHTTPError(http.StatusUnauthorized, "unknown or revoked token")
 	apiNoSuchToken    = echo.NewHTTPError(http.StatusNotFound, "no such token")
 	apiNoSuchSession  = echo.NewHTTPError(http.StatusNotFound, "no such session")
-	apiBadClientID    = echo.NewHTTPError(http.StatusBadRequest, "clientId must be 8 to 64 letters, digits, - or _")
+	apiBadClientID    = echo.NewHTTPError(http.StatusBadRequest, "clientId must be the id the relay issued (SESSION_STATE's clientId); leave it out to read without one")
 	apiWrongPIN       = echo.NewHTTPError(http.StatusForbidden, "wrong PIN")
 	apiNoSuchEndpoint = echo.NewHTTPError(http.StatusNotFound, "no such API endpoint")
 	apiTooManyTries   = echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a little and try again")
 	apiMetricsToken   = echo.NewHTTPError(http.StatusUnauthorized, "metrics need the metrics token")
 	apiRestarting     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is restarting")
 	apiInternal       = echo.NewHTTPError(http.StatusInternalServerError, "internal error")
+
+	// Connection and request limits (limits.go); sent with Retry-After.
+	apiTooManyConnsAddr = echo.NewHTTPError(http.StatusTooManyRequests, "too many connections from your address; close some pages and try again")
+	apiTooManyConns     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is at its connection limit; try again in a minute")
+	apiTooManyReads     = echo.NewHTTPError(http.StatusTooManyRequests, "too many requests from your address; wait a few seconds and try again")
+	apiBadPlaysLimit    = echo.NewHTTPError(http.StatusBadRequest, "limit must be a whole number from 1 to 200")
 )
 
 // badRequest is a 400 whose message names what is wrong with the input.
@@ -49,6 +55,9 @@ var statusOf = map[protocol.ErrorCode]int{
 	protocol.CodeRateLimited:  http.StatusTooManyRequests,
 	protocol.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 	protocol.CodeSessionEnded: http.StatusGone,
+	protocol.CodeLimitReached: http.StatusTooManyRequests,
+	protocol.CodePINRequired:  http.StatusForbidden,
+	protocol.CodePINLocked:    http.StatusTooManyRequests,
 }
 
 func statusFor(code protocol.ErrorCode) int {
@@ -58,24 +67,29 @@ func statusFor(code protocol.ErrorCode) int {
 	return http.StatusInternalServerError
 }
 
-// protoErr answers a REST request with a protocol error.
-func protoErr(e *protocol.Error) error { return echo.NewHTTPError(statusFor(e.Code), e.Message) }
+// protoErr answers a REST request with a protocol error, its code and
+// retry time in the body too.
+func protoErr(e *protocol.Error) error {
+	return echo.NewHTTPError(statusFor(e.Code), protocol.APIError{Error: e.Message, Code: e.Code, RetryAfterS: e.RetryAfterS})
+}
 
 // WebSocket errors, sent as ERROR frames with the id of the frame they
 // answer (see conn.fail).
 var (
-	wsNotText        = &protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"}
-	wsTooMany        = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"}
-	wsUnsupported    = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
-	wsOnlyDJ         = &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
-	wsRegisterFirst  = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
-	wsDJCannotReact  = &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
-	wsSubscribeFirst = &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
-	wsIsDancers      = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"}
-	wsIsDJs          = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
-	wsUnknownToken   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
-	wsTokenCheck     = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
-	wsTokenRevoked   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked} // sent without an id, then close 4003
+	wsNotText         = &protocol.Error{Code: protocol.CodeBadRequest, Message: "frames are JSON text"}
+	wsTooMany         = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many messages; slow down"}
+	wsUnsupported     = &protocol.Error{Code: protocol.CodeBadRequest, Message: "unsupported message"}
+	wsOnlyDJ          = &protocol.Error{Code: protocol.CodeForbidden, Message: "only the session's DJ can do that"}
+	wsRegisterFirst   = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "send REGISTER_SESSION with a DJ token first"}
+	wsDJCannotReact   = &protocol.Error{Code: protocol.CodeForbidden, Message: "the DJ's connection cannot like or vote"}
+	wsSubscribeFirst  = &protocol.Error{Code: protocol.CodeBadRequest, Message: "send SUBSCRIBE first"}
+	wsIsDancers       = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is a dancer's"}
+	wsIsDJs           = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection is the DJ's"}
+	wsUnknownToken    = &protocol.Error{Code: protocol.CodeUnauthorized, Message: "unknown or revoked token"}
+	wsTokenCheck      = &protocol.Error{Code: protocol.CodeInternalError, Message: "could not check the token; try again"}
+	wsTokenRevoked    = &protocol.Error{Code: protocol.CodeUnauthorized, Message: protocol.MsgTokenRevoked} // sent without an id, then close 4003
+	wsTooManyRegs     = &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many REGISTER_SESSION for this DJ account; wait a minute and try again"}
+	wsTooManySessions = &protocol.Error{Code: protocol.CodeForbidden, Message: "this connection has joined too many sessions; open a new one"}
 )
 
 // errUnknownToken is authenticate's answer for a token that is not (or no

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/pikadj/pika/relay/internal/app"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -59,7 +60,10 @@ func FuzzFrames(f *testing.F) {
 // is not disconnected, and the relay stays healthy. Run it with:
 // go test ./relay/server -run '^$' -fuzz FuzzDJFrames
 func FuzzDJFrames(f *testing.F) {
-	r := relaytest.Start(f)
+	// Every input starts a session of the same DJ: lift its limits.
+	r := relaytest.Start(f, relaytest.WithConfig(func(c *app.Config) {
+		c.MaxLiveSessions, c.Limits.RegisterBurst = 1<<20, 1<<20
+	}))
 	token := r.RegisterDJ(f, "fuzz-dj@example.com", "Fuzz DJ")
 	dur, secs := 30, 90.5
 	seeds := [][]byte{

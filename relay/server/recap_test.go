@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pikadj/pika/relay/internal/app"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -14,7 +15,8 @@ import (
 // TestRecapTotalsAgreeUnderLikes: recaps read while dancers like and
 // unlike always have a total equal to the sum of their plays' likes.
 func TestRecapTotalsAgreeUnderLikes(t *testing.T) {
-	r := relaytest.Start(t)
+	// Recaps are read as fast as they come: above the per-address limit.
+	r := relaytest.Start(t, relaytest.WithConfig(func(c *app.Config) { c.Limits.ReadBurst = 1 << 20 }))
 	l := startLive(t, r, "")
 	const dancers, each = 40, 28 // under the per-connection burst
 	clients := make([]*relaytest.Client, dancers)

@@ -61,7 +61,7 @@ func TestRestartSurvival(t *testing.T) {
 	dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "B.B. King", Title: "The Thrill Is Gone"}})
 	a2.Expect(t, protocol.TypeNowPlaying)
 	var rc protocol.Recap
-	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/recap", "", nil, &rc)
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/recap?pin=1357", "", nil, &rc)
 	if rc.TotalLikes != 1 || len(rc.Plays) != 2 || rc.UniqueDancers != 1 || len(rc.Announcements) != 1 {
 		t.Fatalf("recap after restart: likes %d plays %d dancers %d", rc.TotalLikes, len(rc.Plays), rc.UniqueDancers)
 	}

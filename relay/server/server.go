@@ -50,7 +50,9 @@ type Config struct {
 	// MetricsToken, when set, is required as "Authorization: Bearer …" on
 	// /metrics, for relays whose every path is public.
 	MetricsToken string
-	Logger       *slog.Logger
+	// Limits bound connections and requests (limits.go).
+	Limits Limits
+	Logger *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -67,6 +69,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	c.Limits.defaults()
 }
 
 // Server holds the relay's handlers and their dependencies.
@@ -79,11 +82,16 @@ type Server struct {
 	echo    *echo.Echo
 	authLim *ratelimit.Keyed
 	logins  *loginguard.Guard
+	readLim *ratelimit.Keyed // anonymous REST reads per address
+	regLim  *ratelimit.Keyed // REGISTER_SESSION per DJ account
 
 	connMu  sync.Mutex
 	conns   map[*conn]struct{}
 	closing bool
 	connWG  sync.WaitGroup
+	// WebSockets admitted (upgrading or open), in total and per address.
+	connTotal  int
+	connByAddr map[string]int
 }
 
 // New builds the server on an open store and live-session manager.
@@ -92,6 +100,9 @@ func New(cfg Config, st *store.Store, mgr *live.Manager, m *metrics.Metrics) *Se
 	s := &Server{
 		cfg: cfg, store: st, live: mgr, metrics: m, log: cfg.Logger,
 		authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst), logins: loginguard.New(cfg.Login), conns: map[*conn]struct{}{},
+		readLim:    ratelimit.New(cfg.Limits.ReadRate, cfg.Limits.ReadBurst),
+		regLim:     ratelimit.New(cfg.Limits.RegisterRate, cfg.Limits.RegisterBurst),
+		connByAddr: map[string]int{},
 	}
 	s.echo = s.routes()
 	return s
@@ -112,6 +123,7 @@ func (s *Server) untrack(c *conn) {
 	s.connMu.Lock()
 	delete(s.conns, c)
 	s.connMu.Unlock()
+	s.release(c.addrKey)
 	s.connWG.Done()
 }
 
@@ -181,9 +193,10 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/auth/tokens", s.listTokens, s.requireDJ)
 	api.POST("/auth/tokens", s.createToken, s.requireDJ)
 	api.DELETE("/auth/tokens/:id", s.deleteToken, s.requireDJ)
-	api.GET("/sessions", s.liveSessions)
-	api.GET("/sessions/:id/state", s.sessionState)
-	api.GET("/sessions/:id/recap", s.sessionRecap)
+	api.GET("/sessions", s.liveSessions, s.limitReads)
+	api.GET("/sessions/:id/state", s.sessionState, s.limitReads)
+	api.GET("/sessions/:id/plays", s.sessionPlays, s.limitReads)
+	api.GET("/sessions/:id/recap", s.sessionRecap, s.limitReads)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
 	s.eventRoutes(api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
@@ -203,6 +216,14 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code = he.Code
+		if body, ok := he.Message.(protocol.APIError); ok {
+			if c.Request().Method == http.MethodHead {
+				_ = c.NoContent(code)
+				return
+			}
+			_ = c.JSON(code, body)
+			return
+		}
 		if m, ok := he.Message.(string); ok {
 			msg = m
 		} else {

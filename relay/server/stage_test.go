@@ -58,8 +58,8 @@ func TestStageHandOver(t *testing.T) {
 	if info.Live == nil || info.Live.ID != regA.SessionID || info.Live.DJName != "DJ Ana" {
 		t.Fatalf("stage state: live %+v", info.Live)
 	}
-	const client = "stage-page-client-1"
-	page.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: regA.SessionID, ClientID: client})
+	stA := page.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: regA.SessionID}).Payload.(*protocol.SessionState)
+	client := stA.ClientID // issued by the relay for the stage
 
 	refusals := []struct {
 		name, token, want string
@@ -95,8 +95,8 @@ func TestStageHandOver(t *testing.T) {
 		t.Errorf("Ana's app learns %+v", told)
 	}
 	f = page.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: regB.SessionID, ClientID: client})
-	if stB := f.Payload.(*protocol.SessionState); stB.Session.DJName != "DJ Ben" || len(stB.History) != 0 {
-		t.Fatalf("Ben's set: %+v", stB.Session)
+	if stB := f.Payload.(*protocol.SessionState); stB.Session.DJName != "DJ Ben" || len(stB.History) != 0 || stB.ClientID != client {
+		t.Fatalf("Ben's set: %+v, client id %q, want the stage's %q kept", stB.Session, stB.ClientID, client)
 	}
 	b.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Ben's artist", Title: "Ben's track"}})
 	page.Expect(t, protocol.TypeNowPlaying)

@@ -247,7 +247,7 @@ func TestLikesTempoAndListeners(t *testing.T) {
 	})
 
 	var st2 protocol.SessionState
-	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId=client-a1", "", nil, &st2)
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID(l.reg.SessionID, "client-a1"), "", nil, &st2)
 	if len(st2.MyLikes) != 1 || st2.MyLikes[0] != l.play.PlayID || st2.MyTempoVotes[l.play.PlayID] != protocol.VoteSlower {
 		t.Fatalf("client-a1's state: likes %v tempo %v", st2.MyLikes, st2.MyTempoVotes)
 	}
@@ -259,7 +259,7 @@ func TestLikesTempoAndListeners(t *testing.T) {
 	a.ExpectWhere(t, protocol.TypeListenerCount, func(f relaytest.Frame) bool { return f.Payload.(*protocol.ListenerCount).Count == 1 })
 	var list []protocol.SessionSummary
 	r.DoJSON(t, http.MethodGet, "/api/sessions", "", nil, &list)
-	if len(list) != 1 || list[0].Listeners != 1 || list[0].ID != l.reg.SessionID || list[0].Protected || list[0].Plays != 1 {
+	if len(list) != 1 || list[0].Listeners != 1 || list[0].ID != l.reg.SessionID || list[0].Protected || list[0].Plays == nil || *list[0].Plays != 1 {
 		t.Fatalf("live sessions %+v", list)
 	}
 }
@@ -316,7 +316,7 @@ func TestPolls(t *testing.T) {
 	b.ExpectWhere(t, protocol.TypePollClosed, func(f relaytest.Frame) bool { return f.Payload.(*protocol.PollTallies).PollID == p2.PollID })
 
 	var st protocol.SessionState
-	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId=client-pa", "", nil, &st)
+	r.DoJSON(t, http.MethodGet, "/api/sessions/"+l.reg.SessionID+"/state?clientId="+r.ClientID(l.reg.SessionID, "client-pa"), "", nil, &st)
 	if st.ActivePoll == nil || st.ActivePoll.PollID != p2.PollID || !st.ActivePoll.Closed || st.MyPollVotes[p1.PollID] != 1 || st.MyPollVotes[p2.PollID] != 0 {
 		t.Fatalf("state poll %+v my votes %v", st.ActivePoll, st.MyPollVotes)
 	}
@@ -382,7 +382,7 @@ func TestPIN(t *testing.T) {
 		name, pin string
 		code      protocol.ErrorCode
 	}{
-		{"no PIN", "", protocol.CodeForbidden},
+		{"no PIN", "", protocol.CodePINRequired},
 		{"wrong PIN", "1111", protocol.CodeForbidden},
 		{"right PIN", "2468", ""},
 	}
@@ -418,31 +418,17 @@ func TestPIN(t *testing.T) {
 	if len(list) != 1 || !list[0].Protected {
 		t.Fatalf("sessions %+v: want one protected", list)
 	}
-	// Guessing is limited per session and IP: after ten wrong PINs more
-	// guesses are refused for a while, but the right PIN still gets in.
-	c := r.Dial(t, nil)
-	limited := false
-	for i := 0; i < 15 && !limited; i++ {
-		f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "client-guess", PIN: "0000"})
-		limited = f.Err() != nil && f.Err().Code == protocol.CodeRateLimited
-	}
-	if !limited {
-		t.Fatal("wrong PINs were never rate limited")
-	}
-	if f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "client-guess", PIN: "2468"}); f.Type != protocol.TypeSessionState {
-		t.Fatalf("right PIN after wrong guesses answered %s", f.Raw)
-	}
 }
 
 // TestPINSharedVenueIP: dancers behind one venue address whose pages
 // first ask without a PIN (as session.js does) never lock out a dancer
-// with the right PIN, and guessing at one session does not lock another.
+// with the right PIN.
 func TestPINSharedVenueIP(t *testing.T) {
 	r := relaytest.Start(t)
 	l := startLive(t, r, "2468")
 	for i := 0; i < 25; i++ {
 		c := r.Dial(t, nil)
-		expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: fmt.Sprintf("phone-%04d", i)}), protocol.CodeForbidden)
+		expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: fmt.Sprintf("phone-%04d", i)}), protocol.CodePINRequired)
 		req, _ := http.NewRequest(http.MethodGet, r.URL+"/api/sessions/"+l.reg.SessionID+"/state", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -458,16 +444,6 @@ func TestPINSharedVenueIP(t *testing.T) {
 	if f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "phone-last", PIN: "2468"}); f.Type != protocol.TypeSessionState {
 		t.Fatalf("right PIN after 25 PIN-less visits answered %s", f.Raw)
 	}
-	// Someone guessing at a second session from the same address.
-	token2 := r.RegisterDJ(t, "dj-other@example.com", "DJ Other")
-	_, reg2 := r.StartSession(t, token2, "Other night", "1357")
-	g := r.Dial(t, nil)
-	for i := 0; i < 12; i++ {
-		g.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg2.SessionID, ClientID: "guesser-1", PIN: "0000"})
-	}
-	expectError(t, g.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg2.SessionID, ClientID: "guesser-1", PIN: "0001"}), protocol.CodeRateLimited)
-	// …does not limit wrong guesses at the first.
-	expectError(t, c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: l.reg.SessionID, ClientID: "typo-client", PIN: "2469"}), protocol.CodeForbidden)
 }
 
 func TestEndSession(t *testing.T) {

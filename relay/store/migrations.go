@@ -145,7 +145,12 @@ CREATE TABLE health (
 	at   INTEGER NOT NULL
 );
 `,
-	// 4: events, their stages, schedules, organizers and DJs; a session
+	// 4: whether a session's recap opens for anyone once it ended (NULL:
+	// the default, private for a PIN session, public otherwise).
+	`
+ALTER TABLE sessions ADD COLUMN recap_public INTEGER;
+`,
+	// 5: events, their stages, schedules, organizers and DJs; a session
 	// may be a set on a stage.
 	`
 CREATE TABLE events (

@@ -24,13 +24,15 @@ type Session struct {
 	Plays         int
 	StageID       string // empty: not a set on an event's stage
 	StageSlug     string
+	// RecapPublic: the recap opens for anyone once the session ended.
+	RecapPublic bool
 }
 
 // Live reports whether the session has not ended.
 func (s Session) Live() bool { return s.EndedAt == nil }
 
 const sessionCols = `s.id, s.dj_id, d.display_name, s.name, COALESCE(s.pin_hash, ''), s.started_at, s.ended_at, s.dj_left_at, s.peak_listeners,
-	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id), COALESCE(s.stage_id, ''),
+	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id), COALESCE(s.recap_public, s.pin_hash IS NULL), COALESCE(s.stage_id, ''),
 	COALESCE((SELECT slug FROM stages st WHERE st.id = s.stage_id), '')`
 
 func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
@@ -39,40 +41,50 @@ func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 		started       int64
 		ended, djLeft sql.NullInt64
 	)
-	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays, &s.StageID, &s.StageSlug); err != nil {
+	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays, &s.RecapPublic, &s.StageID, &s.StageSlug); err != nil {
 		return Session{}, err
 	}
 	s.StartedAt, s.EndedAt, s.DJLeftAt = fromMS(started), nullMS(ended), nullMS(djLeft)
 	return s, nil
 }
 
-// CreateSession starts a session for a DJ.
+// CreateSession starts a session for a DJ, its recap public when it ends
+// unless it has a PIN.
 func (s *Store) CreateSession(ctx context.Context, djID, djName, name, pinHash string, at time.Time) (Session, error) {
 	return s.StartSession(ctx, NewSession{DJID: djID, DJName: djName, Name: name, PinHash: pinHash, At: at})
 }
 
-// NewSession is what StartSession stores.
+// NewSession is what StartSession records.
 type NewSession struct {
-	ID                          string // empty: a new id
-	DJID, DJName, Name, PinHash string
-	StageID                     string
-	At                          time.Time
+	ID                 string // empty: a new id
+	DJID, DJName, Name string
+	PinHash            string // empty: no PIN
+	StageID            string // empty: not on a stage
+	At                 time.Time
+	// RecapPublic overrides the default (private for a PIN session,
+	// public otherwise).
+	RecapPublic *bool
 }
 
 // ErrStageBusy refuses a second live session on one stage.
 var ErrStageBusy = errors.New("another session is live on this stage")
 
-// StartSession starts a session, on a stage when StageID is set. The
-// database keeps one live session per stage (ErrStageBusy).
+// StartSession starts a session for a DJ, on a stage when StageID is set.
+// The database keeps one live session per stage (ErrStageBusy).
 func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error) {
 	defer s.timed("create_session", time.Now())
 	if n.ID == "" {
 		n.ID = NewID()
 	}
-	sess := Session{ID: n.ID, DJID: n.DJID, DJName: n.DJName, Name: n.Name, PinHash: n.PinHash, StartedAt: n.At.UTC().Truncate(time.Millisecond), StageID: n.StageID}
-	var pin, stage any
+	sess := Session{ID: n.ID, DJID: n.DJID, DJName: n.DJName, Name: n.Name, PinHash: n.PinHash, StartedAt: n.At.UTC().Truncate(time.Millisecond),
+		RecapPublic: n.PinHash == "", StageID: n.StageID}
+	var pin, public, stage any
 	if n.PinHash != "" {
 		pin = n.PinHash
+	}
+	if n.RecapPublic != nil {
+		sess.RecapPublic = *n.RecapPublic
+		public = *n.RecapPublic
 	}
 	if n.StageID != "" {
 		stage = n.StageID
@@ -87,8 +99,8 @@ func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error)
 				return ErrStageBusy
 			}
 		}
-		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at, stage_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			sess.ID, n.DJID, n.Name, pin, ms(sess.StartedAt), stage)
+		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at, recap_public, stage_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sess.ID, n.DJID, n.Name, pin, ms(sess.StartedAt), public, stage)
 		return err
 	})
 	if err != nil {
@@ -341,10 +353,50 @@ func (s *Store) AddDancer(ctx context.Context, sessionID, clientID string, at ti
 	})
 }
 
+// SetPinHash replaces a session's PIN hash (empty: no PIN). The recap's
+// default follows the PIN unless the DJ chose it.
+func (s *Store) SetPinHash(ctx context.Context, sessionID, pinHash string) error {
+	defer s.timed("set_pin", time.Now())
+	var pin any
+	if pinHash != "" {
+		pin = pinHash
+	}
+	return s.write(ctx, "set session pin", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE sessions SET pin_hash = ? WHERE id = ?`, pin, sessionID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// ReplacePinHash swaps a session's PIN hash for another only while it is
+// still old, so rehashing an old-style hash never undoes a PIN the DJ set
+// meanwhile. It reports whether it replaced it.
+func (s *Store) ReplacePinHash(ctx context.Context, sessionID, old, pinHash string) (bool, error) {
+	defer s.timed("set_pin", time.Now())
+	var done bool
+	err := s.write(ctx, "replace session pin", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE sessions SET pin_hash = ? WHERE id = ? AND pin_hash = ?`, pinHash, sessionID, old)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		done = n == 1
+		return err
+	})
+	return done, err
+}
+
 // Summary is the API view of a session.
 func (s Session) Summary(listeners int) protocol.SessionSummary {
 	return protocol.SessionSummary{
 		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
-		Listeners: listeners, Protected: s.PinHash != "", Plays: s.Plays,
+		Listeners: listeners, Protected: s.PinHash != "", Plays: &s.Plays,
 	}
 }

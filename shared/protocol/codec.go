@@ -93,6 +93,8 @@ func newClientPayload(t Type) (any, bool) {
 		return &ClosePoll{}, true
 	case TypeAnnounce:
 		return &Announce{}, true
+	case TypeSetPIN:
+		return &SetPIN{}, true
 	case TypeClearAnnouncement, TypeEndSession:
 		return &Empty{}, true
 	case TypeSubscribe:
@@ -167,6 +169,8 @@ func DecodeServer(data []byte) (Envelope, any, error) {
 		p = &EventAnnouncement{}
 	case TypeEventAnnouncementCleared:
 		p = &EventAnnouncementCleared{}
+	case TypePINGuesses:
+		p = &PINGuesses{}
 	case TypeAck:
 		p = &Ack{}
 	case TypeError:
@@ -326,11 +330,19 @@ func (m *Subscribe) Validate() error {
 	if err := checkID("sessionId", m.SessionID); err != nil {
 		return err
 	}
-	if len(m.ClientID) < MinClientIDLen || !idPattern.MatchString(m.ClientID) {
-		return errors.New("clientId must be 8 to 64 letters, digits, - or _")
+	if m.ClientID != "" && (len(m.ClientID) < MinClientIDLen || !idPattern.MatchString(m.ClientID)) {
+		return errors.New("clientId must be 8 to 64 letters, digits, - or _ (or absent: the relay issues one)")
 	}
 	if m.PIN != "" && !pinPattern.MatchString(m.PIN) {
 		return errors.New("pin must be 4 to 8 digits")
+	}
+	return nil
+}
+
+// Validate checks a SetPIN.
+func (m *SetPIN) Validate() error {
+	if m.PIN != "" && !pinPattern.MatchString(m.PIN) {
+		return errors.New("pin must be 4 to 8 digits (or empty for no PIN)")
 	}
 	return nil
 }

@@ -26,6 +26,12 @@ func TestDecodeClientFrames(t *testing.T) {
 		{"now playing trims", `{"type":"NOW_PLAYING","payload":{"track":{"artist":" Etta James ","title":"At Last","bpm":96.5,"camelot":"8a"}}}`, "", &NowPlaying{Track: Track{Artist: "Etta James", Title: "At Last", BPM: &bpm, Camelot: "8A"}}, ""},
 		{"clear announcement without payload", `{"type":"CLEAR_ANNOUNCEMENT"}`, "", &Empty{}, ""},
 		{"end session null payload", `{"type":"END_SESSION","payload":null}`, "", &Empty{}, ""},
+		{"subscribe without client id", `{"type":"SUBSCRIBE","payload":{"sessionId":"s1"}}`, "", &Subscribe{SessionID: "s1"}, ""},
+		{"register with public recap", `{"type":"REGISTER_SESSION","payload":{"token":"pk_dj_0123456789abcdef0123456789abcdef","name":"x","pin":"1234","publicRecap":true}}`, "", &RegisterSession{Token: "pk_dj_0123456789abcdef0123456789abcdef", Name: "x", PIN: "1234", PublicRecap: ptrTo(true)}, ""},
+		{"set pin", `{"type":"SET_PIN","payload":{"pin":"97531"}}`, "", &SetPIN{PIN: "97531"}, ""},
+		{"set no pin", `{"type":"SET_PIN","payload":{"pin":""}}`, "", &SetPIN{}, ""},
+		{"set bad pin", `{"type":"SET_PIN","payload":{"pin":"12"}}`, CodeBadRequest, nil, "4 to 8 digits"},
+		{"pin guesses from a client", `{"type":"PIN_GUESSES","payload":{"wrong":1}}`, CodeBadRequest, nil, "unknown message type"},
 
 		{"not json", `hello`, CodeBadRequest, nil, "not a JSON object"},
 		{"array", `[1,2]`, CodeBadRequest, nil, "not a JSON object"},
@@ -185,4 +191,20 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("payload changed on re-decode:\n%s\n%s", j1, j2)
 		}
 	})
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// TestDecodeServerPINFrames: the DJ's app reads PIN_GUESSES and an ERROR's
+// retry time.
+func TestDecodeServerPINFrames(t *testing.T) {
+	until := time.Date(2026, 5, 1, 22, 0, 0, 0, time.UTC)
+	_, p, err := DecodeServer(Encode(TypePINGuesses, "", PINGuesses{Wrong: 7, LockedUntil: &until}))
+	if g, ok := p.(*PINGuesses); err != nil || !ok || g.Wrong != 7 || !g.LockedUntil.Equal(until) {
+		t.Fatalf("PIN_GUESSES decoded as %#v, %v", p, err)
+	}
+	_, p, err = DecodeServer(Encode(TypeError, "s1", Error{Code: CodePINLocked, Message: "too many wrong PINs: try again in 40 s", RetryAfterS: 40}))
+	if e, ok := p.(*Error); err != nil || !ok || e.Code != CodePINLocked || e.RetryAfterS != 40 {
+		t.Fatalf("ERROR decoded as %#v, %v", p, err)
+	}
 }

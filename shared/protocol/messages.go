@@ -21,6 +21,7 @@ const (
 	TypeAnnounce          Type = "ANNOUNCE"
 	TypeClearAnnouncement Type = "CLEAR_ANNOUNCEMENT"
 	TypeEndSession        Type = "END_SESSION"
+	TypeSetPIN            Type = "SET_PIN"
 )
 
 // Frames sent by a dancer's page.
@@ -47,6 +48,8 @@ const (
 	TypeSessionEnded        Type = "SESSION_ENDED"
 	TypeAck                 Type = "ACK"
 	TypeError               Type = "ERROR"
+	// TypePINGuesses goes to the DJ's connection only.
+	TypePINGuesses Type = "PIN_GUESSES"
 )
 
 // Envelope is every frame on the wire. ID is chosen by the sender of a
@@ -84,6 +87,25 @@ type RegisterSession struct {
 	// dancers join through the stage's permanent link, and a DJ already
 	// live there must have handed over (HAND_OVER) first.
 	StageID string `json:"stageId,omitempty"`
+	// PublicRecap says whether the recap opens for anyone once the
+	// session has ended; absent: private for a PIN session, public
+	// otherwise. Ignored when resuming.
+	PublicRecap *bool `json:"publicRecap,omitempty"`
+}
+
+// SetPIN changes a live session's PIN (empty: no PIN any more). Dancers
+// already in stay in; guesses at the old PIN stop counting.
+type SetPIN struct {
+	PIN string `json:"pin"`
+}
+
+// PINGuesses tells the DJ that someone is guessing the session's PIN:
+// Wrong is the number of wrong PINs since the PIN was set, LockedUntil
+// (when set) is how long the session refuses new PINs from addresses that
+// have not entered it yet.
+type PINGuesses struct {
+	Wrong       int        `json:"wrong"`
+	LockedUntil *time.Time `json:"lockedUntil,omitempty"`
 }
 
 // SessionRegistered answers RegisterSession.
@@ -132,8 +154,10 @@ type Announce struct {
 // (CLEAR_ANNOUNCEMENT, END_SESSION, ANNOUNCEMENT_CLEARED).
 type Empty struct{}
 
-// Subscribe joins a session as a dancer. ClientID is a random id the page
-// keeps in localStorage: it is who likes and votes belong to.
+// Subscribe joins a session as a dancer. ClientID is the id the relay
+// issued to the page in this session (SessionState.ClientID), kept in
+// localStorage: it is who likes and votes belong to. A page without one (or with one the relay
+// did not sign) sends what it has or nothing and is issued a new one.
 type Subscribe struct {
 	SessionID string `json:"sessionId"`
 	ClientID  string `json:"clientId"`
@@ -229,10 +253,13 @@ type Ack struct {
 }
 
 // Error answers a frame the relay refused. ID echoes the frame's id.
+// RetryAfterS, when set, is how many seconds to wait before trying again
+// (pin_locked, rate_limited).
 type Error struct {
-	Code    ErrorCode `json:"code"`
-	Message string    `json:"message"`
-	ID      string    `json:"id,omitempty"`
+	Code        ErrorCode `json:"code"`
+	Message     string    `json:"message"`
+	ID          string    `json:"id,omitempty"`
+	RetryAfterS int       `json:"retryAfterS,omitempty"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
@@ -250,6 +277,14 @@ const (
 	CodeTooLarge      ErrorCode = "too_large"
 	CodeSessionEnded  ErrorCode = "session_ended"
 	CodeInternalError ErrorCode = "internal_error"
+	// CodeLimitReached: a standing limit (live sessions per DJ account) is
+	// reached; waiting does not help, ending something does.
+	CodeLimitReached ErrorCode = "limit_reached"
+	// CodePINRequired: the session (or its private recap) needs its PIN.
+	CodePINRequired ErrorCode = "pin_required"
+	// CodePINLocked: too many wrong PINs; every PIN, the right one too,
+	// is refused for RetryAfterS seconds.
+	CodePINLocked ErrorCode = "pin_locked"
 )
 
 // SessionInfo describes a session in SESSION_STATE and the recap.
@@ -261,8 +296,10 @@ type SessionInfo struct {
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	Live      bool       `json:"live"`
 	Protected bool       `json:"protected"`
-	JoinURL   string     `json:"joinUrl"`
-	RecapURL  string     `json:"recapUrl"`
+	// PublicRecap: the recap opens for anyone once the session ended.
+	PublicRecap bool   `json:"publicRecap"`
+	JoinURL     string `json:"joinUrl"`
+	RecapURL    string `json:"recapUrl"`
 }
 
 // HistoryEntry is one play of a session with its reactions.
@@ -289,4 +326,11 @@ type SessionState struct {
 	// EventAnnouncements are the organizers' running announcements for
 	// the session's stage (sessions on a stage only).
 	EventAnnouncements []EventAnnouncement `json:"eventAnnouncements,omitempty"`
+
+	// MoreHistory: History holds only the newest plays; older ones come
+	// from GET /api/sessions/:id/plays?before=….
+	MoreHistory bool `json:"moreHistory"`
+	// ClientID is the id the relay knows this page by (empty for the DJ
+	// and REST): a page keeps it and subscribes with it next time.
+	ClientID string `json:"clientId,omitempty"`
 }

@@ -73,7 +73,8 @@ type SessionSummary struct {
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	Listeners int        `json:"listeners"`
 	Protected bool       `json:"protected"`
-	Plays     int        `json:"plays"`
+	// Plays is absent for a PIN session in the public list.
+	Plays *int `json:"plays,omitempty"`
 }
 
 // RecapPlay is a play in a recap, in the order played.
@@ -115,7 +116,18 @@ type Recap struct {
 	TotalVotes    int                 `json:"totalTempoVotes"`
 }
 
-// APIError is the body of every REST error.
+// PlaysPage answers GET /api/sessions/:id/plays?before=PLAYID&limit=N:
+// plays older than PLAYID, newest first; More says older ones remain.
+type PlaysPage struct {
+	Plays []HistoryEntry `json:"plays"`
+	More  bool           `json:"more"`
+}
+
+// APIError is the body of every REST error. Code is the protocol's code
+// for session errors (pin_required, pin_locked…); RetryAfterS repeats
+// the Retry-After header.
 type APIError struct {
-	Error string `json:"error"`
+	Error       string    `json:"error"`
+	Code        ErrorCode `json:"code,omitempty"`
+	RetryAfterS int       `json:"retryAfterS,omitempty"`
 }

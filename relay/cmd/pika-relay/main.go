@@ -22,6 +22,7 @@ import (
 	"github.com/pikadj/pika/relay/internal/app"
 	"github.com/pikadj/pika/relay/internal/logdedup"
 	"github.com/pikadj/pika/relay/internal/loginguard"
+	"github.com/pikadj/pika/relay/internal/pinguard"
 )
 
 func main() {
@@ -90,6 +91,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		loginAddrMax  = fs.Duration("login-address-max-wait", durEnv("PIKA_LOGIN_ADDRESS_MAX_WAIT", 15*time.Minute), "longest wait an address's failures impose (PIKA_LOGIN_ADDRESS_MAX_WAIT)")
 		tokenRecheck  = fs.Duration("token-check-interval", durEnv("PIKA_TOKEN_CHECK_INTERVAL", 10*time.Second), "how often connected DJs' tokens are re-checked; a revoke closes its connections at once (PIKA_TOKEN_CHECK_INTERVAL)")
 	)
+	setLimits := limitFlags(fs, getenv)
+	lim, idsPerAddr, idRefill, secretFile := pinFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -122,8 +125,45 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 			AddressFree: *loginAddrFree, AddressMaxDelay: *loginAddrMax,
 		},
 		TokenCheckInterval: *tokenRecheck,
+		Secret:             getenv("PIKA_RELAY_SECRET"),
+		SecretFile:         *secretFile,
+		PINLimits:          *lim,
+		IDsPerAddress:      *idsPerAddr,
+		IDRefill:           *idRefill,
+	}
+	if err := setLimits(&o.app); err != nil {
+		return options{}, err
 	}
 	return o, nil
+}
+
+// pinFlags declares the settings of PIN guessing and client ids.
+func pinFlags(fs *flag.FlagSet, getenv func(string) string) (lim *pinguard.Limits, idsPerAddr *int, idRefill *time.Duration, secretFile *string) {
+	d := pinguard.Defaults()
+	num := func(env string, def int) int {
+		if n, err := strconv.Atoi(getenv(env)); err == nil && n > 0 {
+			return n
+		}
+		return def
+	}
+	dur := func(env string, def time.Duration) time.Duration {
+		if v, err := time.ParseDuration(getenv(env)); err == nil && v > 0 {
+			return v
+		}
+		return def
+	}
+	lim = &pinguard.Limits{}
+	fs.IntVar(&lim.AddrGuesses, "pin-guesses-per-address", num("PIKA_PIN_GUESSES_PER_ADDRESS", d.AddrGuesses), "wrong PINs one address (IPv6: one /64) may try per session before it is locked out (PIKA_PIN_GUESSES_PER_ADDRESS)")
+	fs.DurationVar(&lim.AddrRefill, "pin-guess-refill", dur("PIKA_PIN_GUESS_REFILL", d.AddrRefill), "one more wrong PIN is allowed per address every this long (PIKA_PIN_GUESS_REFILL)")
+	fs.DurationVar(&lim.Lockout, "pin-lockout", dur("PIKA_PIN_LOCKOUT", d.Lockout), "first lockout of an address over its wrong PINs; each further one doubles (PIKA_PIN_LOCKOUT)")
+	fs.DurationVar(&lim.LockoutMax, "pin-lockout-max", dur("PIKA_PIN_LOCKOUT_MAX", d.LockoutMax), "longest lockout of an address (PIKA_PIN_LOCKOUT_MAX)")
+	fs.IntVar(&lim.SessionGuesses, "pin-guesses-per-session", num("PIKA_PIN_GUESSES_PER_SESSION", d.SessionGuesses), "wrong PINs a session takes from all addresses before new addresses wait (PIKA_PIN_GUESSES_PER_SESSION)")
+	fs.DurationVar(&lim.SessionDelay, "pin-session-delay", dur("PIKA_PIN_SESSION_DELAY", d.SessionDelay), "first wait for new addresses once a session is over its wrong PINs; doubles with each further one (PIKA_PIN_SESSION_DELAY)")
+	fs.DurationVar(&lim.SessionDelayMax, "pin-session-delay-max", dur("PIKA_PIN_SESSION_DELAY_MAX", d.SessionDelayMax), "longest such wait (PIKA_PIN_SESSION_DELAY_MAX)")
+	idsPerAddr = fs.Int("client-ids-per-address", num("PIKA_CLIENT_IDS_PER_ADDRESS", 300), "new dancer ids one address is issued per session at once (PIKA_CLIENT_IDS_PER_ADDRESS)")
+	idRefill = fs.Duration("client-id-refill", dur("PIKA_CLIENT_ID_REFILL", 10*time.Second), "one more new dancer id per address every this long (PIKA_CLIENT_ID_REFILL)")
+	secretFile = fs.String("secret-file", getenv("PIKA_SECRET_FILE"), "file holding the relay secret (PIN hashes, client ids), made on first start; default pika.secret beside the database; PIKA_RELAY_SECRET overrides it (PIKA_SECRET_FILE)")
+	return lim, idsPerAddr, idRefill, secretFile
 }
 
 func run(args []string) error {

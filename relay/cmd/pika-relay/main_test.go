@@ -56,6 +56,18 @@ func TestParseOptions(t *testing.T) {
 				t.Fatalf("%+v %v", l, o.app.TokenCheckInterval)
 			}
 		}, false},
+		{"PIN and client id limits", []string{"-pin-guesses-per-address", "50", "-pin-lockout", "2m", "-client-id-refill", "5s"},
+			map[string]string{"PIKA_PIN_GUESSES_PER_ADDRESS": "7", "PIKA_PIN_GUESSES_PER_SESSION": "500", "PIKA_PIN_SESSION_DELAY_MAX": "1h",
+				"PIKA_CLIENT_IDS_PER_ADDRESS": "900", "PIKA_RELAY_SECRET": "s3cr3t", "PIKA_SECRET_FILE": "/var/lib/pika/pika.secret"},
+			func(t *testing.T, o options) {
+				l := o.app.PINLimits
+				if l.AddrGuesses != 50 || l.Lockout != 2*time.Minute || l.SessionGuesses != 500 || l.SessionDelayMax != time.Hour ||
+					l.AddrRefill != 20*time.Second || l.LockoutMax != time.Hour || l.SessionDelay != 2*time.Second ||
+					o.app.IDsPerAddress != 900 || o.app.IDRefill != 5*time.Second ||
+					o.app.Secret != "s3cr3t" || o.app.SecretFile != "/var/lib/pika/pika.secret" {
+					t.Fatalf("%+v", o.app)
+				}
+			}, false},
 		{"bad public URL", []string{"-public-url", "pika.example"}, nil, nil, true},
 		{"bad log level", []string{"-log-level", "loud"}, nil, nil, true},
 		{"stray argument", []string{"serve"}, nil, nil, true},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"github.com/pikadj/pika/relay/hub"
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
+	"github.com/pikadj/pika/relay/internal/pinguard"
+	"github.com/pikadj/pika/relay/internal/secret"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
@@ -46,8 +49,50 @@ type Config struct {
 	// (default live.DefaultTokenCheckInterval); a revoke acts at once.
 	TokenCheckInterval time.Duration
 	// Login throttles failed sign-ins (zero fields: the defaults).
-	Login  loginguard.Limits
-	Logger *slog.Logger
+	Login loginguard.Limits
+	// Limits bound connections and anonymous reads (server.Limits).
+	Limits server.Limits
+	// HistoryLimit and MaxLiveSessions: see live.Config.
+	HistoryLimit    int
+	MaxLiveSessions int
+	// HTTP timeouts of every request but an upgraded WebSocket (the
+	// upgrade clears the connection's deadlines): reading the header,
+	// reading the whole request, writing the answer, and an idle
+	// keep-alive. Zero values get 10 s, 20 s, 30 s and 120 s.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// Secret keys PIN hashes and signs client ids (PIKA_RELAY_SECRET);
+	// when empty it is read from SecretFile, made there on first start.
+	Secret string
+	// SecretFile defaults to pika.secret in the database's folder (the
+	// replica's for a libsql:// URL).
+	SecretFile string
+	// PINLimits bound wrong PIN guesses (zero fields: defaults).
+	PINLimits pinguard.Limits
+	// IDsPerAddress and IDRefill bound the client ids one address is
+	// issued per session (zero: defaults, 300 and one per 10 s).
+	IDsPerAddress int
+	IDRefill      time.Duration
+	Logger        *slog.Logger
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// SecretPath is where the relay keeps its secret by default: beside the
+// database file.
+func SecretPath(databaseURL, replicaPath string) string {
+	p := strings.TrimPrefix(databaseURL, "file:")
+	if strings.Contains(p, "://") || p == "" {
+		p = replicaPath
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return filepath.Join(filepath.Dir(p), "pika.secret")
 }
 
 // App is a running relay.
@@ -71,6 +116,18 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger
+	if cfg.SecretFile == "" {
+		cfg.SecretFile = SecretPath(cfg.DatabaseURL, cfg.ReplicaPath)
+	}
+	key, err := secret.Load(cfg.Secret, cfg.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("relay secret: %w", err)
+	}
+	if cfg.Secret != "" {
+		log.Info("relay secret", "from", "PIKA_RELAY_SECRET")
+	} else {
+		log.Info("relay secret", "from", cfg.SecretFile)
+	}
 	m := metrics.New()
 	st, err := store.Open(ctx, store.Options{
 		URL: cfg.DatabaseURL, AuthToken: cfg.DatabaseAuthToken, ReplicaPath: cfg.ReplicaPath, Logger: log,
@@ -90,7 +147,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
-		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval,
+		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
+		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
@@ -102,15 +160,18 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	srv := server.New(server.Config{
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
-		Login: cfg.Login,
+		Login:  cfg.Login,
+		Limits: cfg.Limits,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       120 * time.Second,
+			ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, 10*time.Second),
+			ReadTimeout:       orDefault(cfg.ReadTimeout, 20*time.Second),
+			WriteTimeout:      orDefault(cfg.WriteTimeout, 30*time.Second),
+			IdleTimeout:       orDefault(cfg.IdleTimeout, 120*time.Second),
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 	}

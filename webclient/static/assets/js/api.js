@@ -2,9 +2,11 @@
 // person can read, whatever went wrong.
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code = '', retryAfterS = 0) {
     super(message);
     this.status = status;
+    this.code = code; // the relay's error code (pin_required, pin_locked…), when it sent one
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -44,7 +46,9 @@ export async function api(path, { method = 'GET', body, token, headers = {}, sig
     const msg = data && typeof data.error === 'string' && data.error
       ? data.error
       : FALLBACK[res.status] || `The server answered ${res.status}. Try again in a moment.`;
-    throw new ApiError(res.status, msg);
+    const code = data && typeof data.code === 'string' ? data.code : '';
+    const retry = data && Number.isFinite(data.retryAfterS) ? data.retryAfterS : (parseInt(res.headers.get('Retry-After') || '', 10) || 0);
+    throw new ApiError(res.status, msg, code, retry);
   }
   return data;
 }

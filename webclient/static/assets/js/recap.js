@@ -1,10 +1,18 @@
-// The public recap of a session: /recap/:sessionId.
+// The recap of a session: /recap/:sessionId. A private recap (a PIN
+// session's, unless its DJ made it public) opens with the PIN (?pin= in
+// the link, the one this browser joined the session with, or typed in)
+// or for its DJ signed in on this browser.
 
 import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pathId, trackLabel } from './dom.js';
 import { api, enc } from './api.js';
+import { getItem, setItem, djToken } from './storage.js';
+import { ErrorCode } from './protocol.js';
 
 const sessionId = pathId();
+const pinKey = `pika.pin.${sessionId}`;
+let pin = new URLSearchParams(location.search).get('pin') || getItem(pinKey) || '';
 let lastRecap = null;
+let lockTimer = 0;
 
 async function load() {
   if (!sessionId) {
@@ -13,11 +21,32 @@ async function load() {
   }
   let recap;
   try {
-    recap = await api(`/api/sessions/${enc(sessionId)}/recap`);
+    const headers = /^[0-9]{4,8}$/.test(pin) ? { 'X-Session-Pin': pin } : {};
+    recap = await api(`/api/sessions/${enc(sessionId)}/recap`, { headers, token: djToken.get() || undefined });
   } catch (err) {
+    if (err.code === ErrorCode.PIN_REQUIRED || (err.code === ErrorCode.FORBIDDEN && pin)) {
+      askPin(pin ? 'That PIN is not right. Try again.' : '');
+      pin = '';
+      return;
+    }
+    if (err.code === ErrorCode.PIN_LOCKED) {
+      askPin('');
+      countDown(err.message, err.retryAfterS | 0);
+      return;
+    }
+    if (err.status === 401 && djToken.get()) {
+      // A stale DJ token: forget it here and ask as anyone.
+      djToken.clear();
+      load();
+      return;
+    }
     $('#status').textContent = err.status === 404 ? 'There is no session with this link.' : err.message;
+    show($('#status'), true);
+    show($('#pin-view'), false);
     return;
   }
+  if (pin) setItem(pinKey, pin);
+  show($('#pin-view'), false);
   if (!recap || !recap.session) {
     $('#status').textContent = 'The recap could not be read. Try again in a moment.';
     return;
@@ -171,6 +200,48 @@ function wireShare() {
     }
   });
 }
+
+function askPin(message) {
+  show($('#status'), false);
+  show($('#pin-view'), true);
+  $('#pin-error').textContent = message;
+  $('#pin-input').setAttribute('aria-invalid', message ? 'true' : 'false');
+  $('#pin-input').focus();
+}
+
+/** Too many wrong PINs from this network: say so and count down. */
+function countDown(message, seconds) {
+  const reason = (message.split(':')[0] || 'too many wrong PINs').trim();
+  const text = reason[0].toUpperCase() + reason.slice(1);
+  const ends = Date.now() + Math.max(1, seconds) * 1000;
+  const box = $('#pin-error');
+  clearInterval(lockTimer);
+  const tick = () => {
+    const left = Math.ceil((ends - Date.now()) / 1000);
+    $('#pin-submit').disabled = left > 0;
+    box.dataset.retry = String(Math.max(0, left));
+    box.textContent = left > 0 ? `${text}: try again in ${left < 120 ? `${left} s` : `${Math.ceil(left / 60)} min`}.` : `${text}. You can try again now.`;
+    if (left <= 0) {
+      clearInterval(lockTimer);
+      lockTimer = 0;
+    }
+  };
+  tick();
+  lockTimer = setInterval(tick, 1000);
+}
+
+$('#pin-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  if (lockTimer) return;
+  const value = $('#pin-input').value.trim();
+  if (!/^[0-9]{4,8}$/.test(value)) {
+    askPin('The PIN is 4 to 8 digits.');
+    return;
+  }
+  pin = value;
+  $('#pin-error').textContent = '';
+  load();
+});
 
 wireShare();
 load();

@@ -9,12 +9,12 @@
 
 import { $, el, fill, show, num, fmtClock, toast, pathId } from './dom.js';
 import { api, enc } from './api.js';
-import { clientId, getItem, setItem, removeItem, randomId } from './storage.js';
+import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode } from './protocol.js';
 
 const sessionId = pathId();
-const cid = clientId();
+let cid = clientId(sessionId);
 const pinKey = `pika.pin.${sessionId}`;
 const dismissedKey = `pika.dismissed.${sessionId}`;
 const outbox = new Outbox(`pika.outbox.${sessionId}`);
@@ -27,12 +27,14 @@ let view = 'loading';
 let restTimer = 0;
 let announcementTimer = 0;
 let pollTimer = 0;
+let lockTimer = 0;
 let subscriptions = 0; // SESSION_STATEs received: shown as body[data-subscriptions] for people and tests debugging reconnects
 
 const S = {
   session: null,
   nowPlaying: null,
   history: [], // newest first: {playId, track, startedAt, endedAt?}
+  moreHistory: false, // the relay holds older plays than S.history (GET …/plays?before=)
   likes: new Map(), // playId → count
   tempos: new Map(), // playId → {faster, slower, perfect}
   myLikes: new Set(),
@@ -82,7 +84,8 @@ function drawStatus(status) {
 function subscribe(isReconnect) {
   subscribed = false;
   subscribeId = `sub-${randomId(12)}`;
-  const payload = { sessionId, clientId: cid };
+  const payload = { sessionId };
+  if (cid) payload.clientId = cid;
   if (pin) payload.pin = pin;
   socket.send(Type.SUBSCRIBE, payload, subscribeId);
   if (isReconnect) refreshState();
@@ -94,7 +97,8 @@ async function refreshState() {
   const mark = framesSeen;
   try {
     const headers = pin ? { 'X-Session-Pin': pin } : {};
-    const st = await api(`/api/sessions/${enc(sessionId)}/state?clientId=${enc(cid)}`, { headers });
+    const query = cid ? `?clientId=${enc(cid)}` : '';
+    const st = await api(`/api/sessions/${enc(sessionId)}/state${query}`, { headers });
     if (framesSeen === mark && st && st.session) applyState(st, true);
   } catch {
     // The socket's own SESSION_STATE covers this; nothing to show.
@@ -112,6 +116,10 @@ function handleFrame(f) {
   switch (f.type) {
     case Type.SESSION_STATE:
       if (!p.session) return;
+      if (p.clientId && p.clientId !== cid) {
+        cid = p.clientId;
+        setClientId(sessionId, cid);
+      }
       subscribed = true;
       socket.healthy();
       document.body.dataset.subscriptions = String(++subscriptions);
@@ -179,7 +187,10 @@ function handleFrame(f) {
 function handleError(err, id) {
   const code = err.code || '';
   if (id && id === subscribeId) {
-    if (code === ErrorCode.FORBIDDEN) {
+    if (code === ErrorCode.PIN_LOCKED) {
+      socket.stop();
+      showPinLocked(err.message || '', err.retryAfterS | 0);
+    } else if (code === ErrorCode.FORBIDDEN || code === ErrorCode.PIN_REQUIRED) {
       socket.stop();
       const hadPin = !!pin;
       pin = '';
@@ -228,6 +239,7 @@ function applyState(st, fromRest) {
   }
   S.nowPlaying = st.nowPlaying && st.nowPlaying.playId ? st.nowPlaying : null;
   S.history = [];
+  S.moreHistory = !!st.moreHistory;
   S.likes = new Map();
   S.tempos = new Map();
   for (const h of Array.isArray(st.history) ? st.history : []) {
@@ -515,10 +527,35 @@ function drawAnnouncement() {
   }
 }
 
+/** Loads the plays older than the oldest shown (the state carries only the newest). */
+async function loadOlderPlays() {
+  const oldest = S.history[S.history.length - 1];
+  if (!oldest) return;
+  const btn = $('#history-more');
+  btn.disabled = true;
+  try {
+    const headers = pin ? { 'X-Session-Pin': pin } : {};
+    const page = await api(`/api/sessions/${enc(sessionId)}/plays?before=${enc(oldest.playId)}&limit=50`, { headers });
+    for (const h of Array.isArray(page.plays) ? page.plays : []) {
+      if (!h || typeof h.playId !== 'string' || S.history.some((x) => x.playId === h.playId)) continue;
+      S.history.push({ playId: h.playId, track: h.track || {}, startedAt: h.startedAt, endedAt: h.endedAt });
+      S.likes.set(h.playId, h.likes | 0);
+      S.tempos.set(h.playId, tally(h.tempo));
+    }
+    S.moreHistory = !!page.more;
+    drawHistory();
+  } catch (err) {
+    toast(err.message);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
 function drawHistory() {
   const list = $('#history');
   list.replaceChildren();
   show($('#history-empty'), S.history.length === 0);
+  show($('#history-more'), S.moreHistory && S.history.length > 0);
   const current = S.nowPlaying ? S.nowPlaying.playId : '';
   for (const h of S.history) {
     const t = h.track || {};
@@ -538,10 +575,50 @@ function drawHistory() {
 }
 
 function showPin(message) {
+  clearInterval(lockTimer);
+  lockTimer = 0;
+  $('#pin-submit').disabled = false;
+  delete $('#pin-error').dataset.retry;
   setView('pin');
   $('#pin-error').textContent = message;
   $('#pin-input').setAttribute('aria-invalid', message ? 'true' : 'false');
   $('#pin-input').focus();
+}
+
+/**
+ * The relay refuses every PIN from here for a while (too many wrong ones
+ * from this network): say why and count down, instead of a spinner.
+ */
+function showPinLocked(message, seconds) {
+  showPin('');
+  const reason = capitalize((message.split(':')[0] || 'Too many wrong PINs').trim());
+  const box = $('#pin-error');
+  const ends = Date.now() + Math.max(1, seconds) * 1000;
+  const button = $('#pin-submit');
+  $('#pin-input').value = pin;
+  $('#pin-input').setAttribute('aria-invalid', 'true');
+  const tick = () => {
+    const left = Math.ceil((ends - Date.now()) / 1000);
+    if (left > 0) {
+      box.textContent = `${reason}: try again in ${fmtWait(left)}.`;
+      box.dataset.retry = String(left);
+      button.disabled = true;
+      return;
+    }
+    clearInterval(lockTimer);
+    lockTimer = 0;
+    box.textContent = `${reason}. You can try again now.`;
+    box.dataset.retry = '0';
+    button.disabled = false;
+  };
+  tick();
+  lockTimer = setInterval(tick, 1000);
+}
+
+function fmtWait(s) {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.ceil(s / 60)} min`;
+  return `${Math.ceil(s / 3600)} h`;
 }
 
 function showEnded() {
@@ -569,6 +646,7 @@ function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
 function wire() {
   $('#like').addEventListener('click', () => S.nowPlaying && toggleLike(S.nowPlaying.playId));
+  $('#history-more').addEventListener('click', loadOlderPlays);
   for (const b of document.querySelectorAll('.tempo button')) b.addEventListener('click', () => voteTempo(b.dataset.vote));
   $('#announcement-close').addEventListener('click', () => {
     if (S.announcement) setItem(dismissedKey, S.announcement.announcementId);
@@ -595,6 +673,7 @@ function wire() {
       showPin('The PIN is 4 to 8 digits.');
       return;
     }
+    if (lockTimer) return; // the relay said when: the button is off until then
     pin = value;
     setItem(pinKey, pin);
     $('#pin-error').textContent = '';

@@ -55,14 +55,20 @@ export function randomId(n = 22) {
   return s;
 }
 
-/** The id this browser likes and votes with; kept so a reload keeps my likes. */
-export function clientId() {
-  let id = getItem('pika.clientId');
-  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-    id = randomId(22);
-    setItem('pika.clientId', id);
-  }
-  return id;
+/**
+ * The id this browser likes and votes with in a session, as the relay
+ * issued it ('' before the first visit): kept so a reload keeps my likes.
+ * The relay replaces an id it did not sign for the session, and the page
+ * keeps the new one.
+ */
+export function clientId(sessionId) {
+  const id = getItem(`pika.clientId.${sessionId}`);
+  return id && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : '';
+}
+
+/** Keeps the id the relay issued for a session (SESSION_STATE's clientId). */
+export function setClientId(sessionId, id) {
+  if (typeof id === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(id)) setItem(`pika.clientId.${sessionId}`, id);
 }
 
 const TOKEN_KEY = 'pika.djToken';

@@ -29,7 +29,7 @@ Usage:
   pika analyze [--retry-failed|--all]   analyse every track not analysed yet (or failed ones, or all)
   pika library search TEXT              find tracks by artist, title, album or file name
   pika library list [--bpm MIN-MAX] [--key 8A|Am] [--state pending|analysed|failed|missing]
-  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--relay URL] [--allow-http]
+  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--public-recap[=false]] [--relay URL] [--allow-http]
                                         go live and relay what is played until interrupted;
                                         SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
                                         engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | manual;

@@ -22,8 +22,10 @@ const endTimeout = 10 * time.Second
 func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	var source, relay, token, name, pin string
 	var allowHTTP bool
+	var publicRecap optBool
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&allowHTTP, "allow-http", false, "send the token to a plain http:// relay on the internet (unencrypted)")
+		fs.Var(&publicRecap, "public-recap", "the recap opens for anyone once the session ends (default: yes without a PIN, no with one; --public-recap=false keeps it private)")
 		fs.StringVar(&source, "source", "", nowplaying.SourceUsage())
 		fs.StringVar(&relay, "relay", "", "relay URL (env PIKA_RELAY_URL)")
 		fs.StringVar(&token, "token", "", "DJ token; visible in ps: prefer PIKA_TOKEN or pika token set")
@@ -49,7 +51,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	return withCore(ctx, env, cm, cfg, func(pc *core.Core) error {
 		events, stop := pc.Events()
 		defer stop()
-		if err := pc.GoLive(ctx, source, name, pin); err != nil {
+		if err := pc.GoLiveWith(ctx, core.GoLiveOptions{Source: source, Name: name, PIN: pin, PublicRecap: publicRecap.v}); err != nil {
 			return plainHTTPHint(err)
 		}
 		st := pc.LiveState()
@@ -172,11 +174,34 @@ func printEvent(env Env, e core.Event) bool {
 		fmt.Fprintf(out, "announcement: %s\n", e.Text)
 	case core.AnnouncementCleared:
 		fmt.Fprintln(out, "announcement cleared")
+	case core.PINGuessed:
+		fmt.Fprintf(env.Stderr, "warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
 	case core.Error:
 		fmt.Fprintf(env.Stderr, "error: %v\n", e.Err)
 	}
 	return false
 }
+
+// optBool is a boolean flag that knows whether it was given.
+type optBool struct{ v *bool }
+
+func (o *optBool) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return strconv.FormatBool(*o.v)
+}
+
+func (o *optBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	o.v = &b
+	return nil
+}
+
+func (o *optBool) IsBoolFlag() bool { return true }
 
 func describe(np *core.NowPlaying) string {
 	t := np.Track

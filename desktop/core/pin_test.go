@@ -1,0 +1,73 @@
+package core
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// TestPINGuessedAndSetPIN: wrong PINs at the relay become a PINGuessed
+// event and LiveState.PINWrong; SetPIN changes the PIN while live and
+// refuses a malformed one; a PIN session goes live with a private recap
+// unless the DJ chose otherwise.
+func TestPINGuessedAndSetPIN(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "guarded@example.com", "DJ Guarded")
+	core := openCore(t, ctx, t.TempDir(), relay, token, 0)
+	defer core.Close()
+	events, stop := core.Events()
+	defer stop()
+	if err := core.SetPIN(ctx, "1234"); err == nil {
+		t.Error("SetPIN while not live: no error")
+	}
+	if err := core.GoLiveWith(ctx, GoLiveOptions{Source: "manual", Name: "Members", PIN: "2468"}); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent[SessionChanged](t, ctx, events, func(e SessionChanged) bool { return e.ID != "" })
+	status := func(pin string) int {
+		req, _ := http.NewRequest(http.MethodGet, relay.URL+"/api/sessions/"+sess.ID+"/state", nil)
+		req.Header.Set("X-Session-Pin", pin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	status("1111")
+	status("1112")
+	nextEvent[PINGuessed](t, ctx, events, func(e PINGuessed) bool { return e.Wrong == 2 })
+	if st := core.LiveState(); st.PINWrong != 2 {
+		t.Fatalf("LiveState.PINWrong = %d, want 2", st.PINWrong)
+	}
+	for _, bad := range []string{"12", "abcd", "123456789"} {
+		if err := core.SetPIN(ctx, bad); err == nil {
+			t.Errorf("SetPIN(%q): no error", bad)
+		}
+	}
+	if err := core.SetPIN(ctx, "8642"); err != nil {
+		t.Fatal(err)
+	}
+	if st := core.LiveState(); st.PINWrong != 0 {
+		t.Errorf("after SetPIN PINWrong = %d, want 0", st.PINWrong)
+	}
+	until(t, ctx, "the new PIN to work", func() bool { return status("8642") == http.StatusOK })
+	if s := status("2468"); s != http.StatusForbidden {
+		t.Fatalf("old PIN: %d, want 403", s)
+	}
+	if err := core.End(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var rc protocol.Recap
+	if s := relay.DoJSON(t, http.MethodGet, "/api/sessions/"+sess.ID+"/recap", "", nil, &rc); s != http.StatusForbidden {
+		t.Fatalf("recap of a PIN session without a choice: %d, want 403 (private)", s)
+	}
+	if s := relay.DoJSON(t, http.MethodGet, "/api/sessions/"+sess.ID+"/recap?pin=8642", "", nil, &rc); s != http.StatusOK || rc.Session.PublicRecap {
+		t.Fatalf("recap with the PIN: %d %+v", s, rc.Session)
+	}
+}
