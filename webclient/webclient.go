@@ -32,13 +32,19 @@ func FS() fs.FS {
 // Pages maps each page route (Go 1.22 ServeMux pattern) to its HTML file.
 // The session and recap pages read their id from location.pathname.
 var Pages = map[string]string{
-	"GET /{$}":               "index.html",
-	"GET /live":              "live.html",
-	"GET /live/{sessionId}":  "session.html",
-	"GET /recap/{sessionId}": "recap.html",
-	"GET /dj":                "dj.html",
-	"GET /dj/login":          "dj-login.html",
-	"GET /dj/register":       "dj-register.html",
+	"GET /{$}":                           "index.html",
+	"GET /live":                          "live.html",
+	"GET /live/{sessionId}":              "session.html",
+	"GET /recap/{sessionId}":             "recap.html",
+	"GET /dj":                            "dj.html",
+	"GET /dj/login":                      "dj-login.html",
+	"GET /dj/register":                   "dj-register.html",
+	"GET /dj/events":                     "events.html",
+	"GET /invite":                        "invite.html",
+	"GET /s/{slug}":                      "stage.html",
+	"GET /s/{slug}/card":                 "stage-card.html",
+	"GET /events/{eventId}/recap":        "event-recap.html",
+	"GET /dj/events/{eventId}/dashboard": "dashboard.html",
 }
 
 // Handler serves the pages at their routes and the files under

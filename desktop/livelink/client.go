@@ -32,6 +32,7 @@ type Config struct {
 	Token       string // the DJ's pk_dj_ token
 	SessionName string
 	PIN         string // optional 4–8 digit PIN dancers must enter
+	StageID     string // optional: a stage of an event the DJ plays at (EventsOf lists them)
 	// PublicRecap: whether the recap opens for anyone once the session
 	// ended (nil: the relay's default, private with a PIN).
 	PublicRecap *bool
@@ -178,7 +179,7 @@ func (c *Client) Pending(ctx context.Context) (int, error) { return c.st.pending
 // does the connecting and reports Registered.
 func (c *Client) GoLive(ctx context.Context) error {
 	name := strings.TrimSpace(c.cfg.SessionName)
-	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: name, PIN: c.currentPIN(), PublicRecap: c.cfg.PublicRecap}
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: name, PIN: c.currentPIN(), PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
 	if err := reg.Validate(); err != nil {
 		return fmt.Errorf("livelink: cannot go live: %w", err)
 	}
@@ -316,6 +317,16 @@ func (c *Client) Announce(ctx context.Context, a protocol.Announce) error {
 		return fmt.Errorf("livelink: announcement: %w", err)
 	}
 	return c.enqueue(ctx, protocol.TypeAnnounce, a)
+}
+
+// HandOver queues a HAND_OVER: the event's DJ toDJID (any of them when
+// empty) may go live on this session's stage, which ends this session.
+func (c *Client) HandOver(ctx context.Context, toDJID string) error {
+	h := protocol.HandOver{ToDJID: toDJID}
+	if err := h.Validate(); err != nil {
+		return fmt.Errorf("livelink: hand over: %w", err)
+	}
+	return c.enqueue(ctx, protocol.TypeHandOver, h)
 }
 
 // SetPIN queues a SET_PIN: the session's PIN becomes pin ("" for none);

@@ -205,7 +205,7 @@ func (s *connState) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.currentPIN(), ResumeSessionID: resume, PublicRecap: c.cfg.PublicRecap}
+	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.currentPIN(), ResumeSessionID: resume, PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
 	if err := s.write(protocol.TypeRegisterSession, "register", reg); err != nil {
 		return err
 	}

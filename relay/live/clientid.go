@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/relay/internal/pinguard"
+	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -44,8 +45,18 @@ func (m *Manager) newClientID(sessionID string) string {
 	return clientIDPrefix + r + m.signClientID(sessionID, r)
 }
 
+// idScope is what a client id is signed for: the session, or for a set on
+// a stage the stage, so a page that follows the room keeps its id from one
+// DJ's set to the next (and still cannot spend it anywhere else).
+func idScope(s store.Session) string {
+	if s.StageID != "" {
+		return "stage:" + s.StageID
+	}
+	return s.ID
+}
+
 // ValidClientID reports whether id is one this relay issued for the
-// session.
+// scope (idScope).
 func (m *Manager) ValidClientID(sessionID, id string) bool {
 	if len(id) != clientIDLen || !strings.HasPrefix(id, clientIDPrefix) {
 		return false

@@ -123,7 +123,7 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	if pe := m.checkPIN(ctx, r.session(), req.PIN, ip); pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}
-	cid, pe := m.clientID(r.id, req.ClientID, ip)
+	cid, pe := m.clientID(idScope(r.session()), req.ClientID, ip)
 	if pe != nil {
 		return nil, protocol.SessionState{}, pe
 	}

@@ -311,11 +311,19 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		if req.PIN != "" {
 			pinHash = m.hashPIN(req.PIN)
 		}
-		sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
-			return m.st.StartSession(ctx, store.NewSession{
-				DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash, At: time.Now(), RecapPublic: req.PublicRecap,
+		var (
+			sess store.Session
+			pe   *protocol.Error
+		)
+		if req.StageID != "" {
+			sess, pe = m.startOnStage(ctx, dj, req, pinHash)
+		} else {
+			sess, pe = m.createCapped(ctx, dj, func() (store.Session, error) {
+				return m.st.StartSession(ctx, store.NewSession{
+					DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash, At: time.Now(), RecapPublic: req.PublicRecap,
+				})
 			})
-		})
+		}
 		if pe != nil {
 			return nil, protocol.SessionRegistered{}, pe
 		}
@@ -335,6 +343,6 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 	m.log.Info(event, "session", r.id, "dj", dj.ID, "protected", r.session().PinHash != "")
 
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
-		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.JoinURL(r.id), RecapURL: m.RecapURL(r.id), Resumed: resumed,
+		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.Info(r.session()).JoinURL, RecapURL: m.RecapURL(r.id), Resumed: resumed,
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 // one before setting the frame id.
 var (
 	errNoSession   = perr(protocol.CodeNotFound, "no such session")
+	errBadClientID = perr(protocol.CodeBadRequest, "clientId is not an id this relay issued for this session; subscribe to get one")
 	errEnded       = perr(protocol.CodeSessionEnded, "this session has ended")
 	errNoResume    = perr(protocol.CodeNotFound, "no such session to resume")
 	errNotYours    = perr(protocol.CodeForbidden, "this session belongs to another DJ")

@@ -100,6 +100,11 @@ type Manager struct {
 	rooms   map[string]*Room
 	loads   map[string]*loading // sessions being read, by id
 	closing atomic.Bool
+
+	// stageMu serialises going live on stages, so two DJs cannot both
+	// find a stage free; handovers are the pending HAND_OVERs by stage.
+	stageMu   sync.Mutex
+	handovers map[string]handover
 }
 
 // NewManager returns a manager; call Start before serving.
@@ -140,17 +145,21 @@ func NewManager(cfg Config) *Manager {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
 		cfg: cfg, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
-		guard:  pinguard.New(cfg.PINLimits),
-		pinKey: secret.Derive(cfg.Secret, "pin hash"),
-		idKey:  secret.Derive(cfg.Secret, "client id"),
-		idLim:  ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
-		rooms:  map[string]*Room{},
-		loads:  map[string]*loading{},
+		guard:     pinguard.New(cfg.PINLimits),
+		pinKey:    secret.Derive(cfg.Secret, "pin hash"),
+		idKey:     secret.Derive(cfg.Secret, "client id"),
+		idLim:     ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
+		rooms:     map[string]*Room{},
+		loads:     map[string]*loading{},
+		handovers: map[string]handover{},
 	}
 }
 
 // JoinURL is the dancer page of a session.
 func (m *Manager) JoinURL(id string) string { return m.cfg.PublicURL + "/live/" + id }
+
+// StageURL is the permanent dancer page of a stage.
+func (m *Manager) StageURL(slug string) string { return m.cfg.PublicURL + "/s/" + slug }
 
 // RecapURL is the recap page of a session.
 func (m *Manager) RecapURL(id string) string { return m.cfg.PublicURL + "/recap/" + id }

@@ -168,6 +168,12 @@ func (r *Room) attachDJ(ctx context.Context, peer Peer) *protocol.Error {
 
 // end ends the session at the given time and tells everyone.
 func (r *Room) end(ctx context.Context, at time.Time, reason string) *protocol.Error {
+	return r.endWith(ctx, at, reason, protocol.SessionEnded{})
+}
+
+// endWith ends the session and sends dancers ended, to which it adds the
+// recap link (ended names the set that took over the stage, if any).
+func (r *Room) endWith(ctx context.Context, at time.Time, reason string, ended protocol.SessionEnded) *protocol.Error {
 	r.mu.Lock()
 	if r.ended {
 		r.mu.Unlock()
@@ -189,8 +195,14 @@ func (r *Room) end(ctx context.Context, at time.Time, reason string) *protocol.E
 		delete(r.m.rooms, r.id)
 	}
 	r.m.mu.Unlock()
-	r.publish(protocol.TypeSessionEnded, protocol.SessionEnded{RecapURL: r.m.RecapURL(r.id)})
+	ended.RecapURL = r.m.RecapURL(r.id)
+	r.publish(protocol.TypeSessionEnded, ended)
 	r.m.log.Info("session ended", "session", r.id, "reason", reason)
+	if st := r.sess.StageID; st != "" && ended.NextSessionID == "" {
+		// Between sets now: the stage's pages learn it. (A hand-over
+		// announces the next set itself once it is stored.)
+		go r.m.publishStage(context.Background(), st)
+	}
 	return nil
 }
 

@@ -28,6 +28,9 @@ func (m *Manager) State(ctx context.Context, sessionID, clientID string, a Acces
 	if err != nil {
 		return protocol.SessionState{}, m.storeErr("read session", err)
 	}
+	if clientID != "" && !m.ValidClientID(idScope(sess), clientID) {
+		return protocol.SessionState{}, errBadClientID
+	}
 	if a.DJID == "" || a.DJID != sess.DJID {
 		if pe := m.checkPIN(ctx, sess, a.PIN, a.IP); pe != nil {
 			return protocol.SessionState{}, pe
@@ -58,11 +61,16 @@ func (m *Manager) recapAccess(ctx context.Context, s store.Session, a Access) *p
 	return m.checkPIN(ctx, s, a.PIN, a.IP)
 }
 
-// Info is the API view of a session.
+// Info is the API view of a session. A set on a stage is joined through
+// the stage's permanent link.
 func (m *Manager) Info(s store.Session) protocol.SessionInfo {
+	join := m.JoinURL(s.ID)
+	if s.StageSlug != "" {
+		join = m.StageURL(s.StageSlug)
+	}
 	return protocol.SessionInfo{
 		ID: s.ID, Name: s.Name, DJName: s.DJName, StartedAt: s.StartedAt, EndedAt: s.EndedAt,
-		Live: s.Live(), Protected: s.PinHash != "", PublicRecap: s.RecapPublic, JoinURL: m.JoinURL(s.ID), RecapURL: m.RecapURL(s.ID),
+		Live: s.Live(), Protected: s.PinHash != "", PublicRecap: s.RecapPublic, JoinURL: join, RecapURL: m.RecapURL(s.ID),
 	}
 }
 
@@ -78,6 +86,11 @@ func (m *Manager) state(ctx context.Context, sess store.Session, clientID string
 		return st, m.storeErr("read plays", err)
 	}
 	st.History, st.MoreHistory = hist, more
+	if sess.StageID != "" && sess.Live() {
+		if st.EventAnnouncements, err = m.stageAnnouncements(ctx, sess.StageID); err != nil {
+			return st, m.storeErr("read event announcements", err)
+		}
+	}
 	act, err := m.st.Activity(ctx, sess.ID, clientID)
 	if err != nil {
 		return st, m.storeErr("read activity", err)

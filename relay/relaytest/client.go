@@ -185,13 +185,13 @@ func (c *Client) ExpectWhere(t testing.TB, typ protocol.Type, match func(Frame) 
 }
 
 // Request sends a frame and returns the relay's answer to it: the ACK,
-// ERROR, SESSION_REGISTERED or SESSION_STATE carrying its id.
+// ERROR, SESSION_REGISTERED, SESSION_STATE or STAGE_STATE carrying its id.
 func (c *Client) Request(t testing.TB, typ protocol.Type, payload any) Frame {
 	t.Helper()
 	id := c.Send(t, typ, payload)
 	return c.expect(t, "the answer to "+string(typ), func(f Frame) bool {
 		return f.ID == id && (f.Type == protocol.TypeAck || f.Type == protocol.TypeError ||
-			f.Type == protocol.TypeSessionRegistered || f.Type == protocol.TypeSessionState)
+			f.Type == protocol.TypeSessionRegistered || f.Type == protocol.TypeSessionState || f.Type == protocol.TypeStageState)
 	})
 }
 

@@ -68,6 +68,7 @@ type handler struct {
 var handlers = map[protocol.Type]handler{
 	protocol.TypeRegisterSession: answers((*conn).register),
 	protocol.TypeSubscribe:       answers((*conn).subscribe),
+	protocol.TypeSubscribeStage:  answers((*conn).subscribeStage),
 
 	protocol.TypeNowPlaying: forDJ((*live.DJ).NowPlaying),
 	protocol.TypeStartPoll:  forDJ((*live.DJ).StartPoll),
@@ -79,7 +80,8 @@ var handlers = map[protocol.Type]handler{
 	protocol.TypeEndSession: forDJ(func(d *live.DJ, ctx context.Context, _ *protocol.Empty) *protocol.Error {
 		return d.End(ctx)
 	}),
-	protocol.TypeSetPIN: forDJ((*live.DJ).SetPIN),
+	protocol.TypeHandOver: forDJ((*live.DJ).HandOver),
+	protocol.TypeSetPIN:   forDJ((*live.DJ).SetPIN),
 
 	protocol.TypeLike: forDancer(func(d *live.Dancer, ctx context.Context, p *protocol.Like) *protocol.Error {
 		return d.Like(ctx, p.PlayID)
@@ -172,6 +174,28 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
 	// …and whether someone is guessing the PIN.
 	d.SendPINGuesses()
+}
+
+// subscribeStage has a page follow a stage; it may also be subscribed to
+// the stage's live set, on the same connection.
+func (c *conn) subscribeStage(ctx context.Context, id string, p *protocol.SubscribeStage) {
+	if c.dj != nil {
+		c.fail(id, wsIsDJs)
+		return
+	}
+	if c.stageUnsub != nil {
+		c.stageUnsub()
+		c.stageUnsub = nil
+	}
+	c.Hold()
+	unsub, info, pe := c.s.live.SubscribeStage(ctx, c, p.Slug)
+	if pe != nil {
+		c.Release(nil, "")
+		c.fail(id, pe)
+		return
+	}
+	c.stageUnsub = unsub
+	c.Release(protocol.Encode(protocol.TypeStageState, id, info), protocol.TypeStageState)
 }
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {

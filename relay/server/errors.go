@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -94,3 +95,22 @@ var (
 // errUnknownToken is authenticate's answer for a token that is not (or no
 // longer) valid; each surface turns it into its own error.
 var errUnknownToken = errors.New("unknown or revoked token")
+
+// Event errors (REST).
+var (
+	apiNoSuchEvent    = echo.NewHTTPError(http.StatusNotFound, "no such event, or you are not one of its organizers or DJs")
+	apiOrganizersOnly = echo.NewHTTPError(http.StatusForbidden, "only the event's organizers can do that")
+	apiNoSuchStage    = echo.NewHTTPError(http.StatusNotFound, "no such stage")
+	apiBadSlug        = echo.NewHTTPError(http.StatusBadRequest, "slug must be 3 to 40 lowercase letters, digits or inner hyphens (it becomes /s/SLUG)")
+	apiSlugTaken      = echo.NewHTTPError(http.StatusConflict, "that stage link is already taken; choose another slug")
+	apiTooManyStages  = echo.NewHTTPError(http.StatusConflict, fmt.Sprintf("an event has at most %d stages", protocol.MaxStagesPerEvent))
+	apiStageUsed      = echo.NewHTTPError(http.StatusConflict, "sets were played on this stage, so it stays; rename it instead")
+	apiNoSuchMember   = echo.NewHTTPError(http.StatusNotFound, "no such organizer or DJ in this event")
+	apiLastOrganizer  = echo.NewHTTPError(http.StatusConflict, "an event keeps at least one organizer; invite another organizer first")
+	apiNoSuchInvite   = echo.NewHTTPError(http.StatusNotFound, "this invitation link is not valid (it may have been revoked); ask the organizer for a new one")
+	apiInviteUsed     = echo.NewHTTPError(http.StatusConflict, "this invitation was already accepted by another account; ask the organizer for your own link")
+	apiInviteExpired  = echo.NewHTTPError(http.StatusGone, "this invitation has expired; ask the organizer for a new one")
+	apiLogoTooLarge   = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the logo is too large (at most 256 KB)")
+	apiLogoType       = echo.NewHTTPError(http.StatusUnsupportedMediaType, "the logo must be a PNG, JPEG, WebP or GIF image")
+	apiNoLogo         = echo.NewHTTPError(http.StatusNotFound, "this event has no logo")
+)

@@ -198,6 +198,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/plays", s.sessionPlays, s.limitReads)
 	api.GET("/sessions/:id/recap", s.sessionRecap, s.limitReads)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
+	s.eventRoutes(api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
 
 	pages := echo.WrapHandler(webclient.Handler())

@@ -57,7 +57,7 @@ func (s *Server) sessionState(c echo.Context) error {
 		return apiNoSuchSession
 	}
 	clientID := c.QueryParam("clientId")
-	if clientID != "" && !s.live.ValidClientID(id, clientID) {
+	if clientID != "" && (len(clientID) < protocol.MinClientIDLen || !protocol.ValidID(clientID)) {
 		return apiBadClientID
 	}
 	a, err := s.access(c)

@@ -51,6 +51,7 @@ type conn struct {
 
 	dj         *live.DJ
 	dancer     *live.Dancer
+	stageUnsub func()          // set while the page follows a stage
 	clientIDs  []sessionClient // the dancer's id in each session it joined (a slice: one entry costs less than a map)
 	violations int
 }
@@ -125,6 +126,9 @@ func (c *conn) run() {
 		}
 		if c.dancer != nil {
 			c.dancer.Leave()
+		}
+		if c.stageUnsub != nil {
+			c.stageUnsub()
 		}
 	})
 }

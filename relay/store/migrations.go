@@ -150,6 +150,73 @@ CREATE TABLE health (
 	`
 ALTER TABLE sessions ADD COLUMN recap_public INTEGER;
 `,
+	// 5: events, their stages, schedules, organizers and DJs; a session
+	// may be a set on a stage.
+	`
+CREATE TABLE events (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	starts_on  TEXT NOT NULL,
+	ends_on    TEXT NOT NULL,
+	time_zone  TEXT NOT NULL,
+	accent     TEXT NOT NULL DEFAULT '',
+	logo       BLOB,
+	logo_type  TEXT,
+	created_by TEXT NOT NULL REFERENCES djs(id),
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE event_members (
+	event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	dj_id    TEXT NOT NULL REFERENCES djs(id),
+	role     TEXT NOT NULL CHECK (role IN ('organizer', 'dj')),
+	since    INTEGER NOT NULL,
+	PRIMARY KEY (event_id, dj_id)
+) WITHOUT ROWID;
+CREATE INDEX event_members_dj ON event_members(dj_id);
+CREATE TABLE stages (
+	id       TEXT PRIMARY KEY,
+	event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	slug     TEXT NOT NULL UNIQUE,
+	name     TEXT NOT NULL,
+	position INTEGER NOT NULL
+);
+CREATE INDEX stages_event ON stages(event_id, position);
+CREATE TABLE schedule_slots (
+	id        TEXT PRIMARY KEY,
+	stage_id  TEXT NOT NULL REFERENCES stages(id) ON DELETE CASCADE,
+	dj_id     TEXT REFERENCES djs(id),
+	dj_name   TEXT NOT NULL,
+	starts_at INTEGER NOT NULL,
+	ends_at   INTEGER NOT NULL
+);
+CREATE INDEX schedule_stage ON schedule_slots(stage_id, starts_at);
+CREATE TABLE event_invites (
+	id          TEXT PRIMARY KEY,
+	event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	token_hash  TEXT NOT NULL UNIQUE,
+	label       TEXT NOT NULL,
+	role        TEXT NOT NULL CHECK (role IN ('organizer', 'dj')),
+	created_by  TEXT NOT NULL REFERENCES djs(id),
+	created_at  INTEGER NOT NULL,
+	expires_at  INTEGER NOT NULL,
+	accepted_by TEXT REFERENCES djs(id),
+	accepted_at INTEGER
+);
+CREATE INDEX event_invites_event ON event_invites(event_id, created_at);
+CREATE TABLE event_announcements (
+	id         TEXT PRIMARY KEY,
+	event_id   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	text       TEXT NOT NULL,
+	stage_ids  TEXT NOT NULL, -- JSON array; empty: every stage
+	created_by TEXT NOT NULL REFERENCES djs(id),
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER,
+	cleared_at INTEGER
+);
+CREATE INDEX event_announcements_event ON event_announcements(event_id, created_at);
+ALTER TABLE sessions ADD COLUMN stage_id TEXT REFERENCES stages(id);
+CREATE INDEX sessions_stage ON sessions(stage_id, started_at) WHERE stage_id IS NOT NULL;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -22,6 +22,8 @@ type Session struct {
 	DJLeftAt      *time.Time
 	PeakListeners int
 	Plays         int
+	StageID       string // empty: not a set on an event's stage
+	StageSlug     string
 	// RecapPublic: the recap opens for anyone once the session ended.
 	RecapPublic bool
 }
@@ -30,7 +32,8 @@ type Session struct {
 func (s Session) Live() bool { return s.EndedAt == nil }
 
 const sessionCols = `s.id, s.dj_id, d.display_name, s.name, COALESCE(s.pin_hash, ''), s.started_at, s.ended_at, s.dj_left_at, s.peak_listeners,
-	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id), COALESCE(s.recap_public, s.pin_hash IS NULL)`
+	(SELECT COUNT(*) FROM plays p WHERE p.session_id = s.id), COALESCE(s.recap_public, s.pin_hash IS NULL), COALESCE(s.stage_id, ''),
+	COALESCE((SELECT slug FROM stages st WHERE st.id = s.stage_id), '')`
 
 func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 	var (
@@ -38,7 +41,7 @@ func scanSession(sc interface{ Scan(...any) error }) (Session, error) {
 		started       int64
 		ended, djLeft sql.NullInt64
 	)
-	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays, &s.RecapPublic); err != nil {
+	if err := sc.Scan(&s.ID, &s.DJID, &s.DJName, &s.Name, &s.PinHash, &started, &ended, &djLeft, &s.PeakListeners, &s.Plays, &s.RecapPublic, &s.StageID, &s.StageSlug); err != nil {
 		return Session{}, err
 	}
 	s.StartedAt, s.EndedAt, s.DJLeftAt = fromMS(started), nullMS(ended), nullMS(djLeft)
@@ -53,19 +56,29 @@ func (s *Store) CreateSession(ctx context.Context, djID, djName, name, pinHash s
 
 // NewSession is what StartSession records.
 type NewSession struct {
+	ID                 string // empty: a new id
 	DJID, DJName, Name string
 	PinHash            string // empty: no PIN
+	StageID            string // empty: not on a stage
 	At                 time.Time
 	// RecapPublic overrides the default (private for a PIN session,
 	// public otherwise).
 	RecapPublic *bool
 }
 
-// StartSession starts a session for a DJ.
+// ErrStageBusy refuses a second live session on one stage.
+var ErrStageBusy = errors.New("another session is live on this stage")
+
+// StartSession starts a session for a DJ, on a stage when StageID is set.
+// The database keeps one live session per stage (ErrStageBusy).
 func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error) {
 	defer s.timed("create_session", time.Now())
-	sess := Session{ID: NewID(), DJID: n.DJID, DJName: n.DJName, Name: n.Name, PinHash: n.PinHash, StartedAt: n.At.UTC().Truncate(time.Millisecond), RecapPublic: n.PinHash == ""}
-	var pin, public any
+	if n.ID == "" {
+		n.ID = NewID()
+	}
+	sess := Session{ID: n.ID, DJID: n.DJID, DJName: n.DJName, Name: n.Name, PinHash: n.PinHash, StartedAt: n.At.UTC().Truncate(time.Millisecond),
+		RecapPublic: n.PinHash == "", StageID: n.StageID}
+	var pin, public, stage any
 	if n.PinHash != "" {
 		pin = n.PinHash
 	}
@@ -73,13 +86,54 @@ func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error)
 		sess.RecapPublic = *n.RecapPublic
 		public = *n.RecapPublic
 	}
+	if n.StageID != "" {
+		stage = n.StageID
+	}
 	err := s.write(ctx, "create session", func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at, recap_public) VALUES (?, ?, ?, ?, ?, ?)`,
-			sess.ID, n.DJID, n.Name, pin, ms(sess.StartedAt), public)
+		if stage != nil {
+			var busy bool
+			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sessions WHERE stage_id = ? AND ended_at IS NULL)`, stage).Scan(&busy); err != nil {
+				return err
+			}
+			if busy {
+				return ErrStageBusy
+			}
+		}
+		_, err := tx.Exec(`INSERT INTO sessions (id, dj_id, name, pin_hash, started_at, recap_public, stage_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sess.ID, n.DJID, n.Name, pin, ms(sess.StartedAt), public, stage)
 		return err
 	})
 	if err != nil {
 		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return sess, nil
+}
+
+// LastOnStage is the latest ended session of a stage, ErrNotFound when
+// none ended yet.
+func (s *Store) LastOnStage(ctx context.Context, stageID string) (Session, error) {
+	defer s.timed("last_on_stage", time.Now())
+	sess, err := scanSession(s.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id
+		WHERE s.stage_id = ? AND s.ended_at IS NOT NULL ORDER BY s.ended_at DESC LIMIT 1`, stageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read stage's last session: %w", err)
+	}
+	return sess, nil
+}
+
+// LiveOnStage is the session live on a stage, ErrNotFound between sets.
+func (s *Store) LiveOnStage(ctx context.Context, stageID string) (Session, error) {
+	defer s.timed("live_on_stage", time.Now())
+	sess, err := scanSession(s.rd.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions s JOIN djs d ON d.id = s.dj_id
+		WHERE s.stage_id = ? AND s.ended_at IS NULL ORDER BY s.started_at DESC LIMIT 1`, stageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read stage's live session: %w", err)
 	}
 	return sess, nil
 }

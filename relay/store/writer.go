@@ -90,7 +90,8 @@ func (s *Store) writer() {
 // every op in it fails. (Savepoints per op would isolate those too, at two
 // more statements per like.)
 func isRefusal(err error) bool {
-	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption} {
+	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption,
+		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy, ErrTooManyAnnouncements} {
 		if errors.Is(err, r) {
 			return true
 		}

@@ -119,6 +119,10 @@ func newClientPayload(t Type) (any, bool) {
 		return &TempoVote{}, true
 	case TypePollVote:
 		return &PollVote{}, true
+	case TypeHandOver:
+		return &HandOver{}, true
+	case TypeSubscribeStage:
+		return &SubscribeStage{}, true
 	}
 	return nil, false
 }
@@ -173,6 +177,12 @@ func DecodeServer(data []byte) (Envelope, any, error) {
 		p = &ListenerCount{}
 	case TypeSessionEnded:
 		p = &SessionEnded{}
+	case TypeStageState:
+		p = &StageInfo{}
+	case TypeEventAnnouncement:
+		p = &EventAnnouncement{}
+	case TypeEventAnnouncementCleared:
+		p = &EventAnnouncementCleared{}
 	case TypePINGuesses:
 		p = &PINGuesses{}
 	case TypeAck:
@@ -204,6 +214,8 @@ func (m *RegisterSession) Validate() error {
 		return errors.New("pin must be 4 to 8 digits")
 	case m.ResumeSessionID != "" && !idPattern.MatchString(m.ResumeSessionID):
 		return errors.New("resumeSessionId is not a session id")
+	case m.StageID != "" && !idPattern.MatchString(m.StageID):
+		return errors.New("stageId is not a stage id")
 	}
 	return CheckText("name", m.Name, SingleLine)
 }

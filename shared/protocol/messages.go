@@ -87,6 +87,10 @@ type RegisterSession struct {
 	Name            string `json:"name"`
 	PIN             string `json:"pin,omitempty"`
 	ResumeSessionID string `json:"resumeSessionId,omitempty"`
+	// StageID puts the session on a stage of an event the DJ plays at:
+	// dancers join through the stage's permanent link, and a DJ already
+	// live there must have handed over (HAND_OVER) first.
+	StageID string `json:"stageId,omitempty"`
 	// PublicRecap says whether the recap opens for anyone once the
 	// session has ended; absent: private for a PIN session, public
 	// otherwise. Ignored when resuming.
@@ -241,6 +245,10 @@ type ListenerCount struct {
 // SessionEnded is broadcast when the DJ ends the session or it times out.
 type SessionEnded struct {
 	RecapURL string `json:"recapUrl"`
+	// NextSessionID is the set that took over the stage, when one did:
+	// the page subscribes to it and stays with the room.
+	NextSessionID string `json:"nextSessionId,omitempty"`
+	NextDJName    string `json:"nextDjName,omitempty"`
 }
 
 // Ack confirms that the client frame with envelope id ID was applied.
@@ -319,6 +327,9 @@ type SessionState struct {
 	ActivePoll   *Poll             `json:"activePoll"`
 	Announcement *Announcement     `json:"announcement"`
 	Listeners    int               `json:"listeners"`
+	// EventAnnouncements are the organizers' running announcements for
+	// the session's stage (sessions on a stage only).
+	EventAnnouncements []EventAnnouncement `json:"eventAnnouncements,omitempty"`
 
 	// MoreHistory: History holds only the newest plays; older ones come
 	// from GET /api/sessions/:id/plays?before=….

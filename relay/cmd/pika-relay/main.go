@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // event time zones must resolve in minimal containers too
 
 	"github.com/pikadj/pika/relay/internal/app"
 	"github.com/pikadj/pika/relay/internal/logdedup"

@@ -30,6 +30,12 @@ function validate(values) {
 
 function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
+/** Where to go after logging in: ?next= when it is a path of this site. */
+function nextPage() {
+  const next = new URLSearchParams(location.search).get('next') || '';
+  return /^\/[A-Za-z0-9/_-]*$/.test(next) && !next.startsWith('//') ? next : '/dj';
+}
+
 form.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const values = {
@@ -59,7 +65,7 @@ form.addEventListener('submit', async (ev) => {
     const res = await api('/api/auth/login', { method: 'POST', body: { email: values.email, password: values.password } });
     if (!res || typeof res.token !== 'string') throw new Error('The server did not send a token. Try again.');
     djToken.set(res.token);
-    location.assign('/dj');
+    location.assign(nextPage());
     return;
   } catch (err) {
     if (registered && err.status === 401) {
@@ -77,3 +83,6 @@ for (const f of ['displayName', 'email', 'password']) {
   const input = $(`#${f}`);
   if (input) input.addEventListener('input', () => setError(f, ''));
 }
+
+// Going between login and sign-up keeps where to go afterwards.
+for (const a of document.querySelectorAll('a[href="/dj/register"], a[href="/dj/login"]')) a.search = location.search;

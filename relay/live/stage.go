@@ -1,0 +1,271 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// Stages: one live set per stage; the next DJ takes over only after the
+// live one handed over (HAND_OVER), and dancers who follow the stage move
+// to the new set on the same connection.
+
+// handover is a pending HAND_OVER: the session that offers its stage and
+// who may take it (anyone of the event's DJs when to is empty).
+type handover struct {
+	from  string
+	to    string
+	until time.Time
+}
+
+func stageTopic(stageID string) string { return "stage:" + stageID }
+
+var (
+	errNoStage    = perr(protocol.CodeNotFound, "no such stage")
+	errNotInEvent = perr(protocol.CodeForbidden, "you are not a DJ of this stage's event; accept the organizer's invitation first")
+	errNotOnStage = perr(protocol.CodeBadRequest, "this session is not on a stage, so there is nothing to hand over")
+	errNotEventDJ = perr(protocol.CodeBadRequest, "that account is not a DJ of this event")
+)
+
+// stageTaken is the refusal of a second DJ on a stage, naming who is on.
+func stageTaken(djName, stageName string) *protocol.Error {
+	return perr(protocol.CodeForbidden, djName+" is live on "+stageName+". Two DJs cannot be live on one stage: ask "+djName+" to hand over to you from their app, then go live again.")
+}
+
+// claimStage checks that dj may go live on the stage and finds the set it
+// replaces: none when the stage is free, the DJ's own earlier set, or the
+// set whose DJ handed over. Callers hold m.stageMu.
+func (m *Manager) claimStage(ctx context.Context, stageID string, dj protocol.DJ) (protocol.Stage, *store.Session, *protocol.Error) {
+	st, err := m.st.Stage(ctx, stageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return protocol.Stage{}, nil, errNoStage
+	}
+	if err != nil {
+		return protocol.Stage{}, nil, m.storeErr("read stage", err)
+	}
+	role, err := m.st.Role(ctx, st.EventID, dj.ID)
+	if err != nil {
+		return st, nil, m.storeErr("read event role", err)
+	}
+	if role == "" {
+		return st, nil, errNotInEvent
+	}
+	live, err := m.st.LiveOnStage(ctx, st.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, nil, nil
+	}
+	if err != nil {
+		return st, nil, m.storeErr("read stage", err)
+	}
+	h, ok := m.handovers[st.ID]
+	switch {
+	case live.DJID == dj.ID:
+		// The DJ's own set (an app that lost its session): replace it.
+	case ok && h.from == live.ID && time.Now().Before(h.until) && (h.to == "" || h.to == dj.ID):
+	default:
+		return st, nil, stageTaken(live.DJName, st.Name)
+	}
+	return st, &live, nil
+}
+
+// startOnStage creates the session of a Register with a stageID, ending
+// the set it takes over and moving that set's dancers to it. It counts
+// against the DJ's live sessions like any other.
+func (m *Manager) startOnStage(ctx context.Context, dj protocol.DJ, req *protocol.RegisterSession, pinHash string) (store.Session, *protocol.Error) {
+	m.stageMu.Lock()
+	defer m.stageMu.Unlock()
+	st, prev, pe := m.claimStage(ctx, req.StageID, dj)
+	if pe != nil {
+		return store.Session{}, pe
+	}
+	id := store.NewID()
+	now := time.Now()
+	var refused *protocol.Error // why create gave up, when it did
+	sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
+		if prev != nil {
+			r, pe := m.room(ctx, prev.ID)
+			if pe == nil {
+				reason := "handed over to " + dj.DisplayName
+				if prev.DJID == dj.ID {
+					reason = "replaced by a new session of the same DJ"
+				}
+				pe = r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName})
+			}
+			if pe != nil {
+				refused = pe
+				return store.Session{}, errors.New(pe.Message)
+			}
+			delete(m.handovers, st.ID)
+		}
+		sess, err := m.st.StartSession(ctx, store.NewSession{ID: id, DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash,
+			StageID: st.ID, At: now, RecapPublic: req.PublicRecap})
+		if errors.Is(err, store.ErrStageBusy) {
+			refused = stageTaken("another DJ", st.Name)
+		}
+		return sess, err
+	})
+	if refused != nil {
+		return store.Session{}, refused
+	}
+	if pe != nil {
+		return store.Session{}, pe
+	}
+	sess.StageSlug = st.Slug
+	go m.publishStage(context.Background(), st.ID)
+	return sess, nil
+}
+
+// HandOver lets the next DJ of the event take this session's stage.
+func (d *DJ) HandOver(ctx context.Context, h *protocol.HandOver) *protocol.Error {
+	if pe := d.begin(); pe != nil {
+		return pe
+	}
+	defer d.r.djOps.Unlock()
+	sess := d.r.session()
+	if sess.StageID == "" {
+		return errNotOnStage
+	}
+	m := d.r.m
+	if h.ToDJID != "" {
+		st, err := m.st.Stage(ctx, sess.StageID)
+		if err != nil {
+			return m.storeErr("read stage", err)
+		}
+		role, err := m.st.Role(ctx, st.EventID, h.ToDJID)
+		if err != nil {
+			return m.storeErr("read event role", err)
+		}
+		if role == "" {
+			return errNotEventDJ
+		}
+	}
+	m.stageMu.Lock()
+	m.handovers[sess.StageID] = handover{from: sess.ID, to: h.ToDJID, until: time.Now().Add(protocol.HandOverWindow)}
+	m.stageMu.Unlock()
+	m.log.Info("stage handed over", "session", sess.ID, "stage", sess.StageID, "to", h.ToDJID)
+	return nil
+}
+
+// EventView is the public view of an event with its stages; role is the
+// reader's (empty for anyone).
+func (m *Manager) EventView(ctx context.Context, ev store.Event, role protocol.EventRole) (protocol.Event, error) {
+	stages, err := m.st.Stages(ctx, ev.ID)
+	if err != nil {
+		return protocol.Event{}, err
+	}
+	for i := range stages {
+		stages[i].URL = m.StageURL(stages[i].Slug)
+	}
+	out := protocol.Event{ID: ev.ID, Name: ev.Name, StartsOn: ev.StartsOn, EndsOn: ev.EndsOn, TimeZone: ev.TimeZone,
+		Accent: ev.Accent, Stages: stages, Role: role, CreatedAt: ev.CreatedAt}
+	if ev.HasLogo {
+		out.LogoURL = "/api/events/" + ev.ID + "/logo"
+	}
+	return out, nil
+}
+
+// StageInfo is what a stage's page shows: the stage, its event, the set
+// live on it, and its public schedule.
+func (m *Manager) StageInfo(ctx context.Context, st protocol.Stage) (protocol.StageInfo, *protocol.Error) {
+	ev, err := m.st.Event(ctx, st.EventID)
+	if err != nil {
+		return protocol.StageInfo{}, m.storeErr("read event", err)
+	}
+	view, err := m.EventView(ctx, ev, "")
+	if err != nil {
+		return protocol.StageInfo{}, m.storeErr("read stages", err)
+	}
+	st.URL = m.StageURL(st.Slug)
+	info := protocol.StageInfo{Stage: st, Event: view}
+	if live, err := m.st.LiveOnStage(ctx, st.ID); err == nil {
+		sum := live.Summary(m.Listeners(live.ID))
+		info.Live = &sum
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return protocol.StageInfo{}, m.storeErr("read stage", err)
+	}
+	if last, err := m.st.LastOnStage(ctx, st.ID); err == nil {
+		sum := last.Summary(0)
+		info.Last = &sum
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return protocol.StageInfo{}, m.storeErr("read stage", err)
+	}
+	info.EventRecapURL = m.cfg.PublicURL + "/events/" + ev.ID + "/recap"
+	if info.Announcements, err = m.st.EventAnnouncements(ctx, ev.ID, st.ID, time.Now()); err != nil {
+		return protocol.StageInfo{}, m.storeErr("read announcements", err)
+	}
+	slots, err := m.st.Schedule(ctx, st.ID)
+	if err != nil {
+		return protocol.StageInfo{}, m.storeErr("read schedule", err)
+	}
+	// Which account a set belongs to is the organizers' business.
+	for i := range slots {
+		slots[i].DJID = ""
+	}
+	info.Schedule = slots
+	info.Now, info.Next = nowAndNext(slots, time.Now())
+	return info, nil
+}
+
+// StageBySlug reads the stage behind a link.
+func (m *Manager) StageBySlug(ctx context.Context, slug string) (protocol.Stage, *protocol.Error) {
+	st, err := m.st.StageBySlug(ctx, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, errNoStage
+	}
+	if err != nil {
+		return st, m.storeErr("read stage", err)
+	}
+	return st, nil
+}
+
+// SubscribeStage has peer follow the stage: it receives STAGE_STATE each
+// time a set starts or ends there. The returned state is sent first (the
+// caller holds the peer's broadcasts until then).
+func (m *Manager) SubscribeStage(ctx context.Context, peer Peer, slug string) (func(), protocol.StageInfo, *protocol.Error) {
+	st, pe := m.StageBySlug(ctx, slug)
+	if pe != nil {
+		return nil, protocol.StageInfo{}, pe
+	}
+	unsub := m.broker.Subscribe(stageTopic(st.ID), peer)
+	info, pe := m.StageInfo(ctx, st)
+	if pe != nil {
+		unsub()
+		return nil, protocol.StageInfo{}, pe
+	}
+	return unsub, info, nil
+}
+
+// publishStage sends the stage's state to the pages following it.
+func (m *Manager) publishStage(ctx context.Context, stageID string) {
+	st, err := m.st.Stage(ctx, stageID)
+	if err != nil {
+		if !errors.Is(err, store.ErrClosed) {
+			m.log.Error("reading stage for its pages failed", "stage", stageID, "err", err)
+		}
+		return
+	}
+	info, pe := m.StageInfo(ctx, st)
+	if pe != nil {
+		return
+	}
+	m.broker.Publish(stageTopic(stageID), hub.NewMessage(protocol.TypeStageState, info))
+}
+
+// nowAndNext picks the set on now and the first one after it from a
+// schedule in time order.
+func nowAndNext(slots []protocol.ScheduleSlot, now time.Time) (cur, next *protocol.ScheduleSlot) {
+	for i := range slots {
+		sl := &slots[i]
+		switch {
+		case !now.Before(sl.StartsAt) && now.Before(sl.EndsAt):
+			cur = sl
+		case sl.StartsAt.After(now):
+			return cur, sl
+		}
+	}
+	return cur, nil
+}

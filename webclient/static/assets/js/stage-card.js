@@ -1,0 +1,41 @@
+// /s/SLUG/card: the printable QR card of a stage, A6 or A5, with the
+// event's logo and the stage's name. The QR code is an SVG the relay
+// draws, so it prints sharp at any size.
+
+import { $, show } from './dom.js';
+import { api, enc } from './api.js';
+
+const slug = location.pathname.split('/').filter(Boolean)[1] || '';
+
+for (const r of document.querySelectorAll('input[name=size]')) {
+  r.addEventListener('change', () => { document.body.className = r.value; });
+}
+$('#print').addEventListener('click', () => window.print());
+
+async function load() {
+  try {
+    const { stage, event } = await api(`/api/stages/${enc(slug)}`);
+    document.title = `QR card · ${stage.name} · ${event.name}`;
+    $('#event-name').textContent = event.name;
+    $('#stage-name').textContent = stage.name;
+    const link = stage.url.startsWith('/') ? location.origin + stage.url : stage.url;
+    $('#link').textContent = link.replace(/^https?:\/\//, '');
+    if (event.accent) document.documentElement.style.setProperty('--accent', event.accent);
+    if (event.logoUrl) {
+      $('#logo').src = event.logoUrl;
+      show($('#logo'), true);
+    }
+    const qr = $('#qr');
+    await new Promise((resolve, reject) => {
+      qr.onload = resolve;
+      qr.onerror = () => reject(new Error('The QR code could not be drawn. Reload the page.'));
+      qr.src = `/api/stages/${enc(slug)}/qr.svg`;
+    });
+    show($('#card'), true);
+    $('#status').textContent = `Card for ${stage.name}. Choose a size and print.`;
+  } catch (err) {
+    $('#status').textContent = err.status === 404 ? 'There is no such stage.' : err.message;
+  }
+  document.body.dataset.loaded = 'true';
+}
+load();
