@@ -41,7 +41,7 @@ var Pages = map[string]string{
 	"GET /dj/register":                   "dj-register.html",
 	"GET /dj/events":                     "events.html",
 	"GET /invite":                        "invite.html",
-	"GET /s/{slug}":                      "stage.html",
+	"GET /s/{slug}":                      "session.html",
 	"GET /s/{slug}/card":                 "stage-card.html",
 	"GET /events/{eventId}/recap":        "event-recap.html",
 	"GET /dj/events/{eventId}/dashboard": "dashboard.html",

@@ -115,11 +115,13 @@ func TestEventPages(t *testing.T) {
 		t.Fatalf("schedule saved from the page: %+v, want DJ Ben at %s (the event's clock read right)", sched.Slots, start)
 	}
 
+	var benConn *relaytest.Client
 	step(t, "Ben plays a set on the main stage; the dashboard and the recap show it")
 	{
 		var login protocol.AuthResponse
 		r.DoJSON(t, http.MethodPost, "/api/auth/login", "", protocol.LoginRequest{Email: "ben@example.com", Password: relaytest.Password}, &login)
 		dj := r.Dial(t, nil)
+		benConn = dj
 		f := dj.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: login.Token, Name: "Ben's Friday", StageID: main.ID})
 		if reg := f.Payload.(*protocol.SessionRegistered); reg.JoinURL != main.URL {
 			t.Errorf("join link %q, want the stage's %q", reg.JoinURL, main.URL)
@@ -165,15 +167,40 @@ func TestEventPages(t *testing.T) {
 		p.waitText("#announcements", "Main ballroom")
 	}
 
-	step(t, "a dancer opens the stage link")
+	step(t, "a dancer opens the stage link and follows the room across a hand-over")
 	{
 		d := b.newPage(t, "dancer", 390, 844)
 		d.open(r.URL + "/s/" + main.Slug)
 		d.waitText("#stage-name", "Main ballroom")
-		d.waitText("#live-dj", "DJ Ben")
-		d.waitText("#announcements", "Workshop at 14:00")
-		d.waitText("#schedule", "DJ Ben")
+		d.waitText("#dj-name", "DJ Ben")
+		d.waitText("#now-title", "Lift")
+		d.waitText("#event-anns", "Workshop at 14:00")
 		d.screenshot(out, "stage-page.png", true)
+		cid := eval[string](d, `localStorage.getItem('pika.clientId.stage:`+main.Slug+`')`)
+		eval[bool](d, `(window.__samePage = true)`)
+
+		// Ben hands over; Ola (an organizer, so one of the event's DJs)
+		// goes live on the stage and plays.
+		benConn.MustOK(t, protocol.TypeHandOver, protocol.HandOver{})
+		ola := r.Dial(t, nil)
+		ola.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: org, Name: "Ola's late set", StageID: main.ID})
+		ola.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Night Band", Title: "Ola's Opener"}})
+		d.waitText("#dj-name", "Ola Organizer")
+		d.waitText("#now-title", "Ola's Opener")
+		if !eval[bool](d, `window.__samePage === true`) {
+			t.Error("the stage page reloaded to follow the hand-over")
+		}
+		if got := eval[string](d, `localStorage.getItem('pika.clientId.stage:`+main.Slug+`')`); cid == "" || got != cid {
+			t.Errorf("client id %q before the hand-over, %q after: the page must keep its id in the room", cid, got)
+		}
+		d.screenshot(out, "stage-page-after-handover.png", true)
+
+		// Ola ends: the page stays and shows the room between sets.
+		ola.MustOK(t, protocol.TypeEndSession, nil)
+		d.waitVisible("#between-view")
+		d.waitText("#between-links", "Recap of Ola Organizer's set")
+		d.waitText("#stage-schedule", "DJ Ben")
+		d.screenshot(out, "stage-page-between-sets.png", true)
 	}
 
 	step(t, "the QR card")

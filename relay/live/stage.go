@@ -85,29 +85,32 @@ func (m *Manager) startOnStage(ctx context.Context, dj protocol.DJ, req *protoco
 	id := store.NewID()
 	now := time.Now()
 	var refused *protocol.Error // why create gave up, when it did
+	ns := store.NewSession{ID: id, DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash,
+		StageID: st.ID, At: now, RecapPublic: req.PublicRecap}
+	if prev != nil {
+		ns.Replaces = prev.ID
+	}
 	sess, pe := m.createCapped(ctx, dj, func() (store.Session, error) {
-		if prev != nil {
-			r, pe := m.room(ctx, prev.ID)
-			if pe == nil {
-				reason := "handed over to " + dj.DisplayName
-				if prev.DJID == dj.ID {
-					reason = "replaced by a new session of the same DJ"
-				}
-				pe = r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName})
-			}
-			if pe != nil {
-				refused = pe
-				return store.Session{}, errors.New(pe.Message)
-			}
-			delete(m.handovers, st.ID)
-		}
-		sess, err := m.st.StartSession(ctx, store.NewSession{ID: id, DJID: dj.ID, DJName: dj.DisplayName, Name: req.Name, PinHash: pinHash,
-			StageID: st.ID, At: now, RecapPublic: req.PublicRecap})
+		sess, err := m.st.StartSession(ctx, ns)
 		if errors.Is(err, store.ErrStageBusy) {
 			refused = stageTaken("another DJ", st.Name)
 		}
 		return sess, err
 	})
+	if refused == nil && pe == nil && prev != nil {
+		// The previous set ended with the new one's creation: now its
+		// room closes and its dancers are sent to the set that exists.
+		delete(m.handovers, st.ID)
+		reason := "handed over to " + dj.DisplayName
+		if prev.DJID == dj.ID {
+			reason = "replaced by a new session of the same DJ"
+		}
+		if r, rpe := m.room(ctx, prev.ID); rpe == nil {
+			_ = r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName})
+		} else if !errors.Is(rpe, errEnded) {
+			m.log.Error("closing the handed-over set failed", "session", prev.ID, "err", rpe.Message)
+		}
+	}
 	if refused != nil {
 		return store.Session{}, refused
 	}

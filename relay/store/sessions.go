@@ -60,7 +60,11 @@ type NewSession struct {
 	DJID, DJName, Name string
 	PinHash            string // empty: no PIN
 	StageID            string // empty: not on a stage
-	At                 time.Time
+	// Replaces is the live set of the stage this one takes over: it ends
+	// in the same transaction, so the stage is never without a set nor
+	// with two, and the new set exists before anyone is sent to it.
+	Replaces string
+	At       time.Time
 	// RecapPublic overrides the default (private for a PIN session,
 	// public otherwise).
 	RecapPublic *bool
@@ -90,6 +94,11 @@ func (s *Store) StartSession(ctx context.Context, n NewSession) (Session, error)
 		stage = n.StageID
 	}
 	err := s.write(ctx, "create session", func(tx *sql.Tx) error {
+		if n.Replaces != "" {
+			if _, err := endSession(tx, n.Replaces, ms(sess.StartedAt)); err != nil {
+				return err
+			}
+		}
 		if stage != nil {
 			var busy bool
 			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sessions WHERE stage_id = ? AND ended_at IS NULL)`, stage).Scan(&busy); err != nil {

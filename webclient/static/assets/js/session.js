@@ -1,4 +1,5 @@
-// The dancer's page for one live session: /live/:sessionId.
+// The dancer's page for one live session: /live/:sessionId, or for a
+// stage, /s/:slug, where it follows whichever set is live in the room.
 //
 // The page subscribes over the WebSocket and draws SESSION_STATE, then
 // applies the relay's broadcasts. Likes and votes go through an Outbox
@@ -13,11 +14,19 @@ import { clientId, setClientId, getItem, setItem, removeItem, randomId } from '.
 import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode, Limits } from './protocol.js';
 
-const sessionId = pathId();
-let cid = clientId(sessionId);
-const pinKey = `pika.pin.${sessionId}`;
-const dismissedKey = `pika.dismissed.${sessionId}`;
-const outbox = new Outbox(`pika.outbox.${sessionId}`);
+// On /s/SLUG the page subscribes to the stage (SUBSCRIBE_STAGE) and to the
+// set live there, on one socket, and moves to the next set by itself.
+const stageSlug = location.pathname.startsWith('/s/') ? pathId() : '';
+let sessionId = stageSlug ? '' : pathId();
+// The relay signs a stage's dancer ids for the stage: one id for the room.
+const idScope = () => (stageSlug ? `stage:${stageSlug}` : sessionId);
+let cid = clientId(idScope());
+let pinKey = `pika.pin.${sessionId}`;
+let dismissedKey = `pika.dismissed.${sessionId}`;
+let outbox = new Outbox(`pika.outbox.${sessionId}`);
+let stage = null; // the last STAGE_STATE
+let stageSubId = '';
+const eventAnns = new Map(); // announcementId → the organizers' announcement
 
 let pin = getItem(pinKey) || '';
 let subscribeId = '';
@@ -30,7 +39,7 @@ let pollTimer = 0;
 let lockTimer = 0;
 let subscriptions = 0; // SESSION_STATEs received: shown as body[data-subscriptions] for people and tests debugging reconnects
 
-const S = {
+const fresh = () => ({
   session: null,
   nowPlaying: null,
   history: [], // newest first: {playId, track, startedAt, endedAt?}
@@ -43,11 +52,24 @@ const S = {
   poll: null, // {pollId, question, options, tallies, endsAt, closed}
   announcement: null,
   listeners: 0,
-};
+});
+const S = fresh();
+
+/** Moves the page to another set of the stage; false when it is the same. */
+function useSession(id) {
+  if (!id || id === sessionId) return false;
+  sessionId = id;
+  pinKey = `pika.pin.${sessionId}`;
+  dismissedKey = `pika.dismissed.${sessionId}`;
+  outbox = new Outbox(`pika.outbox.${sessionId}`);
+  pin = getItem(pinKey) || '';
+  Object.assign(S, fresh());
+  return true;
+}
 
 const socket = new LiveSocket({
   url: wsURL(),
-  onOpen: subscribe,
+  onOpen: (isReconnect) => (stageSlug ? subscribeStage() : subscribe(isReconnect)),
   onFrame: handleFrame,
   onStatus: drawStatus,
 });
@@ -56,7 +78,7 @@ const socket = new LiveSocket({
 
 function setView(name) {
   view = name;
-  for (const v of ['loading', 'missing', 'pin', 'ended', 'live']) show($(`#${v}-view`), v === name);
+  for (const v of ['loading', 'missing', 'pin', 'ended', 'live', 'between']) show($(`#${v}-view`), v === name);
   document.body.dataset.view = name;
 }
 
@@ -91,9 +113,15 @@ function subscribe(isReconnect) {
   if (isReconnect) refreshState();
 }
 
+function subscribeStage() {
+  subscribed = false;
+  stageSubId = `stage-${randomId(12)}`;
+  socket.send(Type.SUBSCRIBE_STAGE, { slug: stageSlug }, stageSubId);
+}
+
 /** Fetches the state over HTTP; applied only if no frame arrived meanwhile (it would be older). */
 async function refreshState() {
-  if (view === 'ended' || view === 'pin' || view === 'missing') return;
+  if (!sessionId || view === 'ended' || view === 'pin' || view === 'missing' || view === 'between') return;
   const mark = framesSeen;
   try {
     const headers = pin ? { 'X-Session-Pin': pin } : {};
@@ -118,8 +146,9 @@ function handleFrame(f) {
       if (!p.session) return;
       if (p.clientId && p.clientId !== cid) {
         cid = p.clientId;
-        setClientId(sessionId, cid);
+        setClientId(idScope(), cid);
       }
+      if (Array.isArray(p.eventAnnouncements)) setEventAnns(p.eventAnnouncements);
       subscribed = true;
       socket.healthy();
       document.body.dataset.subscriptions = String(++subscriptions);
@@ -178,7 +207,27 @@ function handleFrame(f) {
       }
       return;
     case Type.SESSION_ENDED:
+      if (stageSlug && p.nextSessionId) {
+        // The next DJ took over the room: follow them on this socket.
+        useSession(p.nextSessionId);
+        toast(`${p.nextDjName || 'The next DJ'} takes over`);
+        subscribe(false);
+        return;
+      }
       showEnded();
+      return;
+    case Type.STAGE_STATE:
+      applyStage(p);
+      return;
+    case Type.EVENT_ANNOUNCEMENT:
+      if (typeof p.announcementId === 'string') {
+        eventAnns.set(p.announcementId, p);
+        drawEventAnns();
+      }
+      return;
+    case Type.EVENT_ANNOUNCEMENT_CLEARED:
+      eventAnns.delete(p.announcementId);
+      drawEventAnns();
       return;
     default:
       // A newer relay may send frames this page does not know: ignore them.
@@ -187,6 +236,20 @@ function handleFrame(f) {
 
 function handleError(err, id) {
   const code = err.code || '';
+  if (id && id === stageSubId) {
+    if (code === ErrorCode.NOT_FOUND) {
+      socket.stop();
+      $('#missing-view h1').textContent = 'Stage not found';
+      setView('missing');
+    } else {
+      socket.drop();
+    }
+    return;
+  }
+  if (stageSlug && id && id === subscribeId && code === ErrorCode.SESSION_ENDED) {
+    showBetween(); // the set ended as the page arrived: STAGE_STATE follows
+    return;
+  }
   if (id && id === subscribeId) {
     if (code === ErrorCode.PIN_LOCKED) {
       socket.stop();
@@ -667,6 +730,12 @@ function fmtWait(s) {
 }
 
 function showEnded() {
+  if (stageSlug) {
+    // The room goes on: wait for the next set on the same socket.
+    outbox.clear();
+    showBetween();
+    return;
+  }
   socket.stop();
   outbox.clear();
   clearInterval(restTimer);
@@ -686,6 +755,69 @@ function maybeAskNotifications() {
 }
 
 function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
+
+// ---------- stages ----------
+
+function inZone(iso, opts) {
+  try {
+    return new Date(iso).toLocaleString([], { ...opts, timeZone: stage.event.timeZone });
+  } catch {
+    return new Date(iso).toLocaleString([], opts);
+  }
+}
+
+function applyStage(info) {
+  if (!info || !info.stage || !info.event) return;
+  stage = info;
+  show($('#stage-head'), true);
+  $('#stage-name').textContent = info.stage.name;
+  $('#stage-event').textContent = info.event.name;
+  if (info.event.accent) document.documentElement.style.setProperty('--accent', info.event.accent);
+  const logo = $('#stage-logo');
+  show(logo, !!info.event.logoUrl);
+  if (info.event.logoUrl && logo.getAttribute('src') !== info.event.logoUrl) logo.src = info.event.logoUrl;
+  setEventAnns(info.announcements || []);
+  if (info.live) {
+    if (useSession(info.live.id) || !subscribed) subscribe(false);
+  } else {
+    showBetween();
+  }
+}
+
+function showBetween() {
+  if (!stage) {
+    setView('loading');
+    return;
+  }
+  const { next, last, schedule = [], now } = stage;
+  const clock = (iso) => inZone(iso, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  $('#between-text').textContent = next
+    ? `Nobody is playing in ${stage.stage.name} right now. Next: ${next.djName} at ${clock(next.startsAt)}.`
+    : `Nobody is playing in ${stage.stage.name} right now.`;
+  fill($('#between-links'),
+    last ? el('a', { class: 'button', href: `/recap/${enc(last.id)}`, text: `Recap of ${last.djName}'s set` }) : null,
+    el('a', { class: 'button', href: stage.eventRecapUrl, text: 'The event\'s recap' }));
+  fill($('#stage-schedule'), schedule.map((sl) => el('li', { class: now && sl.id === now.id ? 'current' : '' },
+    el('span', { class: 'when', text: `${clock(sl.startsAt)} – ${inZone(sl.endsAt, { hour: '2-digit', minute: '2-digit' })}` }),
+    el('span', { class: 'who', text: sl.djName }))));
+  show($('#stage-schedule-empty'), schedule.length === 0);
+  show($('#listeners'), false);
+  setView('between');
+  document.title = `${stage.stage.name} · ${stage.event.name} — Pika!`;
+}
+
+function setEventAnns(list) {
+  eventAnns.clear();
+  for (const a of list) if (a && typeof a.announcementId === 'string') eventAnns.set(a.announcementId, a);
+  drawEventAnns();
+}
+
+function drawEventAnns() {
+  const now = Date.now();
+  const list = [...eventAnns.values()].filter((a) => !a.expiresAt || Date.parse(a.expiresAt) > now);
+  fill($('#event-anns'), list.map((a) => el('li', { class: 'card announcement' },
+    el('p', { class: 'label', text: `${a.eventName} announces` }), el('p', { text: a.text }))));
+}
 
 // ---------- wiring ----------
 
@@ -736,7 +868,7 @@ function wire() {
 }
 
 wire();
-if (!sessionId) {
+if (!sessionId && !stageSlug) {
   setView('missing');
 } else {
   setView('loading');
