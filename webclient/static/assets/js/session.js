@@ -773,9 +773,11 @@ function applyStage(info) {
   $('#stage-name').textContent = info.stage.name;
   $('#stage-event').textContent = info.event.name;
   if (info.event.accent) document.documentElement.style.setProperty('--accent', info.event.accent);
-  const logo = $('#stage-logo');
-  show(logo, !!info.event.logoUrl);
-  if (info.event.logoUrl && logo.getAttribute('src') !== info.event.logoUrl) logo.src = info.event.logoUrl;
+  // The logo is made only when there is one: an empty <img> is no image.
+  const slot = $('#stage-logo');
+  const img = slot.querySelector('img');
+  if (!info.event.logoUrl) slot.replaceChildren();
+  else if (!img || img.getAttribute('src') !== info.event.logoUrl) slot.replaceChildren(el('img', { class: 'logo', alt: '', src: info.event.logoUrl }));
   setEventAnns(info.announcements || []);
   if (info.live) {
     if (useSession(info.live.id) || !subscribed) subscribe(false);
