@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/pikadj/pika/relay/internal/auth"
 	"github.com/pikadj/pika/relay/store"
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -53,16 +52,13 @@ func (s *Server) eventRecap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	djID, err := s.optionalDJ(c)
+	if err != nil {
+		return err
+	}
 	full := false
-	if raw, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok && auth.LooksLikeToken(strings.TrimSpace(raw)) {
-		dj, _, err := s.authenticate(ctx, strings.TrimSpace(raw))
-		if errors.Is(err, errUnknownToken) {
-			return apiUnknownToken
-		}
-		if err != nil {
-			return err
-		}
-		role, err := s.store.Role(ctx, ev.ID, dj.ID)
+	if djID != "" {
+		role, err := s.store.Role(ctx, ev.ID, djID)
 		if err != nil {
 			return err
 		}
@@ -134,14 +130,5 @@ func csvSafe(s string) string {
 
 // exportName is a file name from the event's name and first day.
 func exportName(ev store.Event) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(ev.Name) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
-			b.WriteByte('-')
-		}
-	}
-	return "pika-" + strings.Trim(b.String(), "-") + "-" + ev.StartsOn
+	return "pika-" + asciiWords(ev.Name, 0) + "-" + ev.StartsOn
 }

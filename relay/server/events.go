@@ -277,41 +277,44 @@ func cleanStage(c echo.Context, creating bool) (protocol.StageRequest, error) {
 	return req, nil
 }
 
-// slugFrom makes a link from a stage name: its letters without accents
-// ("Sala główna" → "sala-glowna"), digits, other runs as one hyphen, with
-// a random tail so that "Main room" at two events does not collide.
+// slugFrom makes a link from a stage name ("Sala główna" →
+// "sala-glowna-…") with a random tail so that "Main room" at two events
+// does not collide.
 func slugFrom(name string) string {
+	w := asciiWords(name, 28)
+	if w != "" {
+		w += "-"
+	}
+	return w + store.NewID()[:6]
+}
+
+// asciiWords writes s for a link or a file name: lowercase letters
+// without accents and digits, every other run as one hyphen, cut after
+// max bytes (0: no cut).
+func asciiWords(s string, max int) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
 		if unicode.Is(unicode.Mn, r) {
 			continue
 		}
-		if t, ok := slugLetters[r]; ok {
-			if hyphen && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			hyphen = false
-			b.WriteString(t)
+		t, ok := slugLetters[r]
+		if !ok && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			t, ok = string(r), true
+		}
+		if !ok {
+			hyphen = true
 			continue
 		}
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			if hyphen && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			hyphen = false
-			b.WriteRune(r)
-		} else {
-			hyphen = true
+		if hyphen && b.Len() > 0 {
+			b.WriteByte('-')
 		}
-		if b.Len() >= 28 {
+		hyphen = false
+		b.WriteString(t)
+		if max > 0 && b.Len() >= max {
 			break
 		}
 	}
-	if b.Len() > 0 {
-		b.WriteByte('-')
-	}
-	b.WriteString(store.NewID()[:6])
 	return b.String()
 }
 

@@ -137,21 +137,31 @@ func (s *Server) access(c echo.Context) (live.Access, error) {
 	if a.PIN != "" && !protocol.ValidPIN(a.PIN) {
 		return a, apiWrongPIN
 	}
-	if raw, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok {
-		raw = strings.TrimSpace(raw)
-		if !auth.LooksLikeToken(raw) {
-			return a, apiUnknownToken
-		}
-		dj, _, err := s.authenticate(c.Request().Context(), raw)
-		if errors.Is(err, errUnknownToken) {
-			return a, apiUnknownToken
-		}
-		if err != nil {
-			return a, err
-		}
-		a.DJID = dj.ID
+	djID, err := s.optionalDJ(c)
+	a.DJID = djID
+	return a, err
+}
+
+// optionalDJ is the DJ of an optional "Authorization: Bearer …" on a
+// public read ("" without one). A token that is sent but not valid is an
+// error rather than silently ignored.
+func (s *Server) optionalDJ(c echo.Context) (string, error) {
+	raw, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return "", nil
 	}
-	return a, nil
+	raw = strings.TrimSpace(raw)
+	if !auth.LooksLikeToken(raw) {
+		return "", apiUnknownToken
+	}
+	dj, _, err := s.authenticate(c.Request().Context(), raw)
+	if errors.Is(err, errUnknownToken) {
+		return "", apiUnknownToken
+	}
+	if err != nil {
+		return "", err
+	}
+	return dj.ID, nil
 }
 
 // sessionErr answers a session error, with Retry-After when it says when

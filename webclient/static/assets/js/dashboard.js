@@ -3,7 +3,7 @@
 // and tempo votes, and the tempo comfort of the last 30 minutes. It
 // refreshes every 10 seconds while the tab is visible.
 
-import { $, el, fill, show, trackLabel } from './dom.js';
+import { $, el, fill, show, fmtInZone, trackLabel } from './dom.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -12,13 +12,7 @@ const token = djToken.get();
 const REFRESH_MS = 10000;
 let timer = 0;
 
-function clock(iso, zone) {
-  try {
-    return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', timeZone: zone });
-  } catch {
-    return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  }
-}
+const clock = (iso, zone) => fmtInZone(iso, zone, { hour: '2-digit', minute: '2-digit' });
 
 function comfort(c) {
   const total = c.faster + c.perfect + c.slower;

@@ -93,6 +93,16 @@ export function keyText(track) {
   return [camelot, key].filter(Boolean).join(' · ');
 }
 
+/** A time on a given clock (an event's IANA time zone), in the reader's
+ * locale; on the reader's own clock when the zone is unknown. */
+export function fmtInZone(iso, timeZone, opts) {
+  try {
+    return new Date(iso).toLocaleString([], { ...opts, timeZone });
+  } catch {
+    return new Date(iso).toLocaleString([], opts);
+  }
+}
+
 /** plural(1, 'vote') → "1 vote", plural(2, 'vote') → "2 votes"; many for irregular plurals. */
 export function plural(n, one, many = `${one}s`) {
   const v = Number.isFinite(n) ? n : 0;

@@ -3,7 +3,7 @@
 // time and the polls; an organizer who is logged in also sees the tempo
 // votes and the PIN sets, and downloads the export.
 
-import { $, el, svg, fill, show, num, fmtClock, trackLabel, toast } from './dom.js';
+import { $, el, svg, fill, show, num, fmtClock, fmtInZone, plural, trackLabel, toast } from './dom.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -12,20 +12,12 @@ const eventId = /^[0-9a-f]{16}$/.test(parts[1] || '') ? parts[1] : '';
 const token = djToken.get();
 let recap = null;
 
-function inZone(iso, opts) {
-  try {
-    return new Date(iso).toLocaleString([], { ...opts, timeZone: recap.event.timeZone });
-  } catch {
-    return new Date(iso).toLocaleString([], opts);
-  }
-}
+const inZone = (iso, opts) => fmtInZone(iso, recap.event.timeZone, opts);
 const clock = (iso) => inZone(iso, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 
 function stat(value, label) {
   return el('div', { class: 'stat' }, el('span', { class: 'value', text: value }), el('span', { class: 'what', text: label }));
 }
-
-function plural(n, one, many) { return `${n} ${n === 1 ? one : many}`; }
 
 function draw() {
   const r = recap;

@@ -3,7 +3,7 @@
 // co-organizers by single-use link, and upload a logo; DJs see the
 // stages, their links and schedules. /dj/events#EVENT_ID opens one event.
 
-import { $, el, fill, show, fmtClock, toast } from './dom.js';
+import { $, el, fill, show, fmtInZone, toast } from './dom.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -78,11 +78,7 @@ $('#event-form').addEventListener('submit', async (e) => {
 
 /** Times in the event's zone: a schedule is read on the event's clock. */
 function zoneClock(iso) {
-  try {
-    return new Date(iso).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: event.timeZone });
-  } catch {
-    return fmtClock(iso);
-  }
+  return fmtInZone(iso, event.timeZone, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 }
 
 /** datetime-local value (event zone) ↔ ISO instant. */

@@ -8,7 +8,7 @@
 // relay answers with the full state) and asks /api/sessions/:id/state too,
 // so whatever was missed appears.
 
-import { $, el, fill, show, num, fmtClock, toast, pathId, plural } from './dom.js';
+import { $, el, fill, show, num, fmtClock, fmtInZone, toast, pathId, plural } from './dom.js';
 import { api, enc } from './api.js';
 import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
@@ -758,13 +758,7 @@ function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
 
 // ---------- stages ----------
 
-function inZone(iso, opts) {
-  try {
-    return new Date(iso).toLocaleString([], { ...opts, timeZone: stage.event.timeZone });
-  } catch {
-    return new Date(iso).toLocaleString([], opts);
-  }
-}
+const inZone = (iso, opts) => fmtInZone(iso, stage.event.timeZone, opts);
 
 function applyStage(info) {
   if (!info || !info.stage || !info.event) return;
