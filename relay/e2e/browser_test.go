@@ -220,8 +220,20 @@ func (p *page) waitPath(path string) {
 	p.waitJS("location "+path, `(path) => location.pathname === path && document.readyState === 'complete'`, path)
 }
 
+// A click goes where the element was when it was measured: wait until it
+// stands still (the dancer page scrolls a new poll into view smoothly).
+const standsStill = `(sel) => {
+	const n = document.querySelector(sel);
+	if (!n) return false;
+	const r = n.getBoundingClientRect(), at = [r.left, r.top, r.width, r.height].join();
+	const was = (window.__pikaRects ||= {})[sel];
+	window.__pikaRects[sel] = at;
+	return was === at;
+}`
+
 func (p *page) click(sel string) {
 	p.t.Helper()
+	p.waitJS(sel+" to stand still", standsStill, sel)
 	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 

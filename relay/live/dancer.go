@@ -139,6 +139,7 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 		d.Leave()
 		return nil, protocol.SessionState{}, pe
 	}
+	r.withCurrent(&st)
 	st.ClientID = cid
 	return d, st, nil
 }

@@ -106,7 +106,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	}
 	prev := r.current
 	if predicted != nil {
-		r.current = predicted
+		r.setCurrent(predicted)
 		r.deferFlush()
 		r.publish(protocol.TypeNowPlaying, *predicted)
 	}
@@ -115,7 +115,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 		// A write that failed (not one we stopped waiting for, which may
 		// still commit) leaves no play: take the broadcast back.
 		if predicted != nil && ctx.Err() == nil {
-			r.current = prev
+			r.setCurrent(prev)
 			if prev != nil {
 				r.publish(protocol.TypeNowPlaying, *prev)
 			} else if st, pe := r.m.state(context.Background(), r.session(), ""); pe == nil {
@@ -127,7 +127,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 	if res.Current && (predicted == nil || !samePlay(*predicted, res.Play)) {
 		// The database knew better than memory: broadcast what was stored.
 		p := res.Play
-		r.current = &p
+		r.setCurrent(&p)
 		r.publish(protocol.TypeNowPlaying, p)
 	}
 	r.m.log.Info("now playing", "session", r.id, "play", res.Play.PlayID, "updated", res.Updated, "late", !res.Current)

@@ -29,7 +29,8 @@ type Room struct {
 	poll      *activePoll
 	annID     string
 	// current is the session's latest play, as last broadcast; only the
-	// DJ's commands (under djOps) change it.
+	// DJ's commands (under djOps) change it, under mu too so that a
+	// joining dancer can read it (see withCurrent).
 	current  *protocol.Play
 	annTimer *time.Timer
 
@@ -52,6 +53,37 @@ func (r *Room) session() store.Session {
 	return r.sess
 }
 
+// setCurrent records the play last broadcast; callers hold djOps.
+func (r *Room) setCurrent(p *protocol.Play) {
+	r.mu.Lock()
+	r.current = p
+	r.mu.Unlock()
+}
+
+// withCurrent makes a joining dancer's snapshot agree with what the room
+// broadcast: a NOW_PLAYING goes out before its write commits, so a dancer
+// who subscribed just after it and read the database just before the
+// commit would otherwise be shown the previous track until the next one.
+func (r *Room) withCurrent(st *protocol.SessionState) {
+	r.mu.Lock()
+	cur := r.current
+	r.mu.Unlock()
+	if cur == nil || !st.Session.Live {
+		return
+	}
+	if len(st.History) > 0 && st.History[0].PlayID == cur.PlayID {
+		st.History[0].Play = *cur
+	} else if st.NowPlaying == nil || !cur.StartedAt.Before(st.NowPlaying.StartedAt) {
+		none := protocol.TempoTally{PlayID: cur.PlayID}
+		st.History = append([]protocol.HistoryEntry{{Play: *cur, Tempo: none}}, st.History...)
+		st.Tempo = &none
+	} else {
+		return
+	}
+	p := *cur
+	st.NowPlaying = &p
+}
+
 type activePoll struct {
 	id    string
 	timer *time.Timer
@@ -72,7 +104,7 @@ func (r *Room) load(ctx context.Context) error {
 		return err
 	}
 	if cur != nil {
-		r.current = &cur.Play
+		r.setCurrent(&cur.Play)
 	}
 	polls, err := r.m.st.Polls(ctx, r.id)
 	if err != nil {
