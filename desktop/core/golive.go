@@ -39,6 +39,11 @@ type GoLiveOptions struct {
 	// ended; nil leaves it to the relay (private with a PIN, public
 	// without).
 	PublicRecap *bool
+	// Stage is a stage of an event the DJ plays at, by its link's slug
+	// (Stages lists them); "" is a session of the DJ's own. On a stage
+	// the dancers of the room's QR code follow the set, and plays already
+	// heard at the event are flagged (PlayedAtEvent, RepeatWarning).
+	Stage string
 }
 
 // GoLiveWith is GoLive with every option.
@@ -67,6 +72,14 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		return err
 	}
 	source = spec.String()
+	var stage *StageChoice
+	if strings.TrimSpace(o.Stage) != "" {
+		st, err := c.findStage(ctx, o.Stage)
+		if err != nil {
+			return err
+		}
+		stage = &st
+	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -75,6 +88,7 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 	}
 	link, err := livelink.New(livelink.Config{
 		RelayURL: set.RelayURL, Token: tok, SessionName: name, PIN: pin, PublicRecap: o.PublicRecap, PublicURL: set.PublicURL,
+		StageID: stageID(stage),
 	}, c.lib.DB())
 	if err != nil {
 		return err
@@ -108,8 +122,8 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 	lr = &liveRun{
 		core: c, link: link, client: link, source: source, plays: make(chan nowplaying.Event, 16), tracker: tracker,
 		updates: make(chan playUpdate),
-		cancel:  cancel, done: make(chan struct{}),
-		state: LiveState{Live: true, Source: source, Session: Session{Name: name}, RelayURL: link.RelayURL(), SourceStatus: tracker.Status()},
+		cancel:  cancel, done: make(chan struct{}), stage: stage,
+		state: LiveState{Live: true, Source: source, Session: Session{Name: name}, RelayURL: link.RelayURL(), SourceStatus: tracker.Status(), Stage: stage},
 	}
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
@@ -123,6 +137,9 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		}()
 	}
 	run("relay link", link.Run)
+	if stage != nil {
+		run("event plays", func(ctx context.Context) error { lr.refreshEventPlays(ctx, set.RelayURL, tok, *stage); return nil })
+	}
 	if watcher != nil {
 		run("now-playing watcher", func(ctx context.Context) error { return watcher.Run(ctx, lr.plays) })
 	}
@@ -147,6 +164,13 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 		c.mu.Lock()
 	}
 	return nil
+}
+
+func stageID(s *StageChoice) string {
+	if s == nil {
+		return ""
+	}
+	return s.Stage.ID
 }
 
 // ErrEndedHere is End's answer when the session ended on this computer but
@@ -214,15 +238,8 @@ func (c *Core) teardown(lr *liveRun) {
 // CheckToken asks the relay whose token this is (GET /api/auth/me): the
 // DJ's name, or an error in plain words.
 func (c *Core) CheckToken(ctx context.Context) (protocol.DJ, error) {
-	tok, err := c.requireToken()
+	relay, tok, err := c.relayAndToken()
 	if err != nil {
-		return protocol.DJ{}, err
-	}
-	relay := c.Settings().RelayURL
-	if relay == "" {
-		return protocol.DJ{}, errors.New("no relay URL: set it in Settings, or with pika relay set URL")
-	}
-	if err := c.checkTransport(relay); err != nil {
 		return protocol.DJ{}, err
 	}
 	dj, err := livelink.CheckToken(ctx, relay, tok)

@@ -35,6 +35,7 @@ type liveRun struct {
 	source  string
 	plays   chan nowplaying.Event
 	tracker *nowplaying.Tracker
+	stage   *StageChoice // nil: a session of the DJ's own
 	updates chan playUpdate
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -249,6 +250,7 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 		slog.Warn("play sent without its numbers", "title", np.Track.Title, "err", err)
 		np.Track = names
 	}
+	lr.warnRepeat(np)
 	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
 		return fmt.Errorf("“%s” did not reach the relay: %w", np.Track.Title, err)
 	}

@@ -41,6 +41,9 @@ type LiveState struct {
 	// SourceStatus is what the now-playing watcher sees of its source:
 	// which one, when it last gave a track, why nothing arrives.
 	SourceStatus nowplaying.Status
+	// Stage is the event's stage this set is on; nil for a session of
+	// the DJ's own.
+	Stage *StageChoice
 }
 
 // relayEvent is what one relay event does to the live state: the state

@@ -32,7 +32,8 @@ func EventPlays(ctx context.Context, relayURL, token, eventID string) ([]protoco
 }
 
 // getJSON GETs a relay API path with the DJ's token and decodes the
-// answer (at most 8 MB: an event's plays fit many times over).
+// answer (at most 8 MB: an event's plays fit many times over). A token
+// the relay does not know is ErrBadToken.
 func getJSON(ctx context.Context, relayURL, token, path string, out any) error {
 	base, _, err := relayURLs(relayURL)
 	if err != nil {
@@ -56,7 +57,7 @@ func getJSON(ctx context.Context, relayURL, token, path string, out any) error {
 		return fmt.Errorf("read the relay's answer: %w", err)
 	}
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden && path == "/api/auth/me":
 		return ErrBadToken
 	case resp.StatusCode != http.StatusOK:
 		var apiErr protocol.APIError

@@ -10,18 +10,6 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// eventDJ makes an account that accepted an invitation to the event.
-func eventDJ(t *testing.T, r *relaytest.Relay, org, eventID, email, name string) string {
-	t.Helper()
-	token := r.RegisterDJ(t, email, name)
-	var inv protocol.Invite
-	r.DoJSON(t, http.MethodPost, "/api/events/"+eventID+"/invites", org, protocol.InviteRequest{Label: name}, &inv)
-	if code := r.DoJSON(t, http.MethodPost, "/api/invites/accept", token, map[string]string{"token": inv.Token}, nil); code != http.StatusOK {
-		t.Fatalf("accept invite: %d", code)
-	}
-	return token
-}
-
 // TestStageSetAndHandOver: the app lists the DJ's events, goes live on a
 // stage, hands over; the next DJ's app takes the stage, the first app
 // learns its session ended, and both see what was played at the event.
@@ -33,8 +21,8 @@ func TestStageSetAndHandOver(t *testing.T) {
 	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
 	var stage protocol.Stage
 	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, &stage)
-	ana := eventDJ(t, r, org, ev.ID, "ana@example.com", "DJ Ana")
-	ben := eventDJ(t, r, org, ev.ID, "ben@example.com", "DJ Ben")
+	ana := r.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
+	ben := r.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
 
 	events, err := EventsOf(ctx, r.URL, ana)
 	if err != nil || len(events) != 1 || len(events[0].Stages) != 1 || events[0].Stages[0].Slug != "swing-main" {

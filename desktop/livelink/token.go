@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"time"
 
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -19,37 +16,11 @@ var ErrBadToken = errors.New("livelink: the relay refused the token")
 // the settings screen: it returns the DJ, or ErrBadToken.
 func CheckToken(ctx context.Context, relayURL, token string) (protocol.DJ, error) {
 	var dj protocol.DJ
-	base, _, err := relayURLs(relayURL)
-	if err != nil {
-		return dj, fmt.Errorf("livelink: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/auth/me", nil)
-	if err != nil {
+	if err := getJSON(ctx, relayURL, token, "/api/auth/me", &dj); err != nil {
+		if errors.Is(err, ErrBadToken) {
+			return dj, err
+		}
 		return dj, fmt.Errorf("livelink: check token: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("User-Agent", "Pika-desktop")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return dj, fmt.Errorf("livelink: check token at %s: %w", base, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return dj, fmt.Errorf("livelink: check token: read answer: %w", err)
-	}
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return dj, ErrBadToken
-	case resp.StatusCode != http.StatusOK:
-		var apiErr protocol.APIError
-		_ = json.Unmarshal(body, &apiErr)
-		return dj, fmt.Errorf("livelink: check token: relay answered %s %s", resp.Status, apiErr.Error)
-	}
-	if err := json.Unmarshal(body, &dj); err != nil {
-		return dj, fmt.Errorf("livelink: check token: unreadable answer: %w", err)
 	}
 	return dj, nil
 }
