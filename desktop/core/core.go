@@ -70,7 +70,7 @@ type Core struct {
 	warnings []string
 	watcher  *library.Watcher
 	live     *liveRun
-	event    *eventPlays // the plays of the event of the last stage set
+	event    *eventPlays     // the plays of the event of the last stage set
 	plainOK  map[string]bool // plain-http relay URLs the DJ confirmed (transport.go)
 }
 
