@@ -31,13 +31,17 @@ Usage:
   pika analyze [--retry-failed|--all]   analyse every track not analysed yet (or failed ones, or all)
   pika library search TEXT              find tracks by artist, title, album or file name
   pika library list [--bpm MIN-MAX] [--key 8A|Am] [--state pending|analysed|failed|missing]
-  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--public-recap[=false]] [--relay URL] [--allow-http]
-                                        go live and relay what is played until interrupted;
+  pika live --source SOURCE [--session-name NAME] [--pin 1234] [--public-recap[=false]] [--stage SLUG]
+            [--relay URL] [--allow-http]
+                                        go live and relay what is played until interrupted (on an
+                                        event's stage with --stage: dancers of its QR code follow you);
                                         SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
                                         engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | rekordbox[:PATH] |
                                         seratodb[:PATH] | djuced[:DIR] | textfile:PATH | manual;
                                         the token comes from pika token set or PIKA_TOKEN (--token pk_dj_…
                                         also works, but other users of the machine can read it in ps)
+  pika stages [--allow-http]            list the stages of the events you play at (accept the
+                                        organizer's invitation link on the web first)
   pika token set                        save the DJ token read from standard input
   pika token check [--allow-http]       show whose token is saved
   pika relay set URL [--public URL]     save the relay (and the public page URL dancers open)
@@ -130,6 +134,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdToken(ctx, env, cm, rest)
 	case "relay":
 		err = cmdRelay(ctx, env, cm, rest)
+	case "stages":
+		err = cmdStages(ctx, env, cm, rest)
 	default:
 		fmt.Fprintf(env.Stderr, "Unknown command %q: pika help lists them.\n\n%s", cmd, Usage)
 		return 2

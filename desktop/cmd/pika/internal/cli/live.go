@@ -23,7 +23,7 @@ import (
 const endTimeout = 10 * time.Second
 
 func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
-	var source, relay, token, name, pin string
+	var source, relay, token, name, pin, stage string
 	var allowHTTP bool
 	var publicRecap optBool
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
@@ -34,6 +34,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 		fs.StringVar(&token, "token", "", "DJ token; visible in ps: prefer PIKA_TOKEN or pika token set")
 		fs.StringVar(&name, "session-name", "", "session name dancers see")
 		fs.StringVar(&pin, "pin", "", "optional 4–8 digit PIN")
+		fs.StringVar(&stage, "stage", "", "go live on a stage of an event you play at, by its link's slug (pika stages lists them)")
 	})
 	if err != nil {
 		return err
@@ -60,11 +61,15 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 		}
 		events, stop := pc.Events()
 		defer stop()
-		if err := pc.GoLiveWith(ctx, core.GoLiveOptions{Source: source, Name: name, PIN: pin, PublicRecap: publicRecap.v}); err != nil {
+		if err := pc.GoLiveWith(ctx, core.GoLiveOptions{Source: source, Name: name, PIN: pin, PublicRecap: publicRecap.v, Stage: stage}); err != nil {
 			return plainHTTPHint(err)
 		}
 		st := pc.LiveState()
-		fmt.Fprintf(env.Stdout, "Going live as %q on %s, watching %s (Ctrl-C ends the session)\n", st.Session.Name, st.RelayURL, st.Source)
+		where := ""
+		if st.Stage != nil {
+			where = " on the stage " + st.Stage.Label() + ","
+		}
+		fmt.Fprintf(env.Stdout, "Going live as %q%s on %s, watching %s (Ctrl-C ends the session)\n", st.Session.Name, where, st.RelayURL, st.Source)
 		if strings.HasPrefix(strings.ToLower(st.Source), "manual") {
 			fmt.Fprintln(env.Stdout, "Manual source: type a library track id (see pika library search) and Enter to send it")
 			go readManual(ctx, env, pc)
@@ -238,6 +243,8 @@ func (lp *livePrinter) print(e core.Event) bool {
 		fmt.Fprintf(out, "Announcement: %s\n", e.Text)
 	case core.AnnouncementCleared:
 		fmt.Fprintln(out, "Announcement cleared")
+	case core.RepeatWarning:
+		fmt.Fprintf(lp.env.Stderr, "Repeat: %q. %s\n", e.Track.Title, e.Text)
 	case core.PINGuessed:
 		fmt.Fprintf(lp.env.Stderr, "Warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
 	case core.SourceStatusChanged:
