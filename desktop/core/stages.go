@@ -130,6 +130,17 @@ func (c *Core) PlayedAtEvent(artist, title string) ([]protocol.EventPlay, string
 	return plays, repeats.Warning(plays, ep.stage.Location())
 }
 
+// EventLocation is the time zone of the event PlayedAtEvent knows of (the
+// computer's own when none): play times read as the event's clocks do.
+func (c *Core) EventLocation() *time.Location {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.event == nil {
+		return time.Local
+	}
+	return c.event.stage.Location()
+}
+
 // refreshEventPlays rereads the event's plays now and then while the set
 // lasts; the first read happens before the first play is sent.
 func (lr *liveRun) refreshEventPlays(ctx context.Context, relay, tok string, st StageChoice) {

@@ -108,3 +108,13 @@ func copyCorpus(t *testing.T, names ...string) string {
 	}
 	return dir
 }
+
+// relayout lays the window out again, as a real window does on its next
+// frame, so a capture shows notes whose text grew since the last layout.
+func (h *harness) relayout() {
+	h.ui(func() {
+		size := h.win.Canvas().Size()
+		h.win.Resize(size.AddWidthHeight(1, 0))
+		h.win.Resize(size)
+	})
+}

@@ -43,6 +43,7 @@ type libraryPane struct {
 	table    *trackTable
 	summary  *widget.Label
 	message  *note
+	played   *note // the selected track was played at the event (eventplays.go)
 	errLabel *note
 	// filterErr says why the filter boxes cannot be used as typed.
 	filterErr *note
@@ -78,8 +79,12 @@ func newLibraryPane(g *gui) *libraryPane {
 	p.key = widget.NewSelect(keyChoices, nil)
 	p.key.SetSelectedIndex(0)
 
-	p.table = newTrackTable()
-	p.table.onSelect = func(library.Track) { p.updateSend() }
+	p.table = newTrackTable(eventColumn(g.core))
+	p.played = newNote(widget.WarningImportance)
+	p.table.onSelect = func(t library.Track) {
+		p.updateSend()
+		p.showPlayed(t)
+	}
 	p.summary = widget.NewLabel("")
 	p.message = newNote(widget.MediumImportance)
 	p.errLabel = newErrorNote()
@@ -97,7 +102,7 @@ func newLibraryPane(g *gui) *libraryPane {
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
 	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
-	bottom := container.NewBorder(nil, nil, nil, p.sendBtn, p.summary)
+	bottom := container.NewBorder(p.played, nil, nil, p.sendBtn, p.summary)
 	p.addMusic = widget.NewButtonWithIcon("Add music folder…", theme.FolderOpenIcon(), p.pickFolder)
 	p.addMusic.Importance = widget.HighImportance
 	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
@@ -352,13 +357,15 @@ func (p *libraryPane) sendSelected() {
 	if !ok {
 		return
 	}
-	p.g.do(p.sendBtn, func(ctx context.Context) error {
-		return p.g.core.SendManual(ctx, t.ID)
-	}, func(err error) {
-		if err != nil {
-			p.errLabel.SetText("Could not send the track: " + errorDetail(err))
-			return
-		}
-		p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))
+	p.confirmRepeat(t, func() {
+		p.g.do(p.sendBtn, func(ctx context.Context) error {
+			return p.g.core.SendManual(ctx, t.ID)
+		}, func(err error) {
+			if err != nil {
+				p.errLabel.SetText("Could not send the track: " + errorDetail(err))
+				return
+			}
+			p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))
+		})
 	})
 }

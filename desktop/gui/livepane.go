@@ -88,6 +88,7 @@ type livePane struct {
 	qr        *qrView
 	joinNote  *note
 	srcStatus *sourceStatus // sourcestatus.go
+	stage     *stagePicker  // stagepicker.go
 
 	// joinShown is what the join area shows ("kind url"), so a redraw
 	// with the same state leaves it (and the projector view) alone;
@@ -118,6 +119,7 @@ func newLivePane(g *gui) *livePane {
 		}
 	})
 	p.source.SetSelectedIndex(0)
+	p.stage = newStagePicker(g)
 	p.name = widget.NewEntry()
 	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
 	p.pin = widget.NewEntry()
@@ -154,6 +156,7 @@ func newLivePane(g *gui) *livePane {
 	setup := widget.NewForm(
 		widget.NewFormItem("Watch", p.source),
 		widget.NewFormItem("Location", p.location),
+		widget.NewFormItem("Where", p.stage.row),
 		widget.NewFormItem("Session name", p.name),
 		widget.NewFormItem("PIN", p.pin),
 		widget.NewFormItem("", p.publicRecap),
@@ -196,6 +199,7 @@ func newLivePane(g *gui) *livePane {
 		p.firstRun,
 		setup,
 		container.NewHBox(p.goLive, p.end),
+		p.stage.live,
 		p.pinBox,
 		p.offlineBox,
 		p.errLabel,
@@ -225,6 +229,7 @@ func (p *livePane) loadDefaults() {
 	if p.name.Text == "" {
 		p.name.SetText(s.SessionName)
 	}
+	p.stage.load()
 }
 
 func (p *livePane) startLive() {
@@ -253,6 +258,7 @@ func (p *livePane) startLive() {
 	}
 	p.info.SetText("Connecting to the relay…")
 	p.recap = ""
+	stage := p.stage.Stage()
 	var saveErr error
 	p.g.do(p.goLive, func(ctx context.Context) error {
 		// Remember the choices for the next set; a failure to save must
@@ -261,7 +267,7 @@ func (p *livePane) startLive() {
 		s.Source, s.SessionName = src, name
 		saveErr = p.g.core.SaveSettings(s)
 		public := p.publicRecap.Checked
-		return p.g.core.GoLiveWith(ctx, core.GoLiveOptions{Source: src, Name: name, PIN: pin, PublicRecap: &public})
+		return p.g.core.GoLiveWith(ctx, core.GoLiveOptions{Source: src, Name: name, PIN: pin, PublicRecap: &public, Stage: stage})
 	}, func(err error) {
 		p.info.SetText("")
 		switch {
@@ -407,6 +413,7 @@ func (p *livePane) ended(s core.Session) {
 // show draws the live state.
 func (p *livePane) show(st core.LiveState) {
 	p.showOffline(st)
+	p.stage.show(st)
 	p.showPIN(st)
 	if st.Live {
 		// The form shows what this session watches, also when it was
@@ -488,6 +495,9 @@ func (p *livePane) showJoin(st core.LiveState) {
 		kind, link = "public", st.Session.JoinURL
 	case st.Live && st.Session.ID != "":
 		link = p.g.core.Settings().JoinURL(st.Session.ID)
+		if st.Stage != nil && link != "" {
+			link = p.g.core.Settings().PageURL() + "/s/" + url.PathEscape(st.Stage.Stage.Slug) // the room's code
+		}
 		if link == "" {
 			link = st.Session.LocalJoinURL
 		}

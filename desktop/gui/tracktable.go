@@ -138,6 +138,7 @@ func camelotRank(t library.Track) int {
 // trackTable is the library table: sortable by any column (tap a header;
 // tap again to reverse), one row selected at a time.
 type trackTable struct {
+	columns  []trackColumn
 	table    *widget.Table
 	tracks   []library.Track
 	sortCol  int
@@ -146,10 +147,12 @@ type trackTable struct {
 	onSelect func(library.Track)
 }
 
-func newTrackTable() *trackTable {
-	tt := &trackTable{sortCol: 0, selected: -1}
+// newTrackTable makes the table of trackColumns and the extra columns
+// that need more than the track (what the event played).
+func newTrackTable(extra ...trackColumn) *trackTable {
+	tt := &trackTable{columns: append(slices.Clone(trackColumns), extra...), sortCol: 0, selected: -1}
 	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(tt.tracks), len(trackColumns) },
+		func() (int, int) { return len(tt.tracks), len(tt.columns) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -163,10 +166,10 @@ func newTrackTable() *trackTable {
 			}
 			tr := tt.tracks[id.Row]
 			l.Importance = widget.MediumImportance
-			if trackColumns[id.Col].title == "Problem" || tr.State == library.StateFailed && trackColumns[id.Col].title == "Status" {
+			if tt.columns[id.Col].title == "Problem" || tr.State == library.StateFailed && tt.columns[id.Col].title == "Status" {
 				l.Importance = widget.DangerImportance
 			}
-			l.SetText(trackColumns[id.Col].text(tr))
+			l.SetText(tt.columns[id.Col].text(tr))
 		},
 	)
 	t.ShowHeaderColumn = false
@@ -178,11 +181,11 @@ func newTrackTable() *trackTable {
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		b := o.(*widget.Button)
-		if id.Col < 0 || id.Col >= len(trackColumns) {
+		if id.Col < 0 || id.Col >= len(tt.columns) {
 			return
 		}
 		col := id.Col
-		b.SetText(trackColumns[col].title)
+		b.SetText(tt.columns[col].title)
 		b.SetIcon(nil)
 		if col == tt.sortCol {
 			if tt.sortDesc {
@@ -193,7 +196,7 @@ func newTrackTable() *trackTable {
 		}
 		b.OnTapped = func() { tt.SortBy(col) }
 	}
-	for i, c := range trackColumns {
+	for i, c := range tt.columns {
 		t.SetColumnWidth(i, c.width)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
@@ -231,7 +234,13 @@ func (tt *trackTable) SetTracks(ts []library.Track) {
 	tt.table.Refresh()
 	for i, t := range tt.tracks {
 		if t.ID == keep {
+			// Fyne's Select skips a cell already selected, and with it
+			// OnSelected: the row is recorded here, not left to it.
+			tt.selected = i
 			tt.table.Select(widget.TableCellID{Row: i, Col: 0})
+			if tt.onSelect != nil {
+				tt.onSelect(t) // its numbers or marks may have changed
+			}
 			return
 		}
 	}
@@ -252,7 +261,7 @@ func (tt *trackTable) SortBy(col int) {
 }
 
 func (tt *trackTable) sort() {
-	less := trackColumns[tt.sortCol].less
+	less := tt.columns[tt.sortCol].less
 	slices.SortStableFunc(tt.tracks, func(a, b library.Track) int {
 		c := less(a, b)
 		if c == 0 {

@@ -90,7 +90,8 @@ var localNets = func() []*net.IPNet {
 // public. JoinURL is never a LAN address: it stays empty when only such an
 // address is known, and LocalJoinURL keeps the relay's local link for
 // testing on this machine. The recap link is not for a QR code and keeps
-// the relay's otherwise.
+// the relay's otherwise. The page's path is the relay's (a stage set's
+// join link is the room's /s/SLUG, not /live/ID).
 func publicLinks(publicURL, sessionID, relayJoin, relayRecap string) (join, localJoin, recap string) {
 	base := strings.TrimSuffix(strings.TrimSpace(publicURL), "/")
 	id := url.PathEscape(sessionID)
@@ -99,9 +100,17 @@ func publicLinks(publicURL, sessionID, relayJoin, relayRecap string) (join, loca
 		localJoin, join = relayJoin, ""
 	}
 	if base != "" && !isLocalURL(base) {
-		return base + "/live/" + id, localJoin, base + "/recap/" + id
+		return base + pathOf(relayJoin, "/live/"+id), localJoin, base + pathOf(relayRecap, "/recap/"+id)
 	}
 	return join, localJoin, recap
+}
+
+// pathOf is a link's path, or def when it has none.
+func pathOf(link, def string) string {
+	if u, err := url.Parse(link); err == nil && strings.HasPrefix(u.EscapedPath(), "/") && len(u.EscapedPath()) > 1 {
+		return u.EscapedPath()
+	}
+	return def
 }
 
 // PlainHTTP reports whether raw (a relay URL as typed) would be reached

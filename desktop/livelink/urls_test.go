@@ -63,6 +63,8 @@ func TestPublicLinks(t *testing.T) {
 			"", "http://localhost:8080/live/s1", ""},
 		{"mdns name", "https://pika.dance", "http://djlaptop.local:8080/live/s1", "",
 			"https://pika.dance/live/s1", "http://djlaptop.local:8080/live/s1", "https://pika.dance/recap/s1"},
+		{"a stage set: the room's link on the public page", "https://pika.dance", "http://127.0.0.1:8080/s/swing-main", "http://127.0.0.1:8080/recap/s1",
+			"https://pika.dance/s/swing-main", "http://127.0.0.1:8080/s/swing-main", "https://pika.dance/recap/s1"},
 		{"ipv6 loopback", "https://pika.dance", "http://[::1]:8080/live/s1", "",
 			"https://pika.dance/live/s1", "http://[::1]:8080/live/s1", "https://pika.dance/recap/s1"},
 	}

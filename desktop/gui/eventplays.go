@@ -1,0 +1,81 @@
+package gui
+
+import (
+	"cmp"
+	"fmt"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/library"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// The library's view of what the event of the DJ's stage set already
+// played: a column, a line for the selected track, and a question before a
+// repeat is sent by hand.
+
+// eventColumn is the library's "At event" column: the last time a track
+// was played at the event ("" when it was not, or off a stage).
+func eventColumn(c *core.Core) trackColumn {
+	last := func(t library.Track) *protocol.EventPlay {
+		pt := t.Protocol()
+		plays, _ := c.PlayedAtEvent(pt.Artist, pt.Title)
+		if len(plays) == 0 {
+			return nil
+		}
+		return &plays[len(plays)-1]
+	}
+	return trackColumn{"At event", 150, func(t library.Track) string {
+		p := last(t)
+		if p == nil {
+			return ""
+		}
+		return fmt.Sprintf("%s · %s", p.StartedAt.In(c.EventLocation()).Format("15:04"), p.DJName)
+	}, func(a, b library.Track) int {
+		at := func(t library.Track) int64 {
+			if p := last(t); p != nil {
+				return p.StartedAt.UnixMilli()
+			}
+			return 0
+		}
+		return cmp.Compare(at(a), at(b))
+	}}
+}
+
+// playedWarning is the sentence for a track played at the event ("" when
+// it was not).
+func playedWarning(c *core.Core, t library.Track) string {
+	pt := t.Protocol()
+	_, text := c.PlayedAtEvent(pt.Artist, pt.Title)
+	return text
+}
+
+// showPlayed says, for the selected track, whether the event played it.
+func (p *libraryPane) showPlayed(t library.Track) {
+	if text := playedWarning(p.g.core, t); text != "" {
+		p.played.SetText("“" + displayTitle(t) + "”: " + text + ".")
+	} else {
+		p.played.SetText("")
+	}
+}
+
+// confirmRepeat asks before a track the event already played is sent as
+// now playing; send runs at once when it was not played.
+func (p *libraryPane) confirmRepeat(t library.Track, send func()) {
+	text := playedWarning(p.g.core, t)
+	if text == "" {
+		send()
+		return
+	}
+	d := dialog.NewConfirm("Send a repeat?", "“"+displayTitle(t)+"”\n"+text+".", func(ok bool) {
+		if ok {
+			send()
+		}
+	}, p.g.win)
+	d.SetConfirmText("Send anyway")
+	d.SetDismissText("Don't send")
+	d.SetConfirmImportance(widget.WarningImportance)
+	d.Show()
+}

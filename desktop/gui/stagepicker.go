@@ -1,0 +1,167 @@
+package gui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pikadj/pika/desktop/core"
+)
+
+// ownSession is the picker's first choice: a session with a QR code of its
+// own, as before events existed.
+const ownSession = "My own session (its own QR code)"
+
+// stagePicker is Go Live's "Where" row: a session of the DJ's own or a
+// stage of an event the DJ plays at, and, once live on a stage, the
+// hand-over to the event's next DJ and the repeat warning.
+type stagePicker struct {
+	g        *gui
+	choices  []core.StageChoice
+	sel      *widget.Select
+	reload   *widget.Button
+	handOver *widget.Button
+	note     *note // why the list is empty, or which stage this set is on
+	repeat   *note // the last repeat warning of this set
+	repeatOf string
+	row      fyne.CanvasObject
+	live     fyne.CanvasObject
+}
+
+func newStagePicker(g *gui) *stagePicker {
+	s := &stagePicker{g: g}
+	s.sel = widget.NewSelect([]string{ownSession}, nil)
+	s.sel.SetSelectedIndex(0)
+	s.reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
+	s.note = newNote(widget.MediumImportance)
+	s.repeat = newNote(widget.WarningImportance)
+	s.handOver = widget.NewButtonWithIcon("Hand over the stage", theme.MailForwardIcon(), s.confirmHandOver)
+	s.handOver.Hide()
+	s.row = container.NewBorder(nil, nil, nil, s.reload, s.sel)
+	s.live = container.NewVBox(s.note, s.repeat, container.NewHBox(s.handOver))
+	return s
+}
+
+// load asks the relay for the DJ's events' stages (quietly: without a
+// relay or a token the own session is the only choice).
+func (s *stagePicker) load() {
+	set := s.g.core.Settings()
+	if set.RelayURL == "" || !s.g.core.HasToken() {
+		s.set(nil)
+		return
+	}
+	var got []core.StageChoice
+	s.g.do(s.reload, func(ctx context.Context) error {
+		var err error
+		got, err = s.g.core.Stages(ctx)
+		return err
+	}, func(err error) {
+		var plain *core.PlainHTTPError
+		switch {
+		case errors.As(err, &plain):
+			s.set(nil) // Go Live asks about plain http itself
+		case err != nil:
+			s.set(nil)
+			s.note.SetText("Your events' stages could not be listed: " + errorDetail(err) + ".")
+		default:
+			s.set(got)
+		}
+	})
+}
+
+// set offers the choices, keeping the one picked when it is still there.
+func (s *stagePicker) set(choices []core.StageChoice) {
+	keep := s.Stage()
+	s.choices = choices
+	opts := []string{ownSession}
+	at := 0
+	for i, c := range choices {
+		opts = append(opts, c.Label())
+		if c.Stage.Slug == keep {
+			at = i + 1
+		}
+	}
+	s.sel.SetOptions(opts)
+	s.sel.SetSelectedIndex(at)
+	if len(choices) == 0 {
+		s.note.SetText("")
+	} else {
+		s.note.SetText("On a stage, dancers use the room's QR code all weekend and follow each set.")
+	}
+}
+
+// Stage is the slug of the chosen stage, "" for a session of one's own.
+func (s *stagePicker) Stage() string {
+	if i := s.sel.SelectedIndex(); i > 0 && i <= len(s.choices) {
+		return s.choices[i-1].Stage.Slug
+	}
+	return ""
+}
+
+// show draws the live state: the stage this set is on and its controls.
+func (s *stagePicker) show(st core.LiveState) {
+	if st.Live {
+		s.sel.Disable()
+		s.reload.Disable()
+	} else {
+		s.sel.Enable()
+		s.reload.Enable()
+	}
+	switch {
+	case st.Live && st.Stage != nil:
+		s.note.SetText("On the stage " + st.Stage.Label() + ": dancers of the room's QR code see this set.")
+		s.handOver.Show()
+	case st.Live:
+		s.note.SetText("")
+		s.handOver.Hide()
+	default:
+		s.handOver.Hide()
+	}
+	if !st.Live {
+		s.played(core.Playing{})
+	}
+}
+
+// played drops the repeat warning once another track plays.
+func (s *stagePicker) played(p core.Playing) {
+	if p.Track.Title != s.repeatOf {
+		s.repeatOf = ""
+		s.repeat.SetText("")
+	}
+}
+
+// warn shows a repeat warning for the track playing now.
+func (s *stagePicker) warn(w core.RepeatWarning) {
+	s.repeatOf = w.Track.Title
+	s.repeat.SetText("“" + w.Track.Title + "” is a repeat. " + w.Text + ".")
+}
+
+func (s *stagePicker) confirmHandOver() {
+	st := s.g.core.LiveState()
+	if st.Stage == nil {
+		return
+	}
+	msg := "Any DJ of " + st.Stage.Event.Name + " may now go live on " + st.Stage.Stage.Name + " (for the next few minutes).\nThis set ends when they do; the dancers move to their set by themselves."
+	d := dialog.NewConfirm("Hand over the stage?", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		s.g.do(s.handOver, func(ctx context.Context) error {
+			return s.g.core.HandOver(ctx, "")
+		}, func(err error) {
+			if err != nil {
+				s.note.SetText("Could not hand over: " + errorDetail(err) + ".")
+				return
+			}
+			s.note.SetText("Handed over: the next DJ can go live on " + st.Stage.Stage.Name + " now. Keep playing until they do.")
+		})
+	}, s.g.win)
+	d.SetConfirmText("Hand over")
+	d.SetDismissText("Keep the stage")
+	d.Show()
+}
