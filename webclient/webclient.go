@@ -36,6 +36,7 @@ var Pages = map[string]string{
 	"GET /live":                          "live.html",
 	"GET /live/{sessionId}":              "session.html",
 	"GET /recap/{sessionId}":             "recap.html",
+	"GET /dj/sessions/{sessionId}":       "analytics.html",
 	"GET /dj":                            "dj.html",
 	"GET /dj/login":                      "dj-login.html",
 	"GET /dj/register":                   "dj-register.html",

@@ -195,6 +195,22 @@ func TestLiveSessionFromTheWindow(t *testing.T) {
 	if got := h.app.Clipboard().Content(); got != wantRecap {
 		t.Errorf("copied %q, want the recap link %q", got, wantRecap)
 	}
+
+	// After the set: its private numbers, from the relay.
+	h.tap(lv.analyticsBtn)
+	h.waitFor("the set's numbers", liveLimit, func() bool { return lv.analytics != nil }, func() string { return lv.errLabel.Text })
+	h.ui(func() {
+		var texts []string
+		for _, l := range findLabels(h.win.Canvas().Overlays().Top()) {
+			texts = append(texts, l.Text)
+		}
+		all := strings.Join(texts, "\n")
+		for _, want := range []string{"Tempo votes: 100 % faster · 0 % perfect · 0 % slower (1 vote).", trackName(play.Track) + " · ♥ 1 · ↑ 100 % ✓ 0 % ↓ 0 %"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the numbers dialog lacks %q:\n%s", want, all)
+			}
+		}
+	})
 }
 
 // answerEnd taps End session and answers its confirmation with the

@@ -95,6 +95,11 @@ type livePane struct {
 	// recap is the link of the session that ended here.
 	joinShown string
 	recap     string
+	// endedID is the set that ended here; analyticsBtn opens its private
+	// numbers (analyticsview.go).
+	endedID      string
+	analyticsBtn *widget.Button
+	analytics    dialog.Dialog
 	// firstRun holds the first-run checklist (see checklist).
 	firstRun *fyne.Container
 	// ending asks before the session ends (nil when not asking).
@@ -145,6 +150,8 @@ func newLivePane(g *gui) *livePane {
 	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.confirmEnd)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
+	p.analyticsBtn = widget.NewButtonWithIcon("Your set's numbers", theme.InfoIcon(), p.showAnalytics)
+	p.analyticsBtn.Hide()
 	p.errLabel = newErrorNote()
 	p.info = newNote(widget.MediumImportance)
 	p.offline = newNote(widget.WarningImportance)
@@ -198,7 +205,7 @@ func newLivePane(g *gui) *livePane {
 		heading("Live"),
 		p.firstRun,
 		setup,
-		container.NewHBox(p.goLive, p.end),
+		container.NewHBox(p.goLive, p.end, p.analyticsBtn),
 		p.stage.live,
 		p.pinBox,
 		p.offlineBox,
@@ -258,6 +265,8 @@ func (p *livePane) startLive() {
 	}
 	p.info.SetText("Connecting to the relay…")
 	p.recap = ""
+	p.endedID = ""
+	p.analyticsBtn.Hide()
 	stage := p.stage.Stage()
 	var saveErr error
 	p.g.do(p.goLive, func(ctx context.Context) error {
@@ -408,6 +417,10 @@ func (p *livePane) ended(s core.Session) {
 		p.info.SetText("Session ended.")
 	}
 	p.recap = s.RecapURL
+	p.endedID = s.ID
+	if s.ID != "" {
+		p.analyticsBtn.Show()
+	}
 }
 
 // show draws the live state.

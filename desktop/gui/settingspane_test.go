@@ -126,6 +126,27 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	return nil
 }
 
+// findLabels lists the labels in a tree of objects, as a DJ reads them.
+func findLabels(o fyne.CanvasObject) []*widget.Label {
+	switch v := o.(type) {
+	case *widget.Label:
+		return []*widget.Label{v}
+	case *fyne.Container:
+		var out []*widget.Label
+		for _, c := range v.Objects {
+			out = append(out, findLabels(c)...)
+		}
+		return out
+	case fyne.Widget:
+		var out []*widget.Label
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			out = append(out, findLabels(c)...)
+		}
+		return out
+	}
+	return nil
+}
+
 // "Save and check" with a token the relay refuses keeps the token that
 // works and says why the new one was refused.
 func TestSettingsRefusedTokenIsNotSaved(t *testing.T) {

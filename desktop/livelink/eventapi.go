@@ -69,3 +69,13 @@ func getJSON(ctx context.Context, relayURL, token, path string, out any) error {
 	}
 	return nil
 }
+
+// SetAnalytics fetches a set's private numbers (its DJ's or an organizer's
+// token): tempo shares, drop-offs, tracks nobody liked.
+func SetAnalytics(ctx context.Context, relayURL, token, sessionID string) (protocol.SetAnalytics, error) {
+	var out protocol.SetAnalytics
+	if err := getJSON(ctx, relayURL, token, "/api/sessions/"+url.PathEscape(sessionID)+"/analytics", &out); err != nil {
+		return out, fmt.Errorf("livelink: set analytics: %w", err)
+	}
+	return out, nil
+}

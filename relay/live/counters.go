@@ -57,6 +57,7 @@ func (r *Room) flush() {
 		return
 	}
 	r.flushing = true
+	at := time.Now() // the count's time: before anyone hears of it
 	plays, polls := r.dirtyPlays, r.dirtyPolls
 	r.dirtyPlays, r.dirtyPolls = map[string]dirty{}, map[string]struct{}{}
 	listeners, sendListeners := len(r.listeners), r.dirtyListeners && len(r.listeners) != r.lastListeners
@@ -94,6 +95,10 @@ func (r *Room) flush() {
 	}
 	if sendListeners {
 		r.publish(protocol.TypeListenerCount, protocol.ListenerCount{Count: listeners})
+		// For the DJ's analytics: who left during which track.
+		if err := r.m.st.RecordListeners(ctx, r.id, at, listeners); err != nil && !errors.Is(err, store.ErrClosed) {
+			r.m.log.Error("recording the dancer count failed", "session", r.id, "err", err)
+		}
 	}
 	if newPeak {
 		if err := r.m.st.RaisePeak(ctx, r.id, listeners); err != nil && !errors.Is(err, store.ErrClosed) {

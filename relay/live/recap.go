@@ -26,8 +26,9 @@ func (m *Manager) Recap(ctx context.Context, sessionID string, a Access) (protoc
 	if pe := m.recapAccess(ctx, sess, a); pe != nil {
 		return protocol.Recap{}, pe
 	}
+	own := a.DJID != "" && a.DJID == sess.DJID
 	if rc, ok := m.recaps.get(sessionID, time.Now()); ok {
-		return rc, nil
+		return recapFor(rc, own), nil
 	}
 	var (
 		rc protocol.Recap
@@ -43,7 +44,23 @@ func (m *Manager) Recap(ctx context.Context, sessionID string, a Access) (protoc
 	if pe == nil {
 		m.recaps.keep(sessionID, rc, time.Now())
 	}
-	return rc, pe
+	return recapFor(rc, own), pe
+}
+
+// recapFor is the recap as a reader sees it: the tempo votes per track are
+// the DJ's own (SetAnalytics), so everyone else gets a copy without them.
+func recapFor(rc protocol.Recap, own bool) protocol.Recap {
+	if own {
+		rc.Full = true
+		return rc
+	}
+	plays := make([]protocol.RecapPlay, len(rc.Plays))
+	for i, p := range rc.Plays {
+		p.Tempo = nil
+		plays[i] = p
+	}
+	rc.Plays = plays
+	return rc
 }
 
 func (m *Manager) recap(ctx context.Context, st *store.Store, sessionID string) (protocol.Recap, *protocol.Error) {
@@ -67,7 +84,7 @@ func (m *Manager) recap(ctx context.Context, st *store.Store, sessionID string) 
 	}
 	slices.Reverse(plays)
 	for _, p := range plays {
-		rc.Plays = append(rc.Plays, protocol.RecapPlay{PlayID: p.PlayID, Track: p.Track, StartedAt: p.StartedAt, EndedAt: p.EndedAt, Likes: p.Likes, Tempo: p.Tempo})
+		rc.Plays = append(rc.Plays, protocol.RecapPlay{PlayID: p.PlayID, Track: p.Track, StartedAt: p.StartedAt, EndedAt: p.EndedAt, Likes: p.Likes, Tempo: &p.Tempo})
 	}
 	polls, err := st.Polls(ctx, sessionID)
 	if err != nil {

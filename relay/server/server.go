@@ -197,6 +197,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/state", s.sessionState, s.limitReads)
 	api.GET("/sessions/:id/plays", s.sessionPlays, s.limitReads)
 	api.GET("/sessions/:id/recap", s.sessionRecap, s.limitReads)
+	api.GET("/sessions/:id/analytics", s.sessionAnalytics, s.requireDJ)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
 	s.eventRoutes(api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })

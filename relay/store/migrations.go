@@ -217,6 +217,15 @@ CREATE INDEX event_announcements_event ON event_announcements(event_id, created_
 ALTER TABLE sessions ADD COLUMN stage_id TEXT REFERENCES stages(id);
 CREATE INDEX sessions_stage ON sessions(stage_id, started_at) WHERE stage_id IS NOT NULL;
 `,
+	// 6: the dancer count of a session each time it changed, for the DJ's
+	// private analytics (who left during which track).
+	`CREATE TABLE listener_samples (
+	session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+	at         INTEGER NOT NULL,
+	count      INTEGER NOT NULL,
+	PRIMARY KEY (session_id, at)
+) WITHOUT ROWID;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -84,7 +84,9 @@ type RecapPlay struct {
 	StartedAt time.Time  `json:"startedAt"`
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	Likes     int        `json:"likes"`
-	Tempo     TempoTally `json:"tempo"`
+	// Tempo is the DJ's own (see SetAnalytics): only in the answer to the
+	// session's DJ, never in the public recap.
+	Tempo *TempoTally `json:"tempo,omitempty"`
 }
 
 // RecapAnnouncement is an announcement in a recap.
@@ -114,6 +116,9 @@ type Recap struct {
 	UniqueDancers int                 `json:"uniqueDancers"`
 	TotalLikes    int                 `json:"totalLikes"`
 	TotalVotes    int                 `json:"totalTempoVotes"`
+	// Full: the answer to the set's DJ, with each track's tempo votes
+	// and a link to the private analytics.
+	Full bool `json:"full,omitempty"`
 }
 
 // PlaysPage answers GET /api/sessions/:id/plays?before=PLAYID&limit=N:

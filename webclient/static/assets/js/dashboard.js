@@ -3,7 +3,7 @@
 // and tempo votes, and the tempo comfort of the last 30 minutes. It
 // refreshes every 10 seconds while the tab is visible.
 
-import { $, el, fill, show, fmtInZone, trackLabel } from './dom.js';
+import { $, el, fill, show, fmtInZone, trackLabel, tempoBar } from './dom.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -18,13 +18,7 @@ function comfort(c) {
   const total = c.faster + c.perfect + c.slower;
   if (!total) return el('p', { class: 'muted small', text: 'No tempo votes in the last 30 minutes.' });
   const pct = (n) => Math.round((100 * n) / total);
-  const bar = el('div', { class: 'comfort', role: 'img', 'aria-label': `tempo comfort: ${pct(c.faster)} % faster, ${pct(c.perfect)} % perfect, ${pct(c.slower)} % slower` });
-  for (const k of ['faster', 'perfect', 'slower']) {
-    const seg = el('span', { class: k, title: `${k}: ${c[k]}` });
-    seg.style.width = `${(100 * c[k]) / total}%`;
-    bar.append(seg);
-  }
-  return el('div', {}, el('p', { class: 'small', text: `Tempo comfort, last 30 min: ${pct(c.faster)} % faster · ${pct(c.perfect)} % perfect · ${pct(c.slower)} % slower (${total} ${total === 1 ? 'vote' : 'votes'})` }), bar);
+  return el('div', {}, el('p', { class: 'small', text: `Tempo comfort, last 30 min: ${pct(c.faster)} % faster · ${pct(c.perfect)} % perfect · ${pct(c.slower)} % slower (${total} ${total === 1 ? 'vote' : 'votes'})` }), tempoBar(c));
 }
 
 function stageCard(s, zone) {

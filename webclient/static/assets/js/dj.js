@@ -150,7 +150,8 @@ async function loadSessions() {
       el('a', { href: live ? `/live/${enc(s.id)}` : `/recap/${enc(s.id)}`, dataset: { sessionId: s.id } },
         el('span', { class: `name${live ? ' live-dot' : ''}`, text: s.name }),
         el('span', { class: 'who', text: `${fmtDate(s.startedAt)} ${fmtClock(s.startedAt)} · ${dur} · ${plays}` }),
-        el('span', { class: 'count', text: live ? 'Live' : 'Recap' })));
+        el('span', { class: 'count', text: live ? 'Live' : 'Recap' })),
+      el('a', { class: 'small analytics-link', href: `/dj/sessions/${enc(s.id)}`, text: 'Private analytics' }));
   }));
 }
 

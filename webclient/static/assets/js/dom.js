@@ -115,6 +115,19 @@ export function trackLabel(track) {
   return track.artist ? `${t} — ${track.artist}` : t;
 }
 
+/** A bar split into the shares of faster, perfect and slower tempo votes ({faster, perfect, slower} counts). */
+export function tempoBar(c) {
+  const total = (c.faster | 0) + (c.perfect | 0) + (c.slower | 0);
+  const pct = (n) => Math.round((100 * n) / total);
+  const bar = el('div', { class: 'comfort', role: 'img', 'aria-label': `tempo votes: ${pct(c.faster)} % faster, ${pct(c.perfect)} % perfect, ${pct(c.slower)} % slower` });
+  for (const k of ['faster', 'perfect', 'slower']) {
+    const seg = el('span', { class: k, title: `${k}: ${c[k] | 0}` });
+    seg.style.width = `${(100 * (c[k] | 0)) / total}%`;
+    bar.append(seg);
+  }
+  return bar;
+}
+
 let toastTimer = 0;
 /** Shows a short message at the bottom of the screen. */
 export function toast(message, ms = 3500) {

@@ -52,7 +52,8 @@ function draw() {
       el('span', { class: 'when', text: `${clock(set.startedAt)}${set.endedAt ? ` – ${inZone(set.endedAt, { hour: '2-digit', minute: '2-digit' })}` : ' · live now'}` }),
       el('span', { class: 'who', text: set.djName }),
       el('span', { class: 'muted', text: ` · ${set.name} · ${plural(set.tracks, 'track', 'tracks')}${set.protected && !r.full ? ' · private set' : ''} ` }),
-      set.protected && !r.full ? null : el('a', { href: set.recapUrl, text: 'recap' })))),
+      set.protected && !r.full ? null : el('a', { href: set.recapUrl, text: 'recap' }),
+      r.full ? el('a', { href: `/dj/sessions/${enc(set.sessionId)}`, text: ' · analytics' }) : null))),
     r.full ? tempoTable(s) : null)));
 
   show($('#polls-section'), r.polls.length > 0);

@@ -66,6 +66,10 @@ function draw(r) {
   $('#dj-name').textContent = s.djName;
   const end = s.endedAt ? fmtClock(s.endedAt) : 'now';
   $('#when').textContent = `${fmtDate(s.startedAt)} · ${fmtClock(s.startedAt)}–${end} · ${fmtDuration(r.durationS)}`;
+  if (r.full) {
+    $('#analytics-link').href = `/dj/sessions/${enc(s.id)}`;
+    show($('#analytics'), true);
+  }
   if (s.live) {
     $('#live-link').href = `/live/${enc(s.id)}`;
     show($('#live-badge'), true);
@@ -92,9 +96,11 @@ function draw(r) {
   const maxLikes = Math.max(0, ...plays.map((p) => p.likes | 0));
   fill($('#tracks'), plays.map((p) => {
     const t = p.track || {};
-    const tempo = p.tempo || {};
     const sound = [typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', keyText(t)].filter(Boolean).join(' · ');
-    const votes = `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}`;
+    // Tempo votes per track come only to the set's DJ (the public recap
+    // shows what the room is proud of); so does a track's lack of likes.
+    const tempo = p.tempo;
+    const votes = tempo ? `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}` : '';
     const top = maxLikes > 0 && p.likes === maxLikes;
     return el('li', { class: top ? 'top' : null, dataset: { playId: p.playId } },
       el('span', { class: 'time', text: fmtClock(p.startedAt) }),
@@ -102,8 +108,8 @@ function draw(r) {
         el('div', { class: 'title', text: t.title || 'Untitled' }),
         el('div', { class: 'meta', text: t.artist || '' }),
         el('div', { class: 'meta', text: sound }),
-        el('div', { class: 'meta tempo-votes', text: votes })),
-      el('span', { class: 'likes num', title: 'likes', text: `♥ ${p.likes | 0}` }));
+        votes ? el('div', { class: 'meta tempo-votes', text: votes }) : null),
+      p.likes > 0 || tempo ? el('span', { class: 'likes num', title: 'likes', text: `♥ ${p.likes | 0}` }) : el('span', {}));
   }));
   show($('#tracks-empty'), plays.length === 0);
 
