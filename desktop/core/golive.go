@@ -151,12 +151,16 @@ func (c *Core) GoLiveWith(ctx context.Context, o GoLiveOptions) error {
 	}()
 	c.live = lr
 
-	if source != set.Source || name != set.SessionName {
-		// Only these two change: the stored settings are saved, not the
-		// view with this run's overrides.
+	slug := ""
+	if stage != nil {
+		slug = stage.Stage.Slug
+	}
+	if source != set.Source || name != set.SessionName || slug != set.Stage {
+		// Only these change: the stored settings are saved, not the view
+		// with this run's overrides.
 		stored := c.set
 		stored.LibraryFolders = slices.Clone(stored.LibraryFolders)
-		stored.Source, stored.SessionName = source, name
+		stored.Source, stored.SessionName, stored.Stage = source, name, slug
 		c.mu.Unlock()
 		if err := c.SaveSettings(stored); err != nil {
 			slog.Warn("cannot remember the source and session name", "err", err)

@@ -34,11 +34,11 @@ func (c *Core) LeftLive(ctx context.Context) (LeftSession, bool, error) {
 	return LeftSession{ID: left.ID, Name: s.SessionName, Source: s.Source, LastConnected: left.LastConnected}, true, nil
 }
 
-// ResumeLeft goes live again with what the left session watched and its
-// name: the relay resumes the same session.
+// ResumeLeft goes live again with what the left session watched, its name
+// and its stage: the relay resumes the same session (and keeps its PIN).
 func (c *Core) ResumeLeft(ctx context.Context) error {
 	s := c.Settings()
-	return c.GoLive(ctx, s.Source, s.SessionName, "")
+	return c.GoLiveWith(ctx, GoLiveOptions{Source: s.Source, Name: s.SessionName, Stage: s.Stage})
 }
 
 // EndLeft ends the session an earlier run left live: it resumes it (so the

@@ -152,3 +152,39 @@ func TestHandOverNeedsAStage(t *testing.T) {
 		t.Errorf("not on a stage, yet %v %q", plays, text)
 	}
 }
+
+// TestResumeAStageSet: a set on a stage that the app left live (it quit)
+// resumes on the same stage, so hand-over and repeat warnings still work.
+func TestResumeAStageSet(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	r := relaytest.Start(t)
+	org := r.RegisterDJ(t, "org@example.com", "Ola")
+	var ev protocol.Event
+	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
+	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, nil)
+	ana := r.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
+	dir := t.TempDir()
+	first := openCore(t, ctx, dir, r, ana, -1)
+	if err := first.GoLiveWith(ctx, GoLiveOptions{Source: "manual", Name: "Ana's Friday", Stage: "swing-main"}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the session", func() bool { return first.LiveState().Session.ID != "" })
+	id := first.LiveState().Session.ID
+	if err := first.Close(); err != nil { // quit while live
+		t.Fatal(err)
+	}
+	second := openCore(t, ctx, dir, r, ana, -1)
+	defer second.Close()
+	if err := second.ResumeLeft(ctx); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the resumed session", func() bool { return second.LiveState().Session.ID != "" })
+	st := second.LiveState()
+	if st.Session.ID != id || !st.Session.Resumed || st.Stage == nil || st.Stage.Stage.Slug != "swing-main" {
+		t.Fatalf("resumed %+v on stage %+v; want session %s on swing-main", st.Session, st.Stage, id)
+	}
+	if err := second.HandOver(ctx, ""); err != nil {
+		t.Errorf("hand over after the resume: %v", err)
+	}
+}

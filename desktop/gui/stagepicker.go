@@ -74,9 +74,13 @@ func (s *stagePicker) load() {
 	})
 }
 
-// set offers the choices, keeping the one picked when it is still there.
+// set offers the choices, keeping the one picked (at first, the last
+// set's) when it is still there.
 func (s *stagePicker) set(choices []core.StageChoice) {
 	keep := s.Stage()
+	if s.choices == nil {
+		keep = s.g.core.Settings().Stage // the stage of the last set
+	}
 	s.choices = choices
 	opts := []string{ownSession}
 	at := 0

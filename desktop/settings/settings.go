@@ -38,6 +38,10 @@ type Settings struct {
 	RekordboxKey string `json:"rekordboxKey,omitempty"`
 	// SessionName is the name of the next live session.
 	SessionName string `json:"sessionName,omitempty"`
+	// Stage is the slug of the event stage the last session went live on
+	// ("": a session of the DJ's own), so that resuming it after a
+	// restart is on the same stage.
+	Stage string `json:"stage,omitempty"`
 	// Workers is the analysis worker count; 0 means one per CPU.
 	Workers int `json:"workers,omitempty"`
 }
