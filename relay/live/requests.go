@@ -330,6 +330,14 @@ func (d *DJ) AnswerRequest(ctx context.Context, a *protocol.AnswerRequest) *prot
 	return r.requestChanged(ctx, b, a.RequestID)
 }
 
+// forgetPlayed drops the cache of tracks played tonight: one was just
+// played here.
+func (r *Room) forgetPlayed() {
+	r.req.mu.Lock()
+	r.req.played = nil
+	r.req.mu.Unlock()
+}
+
 // played reads which tracks were played tonight, at most playedFresh old
 // unless fresh is set.
 func (r *Room) played(ctx context.Context, b *requestBook, fresh bool) (map[string]time.Time, *protocol.Error) {
