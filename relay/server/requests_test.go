@@ -221,3 +221,61 @@ func TestRequestCatalogueBound(t *testing.T) {
 		t.Fatalf("requests = %+v, want 3 tracks", st.Requests)
 	}
 }
+
+// TestRequestsPlayedAtTheEvent: a track the previous DJ of the event
+// played tonight cannot be requested from the next set on the stage, and
+// the refusal says when, in the event's time zone; the page follows the
+// stage and gets the status with the set.
+func TestRequestsPlayedAtTheEvent(t *testing.T) {
+	r := relaytest.Start(t)
+	org, ev, st := eventWithStage(t, r)
+	ana := r.RegisterDJ(t, "ana-req@example.com", "DJ Ana")
+	ben := r.RegisterDJ(t, "ben-req@example.com", "DJ Ben")
+	invite(t, r, org, ev.ID, ana, protocol.RoleDJ)
+	invite(t, r, org, ev.ID, ben, protocol.RoleDJ)
+
+	a, f := goLiveOn(t, r, ana, "Early set", st.ID)
+	if f.Err() != nil {
+		t.Fatal(f.Err())
+	}
+	playedAt := time.Now().Add(-time.Hour).UTC().Truncate(time.Minute)
+	a.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Nora Blue", Title: "Late Night Shuffle"}, PlayedAt: &playedAt})
+	a.MustOK(t, protocol.TypeEndSession, nil)
+
+	b, f := goLiveOn(t, r, ben, "Late set", st.ID)
+	regB, ok := f.Payload.(*protocol.SessionRegistered)
+	if !ok {
+		t.Fatalf("Ben goes live: %v", f.Err())
+	}
+	b.MustOK(t, protocol.TypeRequestSettings, protocol.RequestSettings{Enabled: true})
+	b.MustOK(t, protocol.TypeCatalogue, protocol.Catalogue{Reset: true, Tracks: []protocol.CatalogueTrack{
+		{ID: "s1", Artist: "Nora Blue", Title: "Late Night Shuffle"},
+		{ID: "s2", Artist: "Nora Blue", Title: "Early Bird"},
+	}})
+
+	page := r.Dial(t, nil)
+	page.MustOK(t, protocol.TypeSubscribeStage, protocol.SubscribeStage{Slug: st.Slug})
+	stB := page.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: regB.SessionID}).Payload.(*protocol.SessionState)
+	if stB.Requests == nil || !stB.Requests.Open {
+		t.Fatalf("requests of the stage's set: %+v", stB.Requests)
+	}
+	res := search(t, page, "nora").Payload.(*protocol.CatalogueResults)
+	if res.TimeZone != "Europe/Warsaw" || len(res.Tracks) != 2 {
+		t.Fatalf("search on the stage: %+v", res)
+	}
+	for _, h := range res.Tracks {
+		switch {
+		case h.ID == "s1" && (h.PlayedAt == nil || !h.PlayedAt.Equal(playedAt)):
+			t.Errorf("Late Night Shuffle played at %v, want %v", h.PlayedAt, playedAt)
+		case h.ID == "s2" && h.PlayedAt != nil:
+			t.Errorf("Early Bird, never played, is marked played at %v", h.PlayedAt)
+		}
+	}
+	warsaw, _ := time.LoadLocation("Europe/Warsaw")
+	f = page.Request(t, protocol.TypeRequestTrack, protocol.RequestTrack{TrackID: "s1"})
+	expectError(t, f, protocol.CodeForbidden)
+	if want := "at " + playedAt.In(warsaw).Format("15:04"); !strings.Contains(f.Err().Message, want) {
+		t.Errorf("refusal %q does not say %q", f.Err().Message, want)
+	}
+	page.MustOK(t, protocol.TypeRequestTrack, protocol.RequestTrack{TrackID: "s2"})
+}
