@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -144,4 +145,51 @@ func TestRequestsOnThreePhones(t *testing.T) {
 	d.request(protocol.TypeRequestSettings, protocol.RequestSettings{Enabled: true, Paused: true})
 	cem.waitVisible("#req-closed")
 	cem.waitHidden("#req-search")
+}
+
+// TestRequestsOnAStagePage: the stage's page (/s/SLUG) shows the set's
+// Requests card, takes a request, and forgets the card when the next set
+// on the stage takes no requests.
+func TestRequestsOnAStagePage(t *testing.T) {
+	b := newBrowser(t)
+	r := relaytest.Start(t)
+	org := r.RegisterDJ(t, "org-req@example.com", "Ola Organizer")
+	dj := r.RegisterDJ(t, "stage-req@example.com", "DJ Stage")
+	var ev protocol.Event
+	if code := r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Request Weekend",
+		StartsOn: time.Now().Format(time.DateOnly), EndsOn: time.Now().Add(48 * time.Hour).Format(time.DateOnly), TimeZone: "Europe/Warsaw"}, &ev); code != http.StatusCreated {
+		t.Fatalf("create event: %d", code)
+	}
+	var st protocol.Stage
+	if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main room"}, &st); code != http.StatusCreated {
+		t.Fatalf("create stage: %d", code)
+	}
+	var inv protocol.Invite
+	if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/invites", org, protocol.InviteRequest{Label: "DJ Stage"}, &inv); code != http.StatusCreated {
+		t.Fatalf("invite: %d", code)
+	}
+	if code := r.DoJSON(t, http.MethodPost, "/api/invites/accept", dj, map[string]string{"token": inv.Token}, nil); code != http.StatusOK {
+		t.Fatalf("accept invite: %d", code)
+	}
+
+	d := goLive(t, r, protocol.RegisterSession{Token: dj, Name: "First set", StageID: st.ID})
+	d.play(trackSlowBurn)
+	d.request(protocol.TypeRequestSettings, protocol.RequestSettings{Enabled: true})
+	d.request(protocol.TypeCatalogue, protocol.Catalogue{Reset: true, Tracks: requestList})
+
+	p := b.newPage(t, "dancer on the stage", 390, 844)
+	p.open(r.URL + "/s/" + st.Slug)
+	p.waitText("#now-title", "Slow Burn")
+	p.fill("#req-search", "sway")
+	p.click(fmt.Sprintf(resultBtn, "lib-5"))
+	p.waitText("#req-mine .req-state", "Waiting for the DJ")
+	d.queue("Sway", func(q *protocol.RequestQueue) bool { return len(q.Requests) == 1 && q.Requests[0].TrackID == "lib-5" })
+
+	step(t, "the set ends; the next one on the stage takes no requests")
+	d.request(protocol.TypeEndSession, protocol.Empty{})
+	p.waitVisible("#between-view")
+	d2 := goLive(t, r, protocol.RegisterSession{Token: dj, Name: "Second set", StageID: st.ID})
+	d2.play(trackWestside)
+	p.waitText("#now-title", "Westside Groove")
+	p.waitHidden("#requests")
 }

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -18,7 +19,11 @@ import (
 type catalogue struct {
 	byID  map[string]*catEntry
 	dirty bool
-	vocab map[string][]*catEntry // folded word → the entries that have it
+	// The index: entries by number, the distinct words sorted, and for
+	// each word the numbers of the entries that have it.
+	entries  []*catEntry
+	words    []string
+	postings [][]int32
 }
 
 type catEntry struct {
@@ -42,16 +47,29 @@ func (c *catalogue) remove(id string) {
 }
 
 func (c *catalogue) reindex() {
-	if !c.dirty && c.vocab != nil {
+	if !c.dirty && c.entries != nil {
 		return
 	}
-	c.vocab = make(map[string][]*catEntry, len(c.byID))
+	c.entries = make([]*catEntry, 0, len(c.byID))
 	for _, e := range c.byID {
-		for i, w := range e.words {
-			if !containsBefore(e.words, i, w) {
-				c.vocab[w] = append(c.vocab[w], e)
+		c.entries = append(c.entries, e)
+	}
+	vocab := map[string][]int32{}
+	for i, e := range c.entries {
+		for j, w := range e.words {
+			if !containsBefore(e.words, j, w) {
+				vocab[w] = append(vocab[w], int32(i))
 			}
 		}
+	}
+	c.words = make([]string, 0, len(vocab))
+	for w := range vocab {
+		c.words = append(c.words, w)
+	}
+	sort.Strings(c.words)
+	c.postings = make([][]int32, len(c.words))
+	for i, w := range c.words {
+		c.postings[i] = vocab[w]
 	}
 	c.dirty = false
 }
@@ -77,62 +95,128 @@ const (
 // title.
 func (c *catalogue) search(query string, limit int, rank func(*catEntry) int) []*catEntry {
 	tokens := foldWords(query)
-	if len(tokens) == 0 {
+	if len(tokens) == 0 || limit <= 0 {
 		return nil
 	}
+	if len(tokens) > 8 {
+		tokens = tokens[:8] // a query of 80 characters; more words add nothing
+	}
 	c.reindex()
-	var total map[*catEntry]int
-	for _, tok := range tokens {
-		best := map[*catEntry]int{}
-		for w, es := range c.vocab {
-			q := matchWord(tok, w)
-			if q == 0 {
-				continue
-			}
-			for _, e := range es {
-				if best[e] < q {
-					best[e] = q
+	n := len(c.entries)
+	// matched[e] is how many query words entry e matched so far (it must
+	// match them in turn: every word); best[e] its quality for the
+	// current word; total[e] the sum.
+	matched := make([]uint8, n)
+	best := make([]uint8, n)
+	total := make([]uint16, n)
+	var ed editor
+	for ti, tok := range tokens {
+		var touched []int32
+		mark := func(word int, q uint8) {
+			for _, e := range c.postings[word] {
+				switch matched[e] {
+				case uint8(ti):
+					matched[e], best[e] = uint8(ti+1), q
+					touched = append(touched, e)
+				case uint8(ti + 1):
+					best[e] = max(best[e], q)
 				}
 			}
 		}
-		if total == nil {
-			total = best
-			continue
+		// Words the query word starts: a sorted range.
+		from := sort.SearchStrings(c.words, tok)
+		prefixEnd := from
+		for prefixEnd < len(c.words) && strings.HasPrefix(c.words[prefixEnd], tok) {
+			q := uint8(matchPrefix)
+			if c.words[prefixEnd] == tok {
+				q = matchExact
+			}
+			mark(prefixEnd, q)
+			prefixEnd++
 		}
-		for e, s := range total {
-			if q, ok := best[e]; ok {
-				total[e] = s + q
-			} else {
-				delete(total, e)
+		// Words with a typo: every other word, from four letters up.
+		if utf8.RuneCountInString(tok) >= 4 {
+			for i, w := range c.words {
+				if i >= from && i < prefixEnd {
+					continue
+				}
+				if ed.fuzzy(tok, w) {
+					mark(i, matchFuzzy)
+				}
 			}
 		}
+		for _, e := range touched {
+			total[e] += uint16(best[e])
+		}
 	}
-	out := make([]*catEntry, 0, len(total))
-	for e := range total {
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	// The best limit entries, kept sorted as they are found.
+	better := func(a, b int32) bool {
+		ea, eb := c.entries[a], c.entries[b]
 		if total[a] != total[b] {
 			return total[a] > total[b]
 		}
-		if ra, rb := rank(a), rank(b); ra != rb {
+		if ra, rb := rank(ea), rank(eb); ra != rb {
 			return ra > rb
 		}
-		if a.t.Artist != b.t.Artist {
-			return a.t.Artist < b.t.Artist
+		if ea.t.Artist != eb.t.Artist {
+			return ea.t.Artist < eb.t.Artist
 		}
-		return a.t.Title < b.t.Title
-	})
-	if len(out) > limit {
-		out = out[:limit]
+		return ea.t.Title < eb.t.Title
+	}
+	top := make([]int32, 0, limit)
+	all := uint8(len(tokens))
+	for e := range n {
+		if matched[e] != all {
+			continue
+		}
+		i := int32(e)
+		if len(top) == limit && !better(i, top[limit-1]) {
+			continue
+		}
+		at := sort.Search(len(top), func(k int) bool { return better(i, top[k]) })
+		if len(top) < limit {
+			top = append(top, 0)
+		}
+		copy(top[at+1:], top[at:len(top)-1])
+		top[at] = i
+	}
+	out := make([]*catEntry, len(top))
+	for k, e := range top {
+		out[k] = c.entries[e]
 	}
 	return out
 }
 
+// editor holds the buffers of edit distances, reused across a search.
+type editor struct {
+	a, b             []rune
+	prev2, prev, cur []int
+}
+
+// fuzzy reports whether tok is word w with a typo (matchWord's rule) when
+// it is not a prefix of it.
+func (ed *editor) fuzzy(tok, w string) bool {
+	ed.a = append(ed.a[:0], []rune(tok)...)
+	k := 1
+	if len(ed.a) >= 8 {
+		k = 2
+	}
+	// Cheap length filter before the runes of w: a word much shorter than
+	// the query cannot be within k edits, even of its start.
+	if len(w) < len(ed.a)-k {
+		return false
+	}
+	ed.b = append(ed.b[:0], []rune(w)...)
+	if abs(len(ed.b)-len(ed.a)) <= k && ed.distance(ed.a, ed.b, k) <= k {
+		return true
+	}
+	return len(ed.b) > len(ed.a) && ed.distance(ed.a, ed.b[:len(ed.a)], k) <= k
+}
+
 // matchWord rates a query word against a track's word: the same word, a
 // prefix of it (the dancer is still typing), or one with a typo (one edit
-// from 4 letters, two from 8), the word or its start.
+// from 4 letters, two from 8), the word or its start. search applies the
+// same rules through the index.
 func matchWord(tok, w string) int {
 	switch {
 	case tok == w:
@@ -140,21 +224,8 @@ func matchWord(tok, w string) int {
 	case strings.HasPrefix(w, tok):
 		return matchPrefix
 	}
-	tr, wr := []rune(tok), []rune(w)
-	k := 0
-	switch {
-	case len(tr) >= 8:
-		k = 2
-	case len(tr) >= 4:
-		k = 1
-	default:
-		return 0
-	}
-	if abs(len(wr)-len(tr)) <= k && editDistance(tr, wr, k) <= k {
-		return matchFuzzy
-	}
-	// A typo in a word still being typed: compare with the word's start.
-	if len(wr) > len(tr) && editDistance(tr, wr[:len(tr)], k) <= k {
+	var ed editor
+	if utf8.RuneCountInString(tok) >= 4 && ed.fuzzy(tok, w) {
 		return matchFuzzy
 	}
 	return 0
@@ -167,13 +238,18 @@ func abs(n int) int {
 	return n
 }
 
-// editDistance is the optimal string alignment distance of a and b
+// distance is the optimal string alignment distance of a and b
 // (insertions, deletions, substitutions, swaps of neighbours), or k+1 as
 // soon as it must exceed k.
-func editDistance(a, b []rune, k int) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func (ed *editor) distance(a, b []rune, k int) int {
+	grow := func(s []int) []int {
+		if cap(s) < len(b)+1 {
+			return make([]int, len(b)+1)
+		}
+		return s[:len(b)+1]
+	}
+	ed.prev2, ed.prev, ed.cur = grow(ed.prev2), grow(ed.prev), grow(ed.cur)
+	prev2, prev, cur := ed.prev2, ed.prev, ed.cur
 	for j := range prev {
 		prev[j] = j
 	}

@@ -75,3 +75,18 @@ func TestCatalogueSearch(t *testing.T) {
 		t.Errorf("after remove: %s", got)
 	}
 }
+
+// BenchmarkCatalogueSearch searches a full catalogue as a dancer types.
+func BenchmarkCatalogueSearch(b *testing.B) {
+	c := newCatalogue()
+	words := []string{"love", "night", "swing", "blue", "moon", "dance", "heart", "road", "fire", "rain", "city", "dream"}
+	for i := range protocol.MaxCatalogueTracks {
+		c.put(protocol.CatalogueTrack{ID: fmt.Sprint(i), Artist: fmt.Sprintf("Artist %d %s", i%3000, words[i%7]),
+			Title: fmt.Sprintf("%s %s %d", words[i%12], words[(i/12)%12], i)})
+	}
+	c.search("warm up", 20, func(*catEntry) int { return 0 })
+	b.ResetTimer()
+	for i := range b.N {
+		c.search([]string{"mo", "moon", "moon nigth", "artist 12"}[i%4], 20, func(*catEntry) int { return 0 })
+	}
+}
