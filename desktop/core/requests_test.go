@@ -211,3 +211,43 @@ func ExampleQueuedRequest_Fit() {
 	fmt.Println(q.Fit(&protocol.Track{Camelot: "8A"}))
 	// Output: +3 BPM · 8A → 9A (+1)
 }
+
+// TestRequestListAfterRelayRestart: a relay keeps the request list in
+// memory only; after it restarts, the core sends the list again when it
+// resumes, and the requests made before are still there.
+func TestRequestListAfterRelayRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "restart@example.com", "DJ Restart")
+	music := t.TempDir()
+	copyInto(t, music, "06-dsoul-96-Fmaj.mp3")
+	core := openCore(t, ctx, t.TempDir(), relay, token, 0)
+	defer core.Close()
+	if _, err := core.ImportFolder(ctx, music); err != nil {
+		t.Fatal(err)
+	}
+	events, stop := core.Events()
+	defer stop()
+	if err := core.GoLive(ctx, "manual", "Restart night", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent[SessionChanged](t, ctx, events, nil).Session
+	if err := core.SetRequests(ctx, RequestsOptions{Enabled: true, FreeText: true}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the outbox to drain", func() bool { return core.LiveState().Outbox == 0 })
+	ann, _ := relay.Join(t, sess.ID, "page-ann", "")
+	ann.MustOK(t, protocol.TypeRequestTrack, protocol.RequestTrack{Text: "something slow?"})
+	until(t, ctx, "the free-text request", func() bool { return len(core.Requests().Queue) == 1 })
+
+	relay.Restart(t)
+	cem, st := relay.Join(t, sess.ID, "page-cem", "")
+	if st.Requests == nil || !st.Requests.FreeText {
+		t.Fatalf("requests after the restart: %+v", st.Requests)
+	}
+	searchUntil(t, ctx, cem, "dsoul")
+	if q := core.Requests().Queue; len(q) != 1 || q[0].Text != "something slow?" {
+		t.Fatalf("queue after the restart: %+v", q)
+	}
+}
