@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,10 +142,28 @@ func TestRequestsOnThreePhones(t *testing.T) {
 	cem.fill("#req-search", "westside")
 	cem.waitText(fmt.Sprintf(resultBtn, "lib-2"), "Played at")
 
+	step(t, "the DJ allows free text: a dancer without a request asks in her own words")
+	d.request(protocol.TypeRequestSettings, protocol.RequestSettings{Enabled: true, FreeText: true})
+	eve := b.newPage(t, "dancer Eve", 390, 844)
+	eve.open(r.URL + "/live/" + sid)
+	eve.waitVisible("#req-text")
+	eve.fill("#req-text", "Something by Michael Bublé?")
+	eve.click("#req-text-submit")
+	eve.waitText("#req-mine .req-what", "Something by Michael Bublé?")
+	q = d.queue("the free-text request", func(q *protocol.RequestQueue) bool { return len(q.Requests) == 1 && q.Requests[0].Text != "" })
+	if q.Requests[0].Text != "Something by Michael Bublé?" {
+		t.Fatalf("free text in the queue: %+v", q.Requests[0])
+	}
+	eve.screenshot(out, "requests-free-text.png", true)
+	if strings.Contains(eval[string](cem, `document.body.textContent`), "Michael Bublé?") {
+		t.Error("another dancer's page shows Eve's free-text request")
+	}
+
 	step(t, "the DJ closes requests for now")
 	d.request(protocol.TypeRequestSettings, protocol.RequestSettings{Enabled: true, Paused: true})
 	cem.waitVisible("#req-closed")
 	cem.waitHidden("#req-search")
+	cem.screenshot(out, "requests-closed.png", false)
 }
 
 // TestRequestsOnAStagePage: the stage's page (/s/SLUG) shows the set's
