@@ -200,7 +200,14 @@ func TestRequestsOnAStagePage(t *testing.T) {
 	p.open(r.URL + "/s/" + st.Slug)
 	p.waitText("#now-title", "Slow Burn")
 	p.fill("#req-search", "sway")
+	p.waitText(`#req-results li[data-track-id="lib-5"]`, "Sway")
+
+	step(t, "a request tapped offline waits in the outbox and goes out when the network is back")
+	p.setOffline(true)
+	p.waitText("#conn", "Offline")
 	p.click(fmt.Sprintf(resultBtn, "lib-5"))
+	p.waitText("#req-mine .req-state", "Sending")
+	p.setOffline(false)
 	p.waitText("#req-mine .req-state", "Waiting for the DJ")
 	d.queue("Sway", func(q *protocol.RequestQueue) bool { return len(q.Requests) == 1 && q.Requests[0].TrackID == "lib-5" })
 

@@ -159,9 +159,16 @@ export function createRequests({ send, sendNow, pending }) {
     onFrame(f) {
       const p = f.payload && typeof f.payload === 'object' ? f.payload : {};
       if (f.type === Type.MY_REQUEST) {
+        const was = mine && mine.request;
         mine = p.request ? p : null;
+        const now = mine && mine.request;
+        // A count that grew is drawn in place; only a new request or a
+        // new state asks the relay again (every asker gets each +1).
+        if (now && results) {
+          for (const t of results.tracks) if (t.requestId === now.requestId) t.requests = now.count;
+        }
         draw();
-        search(true); // counts changed
+        if (!was || !now || was.requestId !== now.requestId || was.state !== now.state) search(true);
         return true;
       }
       if (f.type === Type.CATALOGUE_RESULTS) {
