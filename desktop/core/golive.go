@@ -332,6 +332,7 @@ func (lr *liveRun) linkEvents(ctx context.Context) {
 			return
 		case ev = <-lr.client.Events():
 		}
+		lr.requestEvent(ctx, ev)
 		lr.mu.Lock()
 		next, out, over := relayEvent(lr.state, ev, time.Now())
 		lr.state = next

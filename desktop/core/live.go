@@ -44,6 +44,8 @@ type liveRun struct {
 
 	mu    sync.Mutex
 	state LiveState
+
+	reqs requestsState // dancers' requests (requests.go)
 }
 
 // playUpdate carries the numbers of play seq, analysed on the spot.
@@ -262,6 +264,7 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 	lr.state.NowPlaying = &cp
 	lr.mu.Unlock()
 	lr.core.hub.publish(Playing{np})
+	lr.requestPlayed(ctx, np)
 	return nil
 }
 

@@ -89,6 +89,7 @@ type livePane struct {
 	joinNote  *note
 	srcStatus *sourceStatus // sourcestatus.go
 	stage     *stagePicker  // stagepicker.go
+	requests  *requestsPane // requestspane.go
 
 	// joinShown is what the join area shows ("kind url"), so a redraw
 	// with the same state leaves it (and the projector view) alone;
@@ -200,6 +201,7 @@ func newLivePane(g *gui) *livePane {
 		p.feel.content,
 	)
 	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	p.requests = newRequestsPane(g)
 	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
 		heading("Live"),
@@ -216,6 +218,8 @@ func newLivePane(g *gui) *livePane {
 		nowPlaying,
 		widget.NewSeparator(),
 		room,
+		widget.NewSeparator(),
+		p.requests.content,
 	))
 	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
@@ -428,6 +432,7 @@ func (p *livePane) show(st core.LiveState) {
 	p.showOffline(st)
 	p.stage.show(st)
 	p.showPIN(st)
+	p.requests.show(st)
 	if st.Live {
 		// The form shows what this session watches, also when it was
 		// started elsewhere (resumed after a restart).

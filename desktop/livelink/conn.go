@@ -504,6 +504,8 @@ func (c *Client) handleBroadcast(ctx context.Context, f frame) {
 		c.finish(ctx, p.RecapURL)
 	case *protocol.PINGuesses:
 		c.emit(PINGuesses{*p})
+	case *protocol.RequestQueue:
+		c.emit(RequestQueue{*p})
 	case *protocol.Error:
 		c.emit(Error{Err: p})
 	}

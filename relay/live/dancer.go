@@ -15,6 +15,7 @@ type Dancer struct {
 	r        *Room
 	clientID string
 	unsub    func()
+	unsubMy  func() // the dancer's own topic (requests.go)
 	once     sync.Once
 }
 
@@ -29,6 +30,7 @@ func (d *Dancer) ClientID() string { return d.clientID }
 func (d *Dancer) Leave() {
 	d.once.Do(func() {
 		d.unsub()
+		d.unsubMy()
 		d.r.removeListener(d.clientID)
 		d.r.m.obs.DancersConnected(-1)
 	})
@@ -132,6 +134,7 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	}
 	d := &Dancer{r: r, clientID: cid}
 	d.unsub = m.broker.Subscribe(r.id, peer)
+	d.unsubMy = m.broker.Subscribe(dancerTopic(r.id, cid), peer)
 	r.addListener(cid)
 	m.obs.DancersConnected(1)
 	st, pe := m.state(ctx, r.session(), cid)
@@ -141,5 +144,6 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	}
 	r.withCurrent(&st)
 	st.ClientID = cid
+	st.Requests = r.requestsStatus(ctx)
 	return d, st, nil
 }

@@ -124,6 +124,7 @@ func (d *DJ) NowPlaying(ctx context.Context, np *protocol.NowPlaying) *protocol.
 		}
 		return r.m.storeErr("record play", err)
 	}
+	r.forgetPlayed()
 	if res.Current && (predicted == nil || !samePlay(*predicted, res.Play)) {
 		// The database knew better than memory: broadcast what was stored.
 		p := res.Play

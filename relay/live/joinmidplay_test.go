@@ -15,12 +15,12 @@ import (
 // hookBroker runs a function just before a subscriber is added.
 type hookBroker struct {
 	*hub.Local
-	before func(s hub.Subscriber)
+	before func(topic string, s hub.Subscriber)
 }
 
 func (b *hookBroker) Subscribe(sessionID string, s hub.Subscriber) func() {
 	if b.before != nil {
-		b.before(s)
+		b.before(sessionID, s)
 	}
 	return b.Local.Subscribe(sessionID, s)
 }
@@ -62,8 +62,8 @@ func TestJoinWhilePlayCommits(t *testing.T) {
 	defer conn.Close()
 	dancer := newPeer()
 	done := make(chan *protocol.Error, 1)
-	broker.before = func(s hub.Subscriber) {
-		if s != dancer {
+	broker.before = func(topic string, s hub.Subscriber) {
+		if s != dancer || topic != reg.SessionID {
 			return
 		}
 		// The dancer is recorded; before it subscribes, another

@@ -76,6 +76,8 @@ type Config struct {
 	// session at once [300]; one more every IDRefill [10s].
 	IDsPerAddress int
 	IDRefill      time.Duration
+	// Requests bounds dancers' requests (zero fields: defaults).
+	Requests RequestLimits
 }
 
 // Manager owns the live sessions.
@@ -95,6 +97,7 @@ type Manager struct {
 	// MaxLiveSessions holds against a burst of registers.
 	creating sync.Mutex
 	recaps   recapCache
+	reqs     requestLimiters
 
 	mu      sync.Mutex
 	rooms   map[string]*Room
@@ -149,6 +152,7 @@ func NewManager(cfg Config) *Manager {
 		pinKey:    secret.Derive(cfg.Secret, "pin hash"),
 		idKey:     secret.Derive(cfg.Secret, "client id"),
 		idLim:     ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
+		reqs:      newRequestLimiters(cfg.Requests),
 		rooms:     map[string]*Room{},
 		loads:     map[string]*loading{},
 		handovers: map[string]handover{},

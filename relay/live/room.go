@@ -43,6 +43,8 @@ type Room struct {
 	flushing       bool
 	lastListeners  int
 	peak           int
+
+	req requestBook // dancers' requests (requests.go)
 }
 
 // session is the room's session row; its start moves back when a play
@@ -161,6 +163,7 @@ func (r *Room) markEnded() {
 	r.ended = true
 	r.stopTimers()
 	r.mu.Unlock()
+	r.dropRequests()
 }
 
 func (r *Room) isEnded() bool {
@@ -215,6 +218,7 @@ func (r *Room) endWith(ctx context.Context, at time.Time, reason string, ended p
 	r.stopTimers()
 	peak := max(r.peak, len(r.listeners))
 	r.mu.Unlock()
+	r.dropRequests()
 	// The last coalescing window may not have recorded the peak yet.
 	if err := r.m.st.RaisePeak(ctx, r.id, peak); err != nil {
 		return r.m.storeErr("end session", err)

@@ -91,6 +91,13 @@ var handlers = map[protocol.Type]handler{
 	}),
 	protocol.TypeTempoVote: forDancer((*live.Dancer).TempoVote),
 	protocol.TypePollVote:  forDancer((*live.Dancer).PollVote),
+
+	// Requests (requests.go).
+	protocol.TypeRequestSettings: forDJ((*live.DJ).RequestSettings),
+	protocol.TypeCatalogue:       forDJ((*live.DJ).Catalogue),
+	protocol.TypeAnswerRequest:   forDJ((*live.DJ).AnswerRequest),
+	protocol.TypeSearchCatalogue: answers((*conn).searchCatalogue),
+	protocol.TypeRequestTrack:    {role: (*conn).asDancer, apply: (*conn).requestTrack},
 }
 
 // forDJ is a command of the session's DJ with payload P.
@@ -174,6 +181,8 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
 	// …and whether someone is guessing the PIN.
 	d.SendPINGuesses()
+	// …and the requests waiting.
+	d.SendRequestQueue(ctx)
 }
 
 // subscribeStage has a page follow a stage; it may also be subscribed to
@@ -231,4 +240,7 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		c.clientIDs = append(c.clientIDs, sessionClient{p.SessionID, d.ClientID()})
 	}
 	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
+	if mine := d.MyRequest(ctx); mine != nil {
+		c.reply(protocol.TypeMyRequest, "", mine)
+	}
 }

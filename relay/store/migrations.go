@@ -226,6 +226,45 @@ CREATE INDEX sessions_stage ON sessions(stage_id, started_at) WHERE stage_id IS 
 	PRIMARY KEY (session_id, at)
 ) WITHOUT ROWID;
 `,
+	// 7: dancers' requests: what the DJ allows per session, the requests
+	// (a catalogue track with a count, or a free text) and who asked.
+	`
+CREATE TABLE request_settings (
+	session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+	enabled    INTEGER NOT NULL,
+	paused     INTEGER NOT NULL,
+	free_text  INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE TABLE requests (
+	id          TEXT PRIMARY KEY,
+	session_id  TEXT NOT NULL REFERENCES sessions(id),
+	track_id    TEXT, -- the DJ app's catalogue id; NULL for free text
+	identity    TEXT NOT NULL, -- protocol.TrackIdentity, '' for free text
+	artist      TEXT NOT NULL,
+	title       TEXT NOT NULL,
+	bpm         REAL,
+	musical_key TEXT,
+	camelot     TEXT,
+	duration_s  REAL,
+	text        TEXT NOT NULL, -- free text, for the DJ alone
+	state       TEXT NOT NULL,
+	reason      TEXT NOT NULL,
+	count       INTEGER NOT NULL,
+	created_at  INTEGER NOT NULL,
+	updated_at  INTEGER NOT NULL
+);
+CREATE INDEX requests_session ON requests(session_id, state);
+CREATE UNIQUE INDEX requests_open_track ON requests(session_id, track_id) WHERE track_id IS NOT NULL AND state IN ('waiting', 'accepted');
+CREATE TABLE request_askers (
+	request_id TEXT NOT NULL REFERENCES requests(id),
+	session_id TEXT NOT NULL,
+	client_id  TEXT NOT NULL,
+	asked_at   INTEGER NOT NULL,
+	PRIMARY KEY (request_id, client_id)
+);
+CREATE INDEX request_askers_client ON request_askers(session_id, client_id, asked_at);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

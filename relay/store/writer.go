@@ -91,7 +91,8 @@ func (s *Store) writer() {
 // more statements per like.)
 func isRefusal(err error) bool {
 	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption,
-		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy, ErrTooManyAnnouncements} {
+		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy, ErrTooManyAnnouncements,
+		ErrRequestOpen, ErrCooldown, ErrTooManyRequests, ErrRequestClosed} {
 		if errors.Is(err, r) {
 			return true
 		}

@@ -123,6 +123,16 @@ func newClientPayload(t Type) (any, bool) {
 		return &HandOver{}, true
 	case TypeSubscribeStage:
 		return &SubscribeStage{}, true
+	case TypeRequestSettings:
+		return &RequestSettings{}, true
+	case TypeCatalogue:
+		return &Catalogue{}, true
+	case TypeAnswerRequest:
+		return &AnswerRequest{}, true
+	case TypeSearchCatalogue:
+		return &SearchCatalogue{}, true
+	case TypeRequestTrack:
+		return &RequestTrack{}, true
 	}
 	return nil, false
 }
@@ -185,6 +195,14 @@ func DecodeServer(data []byte) (Envelope, any, error) {
 		p = &EventAnnouncementCleared{}
 	case TypePINGuesses:
 		p = &PINGuesses{}
+	case TypeRequestQueue:
+		p = &RequestQueue{}
+	case TypeCatalogueResults:
+		p = &CatalogueResults{}
+	case TypeRequestsStatus:
+		p = &RequestsStatus{}
+	case TypeMyRequest:
+		p = &MyRequest{}
 	case TypeAck:
 		p = &Ack{}
 	case TypeError:

@@ -330,6 +330,9 @@ type SessionState struct {
 	// EventAnnouncements are the organizers' running announcements for
 	// the session's stage (sessions on a stage only).
 	EventAnnouncements []EventAnnouncement `json:"eventAnnouncements,omitempty"`
+	// Requests says whether dancers may request tracks (to a dancer over
+	// the WebSocket; absent on REST reads). See requests.go.
+	Requests *RequestsStatus `json:"requests,omitempty"`
 
 	// MoreHistory: History holds only the newest plays; older ones come
 	// from GET /api/sessions/:id/plays?before=….

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/live"
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // limitFlags declares the connection and request limits (relay/README.md,
@@ -52,19 +54,26 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string) func(cfg *app.Conf
 		rTimeout  = durVar("read-timeout", "PIKA_READ_TIMEOUT", 20*time.Second, "time to read a whole request, body included")
 		wTimeout  = durVar("write-timeout", "PIKA_WRITE_TIMEOUT", 30*time.Second, "time to write an answer")
 		iTimeout  = durVar("idle-timeout", "PIKA_IDLE_TIMEOUT", 120*time.Second, "how long an idle keep-alive connection stays open")
+		reqCool   = durVar("request-cooldown", "PIKA_REQUEST_COOLDOWN", protocol.DefaultRequestCooldown, "how long a dancer waits after a request before the next")
+		reqAddr   = intVar("requests-per-address", "PIKA_REQUESTS_PER_ADDRESS", 60, "dancers' requests one address may send at once")
+		reqRefill = durVar("request-refill", "PIKA_REQUEST_REFILL", 5*time.Second, "one more request per address every this long")
+		search    = intVar("search-rate", "PIKA_SEARCH_RATE", 30, "catalogue searches per second per address, after a burst of ten times as many")
+		catMax    = intVar("request-catalogue-max", "PIKA_REQUEST_CATALOGUE_MAX", protocol.MaxCatalogueTracks, "tracks in a session's request catalogue (at most the default)")
 	)
 	return func(cfg *app.Config) error {
 		if len(bad) > 0 {
 			return fmt.Errorf("bad setting: %s", bad[0])
 		}
 		for name, v := range map[string]int{"-max-conns-per-addr": *perAddr, "-max-conns": *total, "-read-rate": *readRate,
-			"-read-burst": *readBurst, "-register-burst": *regBurst, "-max-live-sessions": *maxLive, "-history": *history} {
+			"-read-burst": *readBurst, "-register-burst": *regBurst, "-max-live-sessions": *maxLive, "-history": *history,
+			"-requests-per-address": *reqAddr, "-search-rate": *search, "-request-catalogue-max": *catMax} {
 			if v < 1 {
 				return fmt.Errorf("%s must be at least 1", name)
 			}
 		}
 		for name, d := range map[string]time.Duration{"-hello-timeout": *hello, "-register-interval": *regEvery, "-read-header-timeout": *rhTimeout,
-			"-read-timeout": *rTimeout, "-write-timeout": *wTimeout, "-idle-timeout": *iTimeout} {
+			"-read-timeout": *rTimeout, "-write-timeout": *wTimeout, "-idle-timeout": *iTimeout,
+			"-request-cooldown": *reqCool, "-request-refill": *reqRefill} {
 			if d <= 0 {
 				return fmt.Errorf("%s must be a positive duration such as 10s", name)
 			}
@@ -74,6 +83,10 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string) func(cfg *app.Conf
 		cfg.Limits.RegisterRate, cfg.Limits.RegisterBurst = rate.Every(*regEvery), *regBurst
 		cfg.MaxLiveSessions, cfg.HistoryLimit = *maxLive, *history
 		cfg.ReadHeaderTimeout, cfg.ReadTimeout, cfg.WriteTimeout, cfg.IdleTimeout = *rhTimeout, *rTimeout, *wTimeout, *iTimeout
+		if *catMax > protocol.MaxCatalogueTracks {
+			return fmt.Errorf("-request-catalogue-max must be at most %d", protocol.MaxCatalogueTracks)
+		}
+		cfg.Requests = live.RequestLimits{Cooldown: *reqCool, PerAddress: *reqAddr, Refill: *reqRefill, SearchRate: *search, MaxCatalogue: *catMax}
 		return nil
 	}
 }

@@ -72,7 +72,9 @@ type Config struct {
 	// issued per session (zero: defaults, 300 and one per 10 s).
 	IDsPerAddress int
 	IDRefill      time.Duration
-	Logger        *slog.Logger
+	// Requests bounds dancers' requests (zero fields: defaults).
+	Requests live.RequestLimits
+	Logger   *slog.Logger
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -149,6 +151,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
+		Requests: cfg.Requests,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {

@@ -75,12 +75,14 @@ func New() *Metrics {
 	m.in, m.out = map[protocol.Type]prometheus.Counter{}, map[protocol.Type]prometheus.Counter{}
 	for _, t := range []protocol.Type{protocol.TypeRegisterSession, protocol.TypeNowPlaying, protocol.TypeStartPoll, protocol.TypeClosePoll,
 		protocol.TypeAnnounce, protocol.TypeClearAnnouncement, protocol.TypeEndSession, protocol.TypeSubscribe, protocol.TypeLike,
-		protocol.TypeUnlike, protocol.TypeTempoVote, protocol.TypePollVote} {
+		protocol.TypeUnlike, protocol.TypeTempoVote, protocol.TypePollVote,
+		protocol.TypeRequestSettings, protocol.TypeCatalogue, protocol.TypeAnswerRequest, protocol.TypeSearchCatalogue, protocol.TypeRequestTrack} {
 		m.in[t] = m.MessagesIn.WithLabelValues(string(t))
 	}
 	for _, t := range []protocol.Type{protocol.TypeSessionRegistered, protocol.TypeSessionState, protocol.TypeNowPlaying, protocol.TypeLikeCount,
 		protocol.TypeTempoTally, protocol.TypePollStarted, protocol.TypePollUpdate, protocol.TypePollClosed, protocol.TypeAnnouncement,
-		protocol.TypeAnnouncementCleared, protocol.TypeListenerCount, protocol.TypeSessionEnded, protocol.TypeAck, protocol.TypeError} {
+		protocol.TypeAnnouncementCleared, protocol.TypeListenerCount, protocol.TypeSessionEnded, protocol.TypeAck, protocol.TypeError,
+		protocol.TypeRequestQueue, protocol.TypeCatalogueResults, protocol.TypeRequestsStatus, protocol.TypeMyRequest} {
 		m.out[t] = m.MessagesOut.WithLabelValues(string(t))
 	}
 	reg.MustRegister(m.Dancers, m.DJs, m.Sessions, m.MessagesIn, m.MessagesOut, m.Errors, m.FanoutSecs, m.DBSecs, m.SlowDropped, m.HTTPRequests,

@@ -13,6 +13,7 @@ import { api, enc } from './api.js';
 import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode, Limits } from './protocol.js';
+import { createRequests } from './requests.js';
 
 // On /s/SLUG the page subscribes to the stage (SUBSCRIBE_STAGE) and to the
 // set live there, on one socket, and moves to the next set by itself.
@@ -64,8 +65,15 @@ function useSession(id) {
   outbox = new Outbox(`pika.outbox.${sessionId}`);
   pin = getItem(pinKey) || '';
   Object.assign(S, fresh());
+  requests.reset();
   return true;
 }
+
+const requests = createRequests({
+  send: (type, payload, slot) => send(type, payload, slot),
+  sendNow: (type, payload, id) => subscribed && socket.send(type, payload, id),
+  pending: () => outbox.pending,
+});
 
 const socket = new LiveSocket({
   url: wsURL(),
@@ -153,10 +161,18 @@ function handleFrame(f) {
       socket.healthy();
       document.body.dataset.subscriptions = String(++subscriptions);
       applyState(p, false);
+      requests.setStatus(p.requests);
       flush();
       return;
     case Type.ACK:
-      outbox.take(f.id || p.id);
+      if (outbox.take(f.id || p.id)) requests.changed();
+      return;
+    case Type.REQUESTS_STATUS:
+      requests.setStatus(p);
+      return;
+    case Type.MY_REQUEST:
+    case Type.CATALOGUE_RESULTS:
+      requests.onFrame(f);
       return;
     case Type.ERROR:
       handleError(p, f.id || p.id);
@@ -272,6 +288,7 @@ function handleError(err, id) {
     return;
   }
   const item = id ? outbox.take(id) : null;
+  if (requests.onError(err, id, item)) return;
   if (!item) return;
   if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.INTERNAL_ERROR) {
     // Keep it (same id) and try again shortly.
@@ -819,6 +836,7 @@ function drawEventAnns() {
 
 function wire() {
   watchInteraction();
+  requests.wire();
   $('#like').addEventListener('click', () => S.nowPlaying && toggleLike(S.nowPlaying.playId));
   $('#history-more').addEventListener('click', loadOlderPlays);
   for (const b of document.querySelectorAll('.tempo button')) b.addEventListener('click', () => voteTempo(b.dataset.vote));

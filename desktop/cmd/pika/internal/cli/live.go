@@ -24,7 +24,8 @@ const endTimeout = 10 * time.Second
 
 func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 	var source, relay, token, name, pin, stage string
-	var allowHTTP bool
+	var allowHTTP, requests, freeText bool
+	var requestsFrom string
 	var publicRecap optBool
 	pos, err := parse(env, cm, "live", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&allowHTTP, "allow-http", false, "send the token to a plain http:// relay on the internet (unencrypted)")
@@ -35,6 +36,9 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 		fs.StringVar(&name, "session-name", "", "session name dancers see")
 		fs.StringVar(&pin, "pin", "", "optional 4–8 digit PIN")
 		fs.StringVar(&stage, "stage", "", "go live on a stage of an event you play at, by its link's slug (pika stages lists them)")
+		fs.BoolVar(&requests, "requests", false, "take dancers' requests from the library")
+		fs.StringVar(&requestsFrom, "requests-from", "", "with --requests: only tracks under these comma-separated folders (default: the whole library)")
+		fs.BoolVar(&freeText, "requests-free-text", false, "with --requests: dancers may also ask in their own words")
 	})
 	if err != nil {
 		return err
@@ -70,6 +74,11 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 			where = " on the stage " + st.Stage.Label() + ","
 		}
 		fmt.Fprintf(env.Stdout, "Going live as %q%s on %s, watching %s (Ctrl-C ends the session)\n", st.Session.Name, where, st.RelayURL, st.Source)
+		if requests {
+			if err := startRequests(ctx, env, pc, requestsFrom, freeText); err != nil {
+				return err
+			}
+		}
 		if strings.HasPrefix(strings.ToLower(st.Source), "manual") {
 			fmt.Fprintln(env.Stdout, "Manual source: type a library track id (see pika library search) and Enter to send it")
 			go readManual(ctx, env, pc)
@@ -78,6 +87,7 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 			env.Ready(pc)
 		}
 		lp := &livePrinter{env: env, relay: st.RelayURL}
+		lastQueue := ""
 		for {
 			select {
 			case <-ctx.Done():
@@ -93,6 +103,9 @@ func cmdLive(ctx context.Context, env Env, cm *common, args []string) error {
 						return errors.New("the relay refused the DJ token: check it with `pika token check` or log in on the web to get a new one")
 					}
 					return refused
+				}
+				if _, ok := e.(core.RequestsChanged); ok && requests {
+					lastQueue = printRequests(env, pc.Requests(), lastQueue)
 				}
 				if lp.print(e) {
 					return nil // the relay ended the session
@@ -321,4 +334,38 @@ func tallies(p protocol.Poll) string {
 		parts[i] = o + " " + plural(n, "vote", "votes")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// startRequests turns requests on for `pika live --requests`.
+func startRequests(ctx context.Context, env Env, pc *core.Core, from string, freeText bool) error {
+	var folders []string
+	for _, f := range strings.Split(from, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			folders = append(folders, f)
+		}
+	}
+	if err := pc.SetRequests(ctx, core.RequestsOptions{Enabled: true, FreeText: freeText, Folders: folders}); err != nil {
+		return fmt.Errorf("requests: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "Requests on: %d tracks requestable\n", pc.Requests().Catalogue)
+	return nil
+}
+
+// printRequests prints the request queue when it differs from last (what
+// it printed before), and returns what it printed.
+func printRequests(env Env, v core.RequestsView, last string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Requests waiting: %d\n", len(v.Queue))
+	for _, q := range v.Queue {
+		what := q.Title + " — " + q.Artist
+		if q.Text != "" {
+			what = "“" + q.Text + "”"
+		}
+		fmt.Fprintf(&b, "  ×%d %s %s\n", q.Count, what, q.Fit(v.NowPlaying))
+	}
+	s := b.String()
+	if s != last {
+		fmt.Fprint(env.Stdout, s)
+	}
+	return s
 }
