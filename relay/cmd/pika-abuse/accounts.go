@@ -207,7 +207,8 @@ func sameKeys(a, b []byte) bool {
 // healthzNoWrite: the database can no longer take a write (here the
 // relay's file size limit drops to one byte, as a full disk would refuse
 // to grow a file). Defended: /healthz answers 503, and the relay logs the
-// repeated failure a few times, not once per check.
+// repeated failure a few times, not once per check; from a second after
+// the failure on (a passed check stands for a second).
 func healthzNoWrite(ctx context.Context, e *env) (bool, string, error) {
 	r, err := startRelay(ctx, e.bin, e.verbose)
 	if err != nil {
@@ -223,6 +224,9 @@ func healthzNoWrite(ctx context.Context, e *env) (bool, string, error) {
 	if out, err := exec.CommandContext(ctx, "prlimit", "--pid", fmt.Sprint(r.pid()), "--fsize=1").CombinedOutput(); err != nil {
 		return false, "", fmt.Errorf("prlimit: %v: %s", err, out)
 	}
+	// A passed check stands for the next second (a /healthz flood costs
+	// one write a second): the checks start after it.
+	time.Sleep(1200 * time.Millisecond)
 	errorLines := func() int { return strings.Count(r.logs.String(), `"level":"ERROR"`) }
 	logBefore := errorLines()
 	codes := map[int]int{}

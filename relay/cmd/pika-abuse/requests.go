@@ -181,7 +181,7 @@ func stuffing(ctx context.Context, e *env) (bool, string, error) {
 		}
 	}
 	ok := likes <= 3 && votes <= 3
-	return ok, fmt.Sprintf("one connection, %d fresh client ids: the play has %d likes, the poll %d votes", ids, likes, votes), nil
+	return ok, fmt.Sprintf("one connection, %d fresh client ids: likes on the play: %d, votes in the poll: %d", ids, likes, votes), nil
 }
 
 func (e *env) state(ctx context.Context, id string) (protocol.SessionState, error) {
