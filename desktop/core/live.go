@@ -70,6 +70,7 @@ func (c *Core) LiveState() LiveState {
 	if n, err := lr.client.Pending(c.ctx); err == nil {
 		s.Outbox = n
 	}
+	s.PIN = lr.client.PIN()
 	return s
 }
 

@@ -44,6 +44,9 @@ type LiveState struct {
 	// Stage is the event's stage this set is on; nil for a session of
 	// the DJ's own.
 	Stage *StageChoice
+	// PIN is the session's PIN ("" for none), also when it was resumed
+	// without typing it again.
+	PIN string
 }
 
 // relayEvent is what one relay event does to the live state: the state

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -69,5 +70,58 @@ func TestPINGuessedAndSetPIN(t *testing.T) {
 	}
 	if s := relay.DoJSON(t, http.MethodGet, "/api/sessions/"+sess.ID+"/recap?pin=8642", "", nil, &rc); s != http.StatusOK || rc.Session.PublicRecap {
 		t.Fatalf("recap with the PIN: %d %+v", s, rc.Session)
+	}
+}
+
+// TestResumeKeepsThePIN: an app that quit mid-set resumes without the DJ
+// typing the PIN again; when the relay can no longer resume the session
+// (it ended it), the new session starts with the same PIN, not open.
+func TestResumeKeepsThePIN(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		resumes bool
+	}{{"resumed", true}, {"the relay ended it meanwhile", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+			defer cancel()
+			var opts []relaytest.Option
+			if !tc.resumes {
+				opts = append(opts, relaytest.WithResumeWindow(200*time.Millisecond))
+			}
+			relay := relaytest.Start(t, opts...)
+			token := relay.RegisterDJ(t, "keeper@example.com", "DJ Keeper")
+			dir := t.TempDir()
+			first := openCore(t, ctx, dir, relay, token, 0)
+			if err := first.GoLiveWith(ctx, GoLiveOptions{Source: "manual", Name: "Members", PIN: "4321"}); err != nil {
+				t.Fatal(err)
+			}
+			until(t, ctx, "the session", func() bool { return first.LiveState().Session.ID != "" })
+			id := first.LiveState().Session.ID
+			if err := first.Close(); err != nil { // quit while live
+				t.Fatal(err)
+			}
+			if !tc.resumes {
+				// Past the relay's window: it ends the session.
+				until(t, ctx, "the relay to end the session", func() bool {
+					var rc protocol.Recap
+					relay.DoJSON(t, http.MethodGet, "/api/sessions/"+id+"/recap", token, nil, &rc)
+					return rc.Session.EndedAt != nil
+				})
+			}
+			second := openCore(t, ctx, dir, relay, token, 0)
+			defer second.Close()
+			if err := second.ResumeLeft(ctx); err != nil {
+				t.Fatal(err)
+			}
+			until(t, ctx, "a session", func() bool { return second.LiveState().Session.ID != "" })
+			st := second.LiveState()
+			if st.PIN != "4321" || (st.Session.ID == id) != tc.resumes {
+				t.Fatalf("after the restart: session %s (first %s), PIN %q", st.Session.ID, id, st.PIN)
+			}
+			c := relay.Dial(t, nil)
+			if f := c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: st.Session.ID}); f.Err() == nil || f.Err().Code != protocol.CodePINRequired {
+				t.Errorf("a dancer without the PIN: %+v, want pin_required", f)
+			}
+		})
 	}
 }

@@ -446,6 +446,9 @@ func (p *livePane) show(st core.LiveState) {
 		if st.Session.Name != "" && p.name.Text != st.Session.Name {
 			p.name.SetText(st.Session.Name)
 		}
+		if p.pin.Text != st.PIN {
+			p.pin.SetText(st.PIN) // also a resumed session's
+		}
 		p.goLive.Disable()
 		p.end.Enable()
 		p.source.Disable()

@@ -343,8 +343,12 @@ func (c *Client) SetPIN(ctx context.Context, pin string) error {
 	c.mu.Lock()
 	c.pin = pin
 	c.mu.Unlock()
-	return nil
+	return c.st.set(ctx, map[string]string{keyPIN: pin})
 }
+
+// PIN is the session's PIN as the link knows it ("" for none): the one
+// given at go-live, set since, or kept from the session it resumed.
+func (c *Client) PIN() string { return c.currentPIN() }
 
 func (c *Client) currentPIN() string {
 	c.mu.Lock()

@@ -205,6 +205,14 @@ func (s *connState) register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if resume != "" && c.currentPIN() == "" {
+		// Resumed without the PIN typed again: the session keeps its own.
+		if pin, err := c.st.get(ctx, keyPIN); err == nil && protocol.ValidPIN(pin) {
+			c.mu.Lock()
+			c.pin = pin
+			c.mu.Unlock()
+		}
+	}
 	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.currentPIN(), ResumeSessionID: resume, PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
 	if err := s.write(protocol.TypeRegisterSession, "register", reg); err != nil {
 		return err
@@ -275,7 +283,7 @@ func (c *Client) registered(ctx context.Context, p *protocol.SessionRegistered) 
 	sess := Session{ID: p.SessionID, DJName: p.DJName, JoinURL: join, LocalJoinURL: local, RecapURL: recap, Resumed: p.Resumed}
 	if err := c.st.set(ctx, map[string]string{
 		keySessionID: p.SessionID, keyRelayURL: c.httpBase, keyLastConnected: time.Now().UTC().Format(time.RFC3339Nano),
-		keyJoinURL: join, keyLocalJoinURL: local, keyRecapURL: recap, keyDJName: p.DJName,
+		keyJoinURL: join, keyLocalJoinURL: local, keyRecapURL: recap, keyDJName: p.DJName, keyPIN: c.currentPIN(),
 	}); err != nil {
 		return err
 	}

@@ -28,6 +28,10 @@ const (
 	// keyLastPlayedAt is the start time of the newest play queued, so a
 	// restart can catch up on what the DJ software logged meanwhile.
 	keyLastPlayedAt = "last_played_at"
+	// keyPIN is the session's PIN (the one the room is shown), so that a
+	// resume after a restart, which the DJ starts without typing it
+	// again, keeps it for a session the relay then has to start anew.
+	keyPIN = "pin"
 )
 
 type store struct {
@@ -196,8 +200,8 @@ func (s *store) set(ctx context.Context, kv map[string]string) error {
 }
 
 func (s *store) clearSession(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM livelink_state WHERE key IN (?, ?, ?, ?, ?, ?, ?)`,
-		keySessionID, keyLastConnected, keyJoinURL, keyLocalJoinURL, keyRecapURL, keyDJName, keyLastPlayedAt); err != nil {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM livelink_state WHERE key IN (?, ?, ?, ?, ?, ?, ?, ?)`,
+		keySessionID, keyLastConnected, keyJoinURL, keyLocalJoinURL, keyRecapURL, keyDJName, keyLastPlayedAt, keyPIN); err != nil {
 		return fmt.Errorf("livelink: clear session: %w", err)
 	}
 	return nil
