@@ -81,7 +81,7 @@ func bpmText(bpm float64) string {
 // disappearing.
 func keyText(t library.Track) string {
 	name, camelot := t.Key()
-	if t.Analysis.KeyUncertain() {
+	if t.ManualKey == "" && t.Analysis.KeyUncertain() {
 		if camelot != "" {
 			camelot += "?"
 		} else if name != "" {

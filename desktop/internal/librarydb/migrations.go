@@ -78,6 +78,10 @@ var migrations = []migration{
 	// 65 s". Rows analysed before keep NULL tuning and no warning.
 	{what: "analysis tuning and warning", sql: `ALTER TABLE tracks ADD COLUMN tuning_cents REAL;
 		ALTER TABLE tracks ADD COLUMN analysis_warning TEXT NOT NULL DEFAULT '';`},
+	// The DJ's own tempo and key (a Camelot code), beside the analysis:
+	// a re-analysis writes the other columns and leaves these alone.
+	{what: "manual corrections", sql: `ALTER TABLE tracks ADD COLUMN bpm_manual REAL;
+		ALTER TABLE tracks ADD COLUMN key_manual TEXT NOT NULL DEFAULT '';`},
 }
 
 // adoptOutbox gives the live link its tables. Until version 2 the live
