@@ -41,6 +41,9 @@ type LiveState struct {
 	// SourceStatus is what the now-playing watcher sees of its source:
 	// which one, when it last gave a track, why nothing arrives.
 	SourceStatus nowplaying.Status
+	// Warnings are the assistant's for the track playing now (a big
+	// tempo jump, a key clash, a repeat tonight).
+	Warnings []string
 }
 
 // relayEvent is what one relay event does to the live state: the state
