@@ -231,6 +231,7 @@ func (tt *trackTable) SetTracks(ts []library.Track) {
 	tt.table.Refresh()
 	for i, t := range tt.tracks {
 		if t.ID == keep {
+			tt.selected = i // Select does not call back when the row stays where it was
 			tt.table.Select(widget.TableCellID{Row: i, Col: 0})
 			return
 		}
