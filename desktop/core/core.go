@@ -129,6 +129,8 @@ func Open(ctx context.Context, cfg Config) (*Core, error) {
 		}
 	}()
 
+	c.rememberCrowds() // crowd.go
+
 	if cfg.Background {
 		if err := c.startWatcher(); err != nil {
 			c.warnings = append(c.warnings, err.Error())

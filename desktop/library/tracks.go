@@ -85,8 +85,11 @@ type Track struct {
 	// The DJ's own tempo and key (Camelot code), set by hand; 0 and ""
 	// when none. They win over every measurement and survive a
 	// re-analysis (corrections.go).
-	ManualBPM  float64
-	ManualKey  string
+	ManualBPM float64
+	ManualKey string
+	// Crowd is how rooms received the song in the DJ's past sessions
+	// (crowd.go); nil when never played, and filled by List only.
+	Crowd      *Crowd
 	State      State
 	Error      string
 	AddedAt    time.Time
@@ -393,6 +396,9 @@ func (l *Library) List(ctx context.Context, f Filter) ([]Track, error) {
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tracks: %w", err)
+	}
+	if err := l.withCrowd(ctx, out); err != nil {
 		return nil, fmt.Errorf("list tracks: %w", err)
 	}
 	return out, nil
