@@ -88,6 +88,7 @@ type livePane struct {
 	qr        *qrView
 	joinNote  *note
 	srcStatus *sourceStatus // sourcestatus.go
+	assist    *assistView   // warnings, what next, the set's export (assistview.go)
 
 	// joinShown is what the join area shows ("kind url"), so a redraw
 	// with the same state leaves it (and the projector view) alone;
@@ -190,6 +191,7 @@ func newLivePane(g *gui) *livePane {
 		p.feel.content,
 	)
 	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	p.assist = newAssistView(g)
 	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
 		heading("Live"),
@@ -205,6 +207,7 @@ func newLivePane(g *gui) *livePane {
 		nowPlaying,
 		widget.NewSeparator(),
 		room,
+		p.assist.content,
 	))
 	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
@@ -474,6 +477,7 @@ func (p *livePane) show(st core.LiveState) {
 	} else {
 		p.listeners.SetText("")
 	}
+	p.assist.show(st)
 	p.showJoin(st)
 }
 
