@@ -102,7 +102,9 @@ func TestAssistantInTheWindow(t *testing.T) {
 	h.waitFor("the warnings and the next track", liveLimit, func() bool {
 		return lv.assist.warnings.Text == "Big tempo jump: 98 → 110 BPM (+12 %)\nKey clash: 8A → 3B" &&
 			strings.HasPrefix(lv.assist.next.Text, "1. Band – Follow · 3B → 3B, 110 → 108 BPM")
-	}, func() string { return lv.assist.warnings.Text + " | " + lv.assist.next.Text + " | " + lv.assist.errLabel.Text })
+	}, func() string {
+		return lv.assist.warnings.Text + " | " + lv.assist.next.Text + " | " + lv.assist.errLabel.Text
+	})
 	h.ui(func() {
 		if strings.Contains(lv.assist.next.Text, "Opener") {
 			t.Errorf("a track played tonight is suggested: %q", lv.assist.next.Text)
