@@ -34,10 +34,9 @@ func TestCrowdMemoryAndSetExport(t *testing.T) {
 	defer stop()
 
 	type play struct {
-		track  string
-		likes  int
-		votes  []string
-		window string
+		track string
+		likes int
+		votes []string
 	}
 	sets := []struct {
 		dancers int
