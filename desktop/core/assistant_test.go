@@ -163,4 +163,24 @@ func TestWarningsSuggestionsAndCorrections(t *testing.T) {
 	if sent.Track.BPM == nil || *sent.Track.BPM != 106 || sent.Track.Camelot != "4B" || sent.Track.KeyConfidence != nil {
 		t.Errorf("the relay got %+v; want the corrected 106 BPM, 4B", sent.Track)
 	}
+
+	// Corrected while it plays: the dancers get the new tempo as an update
+	// of the same play.
+	until(t, ctx, "the corrected play's id", func() bool {
+		np := core.LiveState().NowPlaying
+		return np != nil && np.PlayID == sent.PlayID
+	})
+	if _, err := core.SetTrackBPM(ctx, lib["Double"].ID, 107); err != nil {
+		t.Fatal(err)
+	}
+	upd := dancers[2].ExpectWhere(t, protocol.TypeNowPlaying, func(f relaytest.Frame) bool {
+		p := f.Payload.(*protocol.Play)
+		return p.Track.BPM != nil && *p.Track.BPM == 107
+	}).Payload.(*protocol.Play)
+	if upd.PlayID != sent.PlayID || upd.Track.BPM == nil || *upd.Track.BPM != 107 {
+		t.Errorf("after a correction while playing: play %s %+v; want play %s at 107", upd.PlayID, upd, sent.PlayID)
+	}
+	if w := core.LiveState().Warnings; len(w) != 0 {
+		t.Errorf("the update counts as a new play: warnings %q", w)
+	}
 }
