@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -131,5 +133,52 @@ func TestCrowdFetchAndExport(t *testing.T) {
 		if code, _, _ := pika(t, ctx, env, append(cfg, args...)...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// pika live with the manual source prints the assistant's warnings as a
+// track goes out.
+func TestLiveManualPrintsWarnings(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "warn@example.com", "DJ Warn")
+	dir := t.TempDir()
+	first := knownTrack(t, ctx, dir, "Band - First", library.Analysis{BPM: 98, Key: "A minor", Camelot: "8A"})
+	second := knownTrack(t, ctx, dir, "Band - Second", library.Analysis{BPM: 120, Key: "A minor", Camelot: "8A"})
+	stdin, typed := io.Pipe()
+	defer typed.Close()
+	var out, errOut syncBuffer
+	cores := make(chan *core.Core, 1)
+	liveCtx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := pika(t, liveCtx, Env{Stdin: stdin, Stdout: &out, Stderr: &errOut, Ready: func(c *core.Core) { cores <- c }},
+			"--config", dir, "--no-keyring", "live", "--source", "manual", "--relay", relay.URL, "--token", token)
+		done <- code
+	}()
+	pc, _ := waitLive(t, ctx, cores)
+	for _, tr := range []library.Track{first, second} {
+		fmt.Fprintf(typed, "%d\n", tr.ID)
+		for np := pc.LiveState().NowPlaying; np == nil || np.LibraryID != tr.ID; np = pc.LiveState().NowPlaying {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("track %d never played: %s", tr.ID, errOut.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	for !strings.Contains(errOut.String(), "Warning: Big tempo jump: 98 → 120 BPM (+22 %)") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no warning printed: %q", errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	stopLive()
+	<-done
+	if n := strings.Count(errOut.String(), "Warning: "); n != 1 {
+		t.Errorf("%d warnings printed, want 1: %q", n, errOut.String())
 	}
 }

@@ -248,6 +248,10 @@ func (lp *livePrinter) print(e core.Event) bool {
 		}
 	case core.Error:
 		fmt.Fprintln(lp.env.Stderr, humanerr.Message(e.Err))
+	case core.TrackWarnings:
+		for _, w := range e.Warnings {
+			fmt.Fprintf(lp.env.Stderr, "Warning: %s\n", w)
+		}
 	}
 	return false
 }
