@@ -184,3 +184,74 @@ func TestWarningsSuggestionsAndCorrections(t *testing.T) {
 		t.Errorf("the update counts as a new play: warnings %q", w)
 	}
 }
+
+// After a restart the resumed set still knows what it played: a repeat is
+// warned of, the jump is measured from the last play, and the room's votes
+// on it still count.
+func TestResumedSetRemembersItsPlays(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	relay := relaytest.Start(t)
+	token := relay.RegisterDJ(t, "res@example.com", "DJ Res")
+	cfgDir := t.TempDir()
+	first := openCore(t, ctx, cfgDir, relay, token, 0)
+	an := func(bpm float64, camelot string) library.Analysis {
+		_, name, _ := library.NormalizeKey(camelot)
+		return library.Analysis{BPM: bpm, Key: name, Camelot: camelot, KeyConfidence: 0.9}
+	}
+	lib := knownTracks(t, ctx, first, map[string]library.Analysis{"Early": an(98, "8A"), "Last": an(100, "8A"), "Next": an(120, "8A")})
+	events, stop := first.Events()
+	if err := first.GoLive(ctx, "manual", "Resumed", ""); err != nil {
+		t.Fatal(err)
+	}
+	sess := nextEvent[SessionChanged](t, ctx, events, nil).Session
+	stop()
+	dancer, _ := relay.Join(t, sess.ID, "dancer-res-1", "")
+	for _, name := range []string{"Early", "Last"} {
+		if err := first.SendManual(ctx, lib[name].ID); err != nil {
+			t.Fatal(err)
+		}
+		pl := dancer.ExpectWhere(t, protocol.TypeNowPlaying, func(f relaytest.Frame) bool {
+			return f.Payload.(*protocol.Play).Track.Title == name
+		}).Payload.(*protocol.Play)
+		if name == "Last" {
+			dancer.MustOK(t, protocol.TypeTempoVote, protocol.TempoVote{PlayID: pl.PlayID, Vote: protocol.VoteSlower})
+		}
+	}
+	until(t, ctx, "the outbox to drain", func() bool { return first.LiveState().Outbox == 0 })
+	if err := first.Close(); err != nil { // a crash, a restart
+		t.Fatal(err)
+	}
+
+	second := openCore(t, ctx, cfgDir, relay, token, 0)
+	defer second.Close()
+	events2, stop2 := second.Events()
+	defer stop2()
+	if err := second.GoLive(ctx, "manual", "Resumed", ""); err != nil {
+		t.Fatal(err)
+	}
+	if s := nextEvent[SessionChanged](t, ctx, events2, nil).Session; s.ID != sess.ID || !s.Resumed {
+		t.Fatalf("session %+v, want %s resumed", s, sess.ID)
+	}
+	var got []string
+	until(t, ctx, "the resumed set's plays", func() bool {
+		got, _ = second.WarningsFor(ctx, lib["Early"].ID)
+		return len(got) > 0
+	})
+	if len(got) != 1 || !strings.HasPrefix(got[0], "Already played in this set at ") {
+		t.Errorf("warnings for a repeat after the restart: %q", got)
+	}
+	if got, _ := second.WarningsFor(ctx, lib["Next"].ID); !slices.Equal(got, []string{"Big tempo jump: 100 → 120 BPM (+20 %)"}) {
+		t.Errorf("warnings for the next track: %q", got)
+	}
+	if err := second.SendManual(ctx, lib["Next"].ID); err != nil {
+		t.Fatal(err)
+	}
+	until(t, ctx, "the next play", func() bool {
+		np := second.LiveState().NowPlaying
+		return np != nil && np.LibraryID == lib["Next"].ID
+	})
+	if w := second.LiveState().Warnings; !slices.Equal(w, []string{"Big tempo jump: 100 → 120 BPM (+20 %)"}) {
+		t.Errorf("warnings of the next play: %q", w)
+	}
+}

@@ -54,7 +54,8 @@ const recapWait = 5 * time.Second
 
 // rememberCrowds fetches the recap of every session that ends while the
 // core runs (End, or the relay ending it), for the crowd memory. A fetch
-// that fails is logged: `pika crowd fetch` fetches it later.
+// that fails is logged: `pika crowd fetch` fetches it later. A session
+// resumed after a restart gets its plays back for the assistant.
 func (c *Core) rememberCrowds() {
 	events, stop := c.hub.subscribe()
 	c.wg.Add(1)
@@ -68,6 +69,9 @@ func (c *Core) rememberCrowds() {
 				return
 			case e := <-events:
 				sc, ok := e.(SessionChanged)
+				if ok && sc.Resumed && !sc.Ended && sc.ID != "" {
+					c.resumeSet(sc.ID) // warnings.go
+				}
 				if !ok || !sc.Ended || sc.EndedHere || sc.ID == "" || sc.ID == last {
 					continue
 				}

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -51,7 +53,7 @@ func (lr *liveRun) notePlay(np NowPlaying) []string {
 	a := &lr.assist
 	a.mu.Lock()
 	update := cur != nil && cur.StartedAt.Equal(np.StartedAt) && cur.LibraryID == np.LibraryID
-	if cur != nil && !update && !cur.StartedAt.Equal(a.moved) {
+	if cur != nil && !update && !sameStart(cur.StartedAt, a.moved) {
 		a.moved = cur.StartedAt
 		prev := cur.Track
 		a.prev = &prev
@@ -63,10 +65,16 @@ func (lr *liveRun) notePlay(np NowPlaying) []string {
 		}
 		a.warned = nil
 	}
+	played := a.played
+	if at, ok := played.Session[protocol.TrackIdentity(np.Track.Artist, np.Track.Title)]; ok && sameStart(at, np.StartedAt) {
+		// The same play announced again (after a restart): no repeat.
+		played.Session = maps.Clone(played.Session)
+		delete(played.Session, protocol.TrackIdentity(np.Track.Artist, np.Track.Title))
+	}
 	var out []string
 	if a.prev != nil {
-		out = assistant.Warnings(*a.prev, np.Track, a.played, lr.core.assistOptions())
-	} else if w := a.played.Warning(np.Track.Artist, np.Track.Title); w != "" {
+		out = assistant.Warnings(*a.prev, np.Track, played, lr.core.assistOptions())
+	} else if w := played.Warning(np.Track.Artist, np.Track.Title); w != "" {
 		out = []string{w} // the first track of a set on a stage can repeat the event
 	}
 	changed := !slices.Equal(out, a.warned)
@@ -99,7 +107,8 @@ func (c *Core) SetEventPlays(plays []protocol.EventPlay, loc *time.Location) err
 
 // WarningsFor is what sending the library track trackID as now playing
 // would warn of, for the DJ to confirm first: none when not live or when
-// it is the track playing now (a correction).
+// it is the track playing now (a correction); before the first play only
+// a repeat (of the event, or of the set before a restart).
 func (c *Core) WarningsFor(ctx context.Context, trackID int64) ([]string, error) {
 	lr, err := c.liveRun()
 	if err != nil {
@@ -116,10 +125,22 @@ func (c *Core) WarningsFor(ctx context.Context, trackID int64) ([]string, error)
 	if cur != nil && cur.LibraryID == trackID {
 		return nil, nil
 	}
-	if cur == nil {
+	played := lr.assist.snapshot(cur)
+	var prev *protocol.Track
+	if cur != nil {
+		prev = &cur.Track
+	} else {
+		lr.assist.mu.Lock()
+		prev = lr.assist.prev // nothing sent since a restart: the set's last play
+		lr.assist.mu.Unlock()
+	}
+	if prev == nil {
+		if w := played.Warning(next.Artist, next.Title); w != "" {
+			return []string{w}, nil
+		}
 		return nil, nil
 	}
-	return assistant.Warnings(cur.Track, next, lr.assist.snapshot(cur), c.assistOptions()), nil
+	return assistant.Warnings(*prev, next, played, c.assistOptions()), nil
 }
 
 // snapshot is the set's plays with cur among them, to read without the
@@ -135,6 +156,52 @@ func (a *assistState) snapshot(cur *NowPlaying) assistant.Played {
 		p.Add(cur.Track.Artist, cur.Track.Title, cur.StartedAt)
 	}
 	return p
+}
+
+// resumeSet gives a session resumed after a restart its plays so far
+// (from the relay's recap), so the assistant knows what this set played:
+// the latest is the one before the next, and all are played tonight.
+func (c *Core) resumeSet(sessionID string) {
+	ctx, cancel := context.WithTimeout(c.ctx, recapWait)
+	defer cancel()
+	rc, err := c.recap(ctx, sessionID)
+	if err != nil {
+		slog.Warn("assistant: the resumed set's plays are unknown", "session", sessionID, "err", err)
+		return
+	}
+	lr, err := c.liveRun()
+	if err != nil || len(rc.Plays) == 0 {
+		return
+	}
+	lr.mu.Lock()
+	same := lr.state.Session.ID == sessionID
+	lr.mu.Unlock()
+	if !same {
+		return
+	}
+	a := &lr.assist
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.prev != nil {
+		return // the set moved on meanwhile: what it knows is newer
+	}
+	last := rc.Plays[len(rc.Plays)-1]
+	for _, p := range rc.Plays {
+		a.played.Add(p.Track.Artist, p.Track.Title, p.StartedAt)
+		a.tempo = append(a.tempo, p.Tempo)
+	}
+	if len(a.tempo) > maxRoomTallies {
+		a.tempo = slices.Clone(a.tempo[len(a.tempo)-maxRoomTallies:])
+	}
+	prev := last.Track
+	a.prev, a.moved = &prev, last.StartedAt
+}
+
+// sameStart: two start times of one play, one as the relay keeps it (to
+// the millisecond).
+func sameStart(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d >= -time.Millisecond && d <= time.Millisecond
 }
 
 // suggestPool bounds how many library tracks one suggestion reads.
