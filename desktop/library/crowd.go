@@ -21,8 +21,8 @@ type Crowd struct {
 	Likes           int
 	// Listeners sums, over the plays, the session's peak listeners: the
 	// relay counts dancers per session, not per play.
-	Listeners             int
-	Faster, Slower, Equal int
+	Listeners               int
+	Faster, Slower, Perfect int
 	// WantedSlower and WantedFaster count plays whose votes leaned that
 	// way (more than for the other way and for "perfect").
 	WantedSlower, WantedFaster int
@@ -123,7 +123,7 @@ func (l *Library) crowd(ctx context.Context) (map[string]Crowd, error) {
 	for rows.Next() {
 		var id string
 		var c Crowd
-		if err := rows.Scan(&id, &c.Plays, &c.Sessions, &c.Likes, &c.Listeners, &c.Faster, &c.Slower, &c.Equal,
+		if err := rows.Scan(&id, &c.Plays, &c.Sessions, &c.Likes, &c.Listeners, &c.Faster, &c.Slower, &c.Perfect,
 			&c.WantedSlower, &c.WantedFaster); err != nil {
 			return nil, fmt.Errorf("read crowd memory: %w", err)
 		}

@@ -84,13 +84,14 @@ func bpmValue(s string, current float64) (float64, error) {
 	return v, nil
 }
 
-// relayConfig is the run's relay and token: the environment's, else the
-// saved ones; --relay and --allow-http as for live.
+// relayFlags are --relay and --allow-http, as for live.
 func relayFlags(fs *flag.FlagSet, relay *string, allowHTTP *bool) {
 	fs.StringVar(relay, "relay", "", "relay URL for this run (default: saved, or PIKA_RELAY_URL)")
 	fs.BoolVar(allowHTTP, "allow-http", false, "send the token to a plain http:// relay on the internet (unencrypted)")
 }
 
+// relayConfig is the run's relay and token: --relay, else the
+// environment's, else the saved ones.
 func relayConfig(env Env, relay string, allowHTTP bool) core.Config {
 	if relay == "" {
 		relay = env.Getenv("PIKA_RELAY_URL")
