@@ -204,8 +204,13 @@ func sameStart(a, b time.Time) bool {
 	return d >= -time.Millisecond && d <= time.Millisecond
 }
 
-// suggestPool bounds how many library tracks one suggestion reads.
-const suggestPool = 5000
+// suggestPool bounds how many library tracks one suggestion reads, and
+// maxSuggestRequests how many open requests it weighs (each may read a
+// track).
+const (
+	suggestPool        = 5000
+	maxSuggestRequests = 200
+)
 
 // Suggest ranks the library for the track playing now (assistant.Suggest):
 // with the set's tempo votes, the open requests, and never a song played
@@ -214,6 +219,9 @@ func (c *Core) Suggest(ctx context.Context, requests []assistant.Request) (assis
 	lr, err := c.liveRun()
 	if err != nil {
 		return assistant.Result{}, nil
+	}
+	if len(requests) > maxSuggestRequests {
+		requests = requests[:maxSuggestRequests] // the queue sends its top first
 	}
 	lr.mu.Lock()
 	cur, tally := lr.state.NowPlaying, lr.state.Tempo
