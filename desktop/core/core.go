@@ -130,6 +130,8 @@ func Open(ctx context.Context, cfg Config) (*Core, error) {
 		}
 	}()
 
+	c.rememberCrowds() // crowd.go
+
 	if cfg.Background {
 		if err := c.startWatcher(); err != nil {
 			c.warnings = append(c.warnings, err.Error())

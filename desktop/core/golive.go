@@ -42,7 +42,7 @@ type GoLiveOptions struct {
 	// Stage is a stage of an event the DJ plays at, by its link's slug
 	// (Stages lists them); "" is a session of the DJ's own. On a stage
 	// the dancers of the room's QR code follow the set, and plays already
-	// heard at the event are flagged (PlayedAtEvent, RepeatWarning).
+	// heard at the event are flagged (PlayedAtEvent, TrackWarnings).
 	Stage string
 }
 

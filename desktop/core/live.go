@@ -42,6 +42,8 @@ type liveRun struct {
 
 	seq uint64 // counts plays (loop goroutine only)
 
+	assist assistState // the set so far, for the assistant (warnings.go)
+
 	mu    sync.Mutex
 	state LiveState
 
@@ -253,16 +255,31 @@ func (lr *liveRun) send(ctx context.Context, np NowPlaying) error {
 		slog.Warn("play sent without its numbers", "title", np.Track.Title, "err", err)
 		np.Track = names
 	}
-	lr.warnRepeat(np)
-	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
-		return fmt.Errorf("“%s” did not reach the relay: %w", np.Track.Title, err)
-	}
+	warnings := lr.notePlay(np)
+	// The play is the state's before it goes out: the relay's echo with
+	// its playId can come back before SendNowPlaying returns, and must
+	// find it.
 	lr.mu.Lock()
-	if cur := lr.state.NowPlaying; cur != nil && cur.StartedAt.Equal(np.StartedAt) && cur.LibraryID == np.LibraryID {
+	was, wasWarnings := lr.state.NowPlaying, lr.state.Warnings
+	if cur := was; cur != nil && cur.StartedAt.Equal(np.StartedAt) && cur.LibraryID == np.LibraryID {
 		np.PlayID = cur.PlayID // an update of the same play
 	}
 	cp := np
 	lr.state.NowPlaying = &cp
+	lr.state.Warnings = warnings
+	lr.mu.Unlock()
+	if err := lr.link.SendNowPlaying(ctx, np.Track, np.StartedAt); err != nil {
+		lr.mu.Lock()
+		if lr.state.NowPlaying == &cp {
+			lr.state.NowPlaying, lr.state.Warnings = was, wasWarnings
+		}
+		lr.mu.Unlock()
+		return fmt.Errorf("“%s” did not reach the relay: %w", np.Track.Title, err)
+	}
+	lr.mu.Lock()
+	if lr.state.NowPlaying != nil && lr.state.NowPlaying.StartedAt.Equal(np.StartedAt) {
+		np = *lr.state.NowPlaying // with the echo's playId if it came
+	}
 	lr.mu.Unlock()
 	lr.core.hub.publish(Playing{np})
 	lr.requestPlayed(ctx, np)

@@ -47,6 +47,9 @@ type LiveState struct {
 	// PIN is the session's PIN ("" for none), also when it was resumed
 	// without typing it again.
 	PIN string
+	// Warnings are the assistant's for the track playing now (a big
+	// tempo jump, a key clash, a repeat tonight).
+	Warnings []string
 }
 
 // relayEvent is what one relay event does to the live state: the state

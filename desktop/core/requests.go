@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pikadj/pika/desktop/assistant"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/desktop/livelink"
 	"github.com/pikadj/pika/shared/protocol"
@@ -471,4 +472,18 @@ func splitCamelot(s string) (int, byte, bool) {
 		return 0, 0, false
 	}
 	return n, l, true
+}
+
+// OpenRequests are the requests waiting or accepted, for the assistant's
+// suggestions (a track of the catalogue, with how many asked for it).
+func (c *Core) OpenRequests() []assistant.Request {
+	var out []assistant.Request
+	for _, q := range c.Requests().Queue {
+		if q.Text != "" && q.TrackID == "" {
+			continue // free text names no track
+		}
+		id, _ := strconv.ParseInt(q.TrackID, 10, 64)
+		out = append(out, assistant.Request{TrackID: id, Artist: q.Artist, Title: q.Title, Count: q.Count})
+	}
+	return out
 }

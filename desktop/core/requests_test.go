@@ -121,6 +121,10 @@ func TestRequestsFromTheLibrary(t *testing.T) {
 	if fit := q.Fit(v.NowPlaying); fit == "" {
 		t.Error("no fit text")
 	}
+	// The assistant ranks what the room asks for.
+	if open := core.OpenRequests(); len(open) != 1 || open[0].TrackID != funk.ID || open[0].Count != 2 {
+		t.Errorf("open requests for the assistant: %+v, want track %d ×2", open, funk.ID)
+	}
 
 	if err := core.AnswerRequest(ctx, q.RequestID, protocol.RequestAccepted, ""); err != nil {
 		t.Fatal(err)
@@ -240,6 +244,9 @@ func TestRequestListAfterRelayRestart(t *testing.T) {
 	ann, _ := relay.Join(t, sess.ID, "page-ann", "")
 	ann.MustOK(t, protocol.TypeRequestTrack, protocol.RequestTrack{Text: "something slow?"})
 	until(t, ctx, "the free-text request", func() bool { return len(core.Requests().Queue) == 1 })
+	if open := core.OpenRequests(); len(open) != 0 {
+		t.Errorf("a free-text request given to the assistant: %+v", open)
+	}
 
 	relay.Restart(t)
 	cem, st := relay.Join(t, sess.ID, "page-cem", "")

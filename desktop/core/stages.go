@@ -100,16 +100,6 @@ func (c *Core) findStage(ctx context.Context, stage string) (StageChoice, error)
 	return StageChoice{}, fmt.Errorf("no stage %q among your events' stages: %s", want, strings.Join(slugs, ", "))
 }
 
-// RepeatWarning: a track was sent as now playing although it was already
-// played at this event (Plays, oldest first); Text is for the DJ.
-type RepeatWarning struct {
-	Track protocol.Track
-	Plays []protocol.EventPlay
-	Text  string
-}
-
-func (RepeatWarning) isEvent() {}
-
 // eventPlays keeps a stage set's view of what was played at its event.
 type eventPlays struct {
 	stage StageChoice
@@ -142,15 +132,38 @@ func (c *Core) EventLocation() *time.Location {
 }
 
 // refreshEventPlays rereads the event's plays now and then while the set
-// lasts; the first read happens before the first play is sent.
+// lasts, from the moment the relay confirmed the session: the library's
+// marks get them all, the assistant's repeat warnings those of the other
+// sets (it knows this set's own plays, and a play must not warn of
+// itself once the relay has it).
 func (lr *liveRun) refreshEventPlays(ctx context.Context, relay, tok string, st StageChoice) {
 	c := lr.core
+	var self string
+	for self == "" {
+		lr.mu.Lock()
+		self = lr.state.Session.ID
+		lr.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	t := time.NewTicker(eventPlaysEvery)
 	defer t.Stop()
 	for {
 		plays, err := livelink.EventPlays(ctx, relay, tok, st.Event.ID)
 		switch {
 		case err == nil:
+			others := make([]protocol.EventPlay, 0, len(plays))
+			for _, p := range plays {
+				if p.SessionID != self {
+					others = append(others, p)
+				}
+			}
+			lr.assist.mu.Lock()
+			lr.assist.played.Event, lr.assist.played.Loc = repeats.New(others), st.Location()
+			lr.assist.mu.Unlock()
 			c.mu.Lock()
 			c.event = &eventPlays{stage: st, index: repeats.New(plays)}
 			c.mu.Unlock()
@@ -163,33 +176,6 @@ func (lr *liveRun) refreshEventPlays(ctx context.Context, relay, tok string, st 
 			return
 		case <-t.C:
 		}
-	}
-}
-
-// warnRepeat tells the DJ when a track about to be announced was already
-// played at the event (the music is already on: it is announced anyway,
-// the dancers should see what plays).
-func (lr *liveRun) warnRepeat(np NowPlaying) {
-	if lr.stage == nil {
-		return
-	}
-	lr.mu.Lock()
-	cur, session := lr.state.NowPlaying, lr.state.Session.ID
-	lr.mu.Unlock()
-	if cur != nil && cur.StartedAt.Equal(np.StartedAt) {
-		return // an update of the play already warned about
-	}
-	all, _ := lr.core.PlayedAtEvent(np.Track.Artist, np.Track.Title)
-	var before []protocol.EventPlay
-	for _, p := range all {
-		// The relay's copy of this very play (a resumed session announces
-		// its track again) is no repeat.
-		if p.SessionID != session || !p.StartedAt.Equal(np.StartedAt.UTC().Truncate(time.Millisecond)) {
-			before = append(before, p)
-		}
-	}
-	if text := repeats.Warning(before, lr.stage.Location()); text != "" {
-		lr.core.hub.publish(RepeatWarning{Track: np.Track, Plays: before, Text: text})
 	}
 }
 

@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"fmt"
 
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
-
 	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/shared/protocol"
@@ -59,23 +56,4 @@ func (p *libraryPane) showPlayed(t library.Track) {
 	} else {
 		p.played.SetText("")
 	}
-}
-
-// confirmRepeat asks before a track the event already played is sent as
-// now playing; send runs at once when it was not played.
-func (p *libraryPane) confirmRepeat(t library.Track, send func()) {
-	text := playedWarning(p.g.core, t)
-	if text == "" {
-		send()
-		return
-	}
-	d := dialog.NewConfirm("Send a repeat?", "“"+displayTitle(t)+"”\n"+text+".", func(ok bool) {
-		if ok {
-			send()
-		}
-	}, p.g.win)
-	d.SetConfirmText("Send anyway")
-	d.SetDismissText("Don't send")
-	d.SetConfirmImportance(widget.WarningImportance)
-	d.Show()
 }

@@ -192,11 +192,6 @@ func (g *gui) apply(e core.Event) {
 	case core.AnnouncementShown:
 		g.announce.record(e.Announcement, e.At)
 		g.syncLive()
-	case core.RepeatWarning:
-		g.live.stage.warn(e)
-	case core.Playing:
-		g.live.stage.played(e)
-		g.syncLive()
 	case core.SessionChanged:
 		if e.Ended {
 			g.live.ended(e.Session)

@@ -48,6 +48,8 @@ type libraryPane struct {
 	// filterErr says why the filter boxes cannot be used as typed.
 	filterErr *note
 	sendBtn   *widget.Button
+	correct   *correctionEditor     // the selected track's detail (correctioneditor.go)
+	confirm   *dialog.ConfirmDialog // asks before a send with warnings (sendconfirm.go)
 	content   fyne.CanvasObject
 
 	// empty stands in for the table while the library has no tracks.
@@ -81,9 +83,12 @@ func newLibraryPane(g *gui) *libraryPane {
 
 	p.table = newTrackTable(eventColumn(g.core))
 	p.played = newNote(widget.WarningImportance)
+	p.correct = newCorrectionEditor(g)
+	p.correct.onSaved = func(library.Track) { p.refresh() }
 	p.table.onSelect = func(t library.Track) {
 		p.updateSend()
 		p.showPlayed(t)
+		p.correct.Set(t, true)
 	}
 	p.summary = widget.NewLabel("")
 	p.message = newNote(widget.MediumImportance)
@@ -102,7 +107,7 @@ func newLibraryPane(g *gui) *libraryPane {
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
 	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
-	bottom := container.NewBorder(p.played, nil, nil, p.sendBtn, p.summary)
+	bottom := container.NewBorder(container.NewVBox(p.played, p.correct.content), nil, nil, p.sendBtn, p.summary)
 	p.addMusic = widget.NewButtonWithIcon("Add music folder…", theme.FolderOpenIcon(), p.pickFolder)
 	p.addMusic.Importance = widget.HighImportance
 	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
@@ -343,7 +348,11 @@ func (p *libraryPane) updateSend() { p.updateSendLive(p.g.core.LiveState().Live)
 // updateSendLive enables "send as now playing" for a selected track while
 // live.
 func (p *libraryPane) updateSendLive(live bool) {
-	if _, ok := p.table.Selected(); ok && live {
+	sel, ok := p.table.Selected()
+	if ok != p.correct.has || sel.ID != p.correct.track.ID {
+		p.correct.Set(sel, ok)
+	}
+	if ok && live {
 		p.sendBtn.Enable()
 	} else {
 		p.sendBtn.Disable()
@@ -357,7 +366,7 @@ func (p *libraryPane) sendSelected() {
 	if !ok {
 		return
 	}
-	p.confirmRepeat(t, func() {
+	p.confirmSend(t, func() {
 		p.g.do(p.sendBtn, func(ctx context.Context) error {
 			return p.g.core.SendManual(ctx, t.ID)
 		}, func(err error) {

@@ -90,6 +90,7 @@ type livePane struct {
 	srcStatus *sourceStatus // sourcestatus.go
 	stage     *stagePicker  // stagepicker.go
 	requests  *requestsPane // requestspane.go
+	assist    *assistView   // warnings, what next, the set's export (assistview.go)
 
 	// joinShown is what the join area shows ("kind url"), so a redraw
 	// with the same state leaves it (and the projector view) alone;
@@ -202,6 +203,8 @@ func newLivePane(g *gui) *livePane {
 	)
 	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
 	p.requests = newRequestsPane(g)
+	p.assist = newAssistView(g)
+	p.assist.requests = g.core.OpenRequests // what the room asks for ranks higher
 	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
 		heading("Live"),
@@ -220,6 +223,7 @@ func newLivePane(g *gui) *livePane {
 		room,
 		widget.NewSeparator(),
 		p.requests.content,
+		p.assist.content,
 	))
 	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
@@ -502,6 +506,7 @@ func (p *livePane) show(st core.LiveState) {
 	} else {
 		p.listeners.SetText("")
 	}
+	p.assist.show(st)
 	p.showJoin(st)
 }
 

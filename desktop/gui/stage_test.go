@@ -83,6 +83,7 @@ func TestGoLiveOnAStageWarnsOfRepeats(t *testing.T) {
 	// Sending it asks first; "Don't send" sends nothing.
 	answer := func(button string) {
 		h.tap(lp.sendBtn)
+		h.waitFor("the question before a repeat", liveLimit, func() bool { return lp.confirm != nil }, func() string { return lp.errLabel.Text })
 		var b *widget.Button
 		h.ui(func() {
 			top := h.win.Canvas().Overlays().Top()
@@ -105,8 +106,8 @@ func TestGoLiveOnAStageWarnsOfRepeats(t *testing.T) {
 	answer("Send anyway")
 	h.show(paneLive)
 	h.waitFor("the repeat warning on the Live pane", liveLimit, func() bool {
-		return lv.title.Text == track.Title && strings.Contains(lv.stage.repeat.Text, "is a repeat. Already played at this event: by DJ Ben on Blues room")
-	}, func() string { return lv.title.Text + " | " + lv.stage.repeat.Text })
+		return lv.title.Text == track.Title && strings.Contains(lv.assist.warnings.Text, "Already played at this event: by DJ Ben on Blues room")
+	}, func() string { return lv.title.Text + " | " + lv.assist.warnings.Text })
 	h.relayout()
 	writePNG(filepath.Join(screenshotDir(t), "live-on-stage-repeat.png"), h.win.Canvas().Capture())
 

@@ -19,7 +19,7 @@ const ownSession = "My own session (its own QR code)"
 
 // stagePicker is Go Live's "Where" row: a session of the DJ's own or a
 // stage of an event the DJ plays at, and, once live on a stage, the
-// hand-over to the event's next DJ and the repeat warning.
+// hand-over to the event's next DJ.
 type stagePicker struct {
 	g        *gui
 	choices  []core.StageChoice
@@ -27,8 +27,6 @@ type stagePicker struct {
 	reload   *widget.Button
 	handOver *widget.Button
 	note     *note // why the list is empty, or which stage this set is on
-	repeat   *note // the last repeat warning of this set
-	repeatOf string
 	row      fyne.CanvasObject
 	live     fyne.CanvasObject
 }
@@ -39,11 +37,10 @@ func newStagePicker(g *gui) *stagePicker {
 	s.sel.SetSelectedIndex(0)
 	s.reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
 	s.note = newNote(widget.MediumImportance)
-	s.repeat = newNote(widget.WarningImportance)
 	s.handOver = widget.NewButtonWithIcon("Hand over the stage", theme.MailForwardIcon(), s.confirmHandOver)
 	s.handOver.Hide()
 	s.row = container.NewBorder(nil, nil, nil, s.reload, s.sel)
-	s.live = container.NewVBox(s.note, s.repeat, container.NewHBox(s.handOver))
+	s.live = container.NewVBox(s.note, container.NewHBox(s.handOver))
 	return s
 }
 
@@ -126,23 +123,6 @@ func (s *stagePicker) show(st core.LiveState) {
 	default:
 		s.handOver.Hide()
 	}
-	if !st.Live {
-		s.played(core.Playing{})
-	}
-}
-
-// played drops the repeat warning once another track plays.
-func (s *stagePicker) played(p core.Playing) {
-	if p.Track.Title != s.repeatOf {
-		s.repeatOf = ""
-		s.repeat.SetText("")
-	}
-}
-
-// warn shows a repeat warning for the track playing now.
-func (s *stagePicker) warn(w core.RepeatWarning) {
-	s.repeatOf = w.Track.Title
-	s.repeat.SetText("“" + w.Track.Title + "” is a repeat. " + w.Text + ".")
 }
 
 func (s *stagePicker) confirmHandOver() {

@@ -42,6 +42,7 @@ var trackColumns = []trackColumn{
 		func(a, b library.Track) int { return cmp.Compare(a.State, b.State) }},
 	{"Problem", 250, problemText,
 		func(a, b library.Track) int { return cmp.Compare(problemText(a), problemText(b)) }},
+	{"Crowd", 330, crowdText, cmpCrowd}, // crowdcolumn.go
 }
 
 func displayTitle(t library.Track) string {
@@ -81,7 +82,7 @@ func bpmText(bpm float64) string {
 // disappearing.
 func keyText(t library.Track) string {
 	name, camelot := t.Key()
-	if t.Analysis.KeyUncertain() {
+	if t.ManualKey == "" && t.Analysis.KeyUncertain() {
 		if camelot != "" {
 			camelot += "?"
 		} else if name != "" {

@@ -82,15 +82,26 @@ type Track struct {
 	VDJBPM     float64
 	VDJKey     string
 	VDJCamelot string
+	// The DJ's own tempo and key (Camelot code), set by hand; 0 and ""
+	// when none. They win over every measurement and survive a
+	// re-analysis (corrections.go).
+	ManualBPM float64
+	ManualKey string
+	// Crowd is how rooms received the song in the DJ's past sessions
+	// (crowd.go); nil when never played, and filled by List only.
+	Crowd      *Crowd
 	State      State
 	Error      string
 	AddedAt    time.Time
 	AnalysedAt time.Time
 }
 
-// BPM is our tempo, else VirtualDJ's, else the tag's; 0 when none.
+// BPM is the DJ's correction, else our tempo, else VirtualDJ's, else the
+// tag's; 0 when none.
 func (t Track) BPM() float64 {
 	switch {
+	case t.ManualBPM > 0:
+		return t.ManualBPM
 	case t.Analysis != nil && t.Analysis.BPM > 0:
 		return t.Analysis.BPM
 	case t.VDJBPM > 0:
@@ -99,8 +110,12 @@ func (t Track) BPM() float64 {
 	return t.Tags.BPM
 }
 
-// Key is our key name and Camelot code, else VirtualDJ's, else the tag's.
+// Key is the DJ's correction, else our key name and Camelot code, else
+// VirtualDJ's, else the tag's.
 func (t Track) Key() (name, camelot string) {
+	if c, n, ok := NormalizeKey(t.ManualKey); ok {
+		return n, c
+	}
 	if t.Analysis != nil && t.Analysis.Key != "" {
 		return t.Analysis.Key, t.Analysis.Camelot
 	}
@@ -125,7 +140,7 @@ func (t Track) Protocol() protocol.Track {
 	}
 	pt.Key, pt.Camelot = t.Key()
 	if a := t.Analysis; a != nil {
-		if a.Key != "" {
+		if a.Key != "" && t.ManualKey == "" {
 			pt.KeyConfidence = within(math.Round(a.KeyConfidence*100)/100, 0, 1)
 		}
 		// Out-of-range numbers are left out rather than get the whole
@@ -211,7 +226,7 @@ func searchText(t Tags, p string) string {
 const trackColumns = `id, path, source, size, mtime, hash, artist, title, album, genre, year,
 	tag_bpm, tag_key, bpm, bpm_conf, key_name, camelot, key_conf, energy, danceability,
 	brightness, loudness_lufs, duration_s, vdj_bpm, vdj_key, vdj_camelot, state, error,
-	added_at, analysed_at, tuning_cents, analysis_warning`
+	added_at, analysed_at, tuning_cents, analysis_warning, bpm_manual, key_manual`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -221,7 +236,7 @@ func scanTrack(r rowScanner) (Track, error) {
 		mtime, added                                 int64
 		analysed                                     sql.NullInt64
 		bpm, bpmConf, keyConf, energy, dance, bright sql.NullFloat64
-		lufs, dur, vdjBPM, tuning                    sql.NullFloat64
+		lufs, dur, vdjBPM, tuning, manualBPM         sql.NullFloat64
 		warning                                      string
 		keyName, camelot                             sql.NullString
 		state                                        string
@@ -229,7 +244,7 @@ func scanTrack(r rowScanner) (Track, error) {
 	err := r.Scan(&t.ID, &t.Path, &t.Source, &t.Size, &mtime, &t.Hash, &t.Tags.Artist, &t.Tags.Title,
 		&t.Tags.Album, &t.Tags.Genre, &t.Tags.Year, &t.Tags.BPM, &t.Tags.Key, &bpm, &bpmConf, &keyName,
 		&camelot, &keyConf, &energy, &dance, &bright, &lufs, &dur, &vdjBPM, &t.VDJKey, &t.VDJCamelot,
-		&state, &t.Error, &added, &analysed, &tuning, &warning)
+		&state, &t.Error, &added, &analysed, &tuning, &warning, &manualBPM, &t.ManualKey)
 	if err != nil {
 		return Track{}, err
 	}
@@ -242,6 +257,7 @@ func scanTrack(r rowScanner) (Track, error) {
 		t.AnalysedAt = time.Unix(0, analysed.Int64)
 	}
 	t.VDJBPM = vdjBPM.Float64
+	t.ManualBPM = manualBPM.Float64
 	if bpm.Valid { // missing files keep their analysis
 		t.Analysis = &Analysis{
 			BPM: bpm.Float64, BPMConfidence: bpmConf.Float64, Key: keyName.String, Camelot: camelot.String,
@@ -335,7 +351,7 @@ func (l *Library) List(ctx context.Context, f Filter) ([]Track, error) {
 		where = append(where, `search_text LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+escapeLike(w)+"%")
 	}
-	const effBPM = "COALESCE(bpm, vdj_bpm, NULLIF(tag_bpm, 0))"
+	const effBPM = "COALESCE(bpm_manual, bpm, vdj_bpm, NULLIF(tag_bpm, 0))"
 	if f.MinBPM > 0 {
 		where = append(where, effBPM+" >= ?")
 		args = append(args, f.MinBPM)
@@ -349,7 +365,7 @@ func (l *Library) List(ctx context.Context, f Filter) ([]Track, error) {
 		if !ok {
 			return nil, fmt.Errorf("%q is not a key: use a Camelot code like 8A or a name like A minor", f.Key)
 		}
-		where = append(where, "COALESCE(NULLIF(camelot, ''), NULLIF(vdj_camelot, '')) = ?")
+		where = append(where, "COALESCE(NULLIF(key_manual, ''), NULLIF(camelot, ''), NULLIF(vdj_camelot, '')) = ?")
 		args = append(args, c)
 	}
 	if f.State != "" {
@@ -380,6 +396,9 @@ func (l *Library) List(ctx context.Context, f Filter) ([]Track, error) {
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tracks: %w", err)
+	}
+	if err := l.withCrowd(ctx, out); err != nil {
 		return nil, fmt.Errorf("list tracks: %w", err)
 	}
 	return out, nil

@@ -44,6 +44,20 @@ type Settings struct {
 	Stage string `json:"stage,omitempty"`
 	// Workers is the analysis worker count; 0 means one per CPU.
 	Workers int `json:"workers,omitempty"`
+	// BPMJumpPct is the tempo change between two tracks, in percent,
+	// above which the app warns of a big jump; 0 means the default, 8.
+	BPMJumpPct float64 `json:"bpmJumpPct,omitempty"`
+}
+
+// DefaultBPMJumpPct is the big-jump warning's threshold when none is set.
+const DefaultBPMJumpPct = 8
+
+// JumpPct is BPMJumpPct with its default.
+func (s Settings) JumpPct() float64 {
+	if s.BPMJumpPct > 0 {
+		return s.BPMJumpPct
+	}
+	return DefaultBPMJumpPct
 }
 
 // Defaults are the settings of a fresh install: West Coast Swing's tempo
@@ -71,6 +85,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("session name is longer than %d characters", protocol.MaxSessionNameLen)
 	case s.Workers < 0 || s.Workers > 256:
 		return errors.New("workers must be between 0 (one per CPU) and 256")
+	case !(s.BPMJumpPct >= 0 && s.BPMJumpPct <= 50):
+		return errors.New("the big tempo jump warning must be between 0 (the default, 8 %) and 50 %")
 	}
 	return nil
 }

@@ -49,6 +49,9 @@ func TestValidate(t *testing.T) {
 		{"NaN range", func(s *Settings) { s.MinBPM = 0 }, "BPM range"},
 		{"long name", func(s *Settings) { s.SessionName = strings.Repeat("x", 101) }, "longer"},
 		{"workers", func(s *Settings) { s.Workers = -1 }, "workers"},
+		{"jump threshold", func(s *Settings) { s.BPMJumpPct = 12 }, ""},
+		{"jump threshold too wide", func(s *Settings) { s.BPMJumpPct = 80 }, "tempo jump"},
+		{"jump threshold negative", func(s *Settings) { s.BPMJumpPct = -1 }, "tempo jump"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

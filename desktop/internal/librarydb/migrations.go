@@ -78,6 +78,39 @@ var migrations = []migration{
 	// 65 s". Rows analysed before keep NULL tuning and no warning.
 	{what: "analysis tuning and warning", sql: `ALTER TABLE tracks ADD COLUMN tuning_cents REAL;
 		ALTER TABLE tracks ADD COLUMN analysis_warning TEXT NOT NULL DEFAULT '';`},
+	// The DJ's own tempo and key (a Camelot code), beside the analysis:
+	// a re-analysis writes the other columns and leaves these alone.
+	{what: "manual corrections", sql: `ALTER TABLE tracks ADD COLUMN bpm_manual REAL;
+		ALTER TABLE tracks ADD COLUMN key_manual TEXT NOT NULL DEFAULT '';`},
+	// Crowd memory: the recaps of the DJ's past sessions, a row per play,
+	// matched to library tracks by identity (artist and title as
+	// protocol.TrackIdentity folds them): the relay never knows files.
+	{what: "crowd memory", sql: `CREATE TABLE crowd_sessions (
+			session_id TEXT PRIMARY KEY,
+			name       TEXT NOT NULL DEFAULT '',
+			started_at INTEGER NOT NULL,
+			ended_at   INTEGER,
+			listeners  INTEGER NOT NULL DEFAULT 0,
+			dancers    INTEGER NOT NULL DEFAULT 0,
+			fetched_at INTEGER NOT NULL
+		);
+		CREATE TABLE crowd_plays (
+			session_id TEXT NOT NULL REFERENCES crowd_sessions(session_id) ON DELETE CASCADE,
+			play_id    TEXT NOT NULL,
+			seq        INTEGER NOT NULL,
+			identity   TEXT NOT NULL,
+			artist     TEXT NOT NULL,
+			title      TEXT NOT NULL,
+			bpm        REAL,
+			camelot    TEXT NOT NULL DEFAULT '',
+			started_at INTEGER NOT NULL,
+			likes      INTEGER NOT NULL DEFAULT 0,
+			faster     INTEGER NOT NULL DEFAULT 0,
+			slower     INTEGER NOT NULL DEFAULT 0,
+			perfect    INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (session_id, play_id)
+		);
+		CREATE INDEX crowd_plays_identity ON crowd_plays(identity);`},
 }
 
 // adoptOutbox gives the live link its tables. Until version 2 the live

@@ -46,6 +46,13 @@ Usage:
   pika token check [--allow-http]       show whose token is saved
   pika relay set URL [--public URL]     save the relay (and the public page URL dancers open)
   pika relay show                       show the saved relay
+  pika track set-bpm ID BPM|x2|/2|x3/2|x2/3|clear
+                                        correct a track's tempo by hand (kept beside the analysis)
+  pika track set-key ID KEY|clear       correct a track's key by hand (8A, A minor, Am)
+  pika crowd fetch SESSION...           keep a past session's likes and tempo votes (the app does it
+                                        when a session ends) [--relay URL] [--allow-http]
+  pika export --session ID [--format m3u|csv] [--out FILE]
+                                        a session's set as a playlist of the library's files, or CSV
 
 Options for every command:
   --library PATH    library database (default: <config>/library.db)
@@ -136,6 +143,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdRelay(ctx, env, cm, rest)
 	case "stages":
 		err = cmdStages(ctx, env, cm, rest)
+	case "track":
+		err = cmdTrack(ctx, env, cm, rest)
+	case "crowd":
+		err = cmdCrowd(ctx, env, cm, rest)
+	case "export":
+		err = cmdExport(ctx, env, cm, rest)
 	default:
 		fmt.Fprintf(env.Stderr, "Unknown command %q: pika help lists them.\n\n%s", cmd, Usage)
 		return 2

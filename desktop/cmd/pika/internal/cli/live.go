@@ -256,8 +256,6 @@ func (lp *livePrinter) print(e core.Event) bool {
 		fmt.Fprintf(out, "Announcement: %s\n", e.Text)
 	case core.AnnouncementCleared:
 		fmt.Fprintln(out, "Announcement cleared")
-	case core.RepeatWarning:
-		fmt.Fprintf(lp.env.Stderr, "Repeat: %q. %s\n", e.Track.Title, e.Text)
 	case core.PINGuessed:
 		fmt.Fprintf(lp.env.Stderr, "Warning: someone is guessing this session's PIN: %d wrong tries\n", e.Wrong)
 	case core.SourceStatusChanged:
@@ -268,6 +266,10 @@ func (lp *livePrinter) print(e core.Event) bool {
 		}
 	case core.Error:
 		fmt.Fprintln(lp.env.Stderr, humanerr.Message(e.Err))
+	case core.TrackWarnings:
+		for _, w := range e.Warnings {
+			fmt.Fprintf(lp.env.Stderr, "Warning: %s\n", w)
+		}
 	}
 	return false
 }
