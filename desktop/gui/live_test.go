@@ -319,13 +319,15 @@ func TestGoLiveWithLocalRelayShowsALocalCode(t *testing.T) {
 
 func TestSettingsSave(t *testing.T) {
 	tests := []struct {
-		name, relay, public, min, max string
-		want                          string // substring of the error; "" saves
+		name, relay, public, min, max, jump string
+		want                                string // substring of the error; "" saves
 	}{
-		{"saves", "https://relay.example", "https://pika.example", "80", "160", ""},
-		{"range upside down", "https://relay.example", "", "120", "90", "BPM range"},
-		{"not a number", "https://relay.example", "", "slow", "140", "is not a number"},
-		{"relay not http", "relay.example", "", "70", "140", "must be an http"},
+		{"saves", "https://relay.example", "https://pika.example", "80", "160", "6 %", ""},
+		{"range upside down", "https://relay.example", "", "120", "90", "8", "BPM range"},
+		{"not a number", "https://relay.example", "", "slow", "140", "8", "is not a number"},
+		{"relay not http", "relay.example", "", "70", "140", "8", "must be an http"},
+		{"jump not a percentage", "https://relay.example", "", "70", "140", "a lot", "not a percentage"},
+		{"jump too big", "https://relay.example", "", "70", "140", "75", "between 0"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,6 +339,7 @@ func TestSettingsSave(t *testing.T) {
 				sp.public.SetText(tc.public)
 				sp.minBPM.SetText(tc.min)
 				sp.maxBPM.SetText(tc.max)
+				sp.jump.SetText(tc.jump)
 			})
 			h.tap(sp.saveBtn)
 			if tc.want != "" {
@@ -349,7 +352,7 @@ func TestSettingsSave(t *testing.T) {
 			}
 			h.waitFor("saved", liveLimit, func() bool { return sp.saved.Text == "Saved." }, func() string { return sp.errLabel.Text })
 			s := h.core.Settings()
-			if s.RelayURL != tc.relay || s.PublicURL != tc.public || s.MinBPM != 80 || s.MaxBPM != 160 {
+			if s.RelayURL != tc.relay || s.PublicURL != tc.public || s.MinBPM != 80 || s.MaxBPM != 160 || s.JumpPct() != 6 {
 				t.Errorf("saved %+v", s)
 			}
 			h.ui(func() {

@@ -25,6 +25,7 @@ type settingsPane struct {
 	public    *widget.Entry
 	minBPM    *widget.Entry
 	maxBPM    *widget.Entry
+	jump      *widget.Entry // the big tempo jump warning, in %
 	saveBtn   *widget.Button
 	saved     *note
 	errLabel  *note
@@ -52,6 +53,7 @@ func newSettingsPane(g *gui) *settingsPane {
 	p.public.SetPlaceHolder("where phones open the pages; empty: the relay URL")
 	p.minBPM = widget.NewEntry()
 	p.maxBPM = widget.NewEntry()
+	p.jump = widget.NewEntry()
 	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
 	p.saveBtn.Importance = widget.HighImportance
 	p.saved = newNote(widget.SuccessImportance)
@@ -81,6 +83,7 @@ func newSettingsPane(g *gui) *settingsPane {
 		widget.NewFormItem("Relay URL", p.relay),
 		widget.NewFormItem("Public page URL", p.public),
 		widget.NewFormItem("Tempo range", bpm),
+		widget.NewFormItem("Warn of a tempo jump over", container.NewHBox(sized(p.jump, 90), widget.NewLabel("% between two tracks"))),
 	)
 	tokenForm := widget.NewForm(widget.NewFormItem("DJ token", p.token))
 	p.content = container.NewVScroll(container.NewVBox(
@@ -119,6 +122,7 @@ func (p *settingsPane) load() {
 	p.public.SetText(s.PublicURL)
 	p.minBPM.SetText(strconv.FormatFloat(s.MinBPM, 'f', -1, 64))
 	p.maxBPM.SetText(strconv.FormatFloat(s.MaxBPM, 'f', -1, 64))
+	p.jump.SetText(strconv.FormatFloat(s.JumpPct(), 'f', -1, 64))
 	p.showFolders(s.LibraryFolders)
 	p.updateRegister(s)
 	p.g.live.loadDefaults()
@@ -162,6 +166,9 @@ func (p *settingsPane) form() (settings.Settings, error) {
 	}
 	if s.MaxBPM, err = strconv.ParseFloat(strings.TrimSpace(p.maxBPM.Text), 64); err != nil {
 		return s, fmt.Errorf("the highest tempo %q is not a number", p.maxBPM.Text)
+	}
+	if s.BPMJumpPct, err = strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(p.jump.Text), "%")), 64); err != nil || s.BPMJumpPct <= 0 {
+		return s, fmt.Errorf("the tempo jump warning %q is not a percentage above 0 (8 is usual)", p.jump.Text)
 	}
 	return s, s.Validate()
 }
