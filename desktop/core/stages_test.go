@@ -2,13 +2,11 @@ package core
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/pikadj/pika/desktop/library"
 	"github.com/pikadj/pika/relay/relaytest"
-	"github.com/pikadj/pika/shared/protocol"
 )
 
 // TestStageSetWarnsOfRepeats: two DJs of an event play on its two stages;
@@ -20,13 +18,7 @@ func TestStageSetWarnsOfRepeats(t *testing.T) {
 	defer cancel()
 	r := relaytest.Start(t)
 	org := r.RegisterDJ(t, "org@example.com", "Ola")
-	var ev protocol.Event
-	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
-	for _, s := range []protocol.StageRequest{{Name: "Main ballroom", Slug: "swing-main"}, {Name: "Blues room", Slug: "swing-blues"}} {
-		if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, s, nil); code != http.StatusCreated {
-			t.Fatalf("create stage %s: %d", s.Name, code)
-		}
-	}
+	ev, _ := r.CreateEvent(t, org, "Swing Weekend", "Main ballroom=swing-main", "Blues room=swing-blues")
 	ana := r.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
 	ben := r.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
 
@@ -161,9 +153,7 @@ func TestResumeAStageSet(t *testing.T) {
 	defer cancel()
 	r := relaytest.Start(t)
 	org := r.RegisterDJ(t, "org@example.com", "Ola")
-	var ev protocol.Event
-	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
-	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, nil)
+	ev, _ := r.CreateEvent(t, org, "Swing Weekend", "Main ballroom=swing-main")
 	ana := r.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
 	dir := t.TempDir()
 	first := openCore(t, ctx, dir, r, ana, -1)

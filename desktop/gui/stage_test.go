@@ -2,7 +2,6 @@ package gui
 
 import (
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,11 +19,8 @@ import (
 func TestGoLiveOnAStageWarnsOfRepeats(t *testing.T) {
 	relay := relaytest.Start(t)
 	org := relay.RegisterDJ(t, "org@example.com", "Ola")
-	var ev protocol.Event
-	relay.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
-	var main, blues protocol.Stage
-	relay.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, &main)
-	relay.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Blues room", Slug: "swing-blues"}, &blues)
+	ev, stages := relay.CreateEvent(t, org, "Swing Weekend", "Main ballroom=swing-main", "Blues room=swing-blues")
+	blues := stages[1]
 	ana := relay.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
 	ben := relay.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
 

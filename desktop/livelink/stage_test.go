@@ -17,10 +17,8 @@ func TestStageSetAndHandOver(t *testing.T) {
 	ctx := context.Background()
 	r := relaytest.Start(t)
 	org := r.RegisterDJ(t, "org@example.com", "Ola")
-	var ev protocol.Event
-	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
-	var stage protocol.Stage
-	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, &stage)
+	ev, stages := r.CreateEvent(t, org, "Swing Weekend", "Main ballroom=swing-main")
+	stage := stages[0]
 	ana := r.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
 	ben := r.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
 

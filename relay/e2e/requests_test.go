@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -173,23 +172,9 @@ func TestRequestsOnAStagePage(t *testing.T) {
 	b := newBrowser(t)
 	r := relaytest.Start(t)
 	org := r.RegisterDJ(t, "org-req@example.com", "Ola Organizer")
-	dj := r.RegisterDJ(t, "stage-req@example.com", "DJ Stage")
-	var ev protocol.Event
-	if code := r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Request Weekend",
-		StartsOn: time.Now().Format(time.DateOnly), EndsOn: time.Now().Add(48 * time.Hour).Format(time.DateOnly), TimeZone: "Europe/Warsaw"}, &ev); code != http.StatusCreated {
-		t.Fatalf("create event: %d", code)
-	}
-	var st protocol.Stage
-	if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main room"}, &st); code != http.StatusCreated {
-		t.Fatalf("create stage: %d", code)
-	}
-	var inv protocol.Invite
-	if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/invites", org, protocol.InviteRequest{Label: "DJ Stage"}, &inv); code != http.StatusCreated {
-		t.Fatalf("invite: %d", code)
-	}
-	if code := r.DoJSON(t, http.MethodPost, "/api/invites/accept", dj, map[string]string{"token": inv.Token}, nil); code != http.StatusOK {
-		t.Fatalf("accept invite: %d", code)
-	}
+	ev, stages := r.CreateEvent(t, org, "Request Weekend", "Main room")
+	st := stages[0]
+	dj := r.EventDJ(t, org, ev.ID, "stage-req@example.com", "DJ Stage")
 
 	d := goLive(t, r, protocol.RegisterSession{Token: dj, Name: "First set", StageID: st.ID})
 	d.play(trackSlowBurn)

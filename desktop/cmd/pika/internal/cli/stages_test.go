@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,11 +33,8 @@ func TestStagesAndLiveOnAStage(t *testing.T) {
 		t.Errorf("pika stages before any invitation: %d\n%s%s", code, out, errOut)
 	}
 
-	var ev protocol.Event
-	r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Swing Weekend", StartsOn: "2026-12-04", EndsOn: "2026-12-06", TimeZone: "Europe/Warsaw"}, &ev)
-	var main, blues protocol.Stage
-	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Main ballroom", Slug: "swing-main"}, &main)
-	r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, protocol.StageRequest{Name: "Blues room", Slug: "swing-blues"}, &blues)
+	ev, stages := r.CreateEvent(t, org, "Swing Weekend", "Main ballroom=swing-main", "Blues room=swing-blues")
+	blues := stages[1]
 	ana = r.EventDJ(t, org, ev.ID, "ana2@example.com", "DJ Ana")
 	ben := r.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
 	code, out, errOut = pika(t, ctx, env, append(common, "stages")...)
