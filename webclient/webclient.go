@@ -64,6 +64,10 @@ func Handler() http.Handler {
 			serveFile(w, r, root, file)
 		})
 	}
+	// The service worker sits at the root: its scope is every page.
+	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, r *http.Request) {
+		serveFile(w, r, root, "sw.js")
+	})
 	mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if !fs.ValidPath(name) || strings.HasSuffix(name, "/") {

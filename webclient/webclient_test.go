@@ -147,6 +147,8 @@ func TestHandlerRoutes(t *testing.T) {
 		{"/dj/login", "text/html", `data-mode="login"`, 200},
 		{"/dj/register", "text/html", `data-mode="register"`, 200},
 		{"/assets/js/ws.js", "javascript", "LiveSocket", 200},
+		{"/sw.js", "javascript", "pika-shell", 200},
+		{"/dj/sessions/abc123", "text/html", "/assets/js/analytics.js", 200},
 		{"/assets/css/pika.css", "text/css", "--accent", 200},
 		{"/assets/img/pika.svg", "image/svg+xml", "<svg", 200},
 		{"/assets/img/og.png", "image/png", "PNG", 200},

@@ -3,6 +3,9 @@
 import { $, show } from './dom.js';
 import { enc } from './api.js';
 import { fetchLive, drawSessions } from './sessions.js';
+import { keepShellOffline } from './offline.js';
+
+keepShellOffline();
 
 let first = true;
 

@@ -14,6 +14,9 @@ import { clientId, setClientId, getItem, setItem, removeItem, randomId } from '.
 import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode, Limits } from './protocol.js';
 import { createRequests } from './requests.js';
+import { keepShellOffline } from './offline.js';
+
+keepShellOffline();
 
 // On /s/SLUG the page subscribes to the stage (SUBSCRIBE_STAGE) and to the
 // set live there, on one socket, and moves to the next set by itself.
