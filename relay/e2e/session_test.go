@@ -137,9 +137,15 @@ func TestLiveSessionOnTwoPhones(t *testing.T) {
 	}
 
 	step(t, "the network comes back: the missed track appears and the offline like arrives once")
+	statesBefore := eval[string](cem, `document.body.dataset.subscriptions`)
 	cem.setOffline(false)
 	cem.waitAttr("body", "data-conn", "open")
 	cem.waitText("#now-title", "Westside Groove")
+	// Only what was missed came back (CAUGHT_UP), not a whole state.
+	cem.waitAttr("body", "data-caught-up", "1")
+	if got := eval[string](cem, `document.body.dataset.subscriptions`); got != statesBefore {
+		t.Errorf("Cem's page took %s SESSION_STATEs after the drop (%s before): a catch-up was expected", got, statesBefore)
+	}
 	cem.waitText("#history", "Westside Groove")
 	cem.waitText(historyLike(playSlowBurn), "♥ 2")
 	ann.waitText(historyLike(playSlowBurn), "♥ 2")

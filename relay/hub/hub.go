@@ -29,6 +29,11 @@ func NewMessage(t protocol.Type, payload any) *Message {
 	return &Message{Type: t, Data: protocol.Encode(t, "", payload), Created: time.Now()}
 }
 
+// NewBroadcast encodes a session's broadcast number seq of epoch.
+func NewBroadcast(t protocol.Type, payload any, epoch string, seq uint64) *Message {
+	return &Message{Type: t, Data: protocol.EncodeBroadcast(t, payload, epoch, seq), Created: time.Now()}
+}
+
 // Wire returns the message in its transport's wire form, built by encode
 // from Data by the first recipient and then shared by every other, which
 // must not modify it. A relay has one transport, so one form is kept.

@@ -117,33 +117,42 @@ func (r *Room) removeListener(clientID string) {
 // relay signed it, else a new one). The peer starts receiving broadcasts before the state is read, so
 // nothing falls between the two; the caller must send the state before
 // any broadcast it receives (see server's hold).
-func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscribe, ip string) (*Dancer, protocol.SessionState, *protocol.Error) {
+func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscribe, ip string) (*Dancer, protocol.SessionState, *protocol.CaughtUp, *protocol.Error) {
 	r, pe := m.room(ctx, req.SessionID)
 	if pe != nil {
-		return nil, protocol.SessionState{}, pe
+		return nil, protocol.SessionState{}, nil, pe
 	}
 	if pe := m.checkPIN(ctx, r.session(), req.PIN, ip); pe != nil {
-		return nil, protocol.SessionState{}, pe
+		return nil, protocol.SessionState{}, nil, pe
 	}
 	cid, pe := m.clientID(idScope(r.session()), req.ClientID, ip)
 	if pe != nil {
-		return nil, protocol.SessionState{}, pe
+		return nil, protocol.SessionState{}, nil, pe
 	}
-	if err := m.st.AddDancer(ctx, r.id, cid, time.Now()); err != nil {
-		return nil, protocol.SessionState{}, m.storeErr("join session", err)
+	// A page that names a broadcast of this room subscribed before, and
+	// was counted among the dancers then.
+	if req.Epoch != r.epoch {
+		if err := m.st.AddDancer(ctx, r.id, cid, time.Now()); err != nil {
+			return nil, protocol.SessionState{}, nil, m.storeErr("join session", err)
+		}
 	}
 	d := &Dancer{r: r, clientID: cid}
-	d.unsub = m.broker.Subscribe(r.id, peer)
+	unsub, seq, missed, caught := r.subscribeFrom(peer, req.Epoch, req.Seq)
+	d.unsub = unsub
 	d.unsubMy = m.broker.Subscribe(dancerTopic(r.id, cid), peer)
 	r.addListener(cid)
 	m.obs.DancersConnected(1)
+	if caught {
+		return d, protocol.SessionState{}, &protocol.CaughtUp{SessionID: r.id, ClientID: cid, Epoch: r.epoch, Seq: seq, Missed: missed, Listeners: m.Listeners(r.id)}, nil
+	}
 	st, pe := m.state(ctx, r.session(), cid)
 	if pe != nil {
 		d.Leave()
-		return nil, protocol.SessionState{}, pe
+		return nil, protocol.SessionState{}, nil, pe
 	}
 	r.withCurrent(&st)
 	st.ClientID = cid
 	st.Requests = r.requestsStatus(ctx)
-	return d, st, nil
+	st.Epoch, st.Seq = r.epoch, seq
+	return d, st, nil, nil
 }

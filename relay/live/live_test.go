@@ -123,7 +123,7 @@ func (f *fixture) register(t *testing.T, p Peer, req protocol.RegisterSession) (
 
 func (f *fixture) join(t *testing.T, p Peer, sessionID, clientID string) (*Dancer, protocol.SessionState) {
 	t.Helper()
-	d, st, pe := f.m.Subscribe(context.Background(), p, &protocol.Subscribe{SessionID: sessionID, ClientID: clientID}, "192.0.2.1")
+	d, st, _, pe := f.m.Subscribe(context.Background(), p, &protocol.Subscribe{SessionID: sessionID, ClientID: clientID}, "192.0.2.1")
 	if pe != nil {
 		t.Fatalf("subscribe %s: %v", clientID, pe)
 	}
@@ -293,7 +293,7 @@ func TestPINChecks(t *testing.T) {
 		t.Fatalf("DJ reading the state: %v", pe)
 	}
 	// A dancer joining goes through the same check.
-	if _, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: "1111"}, "192.0.2.9"); pe == nil || pe.Code != protocol.CodeForbidden {
+	if _, _, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: "1111"}, "192.0.2.9"); pe == nil || pe.Code != protocol.CodeForbidden {
 		t.Fatalf("subscribe with a wrong PIN: %v", pe)
 	}
 	if pe := dj.SetPIN(context.Background(), &protocol.SetPIN{PIN: "97531"}); pe != nil {
@@ -303,7 +303,7 @@ func TestPINChecks(t *testing.T) {
 		pin string
 		ok  bool
 	}{{"2468", false}, {"97531", true}} {
-		_, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: tc.pin}, "192.0.2.10")
+		_, _, _, pe := f.m.Subscribe(context.Background(), newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, PIN: tc.pin}, "192.0.2.10")
 		if (pe == nil) != tc.ok {
 			t.Errorf("after SET_PIN, pin %s: %v, want accepted %v", tc.pin, pe, tc.ok)
 		}
@@ -427,7 +427,7 @@ func TestDJAwayEndsSession(t *testing.T) {
 	if sess.EndedAt.Before(before.Add(-time.Second)) || sess.EndedAt.After(time.Now()) {
 		t.Fatalf("ended at %v, the DJ left at about %v", sess.EndedAt, before)
 	}
-	if _, _, pe := f.m.Subscribe(ctx, newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, ClientID: "late"}, "192.0.2.1"); pe == nil || pe.Code != protocol.CodeSessionEnded {
+	if _, _, _, pe := f.m.Subscribe(ctx, newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, ClientID: "late"}, "192.0.2.1"); pe == nil || pe.Code != protocol.CodeSessionEnded {
 		t.Fatalf("joining an ended session: %v", pe)
 	}
 }
@@ -450,7 +450,7 @@ func TestRoomReloads(t *testing.T) {
 
 	m2 := NewManager(Config{Store: f.st, Broker: hub.NewLocal(), PublicURL: "https://relay.pika.invalid"})
 	defer m2.Shutdown(ctx)
-	d, st, pe := m2.Subscribe(ctx, newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, ClientID: "c1"}, "192.0.2.1")
+	d, st, _, pe := m2.Subscribe(ctx, newPeer(), &protocol.Subscribe{SessionID: reg.SessionID, ClientID: "c1"}, "192.0.2.1")
 	if pe != nil {
 		t.Fatal(pe)
 	}

@@ -20,6 +20,14 @@ type Room struct {
 	// announcements apply in the order sent.
 	djOps sync.Mutex
 
+	// pubMu orders the broadcasts: each gets the next seq of the room's
+	// epoch, goes into the recent ring and to the broker in that order;
+	// a catching-up subscriber is added under it too (catchup.go).
+	pubMu  sync.Mutex
+	epoch  string // set once, at the room's start
+	seq    uint64
+	recent []numbered
+
 	mu        sync.Mutex
 	ended     bool
 	dj        Peer
@@ -93,7 +101,7 @@ type activePoll struct {
 
 func newRoom(m *Manager, sess store.Session) *Room {
 	return &Room{
-		m: m, id: sess.ID, sess: sess, listeners: map[string]int{},
+		m: m, id: sess.ID, sess: sess, listeners: map[string]int{}, epoch: store.NewID(),
 		dirtyPlays: map[string]dirty{}, dirtyPolls: map[string]struct{}{}, peak: sess.PeakListeners,
 	}
 }
@@ -173,7 +181,12 @@ func (r *Room) isEnded() bool {
 }
 
 func (r *Room) publish(t protocol.Type, payload any) {
-	r.m.broker.Publish(r.id, hub.NewMessage(t, payload))
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
+	r.seq++
+	m := hub.NewBroadcast(t, payload, r.epoch, r.seq)
+	r.remember(r.seq, m)
+	r.m.broker.Publish(r.id, m)
 }
 
 func (r *Room) attachDJ(ctx context.Context, peer Peer) *protocol.Error {

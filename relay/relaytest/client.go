@@ -191,7 +191,7 @@ func (c *Client) Request(t testing.TB, typ protocol.Type, payload any) Frame {
 	id := c.Send(t, typ, payload)
 	return c.expect(t, "the answer to "+string(typ), func(f Frame) bool {
 		return f.ID == id && (f.Type == protocol.TypeAck || f.Type == protocol.TypeError ||
-			f.Type == protocol.TypeSessionRegistered || f.Type == protocol.TypeSessionState || f.Type == protocol.TypeStageState)
+			f.Type == protocol.TypeSessionRegistered || f.Type == protocol.TypeSessionState || f.Type == protocol.TypeStageState || f.Type == protocol.TypeCaughtUp)
 	})
 }
 

@@ -228,7 +228,7 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 		return
 	}
 	c.Hold()
-	d, st, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
+	d, st, caught, pe := c.s.live.Subscribe(ctx, c, p, c.ip)
 	if pe != nil {
 		c.Release(nil, "")
 		c.fail(id, pe)
@@ -239,7 +239,13 @@ func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) 
 	if !known {
 		c.clientIDs = append(c.clientIDs, sessionClient{p.SessionID, d.ClientID()})
 	}
-	c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
+	if caught != nil {
+		// The broadcasts the page missed are queued already: this goes
+		// first.
+		c.Release(protocol.Encode(protocol.TypeCaughtUp, id, caught), protocol.TypeCaughtUp)
+	} else {
+		c.Release(protocol.Encode(protocol.TypeSessionState, id, st), protocol.TypeSessionState)
+	}
 	if mine := d.MyRequest(ctx); mine != nil {
 		c.reply(protocol.TypeMyRequest, "", mine)
 	}

@@ -140,6 +140,16 @@ func newClientPayload(t Type) (any, bool) {
 // Encode builds a frame. It panics only if payload cannot be marshalled,
 // which for this package's types is a programming error.
 func Encode(t Type, id string, payload any) []byte {
+	return encode(Envelope{Type: t, ID: id}, payload)
+}
+
+// EncodeBroadcast is Encode for a session's broadcast number seq of epoch.
+func EncodeBroadcast(t Type, payload any, epoch string, seq uint64) []byte {
+	return encode(Envelope{Type: t, Epoch: epoch, Seq: seq}, payload)
+}
+
+func encode(env Envelope, payload any) []byte {
+	t := env.Type
 	var raw json.RawMessage
 	if payload != nil {
 		b, err := json.Marshal(payload)
@@ -148,7 +158,8 @@ func Encode(t Type, id string, payload any) []byte {
 		}
 		raw = b
 	}
-	b, err := json.Marshal(Envelope{Type: t, ID: id, Payload: raw})
+	env.Payload = raw
+	b, err := json.Marshal(env)
 	if err != nil {
 		panic(fmt.Sprintf("protocol: encode %s: %v", t, err))
 	}
@@ -169,6 +180,8 @@ func DecodeServer(data []byte) (Envelope, any, error) {
 		p = &SessionRegistered{}
 	case TypeSessionState:
 		p = &SessionState{}
+	case TypeCaughtUp:
+		p = &CaughtUp{}
 	case TypeNowPlaying:
 		p = &Play{}
 	case TypeLikeCount:
@@ -368,6 +381,9 @@ func (m *Subscribe) Validate() error {
 	}
 	if m.PIN != "" && !pinPattern.MatchString(m.PIN) {
 		return errors.New("pin must be 4 to 8 digits")
+	}
+	if m.Epoch != "" && !idPattern.MatchString(m.Epoch) {
+		return errors.New("epoch is not one the relay gave")
 	}
 	return nil
 }

@@ -50,6 +50,10 @@ const (
 	TypeError               Type = "ERROR"
 	// TypePINGuesses goes to the DJ's connection only.
 	TypePINGuesses Type = "PIN_GUESSES"
+	// TypeCaughtUp answers a SUBSCRIBE that named the last broadcast the
+	// page saw, when the relay still has everything after it: those
+	// broadcasts follow it, instead of a whole SESSION_STATE.
+	TypeCaughtUp Type = "CAUGHT_UP"
 )
 
 // Envelope is every frame on the wire. ID is chosen by the sender of a
@@ -59,6 +63,12 @@ type Envelope struct {
 	Type    Type            `json:"type"`
 	ID      string          `json:"id,omitempty"`
 	Payload json.RawMessage `json:"payload,omitempty"`
+	// Seq and Epoch number a session's broadcasts: Seq counts up within
+	// an Epoch, which changes when the session's room starts again (a
+	// relay restart). A page that reconnects names the last one it saw
+	// in its SUBSCRIBE and gets only what it missed.
+	Seq   uint64 `json:"seq,omitempty"`
+	Epoch string `json:"epoch,omitempty"`
 }
 
 // Track is what the DJ's app knows about a track. Numbers are pointers
@@ -166,6 +176,22 @@ type Subscribe struct {
 	SessionID string `json:"sessionId"`
 	ClientID  string `json:"clientId"`
 	PIN       string `json:"pin,omitempty"`
+	// Epoch and Seq: the last broadcast of the session this page applied
+	// (absent on a first visit). See TypeCaughtUp.
+	Epoch string `json:"epoch,omitempty"`
+	Seq   uint64 `json:"seq,omitempty"`
+}
+
+// CaughtUp is the answer to a SUBSCRIBE that could be caught up: the
+// broadcasts after the page's Seq follow (Missed of them), then the live
+// ones. ClientID is the page's id as in SESSION_STATE.
+type CaughtUp struct {
+	SessionID string `json:"sessionId"`
+	ClientID  string `json:"clientId"`
+	Epoch     string `json:"epoch"`
+	Seq       uint64 `json:"seq"` // the last broadcast sent with it
+	Missed    int    `json:"missed"`
+	Listeners int    `json:"listeners"`
 }
 
 // Like and Unlike name a play; one like per client per play.
@@ -340,4 +366,8 @@ type SessionState struct {
 	// ClientID is the id the relay knows this page by (empty for the DJ
 	// and REST): a page keeps it and subscribes with it next time.
 	ClientID string `json:"clientId,omitempty"`
+	// Epoch and Seq place the state among the session's broadcasts (a
+	// SUBSCRIBE's answer only): those after Seq follow it.
+	Epoch string `json:"epoch,omitempty"`
+	Seq   uint64 `json:"seq,omitempty"`
 }

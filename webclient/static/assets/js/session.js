@@ -42,6 +42,11 @@ let announcementTimer = 0;
 let pollTimer = 0;
 let lockTimer = 0;
 let subscriptions = 0; // SESSION_STATEs received: shown as body[data-subscriptions] for people and tests debugging reconnects
+let caughtUp = 0; // CAUGHT_UPs received: body[data-caught-up]
+// Where this page stands among the session's broadcasts: a reconnect names
+// it, and the relay sends only what was missed (CAUGHT_UP) when it can.
+let posEpoch = '';
+let posSeq = 0;
 
 const fresh = () => ({
   session: null,
@@ -69,6 +74,8 @@ function useSession(id) {
   pin = getItem(pinKey) || '';
   Object.assign(S, fresh());
   requests.reset();
+  posEpoch = '';
+  posSeq = 0;
   return true;
 }
 
@@ -120,8 +127,14 @@ function subscribe(isReconnect) {
   const payload = { sessionId };
   if (cid) payload.clientId = cid;
   if (pin) payload.pin = pin;
+  if (posEpoch) {
+    payload.epoch = posEpoch;
+    payload.seq = posSeq;
+  }
   socket.send(Type.SUBSCRIBE, payload, subscribeId);
-  if (isReconnect) refreshState();
+  // Without a place among the broadcasts, the REST state covers a relay
+  // that answers slowly; with one, the relay sends what was missed.
+  if (isReconnect && !posEpoch) refreshState();
 }
 
 function subscribeStage() {
@@ -152,9 +165,33 @@ function flush() {
 function handleFrame(f) {
   framesSeen++;
   const p = f.payload && typeof f.payload === 'object' ? f.payload : {};
+  if (Number.isFinite(f.seq) && f.seq > 0 && typeof f.epoch === 'string') {
+    // A numbered broadcast: one already applied (sent again around a
+    // catch-up) is skipped.
+    if (f.epoch === posEpoch && f.seq <= posSeq) return;
+    posEpoch = f.epoch;
+    posSeq = f.seq;
+  }
   switch (f.type) {
+    case Type.CAUGHT_UP:
+      if (p.clientId && p.clientId !== cid) {
+        cid = p.clientId;
+        setClientId(idScope(), cid);
+      }
+      if (typeof p.epoch === 'string') posEpoch = p.epoch;
+      subscribed = true;
+      socket.healthy();
+      document.body.dataset.caughtUp = String(++caughtUp);
+      if (Number.isFinite(p.listeners)) {
+        S.listeners = p.listeners;
+        drawListeners();
+      }
+      flush();
+      return;
     case Type.SESSION_STATE:
       if (!p.session) return;
+      posEpoch = typeof p.epoch === 'string' ? p.epoch : '';
+      posSeq = Number.isFinite(p.seq) ? p.seq : 0;
       if (p.clientId && p.clientId !== cid) {
         cid = p.clientId;
         setClientId(idScope(), cid);
