@@ -20,7 +20,7 @@ const hangGuard = 15 * time.Second
 
 // startNATS runs a real NATS server in-process on a free loopback port
 // (port > 0: that port, for a restart).
-func startNATS(t *testing.T, port int) *server.Server {
+func startNATS(t testing.TB, port int) *server.Server {
 	t.Helper()
 	if port == 0 {
 		port = -1
