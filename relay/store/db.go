@@ -65,6 +65,10 @@ type Store struct {
 
 	healthMu  sync.Mutex // one health check at a time
 	healthyAt time.Time  // when the last one passed
+
+	// lockFirst: a local file, which other processes (relays) may share;
+	// see commit.
+	lockFirst bool
 }
 
 // Open opens (creating if needed) the database and applies pending
@@ -113,7 +117,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	s := &Store{
 		db: db, rd: db, connector: closer, observe: o.Observe, log: o.Logger,
-		ops: make(chan *writeOp, 4096), stopped: make(chan struct{}),
+		ops: make(chan *writeOp, 4096), stopped: make(chan struct{}), lockFirst: !replica,
 	}
 	if !replica {
 		// WAL lets readers run while the writer commits; FULL makes a

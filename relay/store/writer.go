@@ -108,6 +108,17 @@ func (s *Store) commit(batch []*writeOp) {
 		if err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
+		if s.lockFirst {
+			// Take the write lock before any read, as BEGIN IMMEDIATE
+			// would (the driver only says BEGIN): when several relays
+			// share the file, a transaction that read and then writes
+			// after another process committed fails at once with
+			// "database is locked" instead of waiting (busy_timeout).
+			if _, err := tx.Exec("UPDATE schema_migrations SET version = version WHERE 0"); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("take the write lock: %w", err)
+			}
+		}
 		for i, op := range batch {
 			results[i] = op.fn(tx)
 			if results[i] != nil && !isRefusal(results[i]) {

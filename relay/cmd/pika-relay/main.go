@@ -69,6 +69,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		trustProxy = fs.Bool("trust-proxy", trust, "take client IP and scheme from X-Forwarded-For/-Proto, for use behind a tunnel or reverse proxy (PIKA_TRUST_PROXY)")
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
+		natsURL    = fs.String("nats-url", env("PIKA_NATS_URL", ""), "NATS server(s) shared with the other relays, e.g. nats://nats:4222 (comma separated); empty: a single relay (PIKA_NATS_URL)")
 	)
 	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
 	// tokens and health").
@@ -130,6 +131,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		PINLimits:          *lim,
 		IDsPerAddress:      *idsPerAddr,
 		IDRefill:           *idRefill,
+		NATSURL:            *natsURL,
 	}
 	if err := setLimits(&o.app); err != nil {
 		return options{}, err

@@ -24,7 +24,7 @@ func TestParseOptions(t *testing.T) {
 		wantErr bool
 	}{
 		{"defaults", nil, nil, func(t *testing.T, o options) {
-			if o.app.Addr != "127.0.0.1:8080" || o.app.DatabaseURL != "file:pika.db" || o.app.PublicURL != "" || o.app.TrustProxy || o.drain != 15*time.Second {
+			if o.app.Addr != "127.0.0.1:8080" || o.app.DatabaseURL != "file:pika.db" || o.app.PublicURL != "" || o.app.TrustProxy || o.drain != 15*time.Second || o.app.NATSURL != "" {
 				t.Fatalf("%+v", o)
 			}
 		}, false},
@@ -68,6 +68,16 @@ func TestParseOptions(t *testing.T) {
 					t.Fatalf("%+v", o.app)
 				}
 			}, false},
+		{"NATS from the environment", nil, map[string]string{"PIKA_NATS_URL": "nats://nats:4222"}, func(t *testing.T, o options) {
+			if o.app.NATSURL != "nats://nats:4222" {
+				t.Fatalf("NATSURL %q", o.app.NATSURL)
+			}
+		}, false},
+		{"NATS flag wins", []string{"-nats-url", "nats://a:4222,nats://b:4222"}, map[string]string{"PIKA_NATS_URL": "nats://nats:4222"}, func(t *testing.T, o options) {
+			if o.app.NATSURL != "nats://a:4222,nats://b:4222" {
+				t.Fatalf("NATSURL %q", o.app.NATSURL)
+			}
+		}, false},
 		{"bad public URL", []string{"-public-url", "pika.example"}, nil, nil, true},
 		{"bad log level", []string{"-log-level", "loud"}, nil, nil, true},
 		{"stray argument", []string{"serve"}, nil, nil, true},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/pikadj/pika/relay/hub"
+	"github.com/pikadj/pika/relay/hub/natsbroker"
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/internal/pinguard"
@@ -74,7 +76,11 @@ type Config struct {
 	IDRefill      time.Duration
 	// Requests bounds dancers' requests (zero fields: defaults).
 	Requests live.RequestLimits
-	Logger   *slog.Logger
+	// NATSURL (PIKA_NATS_URL), when set, joins this relay to the others
+	// on that NATS: broadcasts reach every relay's clients. Empty: one
+	// relay on its own, with the in-process broker.
+	NATSURL string
+	Logger  *slog.Logger
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -102,6 +108,7 @@ type App struct {
 	cfg    Config
 	log    *slog.Logger
 	store  *store.Store
+	nats   *natsbroker.Broker // nil without NATSURL
 	server *server.Server
 	live   *live.Manager
 	http   *http.Server
@@ -147,8 +154,22 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + ln.Addr().String()
 	}
+	var (
+		broker hub.Broker = hub.NewLocal()
+		nb     *natsbroker.Broker
+	)
+	if cfg.NATSURL != "" {
+		host, _ := os.Hostname()
+		nb, err = natsbroker.Connect(natsbroker.Options{URL: cfg.NATSURL, Name: "pika-relay " + host + " " + ln.Addr().String(), Logger: log})
+		if err != nil {
+			ln.Close()
+			st.Close()
+			return nil, fmt.Errorf("PIKA_NATS_URL: %w", err)
+		}
+		broker = nb
+	}
 	mgr := live.NewManager(live.Config{
-		Store: st, Broker: hub.NewLocal(), PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
+		Store: st, Broker: broker, PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
 		Requests: cfg.Requests,
@@ -156,6 +177,9 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
 		stop()
+		if nb != nil {
+			_ = nb.Close(ctx)
+		}
 		ln.Close()
 		st.Close()
 		return nil, fmt.Errorf("resume live sessions: %w", err)
@@ -167,7 +191,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		Limits: cfg.Limits,
 	}, st, mgr, m)
 	a := &App{
-		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
+		cfg: cfg, log: log, store: st, nats: nb, server: srv, live: mgr, ln: ln, stop: stop,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
@@ -252,6 +276,12 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if n := a.server.CloseConnections(ctx); n > 0 {
 		pending = append(pending, fmt.Sprintf("%d WebSocket connections", n))
+	}
+	if a.nats != nil {
+		if nerr := a.nats.Close(ctx); nerr != nil {
+			pending = append(pending, "broadcasts to NATS")
+			a.log.Warn("NATS close", "err", nerr)
+		}
 	}
 	select {
 	case serr := <-a.served:

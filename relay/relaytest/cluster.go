@@ -1,0 +1,54 @@
+package relaytest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/pikadj/pika/relay/internal/app"
+)
+
+// StartNATS runs a real NATS server in-process on a free 127.0.0.1 port
+// and shuts it down when the test ends. Its ClientURL goes to WithNATS.
+func StartNATS(t testing.TB) *server.Server {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatalf("relaytest: NATS server: %v", err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(FrameTimeout) {
+		s.Shutdown()
+		t.Fatalf("relaytest: NATS server not ready within %s", FrameTimeout)
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+// WithNATS joins the relay to the others on the NATS at url
+// (PIKA_NATS_URL).
+func WithNATS(url string) Option {
+	return WithConfig(func(c *app.Config) { c.NATSURL = url })
+}
+
+// StartPeer starts another relay on the same database file as r (and so
+// the same relay secret, kept beside it), with r's options and then opts,
+// on its own port; it is stopped when the test ends. Production relays
+// share a Turso database; none can run here, so peers share one libSQL
+// file instead: SQLite in WAL mode lets several connections, of one
+// process or several, use one file, writers taking turns (busy_timeout).
+func (r *Relay) StartPeer(t testing.TB, opts ...Option) *Relay {
+	t.Helper()
+	p := &Relay{DBPath: r.DBPath, addr: "127.0.0.1:0", logs: &syncBuffer{}, opts: r.opts}
+	p.opts.configure = slices.Clone(r.opts.configure)
+	p.opts.allowedOrigins = slices.Clone(r.opts.allowedOrigins)
+	for _, o := range opts {
+		o(&p.opts)
+	}
+	if err := p.start(); err != nil {
+		t.Fatalf("relaytest: start peer relay: %v", err)
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
