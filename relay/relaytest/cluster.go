@@ -4,27 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/pikadj/pika/relay/internal/app"
 )
-
-// StartNATS runs a real NATS server in-process on a free 127.0.0.1 port
-// and shuts it down when the test ends. Its ClientURL goes to WithNATS.
-func StartNATS(t testing.TB) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatalf("relaytest: NATS server: %v", err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(FrameTimeout) {
-		s.Shutdown()
-		t.Fatalf("relaytest: NATS server not ready within %s", FrameTimeout)
-	}
-	t.Cleanup(s.Shutdown)
-	return s
-}
 
 // WithNATS joins the relay to the others on the NATS at url
 // (PIKA_NATS_URL).

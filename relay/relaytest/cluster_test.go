@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/relay/relaytest/natstest"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -14,7 +15,7 @@ import (
 // reaches every dancer once and in order, and likes sent through any
 // relay are counted once and their counts reach everyone.
 func TestRelaysOnNATS(t *testing.T) {
-	n := relaytest.StartNATS(t)
+	n := natstest.Start(t)
 	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()))
 	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
 	token := r1.RegisterDJ(t, "ana@example.com", "DJ Ana")
