@@ -53,6 +53,9 @@ type Config struct {
 	MetricsToken string
 	// Limits bound connections and requests (limits.go).
 	Limits Limits
+	// AppRelease is the desktop app release GET /api/app/latest
+	// announces (empty: none, 204).
+	AppRelease protocol.AppRelease
 	Logger *slog.Logger
 }
 
@@ -202,6 +205,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/recap", s.sessionRecap, s.limitReads)
 	api.GET("/sessions/:id/analytics", s.sessionAnalytics, s.requireDJ)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
+	api.GET("/app/latest", s.appLatest, s.limitReads)
 	s.eventRoutes(api)
 	s.shareRoutes(e, api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })

@@ -69,6 +69,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		trustProxy = fs.Bool("trust-proxy", trust, "take client IP and scheme from X-Forwarded-For/-Proto, for use behind a tunnel or reverse proxy (PIKA_TRUST_PROXY)")
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
+		appVersion = fs.String("app-latest-version", env("PIKA_APP_LATEST_VERSION", ""), "newest desktop app release announced at /api/app/latest, e.g. 1.4.0 (PIKA_APP_LATEST_VERSION; empty: none)")
+		appURL     = fs.String("app-download-url", env("PIKA_APP_DOWNLOAD_URL", ""), "where DJs download that release, http:// or https:// (PIKA_APP_DOWNLOAD_URL)")
 	)
 	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
 	// tokens and health").
@@ -109,6 +111,10 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 			return options{}, fmt.Errorf("-public-url %q must be an http:// or https:// URL", *publicURL)
 		}
 	}
+	release, err := appRelease(*appVersion, *appURL)
+	if err != nil {
+		return options{}, err
+	}
 	o.drain = *drain
 	o.logRepeat = *logRepeat
 	o.app = app.Config{
@@ -130,6 +136,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		PINLimits:          *lim,
 		IDsPerAddress:      *idsPerAddr,
 		IDRefill:           *idRefill,
+		AppRelease:         release,
 	}
 	if err := setLimits(&o.app); err != nil {
 		return options{}, err

@@ -24,6 +24,7 @@ import (
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // Config is everything the relay is started with.
@@ -74,6 +75,9 @@ type Config struct {
 	IDRefill      time.Duration
 	// Requests bounds dancers' requests (zero fields: defaults).
 	Requests live.RequestLimits
+	// AppRelease is the desktop app release the update check announces
+	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
+	AppRelease protocol.AppRelease
 	Logger   *slog.Logger
 }
 
@@ -164,7 +168,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
 		Login:  cfg.Login,
-		Limits: cfg.Limits,
+		Limits: cfg.Limits, AppRelease: cfg.AppRelease,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, server: srv, live: mgr, ln: ln, stop: stop,
