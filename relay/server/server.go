@@ -56,7 +56,7 @@ type Config struct {
 	// AppRelease is the desktop app release GET /api/app/latest
 	// announces (empty: none, 204).
 	AppRelease protocol.AppRelease
-	Logger *slog.Logger
+	Logger     *slog.Logger
 }
 
 func (c *Config) defaults() {

@@ -78,7 +78,7 @@ type Config struct {
 	// AppRelease is the desktop app release the update check announces
 	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
 	AppRelease protocol.AppRelease
-	Logger   *slog.Logger
+	Logger     *slog.Logger
 }
 
 func orDefault(d, def time.Duration) time.Duration {
