@@ -53,10 +53,11 @@ type Config struct {
 	MetricsToken string
 	// Limits bound connections and requests (limits.go).
 	Limits Limits
+	Logger *slog.Logger
+
 	// AppRelease is the desktop app release GET /api/app/latest
 	// announces (empty: none, 204).
 	AppRelease protocol.AppRelease
-	Logger     *slog.Logger
 }
 
 func (c *Config) defaults() {

@@ -75,10 +75,11 @@ type Config struct {
 	IDRefill      time.Duration
 	// Requests bounds dancers' requests (zero fields: defaults).
 	Requests live.RequestLimits
+	Logger   *slog.Logger
+
 	// AppRelease is the desktop app release the update check announces
 	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
 	AppRelease protocol.AppRelease
-	Logger     *slog.Logger
 }
 
 func orDefault(d, def time.Duration) time.Duration {
