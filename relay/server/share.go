@@ -25,7 +25,7 @@ import (
 
 // cardCacheSize bounds the rendered cards kept in memory (some 30 to 80
 // KB each). Renders take turns (card.Render), so a burst of crawlers
-// costs one core at most.
+// costs one core at most, and at most card.MaxPending wait (then 503).
 const cardCacheSize = 256
 
 // shareRoutes serves the recap cards and the recap pages with their Open
@@ -102,6 +102,10 @@ func (s *Server) publicEventRecap(c echo.Context, id string) (protocol.EventReca
 
 func (s *Server) sendCard(c echo.Context, cd card.Card, cacheCtl string) error {
 	png, err := s.cards.PNG(cd)
+	if errors.Is(err, card.ErrBusy) {
+		c.Response().Header().Set("Retry-After", "5")
+		return apiCardsBusy
+	}
 	if err != nil {
 		return fmt.Errorf("render card: %w", err)
 	}

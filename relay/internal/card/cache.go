@@ -2,8 +2,17 @@ package card
 
 import (
 	"container/list"
+	"errors"
 	"sync"
 )
+
+// MaxPending bounds the renders waiting their turn (Render draws one at a
+// time); past it PNG answers ErrBusy at once rather than queueing
+// crawlers' requests without end.
+const MaxPending = 8
+
+// ErrBusy: MaxPending cards are already being drawn or waiting.
+var ErrBusy = errors.New("card: too many cards being drawn")
 
 // Cache keeps the most recently used cards by Key, at most a fixed count
 // (a card is some 30 to 80 KB). An ended set's card never changes, so
@@ -14,6 +23,8 @@ type Cache struct {
 	max   int
 	order *list.List // front: most recent; values are *entry
 	byKey map[string]*list.Element
+	// pending holds a token per render in progress or waiting.
+	pending chan struct{}
 }
 
 type entry struct {
@@ -23,10 +34,11 @@ type entry struct {
 
 // NewCache keeps at most n cards (at least 1).
 func NewCache(n int) *Cache {
-	return &Cache{max: max(n, 1), order: list.New(), byKey: map[string]*list.Element{}}
+	return &Cache{max: max(n, 1), order: list.New(), byKey: map[string]*list.Element{}, pending: make(chan struct{}, MaxPending)}
 }
 
-// PNG returns the card's PNG, rendering it unless it is cached.
+// PNG returns the card's PNG, rendering it unless it is cached; ErrBusy
+// when too many renders are under way.
 func (c *Cache) PNG(cd Card) ([]byte, error) {
 	key := cd.Key()
 	c.mu.Lock()
@@ -36,7 +48,13 @@ func (c *Cache) PNG(cd Card) ([]byte, error) {
 		return el.Value.(*entry).png, nil
 	}
 	c.mu.Unlock()
+	select {
+	case c.pending <- struct{}{}:
+	default:
+		return nil, ErrBusy
+	}
 	png, err := Render(cd)
+	<-c.pending
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package card
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"strings"
 	"testing"
@@ -74,5 +75,21 @@ func TestCacheBounded(t *testing.T) {
 	}
 	if _, ok := c.byKey[Card{Title: "b"}.Key()]; ok {
 		t.Fatal("the least recently used card is still cached")
+	}
+}
+
+func TestCacheBusy(t *testing.T) {
+	c := NewCache(4)
+	if _, err := c.PNG(Card{Title: "cached"}); err != nil {
+		t.Fatal(err)
+	}
+	for range MaxPending { // renders under way elsewhere
+		c.pending <- struct{}{}
+	}
+	if _, err := c.PNG(Card{Title: "new"}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a render past the bound: %v, want ErrBusy", err)
+	}
+	if _, err := c.PNG(Card{Title: "cached"}); err != nil {
+		t.Fatalf("a cached card while busy: %v", err)
 	}
 }
