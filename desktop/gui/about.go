@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -73,6 +74,25 @@ func (a *aboutSection) setCheck(on bool) {
 			a.update.Hide()
 		}
 	})
+}
+
+// recheckEvery is how often a window left open looks again; the core
+// asks the relay only once its last answer is a day old.
+const recheckEvery = time.Hour
+
+// watch checks now and then every recheckEvery until the window closes,
+// so an app left running for a weekend still hears of a release.
+func (a *aboutSection) watch() {
+	go func() {
+		for {
+			a.checkUpdate()
+			select {
+			case <-a.g.ctx.Done():
+				return
+			case <-time.After(recheckEvery):
+			}
+		}
+	}()
 }
 
 // checkUpdate runs the (daily) check off the UI thread. A relay that
