@@ -162,6 +162,7 @@ func (g *gui) start() func() {
 	g.library.refresh()
 	g.analysis.refresh()
 	g.settings.load()
+	g.settings.about.watch()
 	g.syncLive()
 	g.offerResume()
 	if ws := g.core.Warnings(); len(ws) > 0 {

@@ -42,11 +42,13 @@ type settingsPane struct {
 	removing *dialog.ConfirmDialog
 	light    *widget.Check
 	hasToken bool // as the keychain last answered
+	about    *aboutSection
 	content  fyne.CanvasObject
 }
 
 func newSettingsPane(g *gui) *settingsPane {
 	p := &settingsPane{g: g}
+	p.about = newAboutSection(g)
 	p.relay = widget.NewEntry()
 	p.relay.SetPlaceHolder("the address you were given, e.g. https://pika.example (a relay here: http://127.0.0.1:8080)")
 	p.public = widget.NewEntry()
@@ -111,6 +113,7 @@ func newSettingsPane(g *gui) *settingsPane {
 		widget.NewSeparator(),
 		sectionTitle("Window"),
 		p.light,
+		p.about.content,
 	))
 	return p
 }
@@ -125,6 +128,7 @@ func (p *settingsPane) load() {
 	p.jump.SetText(strconv.FormatFloat(s.JumpPct(), 'f', -1, 64))
 	p.showFolders(s.LibraryFolders)
 	p.updateRegister(s)
+	p.about.load()
 	p.g.live.loadDefaults()
 	// The keychain can take seconds to answer (or time out on a Linux
 	// box without a session bus): ask it off the UI thread.

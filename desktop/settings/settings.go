@@ -47,6 +47,10 @@ type Settings struct {
 	// BPMJumpPct is the tempo change between two tracks, in percent,
 	// above which the app warns of a big jump; 0 means the default, 8.
 	BPMJumpPct float64 `json:"bpmJumpPct,omitempty"`
+	// NoUpdateCheck turns off the daily question to the relay whether a
+	// newer app release exists (on by default; the app never updates
+	// itself either way).
+	NoUpdateCheck bool `json:"noUpdateCheck,omitempty"`
 }
 
 // DefaultBPMJumpPct is the big-jump warning's threshold when none is set.

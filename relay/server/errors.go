@@ -40,6 +40,7 @@ var (
 	apiTooManyConns     = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is at its connection limit; try again in a minute")
 	apiTooManyReads     = echo.NewHTTPError(http.StatusTooManyRequests, "too many requests from your address; wait a few seconds and try again")
 	apiBadPlaysLimit    = echo.NewHTTPError(http.StatusBadRequest, "limit must be a whole number from 1 to 200")
+	apiCardsBusy        = echo.NewHTTPError(http.StatusServiceUnavailable, "the relay is drawing many cards at once; try again in a few seconds")
 )
 
 // badRequest is a 400 whose message names what is wrong with the input.

@@ -52,6 +52,7 @@ func (s *Server) eventRoutes(api *echo.Group) {
 	api.POST("/invites/accept", s.acceptInvite, s.requireDJ)
 	api.GET("/stages/:slug", s.stageInfo)
 	api.GET("/stages/:slug/qr.svg", s.stageQR)
+	api.GET("/stages/:slug/schedule.ics", s.stageCalendar, s.limitReads)
 }
 
 // inEvent loads the event named in the path and lets through members with

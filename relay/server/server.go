@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
+	"github.com/pikadj/pika/relay/internal/card"
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/internal/ratelimit"
@@ -53,6 +54,10 @@ type Config struct {
 	// Limits bound connections and requests (limits.go).
 	Limits Limits
 	Logger *slog.Logger
+
+	// AppRelease is the desktop app release GET /api/app/latest
+	// announces (empty: none, 204).
+	AppRelease protocol.AppRelease
 }
 
 func (c *Config) defaults() {
@@ -84,6 +89,7 @@ type Server struct {
 	logins  *loginguard.Guard
 	readLim *ratelimit.Keyed // anonymous REST reads per address
 	regLim  *ratelimit.Keyed // REGISTER_SESSION per DJ account
+	cards   *card.Cache      // rendered recap cards (share.go)
 
 	connMu  sync.Mutex
 	conns   map[*conn]struct{}
@@ -103,6 +109,7 @@ func New(cfg Config, st *store.Store, mgr *live.Manager, m *metrics.Metrics) *Se
 		readLim:    ratelimit.New(cfg.Limits.ReadRate, cfg.Limits.ReadBurst),
 		regLim:     ratelimit.New(cfg.Limits.RegisterRate, cfg.Limits.RegisterBurst),
 		connByAddr: map[string]int{},
+		cards:      card.NewCache(cardCacheSize),
 	}
 	s.echo = s.routes()
 	return s
@@ -199,7 +206,9 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/recap", s.sessionRecap, s.limitReads)
 	api.GET("/sessions/:id/analytics", s.sessionAnalytics, s.requireDJ)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
+	api.GET("/app/latest", s.appLatest, s.limitReads)
 	s.eventRoutes(api)
+	s.shareRoutes(e, api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })
 
 	pages := echo.WrapHandler(webclient.Handler())

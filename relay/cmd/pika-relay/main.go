@@ -70,6 +70,8 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
 		natsURL    = fs.String("nats-url", env("PIKA_NATS_URL", ""), "NATS server(s) shared with the other relays, e.g. nats://nats:4222 (comma separated); empty: a single relay (PIKA_NATS_URL)")
+		appVersion = fs.String("app-latest-version", env("PIKA_APP_LATEST_VERSION", ""), "newest desktop app release announced at /api/app/latest, e.g. 1.4.0 (PIKA_APP_LATEST_VERSION; empty: none)")
+		appURL     = fs.String("app-download-url", env("PIKA_APP_DOWNLOAD_URL", ""), "where DJs download that release, http:// or https:// (PIKA_APP_DOWNLOAD_URL)")
 	)
 	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
 	// tokens and health").
@@ -110,6 +112,10 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 			return options{}, fmt.Errorf("-public-url %q must be an http:// or https:// URL", *publicURL)
 		}
 	}
+	release, err := appRelease(*appVersion, *appURL)
+	if err != nil {
+		return options{}, err
+	}
 	o.drain = *drain
 	o.logRepeat = *logRepeat
 	o.app = app.Config{
@@ -132,6 +138,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		IDsPerAddress:      *idsPerAddr,
 		IDRefill:           *idRefill,
 		NATSURL:            *natsURL,
+		AppRelease:         release,
 	}
 	if err := setLimits(&o.app); err != nil {
 		return options{}, err

@@ -26,6 +26,7 @@ import (
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
 	"github.com/pikadj/pika/relay/store"
+	"github.com/pikadj/pika/shared/protocol"
 )
 
 // Config is everything the relay is started with.
@@ -81,6 +82,10 @@ type Config struct {
 	// relay on its own, with the in-process broker.
 	NATSURL string
 	Logger  *slog.Logger
+
+	// AppRelease is the desktop app release the update check announces
+	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
+	AppRelease protocol.AppRelease
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -188,7 +193,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
 		Login:  cfg.Login,
-		Limits: cfg.Limits,
+		Limits: cfg.Limits, AppRelease: cfg.AppRelease,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, nats: nb, server: srv, live: mgr, ln: ln, stop: stop,

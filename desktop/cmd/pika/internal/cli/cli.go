@@ -53,6 +53,8 @@ Usage:
                                         when a session ends) [--relay URL] [--allow-http]
   pika export --session ID [--format m3u|csv] [--out FILE]
                                         a session's set as a playlist of the library's files, or CSV
+  pika version [--check]                the app's version (also pika --version); --check asks the
+                                        relay whether a newer release exists (never installs it)
 
 Options for every command:
   --library PATH    library database (default: <config>/library.db)
@@ -108,10 +110,14 @@ func Run(ctx context.Context, args []string, env Env) int {
 	global.SetOutput(env.Stderr)
 	global.Usage = func() { fmt.Fprint(env.Stderr, Usage) }
 	cm.register(global)
+	showVersion := global.Bool("version", false, "print the version")
 	if err := global.Parse(args); err != nil {
 		return 2
 	}
 	rest := global.Args()
+	if *showVersion {
+		rest = []string{"version"} // whatever follows, as other programs do
+	}
 	if len(rest) == 0 {
 		if env.GUI == nil {
 			fmt.Fprint(env.Stdout, Usage)
@@ -149,6 +155,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdCrowd(ctx, env, cm, rest)
 	case "export":
 		err = cmdExport(ctx, env, cm, rest)
+	case "version":
+		err = cmdVersion(ctx, env, cm, rest)
 	default:
 		fmt.Fprintf(env.Stderr, "Unknown command %q: pika help lists them.\n\n%s", cmd, Usage)
 		return 2
