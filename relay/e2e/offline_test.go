@@ -38,6 +38,6 @@ func TestPageOpensWithoutTheNetwork(t *testing.T) {
 	p.screenshot(outputDir(t), "dancer-offline-from-cache.png", false)
 
 	r.Restart(t)
-	d = goLive(t, r, protocol.RegisterSession{Token: token, Name: "Friday Social", ResumeSessionID: d.sessionID})
+	goLive(t, r, protocol.RegisterSession{Token: token, Name: "Friday Social", ResumeSessionID: d.sessionID})
 	p.waitText("#now-title", "Slow Burn")
 }
