@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,6 +44,12 @@ func TestRenderDecodesAndDiffers(t *testing.T) {
 			t.Fatalf("%s draws the same picture as %s", tc.name, prev)
 		}
 		seen[string(b)] = tc.name
+		if dir := os.Getenv("PIKA_TEST_OUTPUT"); dir != "" && tc.name != "empty" && tc.name != "hostile" {
+			// For a person to look at: scripts/test keeps them.
+			if err := os.WriteFile(filepath.Join(dir, "recap-card-"+tc.name+".png"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }
 
