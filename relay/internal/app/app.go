@@ -92,6 +92,9 @@ type Config struct {
 	// Logger is the relay's). PushOff turns it off (PIKA_PUSH=off).
 	Push    push.Config
 	PushOff bool
+	// PushRate and PushBurst: see server.Config.
+	PushRate  rate.Limit
+	PushBurst int
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -221,7 +224,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
 		Login:  cfg.Login,
-		Limits: cfg.Limits, AppRelease: cfg.AppRelease, Push: sender,
+		Limits: cfg.Limits, AppRelease: cfg.AppRelease, Push: sender, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst,
 	}, st, mgr, m)
 	a := &App{
 		cfg: cfg, log: log, store: st, nats: nb, server: srv, live: mgr, ln: ln, stop: stop, push: sender,
