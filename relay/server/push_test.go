@@ -119,10 +119,13 @@ func checkVAPID(header, wantKey, aud string) error {
 		return fmt.Errorf("k=%q, the relay's key is %q", key, wantKey)
 	}
 	raw, err := b64.DecodeString(key)
-	if err != nil || len(raw) != 65 {
-		return fmt.Errorf("k is not a P-256 point")
+	if err != nil {
+		return fmt.Errorf("k is not base64url")
 	}
-	x, y := elliptic.Unmarshal(elliptic.P256(), raw) //nolint:staticcheck // ecdsa needs the coordinates
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), raw)
+	if err != nil {
+		return fmt.Errorf("k is not a P-256 point: %w", err)
+	}
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		return fmt.Errorf("t is not a JWT")
@@ -132,7 +135,7 @@ func checkVAPID(header, wantKey, aud string) error {
 		return fmt.Errorf("JWT signature is not ES256")
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if !ecdsa.Verify(&ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
+	if !ecdsa.Verify(pub, sum[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
 		return fmt.Errorf("JWT signature does not verify with the relay's key")
 	}
 	var hdr struct{ Alg string }
