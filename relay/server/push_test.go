@@ -351,3 +351,34 @@ func TestPushRefusesHostileSubscriptions(t *testing.T) {
 		})
 	}
 }
+
+// TestPushReachesStageSubscribers: a dancer subscribed to a stage hears
+// the polls of whichever set is on it, with the stage's link.
+func TestPushReachesStageSubscribers(t *testing.T) {
+	r := relaytest.Start(t, relaytest.WithConfig(func(c *app.Config) { c.Push.AllowLoopbackHTTP = true }))
+	svc, got := pushService(t)
+	org, ev, st := eventWithStage(t, r)
+	ana := r.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	invite(t, r, org, ev.ID, ana, protocol.RoleDJ)
+	k := newBrowserKeys(t)
+	sub := subscription(svc.URL+"/stage/xyz", k, "")
+	delete(sub, "sessionId")
+	sub["stageSlug"] = st.Slug
+	if code, body := postJSON(t, http.MethodPost, r.URL+"/api/push/subscriptions", sub); code != http.StatusCreated {
+		t.Fatalf("subscribe to the stage: %d %s", code, body)
+	}
+	dj, f := goLiveOn(t, r, ana, "Friday social", st.ID)
+	if _, ok := f.Payload.(*protocol.SessionRegistered); !ok {
+		t.Fatalf("go live on the stage: %s %v", f.Type, f.Err())
+	}
+	dj.MustOK(t, protocol.TypeStartPoll, protocol.StartPoll{Question: "Shim sham?", Options: []string{"Yes", "Later"}})
+	p := next(t, got, "the stage's poll")
+	plain, err := k.decrypt(p.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg struct{ Title, Body, URL string }
+	if err := json.Unmarshal(plain, &msg); err != nil || msg.Body != "Shim sham?" || msg.URL != st.URL {
+		t.Fatalf("payload %s, want the poll with the stage's link %s", plain, st.URL)
+	}
+}
