@@ -23,11 +23,17 @@ function urlKey(b64) {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
 
+let lastTarget = '';
+
 /**
  * Subscribes to push for the session or the stage (exactly one of them)
  * and reports whether the relay took it; it never throws.
  */
 export function enablePush(target = {}) {
+  // Every SESSION_STATE asks again: one subscription per page and target.
+  const key = `${target.sessionId || ''}|${target.stageSlug || ''}`;
+  if (key === lastTarget) return attempt;
+  lastTarget = key;
   attempt = subscribe(target);
   return attempt;
 }
