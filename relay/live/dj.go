@@ -201,6 +201,7 @@ func (d *DJ) StartPoll(ctx context.Context, sp *protocol.StartPoll) *protocol.Er
 	r.mu.Unlock()
 	r.publish(protocol.TypePollStarted, protocol.PollStarted{PollID: p.PollID, Question: p.Question, Options: p.Options, EndsAt: p.EndsAt})
 	r.m.log.Info("poll started", "session", r.id, "poll", p.PollID)
+	r.notify("New poll", p.Question)
 	return nil
 }
 
@@ -241,6 +242,7 @@ func (d *DJ) Announce(ctx context.Context, a *protocol.Announce) *protocol.Error
 	r.mu.Unlock()
 	r.publish(protocol.TypeAnnouncement, row.Announcement)
 	r.m.log.Info("announcement", "session", r.id, "announcement", row.AnnouncementID)
+	r.notify("Announcement", row.Text)
 	return nil
 }
 

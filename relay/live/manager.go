@@ -78,6 +78,9 @@ type Config struct {
 	IDRefill      time.Duration
 	// Requests bounds dancers' requests (zero fields: defaults).
 	Requests RequestLimits
+	// Notifier, when set, hears polls started and announcements (Web
+	// Push for dancers whose page is closed).
+	Notifier Notifier
 }
 
 // Manager owns the live sessions.

@@ -23,6 +23,7 @@ import (
 	"github.com/pikadj/pika/relay/internal/card"
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
+	"github.com/pikadj/pika/relay/internal/push"
 	"github.com/pikadj/pika/relay/internal/ratelimit"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/store"
@@ -58,6 +59,13 @@ type Config struct {
 	// AppRelease is the desktop app release GET /api/app/latest
 	// announces (empty: none, 204).
 	AppRelease protocol.AppRelease
+
+	// Push sends Web Push notifications (nil: /api/push answers 404).
+	Push *push.Sender
+	// PushRate and PushBurst limit push subscribe and unsubscribe calls
+	// per address [one per 6 s, burst 10].
+	PushRate  rate.Limit
+	PushBurst int
 }
 
 func (c *Config) defaults() {
@@ -69,6 +77,12 @@ func (c *Config) defaults() {
 	}
 	if c.AuthBurst == 0 {
 		c.AuthBurst = 10
+	}
+	if c.PushRate == 0 {
+		c.PushRate = rate.Every(6 * time.Second)
+	}
+	if c.PushBurst == 0 {
+		c.PushBurst = 10
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -89,6 +103,7 @@ type Server struct {
 	logins  *loginguard.Guard
 	readLim *ratelimit.Keyed // anonymous REST reads per address
 	regLim  *ratelimit.Keyed // REGISTER_SESSION per DJ account
+	pushLim *ratelimit.Keyed // push subscriptions per address
 	cards   *card.Cache      // rendered recap cards (share.go)
 
 	connMu  sync.Mutex
@@ -108,6 +123,7 @@ func New(cfg Config, st *store.Store, mgr *live.Manager, m *metrics.Metrics) *Se
 		authLim: ratelimit.New(cfg.AuthRate, cfg.AuthBurst), logins: loginguard.New(cfg.Login), conns: map[*conn]struct{}{},
 		readLim:    ratelimit.New(cfg.Limits.ReadRate, cfg.Limits.ReadBurst),
 		regLim:     ratelimit.New(cfg.Limits.RegisterRate, cfg.Limits.RegisterBurst),
+		pushLim:    ratelimit.New(cfg.PushRate, cfg.PushBurst),
 		connByAddr: map[string]int{},
 		cards:      card.NewCache(cardCacheSize),
 	}
@@ -207,6 +223,9 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/sessions/:id/analytics", s.sessionAnalytics, s.requireDJ)
 	api.GET("/dj/sessions", s.djSessions, s.requireDJ)
 	api.GET("/app/latest", s.appLatest, s.limitReads)
+	api.GET("/push/key", s.pushKey, s.limitReads)
+	api.POST("/push/subscriptions", s.subscribePush, s.limitPush)
+	api.DELETE("/push/subscriptions", s.unsubscribePush, s.limitPush)
 	s.eventRoutes(api)
 	s.shareRoutes(e, api)
 	api.Any("/*", func(c echo.Context) error { return apiNoSuchEndpoint })

@@ -265,6 +265,26 @@ CREATE TABLE request_askers (
 );
 CREATE INDEX request_askers_client ON request_askers(session_id, client_id, asked_at);
 `,
+	// 8: Web Push: the relay's VAPID key pair (one row, made on first
+	// start) and dancers' subscriptions, each to a session or a stage.
+	`
+CREATE TABLE push_vapid (
+	id          INTEGER PRIMARY KEY CHECK (id = 1),
+	private_key TEXT NOT NULL, -- base64url, as webpush-go takes it
+	public_key  TEXT NOT NULL,
+	created_at  INTEGER NOT NULL
+);
+CREATE TABLE push_subscriptions (
+	endpoint   TEXT PRIMARY KEY,
+	p256dh     TEXT NOT NULL,
+	auth       TEXT NOT NULL,
+	session_id TEXT NOT NULL, -- '' when to a stage
+	stage_id   TEXT NOT NULL, -- '' when to a session
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX push_subscriptions_session ON push_subscriptions(session_id);
+CREATE INDEX push_subscriptions_stage ON push_subscriptions(stage_id);
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

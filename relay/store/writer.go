@@ -92,7 +92,7 @@ func (s *Store) writer() {
 func isRefusal(err error) bool {
 	for _, r := range []error{ErrNotFound, ErrEmailTaken, ErrAlreadyVoted, ErrPollClosed, ErrBadOption,
 		ErrSlugTaken, ErrTooManyStages, ErrStageUsed, ErrLastOrganizer, ErrInviteUsed, ErrInviteExpired, ErrStageBusy, ErrTooManyAnnouncements,
-		ErrRequestOpen, ErrCooldown, ErrTooManyRequests, ErrRequestClosed} {
+		ErrRequestOpen, ErrCooldown, ErrTooManyRequests, ErrRequestClosed, ErrTooManyPushSubscriptions} {
 		if errors.Is(err, r) {
 			return true
 		}

@@ -70,3 +70,27 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(asset(request, url));
   }
 });
+
+// Web Push (relay/README.md, "Push notifications"): the relay sends
+// {title, body, url} for a poll or an announcement.
+self.addEventListener('push', (event) => {
+  let msg = {};
+  try { msg = event.data ? event.data.json() : {}; } catch { msg = { body: event.data ? event.data.text() : '' }; }
+  const url = typeof msg.url === 'string' ? msg.url : '/';
+  event.waitUntil(self.registration.showNotification(msg.title || 'Pika!', {
+    body: msg.body || '', icon: '/assets/img/pika.svg', tag: `pika:${url}`, data: { url },
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const w of wins) {
+      if (new URL(w.url).pathname === target.pathname && 'focus' in w) return w.focus();
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});

@@ -95,6 +95,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		tokenRecheck  = fs.Duration("token-check-interval", durEnv("PIKA_TOKEN_CHECK_INTERVAL", 10*time.Second), "how often connected DJs' tokens are re-checked; a revoke closes its connections at once (PIKA_TOKEN_CHECK_INTERVAL)")
 	)
 	setLimits := limitFlags(fs, getenv)
+	setPush := pushFlags(fs, getenv)
 	lim, idsPerAddr, idRefill, secretFile := pinFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -141,6 +142,9 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		AppRelease:         release,
 	}
 	if err := setLimits(&o.app); err != nil {
+		return options{}, err
+	}
+	if err := setPush(&o.app); err != nil {
 		return options{}, err
 	}
 	return o, nil

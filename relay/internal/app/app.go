@@ -22,6 +22,7 @@ import (
 	"github.com/pikadj/pika/relay/internal/loginguard"
 	"github.com/pikadj/pika/relay/internal/metrics"
 	"github.com/pikadj/pika/relay/internal/pinguard"
+	"github.com/pikadj/pika/relay/internal/push"
 	"github.com/pikadj/pika/relay/internal/secret"
 	"github.com/pikadj/pika/relay/live"
 	"github.com/pikadj/pika/relay/server"
@@ -86,6 +87,14 @@ type Config struct {
 	// AppRelease is the desktop app release the update check announces
 	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
 	AppRelease protocol.AppRelease
+
+	// Push tunes Web Push for polls and announcements (push.Config;
+	// Logger is the relay's). PushOff turns it off (PIKA_PUSH=off).
+	Push    push.Config
+	PushOff bool
+	// PushRate and PushBurst: see server.Config.
+	PushRate  rate.Limit
+	PushBurst int
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -121,6 +130,7 @@ type App struct {
 	stop   context.CancelFunc
 	done   chan struct{}
 	served chan error
+	push   *push.Sender // nil when off
 }
 
 // Start opens the database, listens on cfg.Addr and serves in the
@@ -173,15 +183,36 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		}
 		broker = nb
 	}
+	var sender *push.Sender
+	var notifier live.Notifier
+	if !cfg.PushOff {
+		pc := cfg.Push
+		pc.Logger = log
+		if pc.Subscriber == "" {
+			pc.Subscriber = cfg.PublicURL
+		}
+		if sender, err = push.New(ctx, st, pc); err != nil {
+			if nb != nil {
+				_ = nb.Close(ctx)
+			}
+			ln.Close()
+			st.Close()
+			return nil, err
+		}
+		notifier = sender
+	}
 	mgr := live.NewManager(live.Config{
 		Store: st, Broker: broker, PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
-		Requests: cfg.Requests,
+		Requests: cfg.Requests, Notifier: notifier,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
 		stop()
+		if sender != nil {
+			sender.Close()
+		}
 		if nb != nil {
 			_ = nb.Close(ctx)
 		}
@@ -193,10 +224,10 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		PublicURL: cfg.PublicURL, AllowedOrigins: cfg.AllowedOrigins, TrustProxy: cfg.TrustProxy,
 		BcryptCost: cfg.BcryptCost, AuthRate: cfg.AuthRate, AuthBurst: cfg.AuthBurst, MetricsToken: cfg.MetricsToken, Logger: log,
 		Login:  cfg.Login,
-		Limits: cfg.Limits, AppRelease: cfg.AppRelease,
+		Limits: cfg.Limits, AppRelease: cfg.AppRelease, Push: sender, PushRate: cfg.PushRate, PushBurst: cfg.PushBurst,
 	}, st, mgr, m)
 	a := &App{
-		cfg: cfg, log: log, store: st, nats: nb, server: srv, live: mgr, ln: ln, stop: stop,
+		cfg: cfg, log: log, store: st, nats: nb, server: srv, live: mgr, ln: ln, stop: stop, push: sender,
 		done: make(chan struct{}), served: make(chan error, 1),
 		http: &http.Server{
 			Handler:           srv.Handler(),
@@ -281,6 +312,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if n := a.server.CloseConnections(ctx); n > 0 {
 		pending = append(pending, fmt.Sprintf("%d WebSocket connections", n))
+	}
+	if a.push != nil {
+		a.push.Close()
 	}
 	if a.nats != nil {
 		if nerr := a.nats.Close(ctx); nerr != nil {

@@ -15,6 +15,7 @@ import { LiveSocket, Outbox, wsURL } from './ws.js';
 import { Type, ErrorCode, Limits } from './protocol.js';
 import { createRequests } from './requests.js';
 import { keepShellOffline } from './offline.js';
+import { enablePush, pushOn } from './push.js';
 
 keepShellOffline();
 
@@ -625,7 +626,7 @@ function alertPoll() {
   box.classList.add('pulse');
   if (navigator.vibrate) navigator.vibrate([80, 60, 80]);
   const hiddenPage = document.visibilityState !== 'visible';
-  if (hiddenPage && 'Notification' in window && Notification.permission === 'granted' && S.poll) {
+  if (hiddenPage && !pushOn() && 'Notification' in window && Notification.permission === 'granted' && S.poll) {
     try {
       const n = new Notification(`Poll: ${S.poll.question}`, { body: S.poll.options.join(' · '), tag: S.poll.pollId, icon: '/assets/img/pika.svg' });
       n.onclick = () => { window.focus(); n.close(); };
@@ -807,7 +808,9 @@ function showEnded() {
 }
 
 function maybeAskNotifications() {
-  if (!('Notification' in window) || Notification.permission !== 'default' || getItem('pika.notifyAsked')) return;
+  if (!('Notification' in window)) return;
+  if (Notification.permission === 'granted' && getItem('pika.notifyAsked')) enablePush({ sessionId, stageSlug });
+  if (Notification.permission !== 'default' || getItem('pika.notifyAsked')) return;
   show($('#notify-ask'), true);
 }
 
@@ -889,6 +892,7 @@ function wire() {
     show($('#notify-ask'), false);
     try {
       const res = await Notification.requestPermission();
+      if (res === 'granted') enablePush({ sessionId, stageSlug });
       toast(res === 'granted' ? 'You will get a notification when a poll starts.' : 'No notifications: polls will pulse on this page instead.');
     } catch {
       // Older browsers: nothing to do, polls still pulse.
