@@ -83,9 +83,11 @@ func TestPlaysWhileClosedAreCaughtUp(t *testing.T) {
 	if again := nextEvent[SessionChanged](t, ctx, events2, nil); again.ID != sess.ID || !again.Resumed {
 		t.Fatalf("session %+v, want %s resumed", again, sess.ID)
 	}
+	// The play is in the live state before it is queued, so an empty
+	// outbox alone proves nothing: the relay's echo (its play id) does.
 	until(t, ctx, "the caught-up plays to reach the relay", func() bool {
 		st := core2.LiveState()
-		return st.Connected && st.Outbox == 0 && st.NowPlaying != nil && st.NowPlaying.Track.Title == closed[1].title
+		return st.Connected && st.Outbox == 0 && st.NowPlaying != nil && st.NowPlaying.Track.Title == closed[1].title && st.NowPlaying.PlayID != ""
 	})
 	_, state := relay.Join(t, sess.ID, "dancer-ana-1", "")
 	count := map[string]int{}
