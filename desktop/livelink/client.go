@@ -226,13 +226,18 @@ func (c *Client) finish(ctx context.Context, recapURL string) {
 		recapURL = c.session.RecapURL
 	}
 	c.session = Session{}
-	if c.endedCh != nil {
-		close(c.endedCh)
-		c.endedCh = nil
-	}
+	ended := c.endedCh
+	c.endedCh = nil
 	c.mu.Unlock()
-	if err := c.st.clearSession(ctx); err != nil {
+	// The stored session is forgotten before End returns (and the app may
+	// stop the link): else a restart would offer an ended session.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	if err := c.st.clearSession(cctx); err != nil {
 		c.log.Warn("livelink: cannot clear the ended session", "err", err)
+	}
+	cancel()
+	if ended != nil {
+		close(ended)
 	}
 	signal(c.liveCh)
 	if wasLive {
