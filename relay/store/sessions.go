@@ -293,6 +293,11 @@ func endSession(tx *sql.Tx, sessionID string, at int64) (bool, error) {
 	if _, err := tx.Exec(`UPDATE announcements SET cleared_at = ? WHERE session_id = ? AND cleared_at IS NULL`, at, sessionID); err != nil {
 		return false, fmt.Errorf("clear announcements: %w", err)
 	}
+	// An ended set sends no more pushes: its subscriptions go with it (a
+	// stage's stay, for the next set).
+	if _, err := tx.Exec(`DELETE FROM push_subscriptions WHERE session_id = ?`, sessionID); err != nil {
+		return false, fmt.Errorf("drop push subscriptions: %w", err)
+	}
 	return true, nil
 }
 
