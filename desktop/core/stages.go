@@ -103,6 +103,7 @@ func (c *Core) findStage(ctx context.Context, stage string) (StageChoice, error)
 // eventPlays keeps a stage set's view of what was played at its event.
 type eventPlays struct {
 	stage StageChoice
+	loc   *time.Location // the event's time zone, read once
 	index *repeats.Index
 }
 
@@ -117,7 +118,7 @@ func (c *Core) PlayedAtEvent(artist, title string) ([]protocol.EventPlay, string
 		return nil, ""
 	}
 	plays := ep.index.Played(artist, title)
-	return plays, repeats.Warning(plays, ep.stage.Location())
+	return plays, repeats.Warning(plays, ep.loc)
 }
 
 // EventLocation is the time zone of the event PlayedAtEvent knows of (the
@@ -128,7 +129,7 @@ func (c *Core) EventLocation() *time.Location {
 	if c.event == nil {
 		return time.Local
 	}
-	return c.event.stage.Location()
+	return c.event.loc
 }
 
 // refreshEventPlays rereads the event's plays now and then while the set
@@ -149,6 +150,8 @@ func (lr *liveRun) refreshEventPlays(ctx context.Context, relay, tok string, st 
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+	// Loaded once: the library's column asks for it at every cell.
+	loc := st.Location()
 	t := time.NewTicker(eventPlaysEvery)
 	defer t.Stop()
 	for {
@@ -162,10 +165,10 @@ func (lr *liveRun) refreshEventPlays(ctx context.Context, relay, tok string, st 
 				}
 			}
 			lr.assist.mu.Lock()
-			lr.assist.played.Event, lr.assist.played.Loc = repeats.New(others), st.Location()
+			lr.assist.played.Event, lr.assist.played.Loc = repeats.New(others), loc
 			lr.assist.mu.Unlock()
 			c.mu.Lock()
-			c.event = &eventPlays{stage: st, index: repeats.New(plays)}
+			c.event = &eventPlays{stage: st, loc: loc, index: repeats.New(plays)}
 			c.mu.Unlock()
 			c.hub.publish(LibraryChanged{}) // the library's "played tonight" marks
 		case ctx.Err() == nil:

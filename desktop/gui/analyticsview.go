@@ -22,7 +22,7 @@ func analyticsLines(a protocol.SetAnalytics) (summary []string, tracks []string)
 	pct := func(x float64) int { return int(math.Round(100 * x)) }
 	if s := a.Shares; s.Votes > 0 {
 		summary = append(summary, fmt.Sprintf("Tempo votes: %d %% faster · %d %% perfect · %d %% slower (%s).",
-			pct(s.Faster), pct(s.Perfect), pct(s.Slower), countOf(s.Votes, "vote", "votes")))
+			pct(s.Faster), pct(s.Perfect), pct(s.Slower), plural(s.Votes, "vote", "votes")))
 	} else {
 		summary = append(summary, "Nobody voted on the tempo in this set.")
 	}
@@ -32,7 +32,7 @@ func analyticsLines(a protocol.SetAnalytics) (summary []string, tracks []string)
 	}
 	summary = append(summary,
 		fmt.Sprintf("%s without a like; %s left during a track; up to %s at once.",
-			countOf(len(a.NoLikes), "track", "tracks"), countOf(left, "dancer", "dancers"), countOf(a.PeakListeners, "dancer", "dancers")))
+			plural(len(a.NoLikes), "track", "tracks"), plural(left, "dancer", "dancers"), plural(a.PeakListeners, "dancer", "dancers")))
 	for _, p := range a.Plays {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s  %s · ♥ %d", p.StartedAt.Local().Format("15:04"), trackName(p.Track), p.Likes)
@@ -52,13 +52,6 @@ func trackName(t protocol.Track) string {
 		return orDash(t.Title)
 	}
 	return orDash(t.Title) + " — " + t.Artist
-}
-
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // showAnalytics fetches a set's numbers and shows them in a dialog.
