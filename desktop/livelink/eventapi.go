@@ -31,6 +31,15 @@ func EventPlays(ctx context.Context, relayURL, token, eventID string) ([]protoco
 	return out, nil
 }
 
+// statusError is a relay answer other than 200 and 401, for callers that
+// tell some apart.
+type statusError struct {
+	code        int
+	status, msg string
+}
+
+func (e *statusError) Error() string { return "the relay answered " + e.status + ": " + e.msg }
+
 // getJSON GETs a relay API path with the DJ's token and decodes the
 // answer (at most 8 MB: an event's plays fit many times over). A token
 // the relay does not know is ErrBadToken.
@@ -57,12 +66,12 @@ func getJSON(ctx context.Context, relayURL, token, path string, out any) error {
 		return fmt.Errorf("read the relay's answer: %w", err)
 	}
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden && path == "/api/auth/me":
+	case resp.StatusCode == http.StatusUnauthorized:
 		return ErrBadToken
 	case resp.StatusCode != http.StatusOK:
 		var apiErr protocol.APIError
 		_ = json.Unmarshal(body, &apiErr)
-		return fmt.Errorf("the relay answered %s: %s", resp.Status, apiErr.Error)
+		return &statusError{code: resp.StatusCode, status: resp.Status, msg: apiErr.Error}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("unreadable answer from the relay: %w", err)

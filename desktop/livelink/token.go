@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/pikadj/pika/shared/protocol"
 )
@@ -17,6 +18,10 @@ var ErrBadToken = errors.New("livelink: the relay refused the token")
 func CheckToken(ctx context.Context, relayURL, token string) (protocol.DJ, error) {
 	var dj protocol.DJ
 	if err := getJSON(ctx, relayURL, token, "/api/auth/me", &dj); err != nil {
+		var se *statusError
+		if errors.As(err, &se) && se.code == http.StatusForbidden {
+			return dj, ErrBadToken // an account that may not use the token
+		}
 		if errors.Is(err, ErrBadToken) {
 			return dj, err
 		}
