@@ -21,11 +21,7 @@ import (
 // so (L-R)/2 must equal ffmpeg's to float rounding, and the mid must still
 // equal ffmpeg's average.
 func TestSideAgainstFFmpeg(t *testing.T) {
-	for _, tool := range []string{"sox", "flac", "ffmpeg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.SkipUnlessCI(t, "%s not installed (scripts/test installs it)", tool)
-		}
-	}
+	testenv.NeedTools(t, "sox", "flac", "ffmpeg")
 	dir := t.TempDir()
 	// Seeded noise (sox's synth noise is unseeded, and some draws left a
 	// channel coding unused): pink-ish left, brown-ish right.
@@ -77,21 +73,14 @@ func TestSideAgainstFFmpeg(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var out, stderr bytes.Buffer
-			cmd := exec.Command("ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-")
-			cmd.Stdout, cmd.Stderr = &out, &stderr
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("ffmpeg: %v: %s", err, stderr.String())
-			}
-			raw := out.Bytes()
-			n := len(raw) / 8
+			ref := testenv.FFmpegF32(t, path)
+			n := len(ref) / 2
 			if n != len(side) {
 				t.Fatalf("%d samples, ffmpeg %d", len(side), n)
 			}
 			var maxErr float64
 			for i := range n {
-				l := float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*i:])))
-				r := float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[8*i+4:])))
+				l, r := float64(ref[2*i]), float64(ref[2*i+1])
 				maxErr = max(maxErr, math.Abs(float64(side[i])-(l-r)/2), math.Abs(float64(mid[i])-(l+r)/2))
 			}
 			if maxErr > 1e-6 {
