@@ -19,6 +19,11 @@ type Message struct {
 	Data []byte
 	// Created is when the broadcast was made, for fan-out latency.
 	Created time.Time
+	// Epoch and Seq number a session's broadcast (zero: not numbered);
+	// they are in Data's envelope too, kept here so a relay that did not
+	// make the broadcast can keep it for catch-up without decoding it.
+	Epoch string
+	Seq   uint64
 
 	once sync.Once
 	wire []byte
@@ -31,7 +36,7 @@ func NewMessage(t protocol.Type, payload any) *Message {
 
 // NewBroadcast encodes a session's broadcast number seq of epoch.
 func NewBroadcast(t protocol.Type, payload any, epoch string, seq uint64) *Message {
-	return &Message{Type: t, Data: protocol.EncodeBroadcast(t, payload, epoch, seq), Created: time.Now()}
+	return &Message{Type: t, Data: protocol.EncodeBroadcast(t, payload, epoch, seq), Created: time.Now(), Epoch: epoch, Seq: seq}
 }
 
 // Wire returns the message in its transport's wire form, built by encode

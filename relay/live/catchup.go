@@ -30,9 +30,10 @@ func (r *Room) remember(seq uint64, m *hub.Message) {
 // broadcast (epoch, since) is of this room and everything after it is
 // still kept, those broadcasts are delivered to peer first, in order, and
 // caught is true; otherwise the caller sends a whole state, and seq is
-// where that state stands. Nothing is published meanwhile, so no
+// where that state stands (for a mirror that has seen no broadcast yet,
+// epoch is empty and the owner's state says where it stands). Nothing is published meanwhile, so no
 // broadcast is missed or doubled between the two.
-func (r *Room) subscribeFrom(peer Peer, epoch string, since uint64) (unsub func(), seq uint64, missed int, caught bool) {
+func (r *Room) subscribeFrom(peer Peer, epoch string, since uint64) (unsub func(), roomEpoch string, seq uint64, missed int, caught bool) {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
 	if epoch != "" && epoch == r.epoch && since <= r.seq && (since == r.seq || len(r.recent) > 0 && r.recent[0].seq <= since+1) {
@@ -44,5 +45,5 @@ func (r *Room) subscribeFrom(peer Peer, epoch string, since uint64) (unsub func(
 		}
 		caught = true
 	}
-	return r.m.broker.Subscribe(r.id, peer), r.seq, missed, caught
+	return r.fan.Subscribe(r.id, peer), r.epoch, r.seq, missed, caught
 }

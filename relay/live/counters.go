@@ -48,7 +48,8 @@ func (r *Room) deferFlush() {
 	r.mu.Unlock()
 }
 
-// flush broadcasts the counters that changed since the last flush.
+// flush broadcasts the counters that changed since the last flush; a
+// mirror reports its dancers to the owner instead, which counts them.
 func (r *Room) flush() {
 	r.mu.Lock()
 	r.flushTimer = nil
@@ -56,11 +57,20 @@ func (r *Room) flush() {
 		r.mu.Unlock()
 		return
 	}
+	if !r.owned {
+		r.dirtyListeners = false
+		r.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), roomLoadTimeout)
+		defer cancel()
+		r.reportDancers(ctx)
+		return
+	}
 	r.flushing = true
 	at := time.Now() // the count's time: before anyone hears of it
 	plays, polls := r.dirtyPlays, r.dirtyPolls
 	r.dirtyPlays, r.dirtyPolls = map[string]dirty{}, map[string]struct{}{}
-	listeners, sendListeners := len(r.listeners), r.dirtyListeners && len(r.listeners) != r.lastListeners
+	listeners := r.dancersLocked()
+	sendListeners := r.dirtyListeners && listeners != r.lastListeners
 	r.dirtyListeners = false
 	r.lastListeners = listeners
 	newPeak := listeners > r.peak

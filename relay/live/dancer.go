@@ -36,18 +36,32 @@ func (d *Dancer) Leave() {
 	})
 }
 
-// Like records a like; the new count is broadcast shortly after.
+// Like records a like; the new count is broadcast shortly after. Like
+// and the other writes are applied by the session's owner relay
+// (forward.go).
 func (d *Dancer) Like(ctx context.Context, playID string) *protocol.Error {
+	return d.atOwner(ctx, opLike, "", playID, nil, func() *protocol.Error { return d.like(ctx, playID) })
+}
+
+func (d *Dancer) like(ctx context.Context, playID string) *protocol.Error {
 	return d.react(ctx, "like", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Like(ctx, d.r.id, playID, d.clientID) })
 }
 
 // Unlike removes a like.
 func (d *Dancer) Unlike(ctx context.Context, playID string) *protocol.Error {
+	return d.atOwner(ctx, opUnlike, "", playID, nil, func() *protocol.Error { return d.unlike(ctx, playID) })
+}
+
+func (d *Dancer) unlike(ctx context.Context, playID string) *protocol.Error {
 	return d.react(ctx, "unlike", playID, dirtyLikes, func() (bool, error) { return d.r.m.st.Unlike(ctx, d.r.id, playID, d.clientID) })
 }
 
 // TempoVote records a tempo vote; the last one counts.
 func (d *Dancer) TempoVote(ctx context.Context, tv *protocol.TempoVote) *protocol.Error {
+	return d.atOwner(ctx, opTempo, "", tv, nil, func() *protocol.Error { return d.tempoVote(ctx, tv) })
+}
+
+func (d *Dancer) tempoVote(ctx context.Context, tv *protocol.TempoVote) *protocol.Error {
 	return d.react(ctx, "tempo vote", tv.PlayID, dirtyTempo, func() (bool, error) {
 		return d.r.m.st.TempoVote(ctx, d.r.id, tv.PlayID, d.clientID, tv.Vote)
 	})
@@ -75,6 +89,10 @@ func (d *Dancer) react(ctx context.Context, what, playID string, which dirty, ap
 
 // PollVote records a poll answer (one per client per poll).
 func (d *Dancer) PollVote(ctx context.Context, pv *protocol.PollVote) *protocol.Error {
+	return d.atOwner(ctx, opPollVote, "", pv, nil, func() *protocol.Error { return d.pollVote(ctx, pv) })
+}
+
+func (d *Dancer) pollVote(ctx context.Context, pv *protocol.PollVote) *protocol.Error {
 	if d.r.isEnded() {
 		return errEnded
 	}
@@ -131,28 +149,58 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	}
 	// A page that names a broadcast of this room subscribed before, and
 	// was counted among the dancers then.
-	if req.Epoch != r.epoch {
+	if req.Epoch == "" || req.Epoch != r.position() {
 		if err := m.st.AddDancer(ctx, r.id, cid, time.Now()); err != nil {
 			return nil, protocol.SessionState{}, nil, m.storeErr("join session", err)
 		}
 	}
 	d := &Dancer{r: r, clientID: cid}
-	unsub, seq, missed, caught := r.subscribeFrom(peer, req.Epoch, req.Seq)
+	unsub, epoch, seq, missed, caught := r.subscribeFrom(peer, req.Epoch, req.Seq)
 	d.unsub = unsub
 	d.unsubMy = m.broker.Subscribe(dancerTopic(r.id, cid), peer)
 	r.addListener(cid)
 	m.obs.DancersConnected(1)
 	if caught {
-		return d, protocol.SessionState{}, &protocol.CaughtUp{SessionID: r.id, ClientID: cid, Epoch: r.epoch, Seq: seq, Missed: missed, Listeners: m.Listeners(r.id)}, nil
+		return d, protocol.SessionState{}, &protocol.CaughtUp{SessionID: r.id, ClientID: cid, Epoch: epoch, Seq: seq, Missed: missed, Listeners: m.Listeners(r.id)}, nil
 	}
-	st, pe := m.state(ctx, r.session(), cid)
+	var st protocol.SessionState
+	pe = d.atOwner(ctx, opState, "", nil, &st, func() *protocol.Error {
+		var pe *protocol.Error
+		st, pe = r.joinState(ctx, cid)
+		return pe
+	})
 	if pe != nil {
 		d.Leave()
 		return nil, protocol.SessionState{}, nil, pe
 	}
-	r.withCurrent(&st)
 	st.ClientID = cid
-	st.Requests = r.requestsStatus(ctx)
-	st.Epoch, st.Seq = r.epoch, seq
+	if epoch != "" {
+		// Where this relay's stream of the room stands: what came after
+		// reaches the page as broadcasts.
+		st.Epoch, st.Seq = epoch, seq
+	}
 	return d, st, nil, nil
+}
+
+// joinState is the owner's SESSION_STATE for a joining dancer.
+func (r *Room) joinState(ctx context.Context, clientID string) (protocol.SessionState, *protocol.Error) {
+	r.pubMu.Lock()
+	epoch, seq := r.epoch, r.seq
+	r.pubMu.Unlock()
+	st, pe := r.m.state(ctx, r.session(), clientID)
+	if pe != nil {
+		return protocol.SessionState{}, pe
+	}
+	r.withCurrent(&st)
+	st.ClientID = clientID
+	st.Requests = r.requestsStatus(ctx)
+	st.Epoch, st.Seq = epoch, seq
+	return st, nil
+}
+
+// position is the epoch of the room's broadcasts.
+func (r *Room) position() string {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
+	return r.epoch
 }

@@ -305,6 +305,10 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		if r, pe = m.room(ctx, sess.ID); pe != nil {
 			return nil, protocol.SessionRegistered{}, pe
 		}
+		// The DJ's relay owns the session, so its commands apply here.
+		if pe = m.takeOwnership(ctx, r); pe != nil {
+			return nil, protocol.SessionRegistered{}, pe
+		}
 		resumed = true
 	} else {
 		if m.isClosing() {
@@ -330,7 +334,14 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		if pe != nil {
 			return nil, protocol.SessionRegistered{}, pe
 		}
-		r = newRoom(m, sess)
+		if m.clustered() {
+			// A new session: nobody else can hold its lease.
+			if _, err := m.claim(ctx, sess.ID); err != nil {
+				return nil, protocol.SessionRegistered{}, m.storeErr("claim session", err)
+			}
+		}
+		r = newRoom(m, sess, true)
+		r.serve()
 		m.mu.Lock()
 		m.rooms[sess.ID] = r
 		m.mu.Unlock()

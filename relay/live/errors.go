@@ -31,6 +31,7 @@ var (
 	errBadOption   = perr(protocol.CodeBadRequest, "the poll has no such option")
 	errRestarting  = perr(protocol.CodeInternalError, "the relay is restarting; reconnect in a moment")
 	errInternal    = perr(protocol.CodeInternalError, "the relay could not do that; try again")
+	errMoving      = perr(protocol.CodeInternalError, "the session is moving to another relay; try again in a moment")
 )
 
 // errTooManyLive refuses a new session to a DJ account with max live ones.

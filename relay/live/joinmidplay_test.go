@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/pikadj/pika/shared/protocol"
 )
 
-// hookBroker runs a function just before a subscriber is added.
+// hookBroker runs a function just before a subscriber is added to a topic.
 type hookBroker struct {
 	*hub.Local
 	before func(topic string, s hub.Subscriber)
@@ -26,9 +27,11 @@ func (b *hookBroker) Subscribe(sessionID string, s hub.Subscriber) func() {
 }
 
 // TestJoinWhilePlayCommits: a NOW_PLAYING is broadcast before its write
-// commits. A dancer whose join misses the broadcast (it subscribes just
-// after it) and reads the database just before the commit must still be
-// shown the new track, not the one before it.
+// commits. A dancer whose join reads the database just after the
+// broadcast and before the commit must still be shown the new track, not
+// the one before it (the hook runs when the dancer's own topic is
+// subscribed: after it joined the room's broadcasts, before the state is
+// read).
 func TestJoinWhilePlayCommits(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "pika.db")
@@ -63,7 +66,7 @@ func TestJoinWhilePlayCommits(t *testing.T) {
 	dancer := newPeer()
 	done := make(chan *protocol.Error, 1)
 	broker.before = func(topic string, s hub.Subscriber) {
-		if s != dancer || topic != reg.SessionID {
+		if s != dancer || !strings.HasPrefix(topic, dancerTopic(reg.SessionID, "")) {
 			return
 		}
 		// The dancer is recorded; before it subscribes, another

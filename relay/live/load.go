@@ -50,6 +50,7 @@ func (m *Manager) room(ctx context.Context, id string) (*Room, *protocol.Error) 
 			r.mu.Lock()
 			r.stopTimers()
 			r.mu.Unlock()
+			r.retire()
 			r, pe = nil, errRestarting
 		default:
 			m.rooms[id] = r
@@ -80,12 +81,25 @@ func (m *Manager) loadRoom(ctx context.Context, id string) (*Room, *protocol.Err
 	if !sess.Live() {
 		return nil, errEnded
 	}
-	r := newRoom(m, sess)
+	owned := true
+	if m.clustered() {
+		// Nobody owns it (its owner died, or its DJ is away): this relay
+		// does; else this is a mirror of the owner's room.
+		if owned, err = m.claim(ctx, id); err != nil {
+			return nil, m.storeErr("claim session", err)
+		}
+	}
+	r := newRoom(m, sess, owned)
+	if !owned {
+		return r, nil
+	}
 	if err := r.load(ctx); err != nil {
 		r.mu.Lock()
 		r.stopTimers()
 		r.mu.Unlock()
+		r.retire()
 		return nil, m.storeErr("load session", err)
 	}
+	r.serve()
 	return r, nil
 }

@@ -81,12 +81,23 @@ type Config struct {
 	// Notifier, when set, hears polls started and announcements (Web
 	// Push for dancers whose page is closed).
 	Notifier Notifier
+	// Owners, when set, joins this relay to others on the same database
+	// (owner.go): each session is owned by one relay, which the others
+	// forward their dancers' writes to. Nil: this relay is alone and owns
+	// every session.
+	Owners hub.Owners
+	// RelayID names this relay in the leases (default: random at start).
+	RelayID string
+	// OwnerLease is how long a session's owner holds it without renewing
+	// [6 s]: a dead owner's sessions are taken over after at most this.
+	OwnerLease time.Duration
 }
 
 // Manager owns the live sessions.
 type Manager struct {
-	cfg    Config
-	st     *store.Store
+	cfg     Config
+	relayID string
+	st      *store.Store
 	broker hub.Broker
 	log    *slog.Logger
 	obs    Observer
@@ -142,6 +153,12 @@ func NewManager(cfg Config) *Manager {
 	if cfg.IDRefill <= 0 {
 		cfg.IDRefill = 10 * time.Second
 	}
+	if cfg.RelayID == "" {
+		cfg.RelayID = store.NewID()
+	}
+	if cfg.OwnerLease <= 0 {
+		cfg.OwnerLease = 6 * time.Second
+	}
 	if len(cfg.Secret) == 0 {
 		// Only for tests of this package alone: PIN hashes and client ids
 		// made with it do not survive the process.
@@ -150,7 +167,7 @@ func NewManager(cfg Config) *Manager {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
-		cfg: cfg, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
+		cfg: cfg, relayID: cfg.RelayID, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
 		guard:     pinguard.New(cfg.PINLimits),
 		pinKey:    secret.Derive(cfg.Secret, "pin hash"),
 		idKey:     secret.Derive(cfg.Secret, "client id"),
@@ -172,8 +189,10 @@ func (m *Manager) StageURL(slug string) string { return m.cfg.PublicURL + "/s/" 
 func (m *Manager) RecapURL(id string) string { return m.cfg.PublicURL + "/recap/" + id }
 
 // Start prepares sessions left live by a previous run: nobody is connected
-// now, so each one's resume window starts now. Then it ends abandoned
-// sessions every interval until ctx is done.
+// now, so each one's resume window starts now (with other relays, only
+// for sessions no live relay owns). Then it ends abandoned sessions every
+// interval until ctx is done, and keeps the leases of the sessions it
+// owns.
 func (m *Manager) Start(ctx context.Context) error {
 	n, err := m.st.MarkOrphans(ctx, time.Now())
 	if err != nil {
@@ -195,6 +214,9 @@ func (m *Manager) Start(ctx context.Context) error {
 		}
 	}()
 	go m.watchTokens(ctx, m.cfg.TokenCheckInterval)
+	if m.clustered() {
+		go m.keepLeases(ctx)
+	}
 	go func() {
 		t := time.NewTicker(m.cfg.ActivityInterval)
 		defer t.Stop()
@@ -244,10 +266,13 @@ func (m *Manager) endAbandoned(ctx context.Context) {
 		r := m.rooms[id]
 		delete(m.rooms, id)
 		m.mu.Unlock()
+		// Every relay's copy of the room hears it through its tap.
+		msg := hub.NewMessage(protocol.TypeSessionEnded, protocol.SessionEnded{RecapURL: m.RecapURL(id)})
 		if r != nil {
 			r.markEnded()
-			m.broker.Publish(id, hub.NewMessage(protocol.TypeSessionEnded, protocol.SessionEnded{RecapURL: m.RecapURL(id)}))
+			r.fan.Publish(id, msg)
 		}
+		m.broker.Publish(id, msg)
 	}
 }
 
@@ -278,12 +303,15 @@ func (m *Manager) Shutdown(ctx context.Context) int {
 			}
 		}
 	}
+	m.releaseAll(ctx, rooms)
 	return failed
 }
 
 func (m *Manager) isClosing() bool { return m.closing.Load() }
 
-// Listeners is the number of dancers in a session on this relay.
+// Listeners is the number of dancers in a session, each counted once on
+// whichever relays they are connected (a mirror gives the owner's last
+// count).
 func (m *Manager) Listeners(id string) int {
 	m.mu.Lock()
 	r := m.rooms[id]
@@ -293,5 +321,8 @@ func (m *Manager) Listeners(id string) int {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.listeners)
+	if !r.owned {
+		return max(r.total, len(r.listeners))
+	}
+	return r.dancersLocked()
 }

@@ -359,8 +359,18 @@ func (r *Room) played(ctx context.Context, b *requestBook, fresh bool) (map[stri
 }
 
 // Search finds catalogue tracks for a dancer; an empty query lists the
-// most requested open tracks.
+// most requested open tracks. The owner relay has the catalogue.
 func (d *Dancer) Search(ctx context.Context, addr string, q *protocol.SearchCatalogue) (protocol.CatalogueResults, *protocol.Error) {
+	var res protocol.CatalogueResults
+	pe := d.atOwner(ctx, opSearch, addr, q, &res, func() *protocol.Error {
+		var pe *protocol.Error
+		res, pe = d.search(ctx, addr, q)
+		return pe
+	})
+	return res, pe
+}
+
+func (d *Dancer) search(ctx context.Context, addr string, q *protocol.SearchCatalogue) (protocol.CatalogueResults, *protocol.Error) {
 	r := d.r
 	if r.isEnded() {
 		return protocol.CatalogueResults{}, errEnded
@@ -412,6 +422,10 @@ func (d *Dancer) Search(ctx context.Context, addr string, q *protocol.SearchCata
 // Request records a dancer's request (a +1 when the track is already
 // requested), then tells the DJ and the request's dancers.
 func (d *Dancer) Request(ctx context.Context, addr string, p *protocol.RequestTrack) *protocol.Error {
+	return d.atOwner(ctx, opRequest, addr, p, nil, func() *protocol.Error { return d.request(ctx, addr, p) })
+}
+
+func (d *Dancer) request(ctx context.Context, addr string, p *protocol.RequestTrack) *protocol.Error {
 	r := d.r
 	if r.isEnded() {
 		return errEnded
@@ -479,6 +493,17 @@ func (d *Dancer) Request(ctx context.Context, addr string, p *protocol.RequestTr
 // MyRequest is the dancer's latest request, for a page that just
 // subscribed (nil when requests are off or the dancer never asked).
 func (d *Dancer) MyRequest(ctx context.Context) *protocol.MyRequest {
+	var mine *protocol.MyRequest
+	if pe := d.atOwner(ctx, opMyRequest, "", nil, &mine, func() *protocol.Error {
+		mine = d.myRequest(ctx)
+		return nil
+	}); pe != nil {
+		return nil
+	}
+	return mine
+}
+
+func (d *Dancer) myRequest(ctx context.Context) *protocol.MyRequest {
 	r := d.r
 	b, pe := r.book(ctx)
 	if pe != nil || !b.status().Enabled {

@@ -21,12 +21,25 @@ type Room struct {
 	djOps sync.Mutex
 
 	// pubMu orders the broadcasts: each gets the next seq of the room's
-	// epoch, goes into the recent ring and to the broker in that order;
-	// a catching-up subscriber is added under it too (catchup.go).
+	// epoch, goes into the recent ring, to this relay's connections (fan)
+	// and to the broker in that order; a catching-up subscriber is added
+	// under it too (catchup.go). A mirror takes epoch and seq from the
+	// owner's broadcasts (tap.go).
 	pubMu  sync.Mutex
-	epoch  string // set once, at the room's start
+	epoch  string // this owner's, new at each take-over; a mirror's: the owner's
 	seq    uint64
 	recent []numbered
+	// fan is this relay's connections to the session (dancers, DJ); the
+	// room hands them its broadcasts, and the tap those of other relays.
+	fan *hub.Local
+	tap *tap
+
+	// Several relays (owner.go). owned is read under mu; a relay alone
+	// owns every room it has.
+	owned     bool
+	stopServe func()                   // owner: stop answering other relays
+	remote    map[string]remoteDancers // owner: dancers on other relays
+	total     int                      // mirror: the owner's last dancer count
 
 	mu        sync.Mutex
 	ended     bool
@@ -99,11 +112,18 @@ type activePoll struct {
 	timer *time.Timer
 }
 
-func newRoom(m *Manager, sess store.Session) *Room {
-	return &Room{
-		m: m, id: sess.ID, sess: sess, listeners: map[string]int{}, epoch: store.NewID(),
+// newRoom returns a room, the owner of its session when owned; its tap
+// runs until the session ends.
+func newRoom(m *Manager, sess store.Session, owned bool) *Room {
+	r := &Room{
+		m: m, id: sess.ID, sess: sess, listeners: map[string]int{}, fan: hub.NewLocal(), owned: owned,
 		dirtyPlays: map[string]dirty{}, dirtyPolls: map[string]struct{}{}, peak: sess.PeakListeners,
 	}
+	if owned {
+		r.epoch = store.NewID()
+	}
+	r.tap = startTap(r)
+	return r
 }
 
 // load restores the current play and the timers of a session's open poll
@@ -166,12 +186,14 @@ func (r *Room) stopTimers() {
 	}
 }
 
+// markEnded ends the room in memory: the session ended elsewhere.
 func (r *Room) markEnded() {
 	r.mu.Lock()
 	r.ended = true
 	r.stopTimers()
 	r.mu.Unlock()
 	r.dropRequests()
+	r.retire()
 }
 
 func (r *Room) isEnded() bool {
@@ -180,12 +202,24 @@ func (r *Room) isEnded() bool {
 	return r.ended
 }
 
+// publish broadcasts to the session's connections on every relay. The
+// owner numbers its broadcasts; a mirror's (a set ended by a hand-over
+// made here) are not numbered: only the owner counts.
 func (r *Room) publish(t protocol.Type, payload any) {
+	if !r.isOwner() {
+		m := hub.NewMessage(t, payload)
+		r.fan.Publish(r.id, m)
+		r.m.broker.Publish(r.id, m)
+		return
+	}
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
 	r.seq++
 	m := hub.NewBroadcast(t, payload, r.epoch, r.seq)
 	r.remember(r.seq, m)
+	r.fan.Publish(r.id, m)
+	// The broker's other subscriber here is this room's tap, which
+	// leaves the room's own broadcasts alone.
 	r.m.broker.Publish(r.id, m)
 }
 
@@ -197,7 +231,7 @@ func (r *Room) attachDJ(ctx context.Context, peer Peer) *protocol.Error {
 	}
 	old, oldUnsub := r.dj, r.djUnsub
 	r.dj = peer
-	r.djUnsub = r.m.broker.Subscribe(r.id, peer)
+	r.djUnsub = r.fan.Subscribe(r.id, peer)
 	if r.abandon != nil {
 		r.abandon.Stop()
 		r.abandon = nil
@@ -229,7 +263,7 @@ func (r *Room) endWith(ctx context.Context, at time.Time, reason string, ended p
 	}
 	r.ended = true
 	r.stopTimers()
-	peak := max(r.peak, len(r.listeners))
+	peak := max(r.peak, r.dancersLocked())
 	r.mu.Unlock()
 	r.dropRequests()
 	// The last coalescing window may not have recorded the peak yet.
@@ -246,6 +280,7 @@ func (r *Room) endWith(ctx context.Context, at time.Time, reason string, ended p
 	r.m.mu.Unlock()
 	ended.RecapURL = r.m.RecapURL(r.id)
 	r.publish(protocol.TypeSessionEnded, ended)
+	r.retire()
 	r.m.log.Info("session ended", "session", r.id, "reason", reason)
 	if st := r.sess.StageID; st != "" && ended.NextSessionID == "" {
 		// Between sets now: the stage's pages learn it. (A hand-over

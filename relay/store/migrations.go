@@ -285,6 +285,12 @@ CREATE TABLE push_subscriptions (
 CREATE INDEX push_subscriptions_session ON push_subscriptions(session_id);
 CREATE INDEX push_subscriptions_stage ON push_subscriptions(stage_id);
 `,
+	// 9: which relay owns a live session, until when (several relays on
+	// one database; see owners.go). Unused by a relay alone.
+	`
+ALTER TABLE sessions ADD COLUMN owner_relay TEXT;
+ALTER TABLE sessions ADD COLUMN owner_until INTEGER;
+`,
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -237,14 +237,18 @@ func (s *Store) TouchSessions(ctx context.Context, ids []string, at time.Time) e
 // MarkOrphans gives every live session without a recorded DJ departure
 // (its relay crashed) the departure time at, so the DJ's resume window
 // starts now, and keeps its last recorded activity (or its latest play's
-// start, or its own start) as the time it ends if nobody resumes it.
+// start, or its own start) as the time it ends if nobody resumes it. A
+// session whose owner relay's lease still runs at at is left alone: its
+// DJ is on a relay that is alive; one whose lease ran out has its DJ gone
+// since the lease's end, and no owner any more.
 func (s *Store) MarkOrphans(ctx context.Context, at time.Time) (int64, error) {
 	var n int64
 	err := s.write(ctx, "mark orphans", func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE sessions SET dj_left_at = ?,
-			last_active_at = MIN(?, MAX(started_at, COALESCE(last_active_at, 0),
-				COALESCE((SELECT MAX(p.started_at) FROM plays p WHERE p.session_id = sessions.id), 0)))
-			WHERE ended_at IS NULL AND dj_left_at IS NULL`, ms(at), ms(at))
+		res, err := tx.Exec(`UPDATE sessions SET dj_left_at = MIN(?1, COALESCE(owner_until, ?1)),
+			last_active_at = MIN(?1, MAX(started_at, COALESCE(last_active_at, 0),
+				COALESCE((SELECT MAX(p.started_at) FROM plays p WHERE p.session_id = sessions.id), 0))),
+			owner_relay = NULL, owner_until = NULL
+			WHERE ended_at IS NULL AND dj_left_at IS NULL AND (owner_until IS NULL OR owner_until < ?1)`, ms(at))
 		if err != nil {
 			return err
 		}

@@ -59,6 +59,12 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 	if d, err := time.ParseDuration(getenv("PIKA_LOG_REPEAT_WINDOW")); err == nil && d > 0 {
 		repeatDefault = d
 	}
+	durEnv := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv(name)); err == nil && d > 0 {
+			return d
+		}
+		return def
+	}
 	var (
 		logRepeat  = fs.Duration("log-repeat-window", repeatDefault, "identical warnings and errors within this window are logged once, then once with their count (PIKA_LOG_REPEAT_WINDOW)")
 		addr       = fs.String("addr", env("PIKA_ADDR", "127.0.0.1:8080"), "listen address (PIKA_ADDR)")
@@ -70,17 +76,12 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		logLevel   = fs.String("log-level", env("PIKA_LOG_LEVEL", "info"), "debug, info, warn or error (PIKA_LOG_LEVEL)")
 		drain      = fs.Duration("drain-timeout", drainDefault, "how long SIGTERM waits for clients and writes to drain (PIKA_DRAIN_TIMEOUT)")
 		natsURL    = fs.String("nats-url", env("PIKA_NATS_URL", ""), "NATS server(s) shared with the other relays, e.g. nats://nats:4222 (comma separated); empty: a single relay (PIKA_NATS_URL)")
+		ownerLease = fs.Duration("owner-lease", durEnv("PIKA_OWNER_LEASE", 6*time.Second), "with -nats-url: how long a relay owns a live session without renewing; a dead relay's sessions move to another within it (PIKA_OWNER_LEASE)")
 		appVersion = fs.String("app-latest-version", env("PIKA_APP_LATEST_VERSION", ""), "newest desktop app release announced at /api/app/latest, e.g. 1.4.0 (PIKA_APP_LATEST_VERSION; empty: none)")
 		appURL     = fs.String("app-download-url", env("PIKA_APP_DOWNLOAD_URL", ""), "where DJs download that release, http:// or https:// (PIKA_APP_DOWNLOAD_URL)")
 	)
 	// Failed sign-ins and revoked tokens (relay/README.md, "Accounts,
 	// tokens and health").
-	durEnv := func(name string, def time.Duration) time.Duration {
-		if d, err := time.ParseDuration(getenv(name)); err == nil && d > 0 {
-			return d
-		}
-		return def
-	}
 	intEnv := func(name string, def int) int {
 		if n, err := strconv.Atoi(getenv(name)); err == nil && n > 0 {
 			return n
@@ -139,6 +140,7 @@ func parseOptions(args []string, getenv func(string) string) (options, error) {
 		IDsPerAddress:      *idsPerAddr,
 		IDRefill:           *idRefill,
 		NATSURL:            *natsURL,
+		OwnerLease:         *ownerLease,
 		AppRelease:         release,
 	}
 	if err := setLimits(&o.app); err != nil {

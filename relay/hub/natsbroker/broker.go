@@ -8,6 +8,10 @@
 // unreachable reaches only this relay's subscribers (the reconnecting
 // client buffers a bounded amount, then drops). NATS must be private to
 // the relays: whoever can publish on it can broadcast to every dancer.
+//
+// Broker is also the relays' hub.Owners: a request to a session's owner
+// is a NATS request on the session's owner subject, which only the owner
+// relay subscribes to (owner.go).
 package natsbroker
 
 import (
@@ -30,8 +34,13 @@ type Options struct {
 	URL string
 	// Name identifies this relay's connection in NATS monitoring.
 	Name string
-	// Prefix starts every subject ["pika.session."].
+	// Prefix starts every broadcast subject ["pika.session."].
 	Prefix string
+	// OwnerPrefix starts the subjects of requests to a session's owner
+	// relay ["pika.owner."].
+	OwnerPrefix string
+	// AskTimeout bounds one request to an owner relay [5 s].
+	AskTimeout time.Duration
 	// QueueSize is how many broadcasts may wait to be handed to NATS
 	// [8192]; past it they reach this relay's subscribers only.
 	QueueSize int
@@ -57,6 +66,12 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.Prefix == "" {
 		o.Prefix = "pika.session."
+	}
+	if o.OwnerPrefix == "" {
+		o.OwnerPrefix = "pika.owner."
+	}
+	if o.AskTimeout <= 0 {
+		o.AskTimeout = 5 * time.Second
 	}
 	if o.QueueSize <= 0 {
 		o.QueueSize = 8192

@@ -12,6 +12,8 @@ import (
 const (
 	hdrType    = "Pika-Type"
 	hdrCreated = "Pika-Created" // Unix nanoseconds
+	hdrEpoch   = "Pika-Epoch"   // a numbered broadcast's epoch and seq
+	hdrSeq     = "Pika-Seq"
 )
 
 type outgoing struct {
@@ -50,6 +52,10 @@ func (b *Broker) send() {
 			hdrType:    []string{string(o.m.Type)},
 			hdrCreated: []string{strconv.FormatInt(o.m.Created.UnixNano(), 10)},
 		}}
+		if o.m.Seq > 0 {
+			msg.Header[hdrEpoch] = []string{o.m.Epoch}
+			msg.Header[hdrSeq] = []string{strconv.FormatUint(o.m.Seq, 10)}
+		}
 		if err := b.nc.PublishMsg(msg); err != nil {
 			// The relay's log deduplicates repeats (a long outage).
 			b.log.Warn("NATS publish failed: a broadcast reached only this relay's clients", "err", err)

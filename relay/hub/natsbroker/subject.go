@@ -10,11 +10,13 @@ import (
 // "ID/dancer/CLIENT") are used as they are, readable in NATS tools; any
 // other, which could hold NATS's separators or wildcards (". * >"), is
 // base64url-encoded behind a "~", which no plain topic contains.
-func (b *Broker) subject(topic string) string {
+func (b *Broker) subject(topic string) string { return subjectIn(b.opts.Prefix, topic) }
+
+func subjectIn(prefix, topic string) string {
 	if plain(topic) {
-		return b.opts.Prefix + topic
+		return prefix + topic
 	}
-	return b.opts.Prefix + "~" + base64.RawURLEncoding.EncodeToString([]byte(topic))
+	return prefix + "~" + base64.RawURLEncoding.EncodeToString([]byte(topic))
 }
 
 func plain(topic string) bool {

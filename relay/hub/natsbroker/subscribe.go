@@ -98,6 +98,12 @@ func (b *Broker) deliver(topic string, r *remote) nats.MsgHandler {
 		if ns, err := strconv.ParseInt(msg.Header.Get(hdrCreated), 10, 64); err == nil {
 			created = time.Unix(0, ns)
 		}
-		b.local.Publish(topic, &hub.Message{Type: protocol.Type(t), Data: msg.Data, Created: created})
+		m := &hub.Message{Type: protocol.Type(t), Data: msg.Data, Created: created}
+		if seq, err := strconv.ParseUint(msg.Header.Get(hdrSeq), 10, 64); err == nil && seq > 0 {
+			if e := msg.Header.Get(hdrEpoch); e != "" && len(e) <= maxTypeLen {
+				m.Epoch, m.Seq = e, seq
+			}
+		}
+		b.local.Publish(topic, m)
 	}
 }

@@ -82,7 +82,11 @@ type Config struct {
 	// on that NATS: broadcasts reach every relay's clients. Empty: one
 	// relay on its own, with the in-process broker.
 	NATSURL string
-	Logger  *slog.Logger
+	// OwnerLease (PIKA_OWNER_LEASE) is how long a relay owns a session
+	// without renewing, with NATSURL [6 s]: a dead relay's sessions are
+	// taken over by another within it.
+	OwnerLease time.Duration
+	Logger     *slog.Logger
 
 	// AppRelease is the desktop app release the update check announces
 	// (PIKA_APP_LATEST_VERSION, PIKA_APP_DOWNLOAD_URL; empty: none).
@@ -201,11 +205,16 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		}
 		notifier = sender
 	}
+	var owners hub.Owners
+	if nb != nil {
+		owners = nb
+	}
 	mgr := live.NewManager(live.Config{
+		Owners: owners,
 		Store: st, Broker: broker, PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
-		Requests: cfg.Requests, Notifier: notifier,
+		Requests: cfg.Requests, Notifier: notifier, OwnerLease: cfg.OwnerLease,
 	})
 	jobCtx, stop := context.WithCancel(context.Background())
 	if err := mgr.Start(jobCtx); err != nil {
