@@ -2,6 +2,7 @@ package relaytest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pikadj/pika/relay/internal/app"
@@ -32,4 +33,11 @@ func (r *Relay) StartPeer(t testing.TB, opts ...Option) *Relay {
 	}
 	t.Cleanup(p.Stop)
 	return p
+}
+
+// External is a relay this package did not start (a pika-relay process a
+// test runs), at base URL "http://127.0.0.1:PORT": the helpers (RegisterDJ,
+// StartSession, Join, DoJSON) work on it; Stop and Restart do nothing.
+func External(url, dbPath string) *Relay {
+	return &Relay{URL: url, WSURL: "ws" + strings.TrimPrefix(url, "http") + "/ws", DBPath: dbPath, logs: &syncBuffer{}}
 }

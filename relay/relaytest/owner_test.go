@@ -1,0 +1,140 @@
+package relaytest_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/relay/relaytest/natstest"
+	"github.com/pikadj/pika/shared/protocol"
+)
+
+// shortLease makes take-overs quick in tests.
+var shortLease = relaytest.WithConfig(func(c *app.Config) { c.OwnerLease = 900 * time.Millisecond })
+
+func play(t *testing.T, dj *relaytest.Client, title string) {
+	t.Helper()
+	dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Band", Title: title}})
+}
+
+// untilPlay reads c's frames up to the NOW_PLAYING of title and returns
+// the last one.
+func untilPlay(t *testing.T, c *relaytest.Client, title string) relaytest.Frame {
+	t.Helper()
+	return c.ExpectWhere(t, protocol.TypeNowPlaying, func(f relaytest.Frame) bool {
+		return f.Payload.(*protocol.Play).Track.Title == title
+	})
+}
+
+func untilCount(t *testing.T, c *relaytest.Client, n int) {
+	t.Helper()
+	c.ExpectWhere(t, protocol.TypeListenerCount, func(f relaytest.Frame) bool { return f.Payload.(*protocol.ListenerCount).Count == n })
+}
+
+// TestSessionOwner: the DJ's relay owns the session and the others mirror
+// it. A dancer joining on a mirror is shown what the owner knows; dancers
+// are counted once across relays (one page open on two relays too); a
+// page reconnecting to a mirror with its last broadcast gets exactly what
+// it missed; a DJ who comes back on another relay moves the session
+// there, and every relay's dancers follow it to its end.
+func TestSessionOwner(t *testing.T) {
+	n := natstest.Start(t)
+	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease)
+	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	token := r1.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	dj, reg := r1.StartSession(t, token, "Friday", "")
+	play(t, dj, "First")
+
+	d2, st2 := r2.Join(t, reg.SessionID, "phone-on-2", "")
+	if st2.NowPlaying == nil || st2.NowPlaying.Track.Title != "First" {
+		t.Fatalf("a dancer joining on relay 2 is shown %+v, want First", st2.NowPlaying)
+	}
+	d3, st3 := r3.Join(t, reg.SessionID, "phone-on-3", "")
+	untilCount(t, dj, 2)
+	// The page on relay 3 opened again on relay 1: still one dancer.
+	twin, _ := r1.Join(t, reg.SessionID, st3.ClientID, "")
+	d1, _ := r1.Join(t, reg.SessionID, "phone-on-1", "")
+	untilCount(t, dj, 3)
+	twin.Close()
+
+	play(t, dj, "Second")
+	last := untilPlay(t, d2, "Second")
+	untilPlay(t, d3, "Second")
+	if last.Epoch == "" || last.Seq == 0 {
+		t.Fatalf("the owner's broadcast reached relay 2 without its number: %+v", last.Envelope)
+	}
+
+	t.Run("a like through a mirror is the owner's", func(t *testing.T) {
+		d2.MustOK(t, protocol.TypeLike, protocol.Like{PlayID: last.Payload.(*protocol.Play).PlayID})
+		for _, c := range []*relaytest.Client{dj, d1, d3} {
+			c.ExpectWhere(t, protocol.TypeLikeCount, func(f relaytest.Frame) bool { return f.Payload.(*protocol.LikeCount).Count == 1 })
+		}
+	})
+
+	t.Run("catch-up on a mirror", func(t *testing.T) {
+		d2.Close()
+		var want []string
+		for i := range 3 {
+			title := fmt.Sprintf("While away %d", i)
+			play(t, dj, title)
+			want = append(want, title)
+		}
+		untilPlay(t, d3, want[len(want)-1])
+		back := r2.Dial(t, nil)
+		f := back.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, ClientID: st2.ClientID, Epoch: last.Epoch, Seq: last.Seq})
+		cu, ok := f.Payload.(*protocol.CaughtUp)
+		if !ok {
+			t.Fatalf("reconnecting to relay 2 got %s, want CAUGHT_UP", f.Type)
+		}
+		var got []string
+		for range cu.Missed {
+			g := back.Next(t)
+			if p, ok := g.Payload.(*protocol.Play); ok && g.Type == protocol.TypeNowPlaying {
+				got = append(got, p.Track.Title)
+			}
+			if g.Epoch != last.Epoch || g.Seq <= last.Seq {
+				t.Errorf("caught-up frame %s at %s/%d, after %s/%d", g.Type, g.Epoch, g.Seq, last.Epoch, last.Seq)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("caught up with plays %q, want %q", got, want)
+		}
+		old := r2.Dial(t, nil)
+		if f := old.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, ClientID: st2.ClientID, Epoch: "an-old-epoch", Seq: 3}); f.Type != protocol.TypeSessionState {
+			t.Errorf("an unknown epoch got %s, want SESSION_STATE", f.Type)
+		} else if s := f.Payload.(*protocol.SessionState); s.NowPlaying == nil || s.NowPlaying.Track.Title != want[len(want)-1] {
+			t.Errorf("its state shows %+v", s.NowPlaying)
+		}
+		old.Close()
+	})
+
+	t.Run("the DJ moves to relay 2", func(t *testing.T) {
+		dj.Close()
+		dj = r2.Dial(t, nil)
+		f := dj.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: token, Name: "Friday", ResumeSessionID: reg.SessionID})
+		if r := f.Payload.(*protocol.SessionRegistered); !r.Resumed {
+			t.Fatalf("resuming on relay 2: %+v", r)
+		}
+		play(t, dj, "On relay 2")
+		var p *protocol.Play
+		for _, c := range []*relaytest.Client{d1, d3} {
+			p = untilPlay(t, c, "On relay 2").Payload.(*protocol.Play)
+		}
+		// Relay 2 owns it now: a dancer joining there is shown its play.
+		d2, st := r2.Join(t, reg.SessionID, "another-phone-on-2", "")
+		if st.NowPlaying == nil || st.NowPlaying.PlayID != p.PlayID || st.Epoch == last.Epoch {
+			t.Errorf("joined the new owner: now playing %+v at epoch %s (the old owner's: %s)", st.NowPlaying, st.Epoch, last.Epoch)
+		}
+		d1.MustOK(t, protocol.TypeLike, protocol.Like{PlayID: p.PlayID})
+		dj.ExpectWhere(t, protocol.TypeLikeCount, func(f relaytest.Frame) bool {
+			lc := f.Payload.(*protocol.LikeCount)
+			return lc.PlayID == p.PlayID && lc.Count == 1
+		})
+		dj.MustOK(t, protocol.TypeEndSession, protocol.Empty{})
+		for _, c := range []*relaytest.Client{d1, d2, d3} {
+			c.Expect(t, protocol.TypeSessionEnded)
+		}
+	})
+}
