@@ -188,8 +188,13 @@ func (c *Client) ExpectWhere(t testing.TB, typ protocol.Type, match func(Frame) 
 // ERROR, SESSION_REGISTERED, SESSION_STATE or STAGE_STATE carrying its id.
 func (c *Client) Request(t testing.TB, typ protocol.Type, payload any) Frame {
 	t.Helper()
-	id := c.Send(t, typ, payload)
-	return c.expect(t, "the answer to "+string(typ), func(f Frame) bool {
+	return c.Answer(t, c.Send(t, typ, payload))
+}
+
+// Answer waits for the relay's answer to the frame Send sent with id.
+func (c *Client) Answer(t testing.TB, id string) Frame {
+	t.Helper()
+	return c.expect(t, "the answer to "+id, func(f Frame) bool {
 		return f.ID == id && (f.Type == protocol.TypeAck || f.Type == protocol.TypeError ||
 			f.Type == protocol.TypeSessionRegistered || f.Type == protocol.TypeSessionState || f.Type == protocol.TypeStageState || f.Type == protocol.TypeCaughtUp)
 	})

@@ -55,10 +55,13 @@ func (b *Broker) Ask(ctx context.Context, sessionID string, req []byte) ([]byte,
 	if len(req) > maxRequest {
 		return nil, fmt.Errorf("request to the owner of %s: %d bytes, over %d", sessionID, len(req), maxRequest)
 	}
-	ctx, cancel := context.WithTimeout(ctx, b.opts.AskTimeout)
+	actx, cancel := context.WithTimeout(ctx, b.opts.AskTimeout)
 	defer cancel()
-	msg, err := b.nc.RequestWithContext(ctx, subjectIn(b.opts.OwnerPrefix, sessionID), req)
-	if errors.Is(err, nats.ErrNoResponders) {
+	msg, err := b.nc.RequestWithContext(actx, subjectIn(b.opts.OwnerPrefix, sessionID), req)
+	if errors.Is(err, nats.ErrNoResponders) || err != nil && ctx.Err() == nil && actx.Err() != nil {
+		// Nobody serves the session, or its owner went silent (killed
+		// with the request in hand): the caller may take the session
+		// over once the lease runs out.
 		return nil, hub.ErrNoOwner
 	}
 	if err != nil {
