@@ -100,6 +100,10 @@ func relayEvent(st LiveState, ev livelink.Event, now time.Time) (next LiveState,
 	case livelink.Listeners:
 		st.Listeners = e.Count
 		out = append(out, Listeners{e.Count})
+	case livelink.State:
+		// A resume the relay could not catch up with broadcasts: the
+		// session's counts now stand for what was missed while away.
+		st, out = missedCounts(st, e.SessionState)
 	case livelink.PollStarted:
 		p := protocol.Poll{PollID: e.PollID, Question: e.Question, Options: e.Options,
 			Tallies: make([]int, len(e.Options)), EndsAt: e.EndsAt}
@@ -215,4 +219,45 @@ func countNoun(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// missedCounts applies the relay's whole state to the counts the DJ sees:
+// dancers, the current play's likes and tempo votes, the open poll.
+func missedCounts(st LiveState, s protocol.SessionState) (LiveState, []Event) {
+	var out []Event
+	if s.Listeners != st.Listeners {
+		st.Listeners = s.Listeners
+		out = append(out, Listeners{s.Listeners})
+	}
+	if np := st.NowPlaying; np != nil && np.PlayID != "" {
+		for _, h := range s.History {
+			if h.PlayID != np.PlayID {
+				continue
+			}
+			if h.Likes != st.Likes {
+				st.Likes = h.Likes
+				out = append(out, Likes{protocol.LikeCount{PlayID: h.PlayID, Count: h.Likes}})
+			}
+			if h.Tempo != st.Tempo {
+				st.Tempo = h.Tempo
+				out = append(out, Tempo{h.Tempo})
+			}
+		}
+	}
+	if p := s.ActivePoll; p != nil {
+		for i := range st.Polls {
+			if st.Polls[i].PollID != p.PollID || len(p.Tallies) != len(st.Polls[i].Options) || slices.Equal(p.Tallies, st.Polls[i].Tallies) {
+				continue
+			}
+			st.Polls = slices.Clone(st.Polls)
+			st.Polls[i].Tallies = slices.Clone(p.Tallies)
+			cp := st.Polls[i]
+			if st.Poll != nil && st.Poll.PollID == cp.PollID {
+				open := cp
+				st.Poll = &open
+			}
+			out = append(out, PollChanged{cp})
+		}
+	}
+	return st, out
 }

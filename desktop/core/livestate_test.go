@@ -134,8 +134,24 @@ func TestRelayEvent(t *testing.T) {
 			registered, []Event{Error{Err: errors.New("“Ana – One” and “Bo – Two” never reached the dancers: their session had ended before the relay could be reached again, so they are not sent into this one")}}, false},
 		{"many stale plays", registered, livelink.OutboxDropped{Count: 5, Stale: true, Tracks: []string{"A", "B", "C", "D", "E"}},
 			registered, []Event{Error{Err: errors.New("“A”, “B”, “C” and 2 more never reached the dancers: their session had ended before the relay could be reached again, so they are not sent into this one")}}, false},
-		{"the relay's full state changes nothing", registered, livelink.State{},
+		{"the relay's full state changes nothing it agrees with", registered, livelink.State{},
 			registered, nil, false},
+		{"the relay's full state brings the counts missed while away", apply(withPlay("p7", 2), func(s *LiveState) {
+			s.Polls, s.Poll, s.Listeners = []protocol.Poll{openPoll}, &openPoll, 3
+		}), livelink.State{SessionState: protocol.SessionState{
+			Listeners: 5,
+			History: []protocol.HistoryEntry{
+				{Play: protocol.Play{PlayID: "p7"}, Likes: 4, Tempo: protocol.TempoTally{PlayID: "p7", Faster: 1, Perfect: 3}},
+				{Play: protocol.Play{PlayID: "p6"}, Likes: 9},
+			},
+			ActivePoll: &protocol.Poll{PollID: "p1", Tallies: []int{2, 1}},
+		}}, apply(withPlay("p7", 4), func(s *LiveState) {
+			polled := openPoll
+			polled.Tallies = []int{2, 1}
+			s.Polls, s.Poll, s.Listeners = []protocol.Poll{polled}, &polled, 5
+			s.Tempo = protocol.TempoTally{PlayID: "p7", Faster: 1, Perfect: 3}
+		}), []Event{Listeners{5}, Likes{protocol.LikeCount{PlayID: "p7", Count: 4}}, Tempo{protocol.TempoTally{PlayID: "p7", Faster: 1, Perfect: 3}},
+			PollChanged{protocol.Poll{PollID: "p1", Question: "Next style?", Options: []string{"Blues", "Funk"}, Tallies: []int{2, 1}}}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

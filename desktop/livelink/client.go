@@ -84,6 +84,10 @@ type Client struct {
 	// pending tags outbox rows queued before this run registered a
 	// session: they belong to the next session registered.
 	pending string
+	// epoch and seq are the last broadcast of the owned session applied:
+	// a resume names it, and the relay sends only what came after.
+	epoch string
+	seq   uint64
 }
 
 // Timings; variables so tests of this package could shorten them.
@@ -221,7 +225,7 @@ func (c *Client) End(ctx context.Context) error {
 func (c *Client) finish(ctx context.Context, recapURL string) {
 	c.mu.Lock()
 	wasLive := c.live
-	c.live, c.ending, c.ownedID = false, false, ""
+	c.live, c.ending, c.ownedID, c.epoch, c.seq = false, false, "", "", 0
 	if recapURL == "" {
 		recapURL = c.session.RecapURL
 	}

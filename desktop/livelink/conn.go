@@ -214,6 +214,14 @@ func (s *connState) register(ctx context.Context) error {
 		}
 	}
 	reg := protocol.RegisterSession{Token: c.cfg.Token, Name: c.cfg.SessionName, PIN: c.currentPIN(), ResumeSessionID: resume, PublicRecap: c.cfg.PublicRecap, StageID: c.cfg.StageID}
+	c.mu.Lock()
+	if resume != "" && resume == c.ownedID {
+		// This run saw the session's broadcasts up to here: the relay
+		// sends only the ones missed while away (an app that restarted
+		// gets the whole state).
+		reg.Epoch, reg.Seq = c.epoch, c.seq
+	}
+	c.mu.Unlock()
 	if err := s.write(protocol.TypeRegisterSession, "register", reg); err != nil {
 		return err
 	}
@@ -289,7 +297,11 @@ func (c *Client) registered(ctx context.Context, p *protocol.SessionRegistered) 
 	}
 	c.mu.Lock()
 	c.session, c.ownedID, c.connected = sess, p.SessionID, true
+	c.epoch, c.seq = p.Epoch, p.Seq
 	c.mu.Unlock()
+	if p.Resumed {
+		c.log.Info("livelink: resumed", "session", p.SessionID, "caughtUp", p.CaughtUp, "missed", p.Missed)
+	}
 	stale, err := c.st.adopt(ctx, p.SessionID, c.pending)
 	if err != nil {
 		return err
@@ -487,6 +499,11 @@ func outboxID(row int64) string { return fmt.Sprintf("ob%d", row) }
 
 // handleBroadcast turns relay broadcasts into events.
 func (c *Client) handleBroadcast(ctx context.Context, f frame) {
+	if f.env.Seq > 0 {
+		c.mu.Lock()
+		c.epoch, c.seq = f.env.Epoch, f.env.Seq
+		c.mu.Unlock()
+	}
 	switch p := f.payload.(type) {
 	case *protocol.Play:
 		c.emit(PlayStarted{Play: *p})

@@ -11,6 +11,14 @@ import "github.com/pikadj/pika/relay/hub"
 // 20 to 60 seconds in a busy room.
 const CatchUpLimit = 48
 
+// catchUp is where a subscriber stands among the room's broadcasts.
+type catchUp struct {
+	epoch  string
+	seq    uint64
+	missed int
+	caught bool
+}
+
 // numbered is a broadcast with its number.
 type numbered struct {
 	seq uint64

@@ -346,7 +346,12 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 		m.rooms[sess.ID] = r
 		m.mu.Unlock()
 	}
-	if pe := r.attachDJ(ctx, peer); pe != nil {
+	var since catchUp
+	if resumed {
+		since = catchUp{epoch: req.Epoch, seq: req.Seq}
+	}
+	pos, pe := r.attachDJ(ctx, peer, since.epoch, since.seq)
+	if pe != nil {
 		return nil, protocol.SessionRegistered{}, pe
 	}
 	m.obs.DJsConnected(1)
@@ -358,5 +363,12 @@ func (m *Manager) Register(ctx context.Context, peer Peer, dj protocol.DJ, req *
 
 	return &DJ{r: r, peer: peer}, protocol.SessionRegistered{
 		SessionID: r.id, DJName: dj.DisplayName, JoinURL: m.Info(r.session()).JoinURL, RecapURL: m.RecapURL(r.id), Resumed: resumed,
+		Epoch: pos.epoch, Seq: pos.seq, Missed: pos.missed, CaughtUp: pos.caught,
 	}, nil
+}
+
+// State is the session's state, for a DJ whose app resumed without
+// naming a broadcast the room still keeps: the counts it missed.
+func (d *DJ) State(ctx context.Context) (protocol.SessionState, *protocol.Error) {
+	return d.r.joinState(ctx, "")
 }

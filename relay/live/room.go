@@ -223,15 +223,21 @@ func (r *Room) publish(t protocol.Type, payload any) {
 	r.m.broker.Publish(r.id, m)
 }
 
-func (r *Room) attachDJ(ctx context.Context, peer Peer) *protocol.Error {
+// attachDJ makes peer the room's DJ. A resuming app that names the last
+// broadcast it saw (epoch, since) gets the ones it missed first, as a
+// reconnecting page does (catchup.go).
+func (r *Room) attachDJ(ctx context.Context, peer Peer, epoch string, since uint64) (catchUp, *protocol.Error) {
+	unsub, e, seq, missed, caught := r.subscribeFrom(peer, epoch, since)
+	pos := catchUp{epoch: e, seq: seq, missed: missed, caught: caught}
 	r.mu.Lock()
 	if r.ended {
 		r.mu.Unlock()
-		return errEnded
+		unsub()
+		return pos, errEnded
 	}
 	old, oldUnsub := r.dj, r.djUnsub
 	r.dj = peer
-	r.djUnsub = r.fan.Subscribe(r.id, peer)
+	r.djUnsub = unsub
 	if r.abandon != nil {
 		r.abandon.Stop()
 		r.abandon = nil
@@ -243,9 +249,9 @@ func (r *Room) attachDJ(ctx context.Context, peer Peer) *protocol.Error {
 		r.m.obs.DJsConnected(-1)
 	}
 	if err := r.m.st.SetDJLeft(ctx, r.id, nil); err != nil {
-		return r.m.storeErr("resume session", err)
+		return pos, r.m.storeErr("resume session", err)
 	}
-	return nil
+	return pos, nil
 }
 
 // end ends the session at the given time and tells everyone.

@@ -164,8 +164,12 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 		c.dj.Leave()
 		c.dj = nil
 	}
+	// What a resuming app missed is queued while registering: it goes
+	// after SESSION_REGISTERED.
+	c.Hold()
 	d, reg, pe := c.s.live.Register(ctx, c, dj, p)
 	if pe != nil {
+		c.Release(nil, "")
 		c.fail(id, pe)
 		return
 	}
@@ -176,7 +180,12 @@ func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSess
 	c.SetMaxQueue(djQueue)
 	// A DJ's app may flush an offline queue of plays at once.
 	c.lim = rate.NewLimiter(50, 200)
-	c.reply(protocol.TypeSessionRegistered, id, reg)
+	c.Release(protocol.Encode(protocol.TypeSessionRegistered, id, reg), protocol.TypeSessionRegistered)
+	if reg.Resumed && !reg.CaughtUp {
+		if st, pe := d.State(ctx); pe == nil {
+			c.reply(protocol.TypeSessionState, "", st)
+		}
+	}
 	// A resuming DJ learns at once how many dancers stayed.
 	c.reply(protocol.TypeListenerCount, "", protocol.ListenerCount{Count: c.s.live.Listeners(reg.SessionID)})
 	// …and whether someone is guessing the PIN.

@@ -247,6 +247,8 @@ func (m *RegisterSession) Validate() error {
 		return errors.New("resumeSessionId is not a session id")
 	case m.StageID != "" && !idPattern.MatchString(m.StageID):
 		return errors.New("stageId is not a stage id")
+	case m.Epoch != "" && !idPattern.MatchString(m.Epoch):
+		return errors.New("epoch is not one the relay gave")
 	}
 	return CheckText("name", m.Name, SingleLine)
 }

@@ -105,6 +105,12 @@ type RegisterSession struct {
 	// session has ended; absent: private for a PIN session, public
 	// otherwise. Ignored when resuming.
 	PublicRecap *bool `json:"publicRecap,omitempty"`
+	// Epoch and Seq, when resuming: the last broadcast of the session the
+	// DJ's app applied. When the relay still has everything after it, it
+	// sends just those after SESSION_REGISTERED (Missed says how many);
+	// otherwise a SESSION_STATE follows, as for a page (see SUBSCRIBE).
+	Epoch string `json:"epoch,omitempty"`
+	Seq   uint64 `json:"seq,omitempty"`
 }
 
 // SetPIN changes a live session's PIN (empty: no PIN any more). Dancers
@@ -129,6 +135,14 @@ type SessionRegistered struct {
 	JoinURL   string `json:"joinUrl"`
 	RecapURL  string `json:"recapUrl"`
 	Resumed   bool   `json:"resumed"`
+	// Epoch and Seq place the DJ among the session's broadcasts: those
+	// after Seq follow. Missed counts the ones a resuming app missed,
+	// sent next; CaughtUp is false when the app named no broadcast the
+	// relay still has, and a SESSION_STATE follows instead.
+	Epoch    string `json:"epoch,omitempty"`
+	Seq      uint64 `json:"seq,omitempty"`
+	Missed   int    `json:"missed,omitempty"`
+	CaughtUp bool   `json:"caughtUp,omitempty"`
 }
 
 // NowPlaying is sent by the DJ when a track starts. PlayedAt is when the DJ
