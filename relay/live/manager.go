@@ -98,13 +98,13 @@ type Manager struct {
 	cfg     Config
 	relayID string
 	st      *store.Store
-	broker hub.Broker
-	log    *slog.Logger
-	obs    Observer
-	guard  *pinguard.Guard
-	pinKey []byte
-	idKey  []byte
-	idLim  *ratelimit.Keyed
+	broker  hub.Broker
+	log     *slog.Logger
+	obs     Observer
+	guard   *pinguard.Guard
+	pinKey  []byte
+	idKey   []byte
+	idLim   *ratelimit.Keyed
 
 	holds tokenHolds // DJ connections by token, see tokens.go
 	// creating serialises the count and the insert of new sessions, so

@@ -211,7 +211,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	mgr := live.NewManager(live.Config{
 		Owners: owners,
-		Store: st, Broker: broker, PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
+		Store:  st, Broker: broker, PublicURL: cfg.PublicURL, Logger: log, Observer: m, ResumeWindow: cfg.ResumeWindow,
 		ActivityInterval: cfg.ActivityInterval, TokenCheckInterval: cfg.TokenCheckInterval, HistoryLimit: cfg.HistoryLimit, MaxLiveSessions: cfg.MaxLiveSessions,
 		Secret: key, PINLimits: cfg.PINLimits, IDsPerAddress: cfg.IDsPerAddress, IDRefill: cfg.IDRefill,
 		Requests: cfg.Requests, Notifier: notifier, OwnerLease: cfg.OwnerLease,
