@@ -118,10 +118,10 @@ type Manager struct {
 	loads   map[string]*loading // sessions being read, by id
 	closing atomic.Bool
 
-	// stageMu serialises going live on stages, so two DJs cannot both
-	// find a stage free; handovers are the pending HAND_OVERs by stage.
-	stageMu   sync.Mutex
-	handovers map[string]handover
+	// stageMu serialises going live on stages on this relay (across
+	// relays the database keeps one live set per stage); pending
+	// HAND_OVERs are in the database.
+	stageMu sync.Mutex
 }
 
 // NewManager returns a manager; call Start before serving.
@@ -168,14 +168,13 @@ func NewManager(cfg Config) *Manager {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Manager{
 		cfg: cfg, relayID: cfg.RelayID, st: cfg.Store, broker: cfg.Broker, log: cfg.Logger, obs: cfg.Observer,
-		guard:     pinguard.New(cfg.PINLimits),
-		pinKey:    secret.Derive(cfg.Secret, "pin hash"),
-		idKey:     secret.Derive(cfg.Secret, "client id"),
-		idLim:     ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
-		reqs:      newRequestLimiters(cfg.Requests),
-		rooms:     map[string]*Room{},
-		loads:     map[string]*loading{},
-		handovers: map[string]handover{},
+		guard:  pinguard.New(cfg.PINLimits),
+		pinKey: secret.Derive(cfg.Secret, "pin hash"),
+		idKey:  secret.Derive(cfg.Secret, "client id"),
+		idLim:  ratelimit.New(rate.Every(cfg.IDRefill), cfg.IDsPerAddress),
+		reqs:   newRequestLimiters(cfg.Requests),
+		rooms:  map[string]*Room{},
+		loads:  map[string]*loading{},
 	}
 }
 

@@ -31,8 +31,9 @@ type Room struct {
 	recent []numbered
 	// fan is this relay's connections to the session (dancers, DJ); the
 	// room hands them its broadcasts, and the tap those of other relays.
-	fan *hub.Local
-	tap *tap
+	fan  *hub.Local
+	tap  *tap
+	sent *hub.Message // a mirror's last own broadcast (see publish)
 
 	// Several relays (owner.go). owned is read under mu; a relay alone
 	// owns every room it has.
@@ -208,7 +209,10 @@ func (r *Room) isEnded() bool {
 func (r *Room) publish(t protocol.Type, payload any) {
 	if !r.isOwner() {
 		m := hub.NewMessage(t, payload)
+		r.pubMu.Lock()
+		r.sent = m // the tap leaves it alone when the broker hands it back
 		r.fan.Publish(r.id, m)
+		r.pubMu.Unlock()
 		r.m.broker.Publish(r.id, m)
 		return
 	}

@@ -14,14 +14,6 @@ import (
 // live one handed over (HAND_OVER), and dancers who follow the stage move
 // to the new set on the same connection.
 
-// handover is a pending HAND_OVER: the session that offers its stage and
-// who may take it (anyone of the event's DJs when to is empty).
-type handover struct {
-	from  string
-	to    string
-	until time.Time
-}
-
 func stageTopic(stageID string) string { return "stage:" + stageID }
 
 var (
@@ -61,11 +53,16 @@ func (m *Manager) claimStage(ctx context.Context, stageID string, dj protocol.DJ
 	if err != nil {
 		return st, nil, m.storeErr("read stage", err)
 	}
-	h, ok := m.handovers[st.ID]
+	// The hand-over is in the database: the next DJ may go live on
+	// another relay than the one the set is on.
+	to, handed, err := m.st.HandOver(ctx, live.ID, time.Now())
+	if err != nil {
+		return st, nil, m.storeErr("read stage", err)
+	}
 	switch {
 	case live.DJID == dj.ID:
 		// The DJ's own set (an app that lost its session): replace it.
-	case ok && h.from == live.ID && time.Now().Before(h.until) && (h.to == "" || h.to == dj.ID):
+	case handed && (to == "" || to == dj.ID):
 	default:
 		return st, nil, stageTaken(live.DJName, st.Name)
 	}
@@ -100,15 +97,22 @@ func (m *Manager) startOnStage(ctx context.Context, dj protocol.DJ, req *protoco
 	if refused == nil && pe == nil && prev != nil {
 		// The previous set ended with the new one's creation: now its
 		// room closes and its dancers are sent to the set that exists.
-		delete(m.handovers, st.ID)
 		reason := "handed over to " + dj.DisplayName
 		if prev.DJID == dj.ID {
 			reason = "replaced by a new session of the same DJ"
 		}
-		if r, rpe := m.room(ctx, prev.ID); rpe == nil {
-			_ = r.endWith(ctx, now, reason, protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName})
-		} else if !errors.Is(rpe, errEnded) {
-			m.log.Error("closing the handed-over set failed", "session", prev.ID, "err", rpe.Message)
+		next := protocol.SessionEnded{NextSessionID: id, NextDJName: dj.DisplayName}
+		m.mu.Lock()
+		r := m.rooms[prev.ID]
+		m.mu.Unlock()
+		if r != nil {
+			_ = r.endWith(ctx, now, reason, next)
+		} else {
+			// Its room is on other relays (or nowhere): their taps
+			// hear it and close their copies.
+			next.RecapURL = m.RecapURL(prev.ID)
+			m.broker.Publish(prev.ID, hub.NewMessage(protocol.TypeSessionEnded, next))
+			m.log.Info("session ended", "session", prev.ID, "reason", reason)
 		}
 	}
 	if refused != nil {
@@ -146,9 +150,12 @@ func (d *DJ) HandOver(ctx context.Context, h *protocol.HandOver) *protocol.Error
 			return errNotEventDJ
 		}
 	}
-	m.stageMu.Lock()
-	m.handovers[sess.StageID] = handover{from: sess.ID, to: h.ToDJID, until: time.Now().Add(protocol.HandOverWindow)}
-	m.stageMu.Unlock()
+	if err := m.st.SetHandOver(ctx, sess.ID, h.ToDJID, time.Now().Add(protocol.HandOverWindow)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return errEnded
+		}
+		return m.storeErr("hand over", err)
+	}
 	m.log.Info("stage handed over", "session", sess.ID, "stage", sess.StageID, "to", h.ToDJID)
 	return nil
 }

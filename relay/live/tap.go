@@ -70,6 +70,8 @@ func (r *Room) fromElsewhere(m *hub.Message) {
 	owner := r.isOwner()
 	r.pubMu.Lock()
 	switch {
+	case m == r.sent:
+		// This mirror's own, already handed to its connections.
 	case m.Seq == 0:
 		r.fan.Publish(r.id, m)
 	case owner:

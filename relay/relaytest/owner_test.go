@@ -138,3 +138,50 @@ func TestSessionOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestHandOverAcrossRelays: the next DJ of a stage goes live on another
+// relay than the set it ends; dancers on a third relay are told once,
+// with the next set, and the ended set's relay forgets it.
+func TestHandOverAcrossRelays(t *testing.T) {
+	n := natstest.Start(t)
+	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease)
+	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	org := r1.RegisterDJ(t, "org@example.com", "Organizer")
+	ev, stages := r1.CreateEvent(t, org, "Summer Swing", "Main=main")
+	ana := r1.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
+	ben := r1.EventDJ(t, org, ev.ID, "ben@example.com", "DJ Ben")
+
+	a := r1.Dial(t, nil)
+	regA := a.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: ana, Name: "Friday", StageID: stages[0].ID}).Payload.(*protocol.SessionRegistered)
+	play(t, a, "Ana's track")
+	page, _ := r3.Join(t, regA.SessionID, "phone-on-3", "")
+	var members []protocol.EventMember
+	r1.DoJSON(t, "GET", "/api/events/"+ev.ID+"/members", org, nil, &members)
+	var benID string
+	for _, m := range members {
+		if m.DisplayName == "DJ Ben" {
+			benID = m.DJID
+		}
+	}
+	a.MustOK(t, protocol.TypeHandOver, protocol.HandOver{ToDJID: benID})
+
+	b := r2.Dial(t, nil)
+	regB := b.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: ben, Name: "Saturday", StageID: stages[0].ID}).Payload.(*protocol.SessionRegistered)
+	ended := page.Expect(t, protocol.TypeSessionEnded).Payload.(*protocol.SessionEnded)
+	if ended.NextSessionID != regB.SessionID {
+		t.Fatalf("the page on relay 3 learnt %+v, want the next set %s", ended, regB.SessionID)
+	}
+	a.Expect(t, protocol.TypeSessionEnded)
+	play(t, b, "Ben's track")
+	next, st := r3.Join(t, regB.SessionID, "phone-on-3", "")
+	if st.Session.DJName != "DJ Ben" || st.NowPlaying == nil || st.NowPlaying.Track.Title != "Ben's track" {
+		t.Fatalf("next set: %+v playing %+v", st.Session, st.NowPlaying)
+	}
+	play(t, b, "Ben's second")
+	untilPlay(t, next, "Ben's second")
+	// Told once: nothing else of the ended set reaches the page.
+	page.Close()
+	if e := a.Request(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Ana", Title: "Too late"}}).Err(); e == nil || e.Code != protocol.CodeSessionEnded {
+		t.Errorf("Ana's relay still takes plays for the ended set: %v", e)
+	}
+}

@@ -286,10 +286,14 @@ CREATE INDEX push_subscriptions_session ON push_subscriptions(session_id);
 CREATE INDEX push_subscriptions_stage ON push_subscriptions(stage_id);
 `,
 	// 9: which relay owns a live session, until when (several relays on
-	// one database; see owners.go). Unused by a relay alone.
+	// one database; see owners.go; unused by a relay alone), and a stage
+	// set's pending hand-over (to a DJ id, '' for any DJ of the event), so
+	// the next DJ may go live on any relay.
 	`
 ALTER TABLE sessions ADD COLUMN owner_relay TEXT;
 ALTER TABLE sessions ADD COLUMN owner_until INTEGER;
+ALTER TABLE sessions ADD COLUMN handover_to TEXT;
+ALTER TABLE sessions ADD COLUMN handover_until INTEGER;
 `,
 }
 
