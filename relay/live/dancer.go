@@ -140,7 +140,8 @@ func (m *Manager) Subscribe(ctx context.Context, peer Peer, req *protocol.Subscr
 	if pe != nil {
 		return nil, protocol.SessionState{}, nil, pe
 	}
-	if pe := m.checkPIN(ctx, r.session(), req.PIN, ip); pe != nil {
+	// The owner counts wrong guesses (and tells the DJ), wherever made.
+	if pe := r.checkPIN(ctx, req.PIN, ip); pe != nil {
 		return nil, protocol.SessionState{}, nil, pe
 	}
 	cid, pe := m.clientID(idScope(r.session()), req.ClientID, ip)
@@ -203,4 +204,15 @@ func (r *Room) position() string {
 	r.pubMu.Lock()
 	defer r.pubMu.Unlock()
 	return r.epoch
+}
+
+// checkPIN checks a joining dancer's PIN at the owner, which keeps the
+// guess limits of the session.
+func (r *Room) checkPIN(ctx context.Context, pin, ip string) *protocol.Error {
+	if r.session().PinHash == "" {
+		return nil
+	}
+	return (&Dancer{r: r}).atOwner(ctx, opPIN, ip, pin, nil, func() *protocol.Error {
+		return r.m.checkPIN(ctx, r.session(), pin, ip)
+	})
 }

@@ -21,6 +21,7 @@ const (
 	opRequest   = "request"
 	opMyRequest = "my-request"
 	opState     = "state"   // a joining dancer's SESSION_STATE
+	opPIN       = "pin"     // a joining dancer's PIN, against the owner's guess limits
 	opDancers   = "dancers" // the mirror's dancers, for the count
 	opYield     = "yield"   // the DJ is on the asking relay
 )
@@ -196,6 +197,9 @@ var ownerOps = map[string]func(ctx context.Context, d *Dancer, req fwdRequest) (
 		}
 		return st, nil
 	},
+	opPIN: withBody(func(ctx context.Context, d *Dancer, req fwdRequest, pin *string) (any, *protocol.Error) {
+		return nil, d.r.m.checkPIN(ctx, d.r.session(), *pin, req.Addr)
+	}),
 	opDancers: withBody(func(_ context.Context, d *Dancer, req fwdRequest, ids *[]string) (any, *protocol.Error) {
 		d.r.setRemote(req.Relay, *ids, time.Now())
 		return nil, nil

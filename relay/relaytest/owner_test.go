@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/relay/internal/app"
+	"github.com/pikadj/pika/relay/internal/pinguard"
 	"github.com/pikadj/pika/relay/relaytest"
 	"github.com/pikadj/pika/relay/relaytest/natstest"
 	"github.com/pikadj/pika/shared/protocol"
@@ -184,4 +185,28 @@ func TestHandOverAcrossRelays(t *testing.T) {
 	if e := a.Request(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Ana", Title: "Too late"}}).Err(); e == nil || e.Code != protocol.CodeSessionEnded {
 		t.Errorf("Ana's relay still takes plays for the ended set: %v", e)
 	}
+}
+
+// TestPINGuessesAcrossRelays: wrong PINs tried on two mirrors count
+// together at the owner, which locks the address out and tells the DJ.
+func TestPINGuessesAcrossRelays(t *testing.T) {
+	n := natstest.Start(t)
+	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease,
+		relaytest.WithPINLimits(pinguard.Limits{AddrGuesses: 4, AddrRefill: time.Hour, Lockout: time.Hour}))
+	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	token := r1.RegisterDJ(t, "ana@example.com", "DJ Ana")
+	dj, reg := r1.StartSession(t, token, "Private party", "4321")
+	var last *protocol.Error
+	for i := range 5 {
+		c := []*relaytest.Relay{r2, r3}[i%2].Dial(t, nil)
+		last = c.Request(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, PIN: "1111"}).Err()
+		c.Close()
+	}
+	if last == nil || last.Code != protocol.CodePINLocked {
+		t.Fatalf("the fifth wrong PIN, over two relays, got %v; want pin_locked", last)
+	}
+	dj.ExpectWhere(t, protocol.TypePINGuesses, func(f relaytest.Frame) bool { return f.Payload.(*protocol.PINGuesses).Wrong >= 4 })
+	// The lock is the guesser's: another address gets in with the PIN.
+	other := r2.MustDialFrom(t, "127.0.0.2")
+	other.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, PIN: "4321"})
 }
