@@ -128,7 +128,8 @@ func newRoom(m *Manager, sess store.Session, owned bool) *Room {
 }
 
 // load restores the current play and the timers of a session's open poll
-// and announcement.
+// and announcement (at the room's start, or when this relay takes the
+// session over).
 func (r *Room) load(ctx context.Context) error {
 	cur, err := r.m.st.CurrentPlay(ctx, r.id)
 	if err != nil {
@@ -142,6 +143,7 @@ func (r *Room) load(ctx context.Context) error {
 		return err
 	}
 	now := time.Now()
+	var open *activePoll
 	for i, p := range polls {
 		if p.Closed {
 			continue
@@ -156,9 +158,9 @@ func (r *Room) load(ctx context.Context) error {
 				return err
 			}
 		default:
-			r.poll = &activePoll{id: p.PollID}
+			open = &activePoll{id: p.PollID}
 			if p.EndsAt != nil {
-				r.poll.timer = r.pollTimer(p.PollID, *p.EndsAt)
+				open.timer = r.pollTimer(p.PollID, *p.EndsAt)
 			}
 		}
 	}
@@ -166,6 +168,9 @@ func (r *Room) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.poll = open
 	if ann != nil {
 		r.annID = ann.AnnouncementID
 		if ann.ExpiresAt != nil {
