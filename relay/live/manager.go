@@ -310,13 +310,23 @@ func (m *Manager) isClosing() bool { return m.closing.Load() }
 
 // Listeners is the number of dancers in a session, each counted once on
 // whichever relays they are connected (a mirror gives the owner's last
-// count).
+// count; with other relays, one with no room of the session the count the
+// owner last recorded).
 func (m *Manager) Listeners(id string) int {
 	m.mu.Lock()
 	r := m.rooms[id]
 	m.mu.Unlock()
 	if r == nil {
-		return 0
+		if !m.clustered() {
+			return 0
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := m.st.LatestListeners(ctx, id)
+		if err != nil {
+			m.log.Warn("reading a session's dancer count failed", "session", id, "err", err)
+		}
+		return n
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

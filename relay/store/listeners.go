@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,4 +40,18 @@ func (s *Store) ListenerSamples(ctx context.Context, sessionID string) ([]protoc
 		out = append(out, protocol.ListenerSample{At: fromMS(at), Count: int(n)})
 	}
 	return out, rows.Err()
+}
+
+// LatestListeners is a session's last recorded dancer count (0 when none):
+// what its owner relay counted, for a relay that has no room of it.
+func (s *Store) LatestListeners(ctx context.Context, sessionID string) (int, error) {
+	var n int64
+	err := s.rd.QueryRowContext(ctx, `SELECT count FROM listener_samples WHERE session_id = ? ORDER BY at DESC LIMIT 1`, sessionID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read listener count: %w", err)
+	}
+	return int(n), nil
 }
