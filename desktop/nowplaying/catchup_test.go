@@ -46,7 +46,7 @@ func TestSinceCatchesUpAfterRestart(t *testing.T) {
 			n := 0
 			return newTestRekordbox(dir, "k"), func(a, ti, p string, at time.Time) {
 				n++
-				sqlcipherCLI(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
+				sqlcipher4Exec(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
 			}
 		}},
 		{"seratodb", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
