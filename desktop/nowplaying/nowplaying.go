@@ -37,6 +37,7 @@ const (
 	SourceDJUCED    = "djuced"
 	SourceSeratoDB  = "seratodb"
 	SourceTextFile  = "textfile"
+	SourceDjay      = "djay"
 	SourceManual    = "manual"
 )
 
