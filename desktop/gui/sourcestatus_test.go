@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +126,11 @@ func TestLivePaneSourceStatusStates(t *testing.T) {
 			h.ui(func() { lv.location.SetText(tc.location) })
 			h.tap(lv.goLive)
 			h.waitFor("the "+tc.name+" status", liveLimit, has(tc.want), line)
+			// The change-PIN row appears once the relay confirms the
+			// session, laid out (not squeezed to nothing).
+			h.waitFor("the change-PIN row laid out", liveLimit, func() bool {
+				return lv.pinBox.Visible() && lv.newPIN.Size().Width > 0
+			}, func() string { return fmt.Sprint(lv.pinBox.Visible(), lv.newPIN.Size()) })
 			h.ui(func() {
 				if got := st.line.Importance == widget.WarningImportance; got != tc.warning {
 					t.Errorf("%s: shown as a warning: %v, want %v (%q)", tc.name, got, tc.warning, st.line.Text)
