@@ -22,7 +22,9 @@ import (
 // session (what djay's History lists), with its title, artist, deck and
 // start time; loading a track or previewing it does not add one. The file
 // path comes from the localMediaItemLocations row of the item's title ID
-// (streaming tracks have none: artist and title only). The database is
+// (streaming tracks have none: artist and title only), the BPM from its
+// mediaItemAnalyzedData row (djay's key index is not documented: no key).
+// The database is
 // opened read-only while djay writes it (WAL).
 type Djay struct {
 	db  string
@@ -64,9 +66,11 @@ WHERE collection = 'historySessionItems' AND rowid > ?
 ORDER BY rowid
 LIMIT 500`
 
-const djayLocationQuery = `
+// djayTitleQuery reads a row of one of the title ID's collections
+// (localMediaItemLocations: the file; mediaItemAnalyzedData: the BPM).
+const djayTitleQuery = `
 SELECT data FROM database2
-WHERE collection = 'localMediaItemLocations' AND key = ? AND length(data) <= ?`
+WHERE collection = ? AND key = ? AND length(data) <= ?`
 
 // Run implements Watcher.
 func (w *Djay) Run(ctx context.Context, out chan<- Event) error {
@@ -81,11 +85,7 @@ func (w *Djay) since(ctx context.Context, db *sql.DB, after int64) ([]Event, int
 	if err != nil {
 		return nil, after, fmt.Errorf("read djay history: %w", err)
 	}
-	type item struct {
-		h       djayItem
-		titleID string
-	}
-	var items []item
+	var items []djayItem
 	last := after
 	for rows.Next() {
 		var id int64
@@ -100,7 +100,7 @@ func (w *Djay) since(ctx context.Context, db *sql.DB, after int64) ([]Event, int
 		if !ok {
 			continue // not a history item djay wrote as described, or too large
 		}
-		items = append(items, item{h, h.titleID})
+		items = append(items, h)
 	}
 	err = rows.Err()
 	rows.Close()
@@ -109,23 +109,38 @@ func (w *Djay) since(ctx context.Context, db *sql.DB, after int64) ([]Event, int
 	}
 	evs := make([]Event, 0, len(items))
 	for _, it := range items {
-		path := ""
-		if it.titleID != "" {
-			var loc []byte
-			err := db.QueryRowContext(ctx, djayLocationQuery, it.titleID, maxTSAF).Scan(&loc)
-			if err != nil && err != sql.ErrNoRows {
-				return nil, after, fmt.Errorf("read djay track location: %w", err)
-			}
-			path = djayFilePath(loc)
-		}
-		t := it.h.start
+		t := it.start
 		if t.IsZero() {
 			t = w.opt.Now()
 		}
-		evs = append(evs, Event{Source: SourceDjay, Path: path,
-			Artist: clip(strings.TrimSpace(it.h.artist)), Title: clip(strings.TrimSpace(it.h.title)), StartedAt: t})
+		e := Event{Source: SourceDjay, Artist: clip(strings.TrimSpace(it.artist)), Title: clip(strings.TrimSpace(it.title)), StartedAt: t}
+		if it.titleID != "" {
+			loc, err := djayRow(ctx, db, "localMediaItemLocations", it.titleID)
+			if err != nil {
+				return nil, after, err
+			}
+			e.Path = djayFilePath(loc)
+			an, err := djayRow(ctx, db, "mediaItemAnalyzedData", it.titleID)
+			if err != nil {
+				return nil, after, err
+			}
+			if bpm, ok := tsafNumber(an, "bpm"); ok && bytes.HasPrefix(an, []byte("TSAF")) && bpm >= 20 && bpm <= 400 {
+				e.BPM = math.Round(bpm*100) / 100
+			}
+		}
+		evs = append(evs, e)
 	}
 	return evs, last, nil
+}
+
+// djayRow is the data of the title ID's row in collection (nil: none).
+func djayRow(ctx context.Context, db *sql.DB, collection, titleID string) ([]byte, error) {
+	var b []byte
+	err := db.QueryRowContext(ctx, djayTitleQuery, collection, titleID, maxTSAF).Scan(&b)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, fmt.Errorf("read djay %s: %w", collection, err)
+	}
+	return b, nil
 }
 
 // djayItem is what is read of an ADCHistorySessionItem.

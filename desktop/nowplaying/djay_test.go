@@ -49,6 +49,7 @@ type djayPlay struct {
 	titleID             string
 	at                  time.Time
 	uri                 string // the local file's URI; "" for a streaming track
+	bpm                 float64
 }
 
 // historyItem is an ADCHistorySessionItem with its nested title ID.
@@ -86,6 +87,25 @@ func (p djayPlay) location() []byte {
 	w.str("titleIDs")
 	w.Write([]byte{0x0b, 0x01, 0x00, 0x00, 0x00})
 	w.field(p.uri, "sourceURIs")
+	return w.Bytes()
+}
+
+// analyzed is the mediaItemAnalyzedData row of the track.
+func (p djayPlay) analyzed() []byte {
+	w := newTSAF(8)
+	w.class("ADCMediaItemAnalyzedData")
+	w.field(p.titleID, "uuid")
+	w.class("ADCMediaItemTitleID")
+	w.str(p.titleID)
+	w.Write([]byte{0x05, 0x01})
+	w.field(p.title, "title")
+	w.field(p.artist, "artist")
+	w.num(0x14, 215.5, "duration")
+	w.WriteByte(0)
+	w.str("titleIDs")
+	w.num(0x14, p.bpm, "bpm")
+	w.num(0x14, 23, "keySignatureIndex")
+	w.num(0x14, 1, "isStraightGrid")
 	return w.Bytes()
 }
 
@@ -134,6 +154,11 @@ func djayPlays(t *testing.T, db *sql.DB, p djayPlay) {
 			t.Fatal(err)
 		}
 	}
+	if p.bpm != 0 {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO database2 (collection, key, data) VALUES ('mediaItemAnalyzedData', ?, ?)`, p.titleID, p.analyzed()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := tx.Exec(`INSERT INTO database2 (collection, key, data) VALUES ('historySessionItems', ?, ?)`, p.item, p.historyItem()); err != nil {
 		t.Fatal(err)
 	}
@@ -166,18 +191,25 @@ func TestDjayWatcher(t *testing.T) {
 		name          string
 		title, artist string
 		uri, wantPath string
+		bpm, wantBPM  float64
 	}{
-		{"Windows path", "Vivir Mi Vida", "Marc Anthony", "file:///D:%5CM%C3%BAsica%5CSalsa%5CVivir%20Mi%20Vida.mp3", `D:\Música\Salsa\Vivir Mi Vida.mp3`},
-		{"macOS path, non-ASCII", "红豆", "王菲", "file:///Users/dj/Music/%E7%8E%8B%E8%8F%B2/%E7%BA%A2%E8%B1%86.m4a", "/Users/dj/Music/王菲/红豆.m4a"},
-		{"streaming track: no file", "Halo", "Beyoncé", "", ""},
-		{"a song called title", "title", "artist", "file://localhost/Users/dj/t.mp3", "/Users/dj/t.mp3"},
+		{"Windows path, analysed", "Vivir Mi Vida", "Marc Anthony", "file:///D:%5CM%C3%BAsica%5CSalsa%5CVivir%20Mi%20Vida.mp3", `D:\Música\Salsa\Vivir Mi Vida.mp3`, 101.987, 101.99},
+		{"macOS path, non-ASCII", "红豆", "王菲", "file:///Users/dj/Music/%E7%8E%8B%E8%8F%B2/%E7%BA%A2%E8%B1%86.m4a", "/Users/dj/Music/王菲/红豆.m4a", 0, 0},
+		{"streaming track: no file", "Halo", "Beyoncé", "", "", 0, 0},
+		{"a song called title", "title", "artist", "file://localhost/Users/dj/t.mp3", "/Users/dj/t.mp3", 0, 0},
+		{"implausible BPM", "Noise", "Test", "file:///Users/dj/n.mp3", "/Users/dj/n.mp3", 9000, 0},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			at := now.Add(time.Duration(i+1) * time.Second)
-			djayPlays(t, db, newDjayPlay(tc.title, tc.artist, tc.uri, at))
+			p := newDjayPlay(tc.title, tc.artist, tc.uri, at)
+			p.bpm = tc.bpm
+			djayPlays(t, db, p)
 			e := nextEvent(t, out)
 			wantEvent(t, e, tc.wantPath, tc.artist, tc.title, at)
+			if e.BPM != tc.wantBPM {
+				t.Errorf("BPM %v, want %v", e.BPM, tc.wantBPM)
+			}
 			if e.Source != SourceDjay {
 				t.Errorf("source %q", e.Source)
 			}
@@ -197,6 +229,29 @@ func TestDjayWatcher(t *testing.T) {
 	last := newDjayPlay("Escape Artist", "Zoë Keating", "file:///Users/dj/Music/Zo%C3%AB/Escape%20Artist.flac", now.Add(time.Minute))
 	djayPlays(t, db, last)
 	wantEvent(t, nextEvent(t, out), "/Users/dj/Music/Zoë/Escape Artist.flac", "Zoë Keating", "Escape Artist", last.at)
+
+	// djay quits (its WAL is checkpointed into the file) and starts again,
+	// rewriting its session row: nothing is announced again, and the next
+	// play is.
+	path := filepath.Join(dir, "djay Media Library.djayMediaLibrary", "MediaLibrary.db")
+	db.Close()
+	again, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if _, err := again.Exec(`UPDATE database2 SET data = data || x'00' WHERE collection = 'historySessions'`); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	select {
+	case e := <-out:
+		t.Fatalf("announced again after djay restarted: %+v", e)
+	default:
+	}
+	next := newDjayPlay("Ça va", "Zaz", "file:///Users/dj/Music/Zaz/%C3%87a%20va.mp3", now.Add(2*time.Minute))
+	djayPlays(t, again, next)
+	wantEvent(t, nextEvent(t, out), "/Users/dj/Music/Zaz/Ça va.mp3", "Zaz", "Ça va", next.at)
 }
 
 func TestNewDjayLocations(t *testing.T) {
