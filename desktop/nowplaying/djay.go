@@ -18,9 +18,10 @@ import (
 // Djay follows djay Pro's library database, MediaLibrary.db (macOS and
 // Windows). It is a YapDatabase: one table, database2, of (collection,
 // key, data) rows whose data is Algoriddim's TSAF encoding. djay adds a
-// row to the historySessionItems collection when a track plays in a
-// session (what djay's History lists), with its title, artist, deck and
-// start time; loading a track or previewing it does not add one. The file
+// row to the historySessionItems collection when a track plays on a deck
+// (what djay's History lists), with its title, artist, deck and start
+// time; loading a track does not add one. The format is known from the
+// djay-connect notes, reverse-engineered from djay Pro 5.6.4. The file
 // path comes from the localMediaItemLocations row of the item's title ID
 // (streaming tracks have none: artist and title only), the BPM from its
 // mediaItemAnalyzedData row (djay's key index is not documented: no key).
