@@ -72,6 +72,52 @@ func (p djayPlay) historyItem() []byte {
 	return w.Bytes()
 }
 
+// The two published descriptions of TSAF differ on how numbers are
+// tagged (8-byte doubles, or a 4-byte float for the duration and a byte
+// for the deck); either way title, artist, title ID and start time are
+// read, also when a number's bytes look like a string tag.
+func TestParseDjayItemVariants(t *testing.T) {
+	at := time.Date(2026, 12, 3, 21, 4, 5, 250e6, time.UTC)
+	p := djayPlay{item: "I", titleID: "0123456789abcdef0123456789abcdef", title: "Ça va", artist: "Zaz", at: at}
+	build := func(duration, deck func(w *tsaf)) []byte {
+		w := newTSAF(17)
+		w.class("ADCHistorySessionItem")
+		w.field(p.item, "uuid")
+		w.field("S", "sessionUUID")
+		w.class("ADCMediaItemTitleID")
+		w.str(p.titleID)
+		w.Write([]byte{0x05, 0x01, 0x05, 0x02})
+		w.field(p.title, "title")
+		w.field(p.artist, "artist")
+		duration(w)
+		w.WriteByte(0)
+		w.str("titleID")
+		deck(w)
+		w.num(0x30, p.at.Sub(cfEpoch).Seconds(), "startTime")
+		return w.Bytes()
+	}
+	double := func(w *tsaf) { w.num(0x14, 215.5, "duration") }
+	float32With08 := func(w *tsaf) {
+		w.WriteByte(0x13)
+		binary.Write(w, binary.LittleEndian, math.Float32bits(2.125)) // 00 00 08 40
+		w.str("duration")
+	}
+	deckDouble := func(w *tsaf) { w.num(0x14, 2, "deckNumber") }
+	deckEnum := func(w *tsaf) { w.Write([]byte{0x2d, 0x08}); w.str("deckNumber") }
+	for _, tc := range []struct {
+		name string
+		b    []byte
+	}{
+		{"doubles", build(double, deckDouble)},
+		{"float32 duration holding 0x08, deck as an enum byte 0x08", build(float32With08, deckEnum)},
+	} {
+		it, ok := parseDjayItem(tc.b)
+		if !ok || it.title != p.title || it.artist != p.artist || it.titleID != p.titleID || !it.start.Equal(at) {
+			t.Errorf("%s: %+v, %v; want %s / %s / %s at %v", tc.name, it, ok, p.title, p.artist, p.titleID, at)
+		}
+	}
+}
+
 // location is the localMediaItemLocations row of the track.
 func (p djayPlay) location() []byte {
 	w := newTSAF(9)
