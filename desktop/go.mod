@@ -66,7 +66,10 @@ require (
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 )
 
-require github.com/mjibson/go-dsp v0.0.0-20180508042940-11479a337f12
+require (
+	github.com/mjibson/go-dsp v0.0.0-20180508042940-11479a337f12
+	github.com/mutecomm/go-sqlcipher/v4 v4.4.2
+)
 
 require (
 	github.com/SherClockHolmes/webpush-go v1.4.0 // indirect

@@ -395,8 +395,11 @@ func TestGoLiveWithTheRelayUnreachable(t *testing.T) {
 	h.tap(lv.goLive)
 	h.waitFor("the note that the relay cannot be reached", liveLimit, func() bool {
 		return lv.offlineBox.Visible() && strings.Contains(lv.offline.Text, "Cannot reach the relay at "+dead+": ") &&
-			strings.Contains(lv.offline.Text, "refused") && lv.cancelLive.Visible() && lv.retry.Visible()
-	}, func() string { return lv.offline.Text + " | " + lv.errLabel.Text + " | " + lv.info.Text })
+			strings.Contains(lv.offline.Text, "refused") && lv.cancelLive.Visible() && lv.retry.Visible() &&
+			lv.retry.Size().Width > 0 && lv.cancelLive.Size().Width > 0 // laid out, not at zero size
+	}, func() string {
+		return fmt.Sprint(lv.offline.Text, " | ", lv.errLabel.Text, " | ", lv.info.Text, " | buttons ", lv.retry.Size(), lv.cancelLive.Size())
+	})
 	h.tap(lv.retry)
 	h.ui(func() {
 		if lv.errLabel.Text != "" {

@@ -107,6 +107,7 @@ type livePane struct {
 	// ending asks before the session ends (nil when not asking).
 	ending  *dialog.ConfirmDialog
 	content fyne.CanvasObject
+	column  *fyne.Container // the left column, laid out again when a box appears
 }
 
 func newLivePane(g *gui) *livePane {
@@ -206,7 +207,7 @@ func newLivePane(g *gui) *livePane {
 	p.assist = newAssistView(g)
 	p.assist.requests = g.core.OpenRequests // what the room asks for ranks higher
 	p.firstRun = container.NewVBox()
-	left := container.NewVScroll(container.NewVBox(
+	p.column = container.NewVBox(
 		heading("Live"),
 		p.firstRun,
 		setup,
@@ -224,7 +225,8 @@ func newLivePane(g *gui) *livePane {
 		widget.NewSeparator(),
 		p.requests.content,
 		p.assist.content,
-	))
+	)
+	left := container.NewVScroll(p.column)
 	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
@@ -399,11 +401,19 @@ func (p *livePane) showOffline(st core.LiveState) {
 // session.
 func (p *livePane) showPIN(st core.LiveState) {
 	p.pinWarn.SetText(pinWarning(st, time.Now()))
-	if st.Live && st.Session.ID != "" {
-		p.pinBox.Show()
+	live := st.Live && st.Session.ID != ""
+	if live != p.pinBox.Visible() {
+		if live {
+			p.pinBox.Show()
+		} else {
+			p.pinBox.Hide()
+		}
+		// A box shown after the column was laid out has no size yet.
+		p.column.Refresh()
+	}
+	if live {
 		p.publicRecap.Disable()
 	} else {
-		p.pinBox.Hide()
 		p.publicRecap.Enable()
 	}
 }

@@ -1,6 +1,7 @@
 package nowplaying
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,7 +47,13 @@ func TestSinceCatchesUpAfterRestart(t *testing.T) {
 			n := 0
 			return newTestRekordbox(dir, "k"), func(a, ti, p string, at time.Time) {
 				n++
-				sqlcipherCLI(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
+				sqlcipher4Exec(t, filepath.Join(dir, "master.db"), "k", rbPlay{id: n, path: p, artist: a, title: ti, at: at}.sql())
+			}
+		}},
+		{"djay", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {
+			dir, db := djayDB(t)
+			return func(o Options) Watcher { return NewDjay(dir, o) }, func(a, ti, p string, at time.Time) {
+				djayPlays(t, db, newDjayPlay(ti, a, "file:///"+url.PathEscape(p), at))
 			}
 		}},
 		{"seratodb", func(t *testing.T) (func(Options) Watcher, func(string, string, string, time.Time)) {

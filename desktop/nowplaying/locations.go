@@ -84,6 +84,11 @@ func defaultLocations(source, goos string, getenv func(string) string) []string 
 		return []string{join(home, "Documents", "DJUCED")}
 	case SourceEngineDJ:
 		return []string{join(home, "Music", "Engine Library")}
+	case SourceDjay:
+		if goos == "windows" {
+			return []string{join(home, "Music", "djay", "djay Media Library", "MediaLibrary.db")}
+		}
+		return []string{join(home, "Music", "djay", "djay Media Library.djayMediaLibrary", "MediaLibrary.db")}
 	}
 	return nil
 }

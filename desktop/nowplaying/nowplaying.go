@@ -2,8 +2,9 @@
 // (VirtualDJ history, growing M3U playlists, Mixxx's and Engine DJ's
 // history tables, Serato session files and Serato DJ Pro 4's master.sqlite,
 // rekordbox's SQLCipher master.db, Traktor's Icecast broadcast enriched
-// from its collection.nml, DJUCED's and other now-playing text files,
-// Linux media players over MPRIS) into "this track started at T" events.
+// from its collection.nml, djay Pro's MediaLibrary.db, DJUCED's and other
+// now-playing text files, Linux media players over MPRIS) into "this
+// track started at T" events.
 // A Spec ("kind[:location]", see Kinds) names a source for the app and the
 // CLI. Watchers report what they see of their source as a Status
 // (Options.OnStatus; a Tracker adds the plays) for the Live pane.
@@ -37,6 +38,7 @@ const (
 	SourceDJUCED    = "djuced"
 	SourceSeratoDB  = "seratodb"
 	SourceTextFile  = "textfile"
+	SourceDjay      = "djay"
 	SourceManual    = "manual"
 )
 

@@ -49,9 +49,11 @@ func NewRekordbox(loc string, opt Options) *Rekordbox {
 }
 
 // RekordboxKeyHelp tells a DJ how to give Pika! the key when the published
-// one does not open their master.db.
-const RekordboxKeyHelp = "Find your rekordbox's key (the documentation of the open-source pyrekordbox says how for each rekordbox version), " +
-	"paste it in the key box of the Live pane (or set PIKA_REKORDBOX_KEY for `pika live`), then end the session and go live again"
+// one does not open their master.db, in steps.
+const RekordboxKeyHelp = "Pika! has the key rekordbox 6 and 7 publish built in, so check first that this is rekordbox's master.db. " +
+	"If it is, your rekordbox uses another key: 1. find it (the documentation of the open-source pyrekordbox, page \"Rekordbox 6 Database\", " +
+	"section \"Incompatible Rekordbox versions\", says where it is published); 2. paste it in the key box of the Live pane and save it " +
+	"(for `pika live`, set PIKA_REKORDBOX_KEY); 3. end the session and go live again"
 
 const rekordboxQuery = `
 SELECT h.rowid, COALESCE(h.created_at, ''), COALESCE(h.rb_local_deleted, 0),

@@ -1,25 +1,14 @@
 package nowplaying
 
 import (
-	"bufio"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha1"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pikadj/pika/desktop/internal/testenv"
 )
 
 // rekordboxSchema is the part of rekordbox 6/7's master.db the watcher
@@ -47,26 +36,6 @@ CREATE INDEX djmdSongHistory_HistoryID ON djmdSongHistory (HistoryID);
 INSERT INTO djmdHistory (ID, Seq, Name, Attribute, ParentID, DateCreated, created_at, updated_at)
   VALUES ('1', 1, '2026-12-03', 0, 'root', '2026-12-03', '2026-12-03 19:00:00.000 +00:00', '2026-12-03 19:00:00.000 +00:00');
 `
-
-// debianCipher is SQLCipher 3 (what Debian 12's sqlcipher writes, with
-// HMAC-SHA1) with rekordbox's page size and key iterations; the only
-// difference to rekordbox's SQLCipher 4 is the hash.
-var debianCipher = cipherParams{pageSize: 4096, kdfIter: 256000, hash: sha1.New, hmacSize: sha1.Size}
-
-const debianPragmas = "PRAGMA cipher_page_size = 4096; PRAGMA kdf_iter = 256000;\n"
-
-// sqlcipherCLI runs statements with Debian's sqlcipher on path.
-func sqlcipherCLI(t *testing.T, path, key, stmts string) string {
-	t.Helper()
-	testenv.NeedTools(t, "sqlcipher")
-	cmd := exec.Command("sqlcipher", "-bail", path)
-	cmd.Stdin = strings.NewReader("PRAGMA key = '" + key + "';\n" + debianPragmas + stmts)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.Contains(string(out), "Error") {
-		t.Fatalf("sqlcipher: %v\n%s", err, out)
-	}
-	return string(out)
-}
 
 type rbPlay struct {
 	id            int
@@ -104,22 +73,22 @@ func rbSQL(plays ...rbPlay) string {
 	return b.String()
 }
 
-// rekordboxDir makes a master.db with Debian's sqlcipher in a folder laid
-// out as rekordbox's ("…/Pioneer/rekordbox/master.db").
+// rekordboxDir makes a master.db with the real SQLCipher 4 in a folder
+// laid out as rekordbox's ("…/Pioneer/rekordbox/master.db").
 func rekordboxDir(t *testing.T, key string, plays ...rbPlay) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "Pioneer", "rekordbox")
 	mkdirAll(t, dir)
-	sqlcipherCLI(t, filepath.Join(dir, "master.db"), key, rekordboxSchema+rbSQL(plays...))
+	sqlcipher4Exec(t, filepath.Join(dir, "master.db"), key, rekordboxSchema+rbSQL(plays...))
 	return dir
 }
 
+// newTestRekordbox is the watcher with the DJ's own key (rekordbox 7's
+// pasted key, or PIKA_REKORDBOX_KEY).
 func newTestRekordbox(dir, key string) func(Options) Watcher {
 	return func(o Options) Watcher {
 		o.RekordboxKey = key
-		w := NewRekordbox(dir, o)
-		w.p = debianCipher
-		return w
+		return NewRekordbox(dir, o)
 	}
 }
 
@@ -143,7 +112,7 @@ func TestRekordboxWatcher(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sqlcipherCLI(t, filepath.Join(dir, "master.db"), key, tc.play.sql())
+			sqlcipher4Exec(t, filepath.Join(dir, "master.db"), key, tc.play.sql())
 			if !tc.sent {
 				return // the next case's event proves this one was skipped
 			}
@@ -159,7 +128,6 @@ func TestRekordboxWatcher(t *testing.T) {
 // rekordbox keeps master.db in WAL mode while it runs: plays still in the
 // -wal (not yet checkpointed into master.db) are read, without writing.
 func TestRekordboxReadsWAL(t *testing.T) {
-	testenv.NeedTools(t, "sqlcipher")
 	now := time.Now().Truncate(time.Second)
 	const key = "wal-key"
 	dir := rekordboxDir(t, key)
@@ -168,46 +136,27 @@ func TestRekordboxReadsWAL(t *testing.T) {
 
 	// A writer that stays open, as rekordbox does: its WAL is not
 	// checkpointed until it closes.
-	cmd := exec.Command("sqlcipher", "-bail", db)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	say := func(stmts, marker string) {
-		t.Helper()
-		if _, err := io.WriteString(stdin, stmts+"SELECT '"+marker+"';\n"); err != nil {
-			t.Fatal(err)
-		}
-		for lines.Scan() {
-			if lines.Text() == marker {
-				return
-			}
-		}
-		t.Fatalf("sqlcipher ended before %s: %v", marker, lines.Err())
-	}
+	w := openSQLCipher4(t, db, key, "WAL")
+	closed := false
 	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Wait()
+		if !closed {
+			w.Close()
+		}
 	})
-	say("PRAGMA key = '"+key+"';\n"+debianPragmas+"PRAGMA journal_mode = WAL;\nPRAGMA wal_autocheckpoint = 0;\n", "ready")
+	if _, err := w.Exec(`PRAGMA wal_autocheckpoint = 0`); err != nil {
+		t.Fatal(err)
+	}
 	before, err := os.ReadFile(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, p := range []rbPlay{
+	for _, p := range []rbPlay{
 		{id: 1, path: "C:/Users/dj/Music/Ñandú.mp3", artist: "Los Ñandúes", title: "Ñandú", at: now},
 		{id: 2, path: "/Users/dj/Music/Ça va.aiff", artist: "Zaz", title: "Ça va", at: now.Add(time.Second)},
 	} {
-		say(p.sql(), fmt.Sprint("played", i))
+		if _, err := w.Exec(p.sql()); err != nil {
+			t.Fatal(err)
+		}
 		if fi, err := os.Stat(db + "-wal"); err != nil || fi.Size() == 0 {
 			t.Fatalf("no -wal file while the writer is open: %v", err)
 		}
@@ -222,8 +171,8 @@ func TestRekordboxReadsWAL(t *testing.T) {
 	}
 	// rekordbox quits: the -wal is checkpointed into master.db and
 	// removed. Nothing is announced again.
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
+	closed = true
+	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(db + "-wal"); err == nil {
@@ -254,7 +203,7 @@ func TestRekordboxWrongKey(t *testing.T) {
 		{"not encrypted", plain, "the-right-key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &cipherCopy{src: tc.src, dst: filepath.Join(t.TempDir(), "copy.db"), pass: tc.key, p: debianCipher}
+			c := &cipherCopy{src: tc.src, dst: filepath.Join(t.TempDir(), "copy.db"), pass: tc.key, p: sqlcipher4}
 			if _, err := c.refresh(); !errors.Is(err, ErrWrongKey) {
 				t.Fatalf("refresh = %v, want ErrWrongKey", err)
 			}
@@ -273,7 +222,7 @@ func TestRekordboxPartialWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cipherCopy{src: db, dst: filepath.Join(t.TempDir(), "copy.db"), pass: key, p: debianCipher}
+	c := &cipherCopy{src: db, dst: filepath.Join(t.TempDir(), "copy.db"), pass: key, p: sqlcipher4}
 	torn := append([]byte(nil), good...)
 	torn[len(torn)-100] ^= 0xff
 	for _, tc := range []struct {
@@ -302,110 +251,15 @@ func TestRekordboxPartialWrite(t *testing.T) {
 	wantEvent(t, nextEvent(t, out), "/Users/dj/a.mp3", "A", "First", now.Add(-time.Minute))
 }
 
-// rekordbox writes SQLCipher 4 (HMAC-SHA512, 80 reserved bytes a page),
-// which Debian's sqlcipher 3 cannot. sqlcipherEncrypt writes the format;
-// it is checked against the real sqlcipher with SQLCipher 3's hash, and
-// then used with SQLCipher 4's to check the watcher with rekordbox's
-// defaults and published key.
-func TestRekordboxSQLCipher4(t *testing.T) {
-	testenv.NeedTools(t, "sqlcipher")
+// rekordbox 6 and 7 open master.db with SQLCipher 4's defaults and the
+// published key: a database SQLCipher 4 wrote so is read by the watcher
+// with nothing set.
+func TestRekordboxPublishedKey(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	play := rbPlay{id: 1, path: "C:/Users/dj/Music/Beyoncé/Halo.mp3", artist: "Beyoncé", title: "Halo", at: now.Add(-time.Minute)}
-
-	// The encryptor agrees with the real sqlcipher.
-	v3 := filepath.Join(t.TempDir(), "v3.db")
-	sqlcipherEncrypt(t, plainRekordbox(t, debianCipher.reserve(), play), v3, "k3", debianCipher)
-	if got := sqlcipherCLI(t, v3, "k3", "SELECT Title FROM djmdContent;\n"); !strings.Contains(got, "Halo") {
-		t.Fatalf("sqlcipher cannot read what sqlcipherEncrypt wrote: %q", got)
-	}
-
-	dir := filepath.Join(t.TempDir(), "rekordbox")
-	mkdirAll(t, dir)
-	sqlcipherEncrypt(t, plainRekordbox(t, sqlcipher4.reserve(), play), filepath.Join(dir, "master.db"), rekordboxKey, sqlcipher4)
+	dir := rekordboxDir(t, rekordboxKey, play)
 	out := startWatcher(t, func(o Options) Watcher { return NewRekordbox(filepath.Join(dir, "master.db"), o) }, Options{Recent: 5 * time.Minute})
 	wantEvent(t, nextEvent(t, out), play.path, play.artist, play.title, play.at)
-}
-
-// plainRekordbox is a plain SQLite master.db with reserve bytes at the end
-// of every 4096-byte page, ready to be encrypted page by page: page 1 is
-// written by hand with the reserve set, then SQLite fills it.
-func plainRekordbox(t testing.TB, reserve int, plays ...rbPlay) []byte {
-	t.Helper()
-	const ps = 4096
-	page := make([]byte, ps)
-	copy(page, "SQLite format 3\x00")
-	binary.BigEndian.PutUint16(page[16:], ps)
-	page[18], page[19] = 1, 1
-	page[20] = byte(reserve)
-	page[21], page[22], page[23] = 64, 32, 32
-	binary.BigEndian.PutUint32(page[24:], 1) // change counter
-	binary.BigEndian.PutUint32(page[28:], 1) // pages
-	binary.BigEndian.PutUint32(page[44:], 4) // schema format
-	binary.BigEndian.PutUint32(page[56:], 1) // UTF-8
-	binary.BigEndian.PutUint32(page[92:], 1) // valid-for
-	binary.BigEndian.PutUint32(page[96:], 3045000)
-	page[100] = 0x0d // empty table leaf: the schema
-	binary.BigEndian.PutUint16(page[105:], uint16(ps-reserve))
-	path := filepath.Join(t.TempDir(), "plain.db")
-	if err := os.WriteFile(path, page, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(rekordboxSchema + rbSQL(plays...)); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if int(b[20]) != reserve {
-		t.Fatalf("reserve %d, want %d", b[20], reserve)
-	}
-	return b
-}
-
-// sqlcipherEncrypt writes plain (pages with p's reserve) encrypted as
-// SQLCipher does, from its documented format.
-func sqlcipherEncrypt(t testing.TB, plain []byte, dst, pass string, p cipherParams) {
-	t.Helper()
-	ps, res := p.pageSize, p.reserve()
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	k, err := deriveKeys(p, pass, salt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := aes.NewCipher(k.aes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]byte, len(plain))
-	for i := 0; i*ps < len(plain); i++ {
-		pg := plain[i*ps : (i+1)*ps]
-		enc := out[i*ps : (i+1)*ps]
-		off := 0
-		if i == 0 {
-			off = 16
-			copy(enc, salt)
-		}
-		end := ps - res
-		iv := enc[end : end+16]
-		rand.Read(iv)
-		cipher.NewCBCEncrypter(block, iv).CryptBlocks(enc[off:end], pg[off:end])
-		m := hmac.New(p.hash, k.mac)
-		m.Write(enc[off : end+16])
-		var no [4]byte
-		binary.LittleEndian.PutUint32(no[:], uint32(i+1))
-		m.Write(no[:])
-		copy(enc[end+16:], m.Sum(nil))
-	}
-	if err := os.WriteFile(dst, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // In rollback-journal mode a transaction being written leaves a journal
@@ -415,7 +269,7 @@ func TestRekordboxHotJournalAndInvalidate(t *testing.T) {
 	const key = "k"
 	dir := rekordboxDir(t, key, rbPlay{id: 1, path: "/a.mp3", artist: "A", title: "B", at: time.Now()})
 	db := filepath.Join(dir, "master.db")
-	c := &cipherCopy{src: db, dst: filepath.Join(t.TempDir(), "copy.db"), pass: key, p: debianCipher}
+	c := &cipherCopy{src: db, dst: filepath.Join(t.TempDir(), "copy.db"), pass: key, p: sqlcipher4}
 	journal := []byte{0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 0}
 	if err := os.WriteFile(db+"-journal", journal, 0o644); err != nil {
 		t.Fatal(err)

@@ -58,6 +58,9 @@ var kinds = []Kind{
 		newW:     func(l string, o Options) (Watcher, error) { return NewDJUCED(l, o), nil }},
 	{Name: SourceTextFile, Label: "Now-playing text file", Hint: "Path of the text file the DJ program rewrites", Usage: "textfile:PATH", NeedLocation: true,
 		newW: func(l string, o Options) (Watcher, error) { return NewTextFile(l, o), nil }},
+	{Name: SourceDjay, Label: "djay Pro", Hint: "MediaLibrary.db or the djay folder (empty: the usual place)", Usage: "djay[:PATH]",
+		defaults: func() (string, error) { return FindDefault(SourceDjay) },
+		newW:     func(l string, o Options) (Watcher, error) { return NewDjay(l, o), nil }},
 	{Name: SourceManual, Label: "Manual (send from the Library)", Usage: "manual", NoLocation: true,
 		newW: func(_ string, o Options) (Watcher, error) { return newManual(o), nil }},
 }

@@ -22,6 +22,7 @@ const (
 	StateWrongKey                 // an encrypted database did not open with the key
 	StateNoBroadcast              // the broadcast receiver listens; nothing streams
 	StateUnreadable               // another problem: Status.Problem says which
+	StateWrongFile                // the file is a database, not the DJ program's one
 )
 
 // Status says which source is followed, when it last gave a track, and why
@@ -65,6 +66,8 @@ func (s Status) Text() string {
 		return name + ": wrong key: the database does not open with the key Pika! has. " + RekordboxKeyHelp + "."
 	case StateNoBroadcast:
 		return fmt.Sprintf("%s: no broadcast yet on %s. Switch broadcasting on in Traktor (Preferences › Broadcasting: Address 127.0.0.1, Port %s).", name, orUnknown(s.Location), portOf(s.Location))
+	case StateWrongFile:
+		return fmt.Sprintf("%s: %s is not %s's database (the history Pika! reads is not in it). Check the place given for the source, or leave it empty for the usual one.", name, orUnknown(s.Location), name)
 	default:
 		return fmt.Sprintf("%s: cannot read%s: %s. Pika! tries again.", name, at, s.Problem)
 	}
@@ -105,6 +108,11 @@ func statusOf(kind, loc string, err error) Status {
 		s.State = StateWrongKey
 	case strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY"):
 		s.State, s.Problem = StateLocked, msg
+	case strings.Contains(msg, "no such table") || strings.Contains(msg, "no such column") ||
+		strings.Contains(msg, "file is not a database") || strings.Contains(msg, "SQLITE_NOTADB"):
+		// Another program's database, or not a database: waiting does
+		// not help, the DJ has to name the right file.
+		s.State, s.Problem = StateWrongFile, msg
 	default:
 		s.State, s.Problem = StateUnreadable, msg
 	}

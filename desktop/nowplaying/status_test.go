@@ -78,6 +78,28 @@ func TestStatusFromWatchers(t *testing.T) {
 			t.Errorf("after a play: %+v / %q", s, s.Text())
 		}
 	})
+	for _, tc := range []struct {
+		name  string
+		write func(t *testing.T, path string)
+	}{
+		{"another program's database", func(t *testing.T, path string) { engineDBAt(t, filepath.Dir(filepath.Dir(path))) }},
+		{"not a database", func(t *testing.T, path string) {
+			if err := os.WriteFile(path, []byte(strings.Repeat("Artist - Title\n", 400)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run("djay: "+tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x", "Database2", "hm.db")
+			mkdirAll(t, filepath.Dir(path))
+			tc.write(t, path)
+			l := newStatusLog(Spec{Kind: SourceDjay, Location: path})
+			startWatcher(t, func(o Options) Watcher { return NewDjay(path, o) }, Options{OnStatus: l.tr.Report})
+			if s := l.wait(t, StateWrongFile); !strings.Contains(s.Text(), "is not djay Pro's database") {
+				t.Errorf("text %q", s.Text())
+			}
+		})
+	}
 	t.Run("database locked", func(t *testing.T) {
 		lib := filepath.Join(t.TempDir(), "Engine Library")
 		path, db := engineDBAt(t, lib)
@@ -127,6 +149,7 @@ func TestStatusText(t *testing.T) {
 		{Status{Kind: SourceRekordbox, State: StateWrongKey}, []string{"wrong key", "key box of the Live pane", "PIKA_REKORDBOX_KEY", "go live again"}},
 		{Status{Kind: SourceTraktor, Location: "127.0.0.1:8000", State: StateNoBroadcast}, []string{"no broadcast yet on 127.0.0.1:8000", "Port 8000"}},
 		{Status{Kind: SourceM3U, State: StateUnreadable, Problem: "permission denied"}, []string{"cannot read", "permission denied"}},
+		{Status{Kind: SourceDjay, Location: "/Users/dj/Music/mixxxdb.sqlite", State: StateWrongFile}, []string{"/Users/dj/Music/mixxxdb.sqlite is not djay Pro's database", "leave it empty"}},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.st.State), func(t *testing.T) {
@@ -150,6 +173,8 @@ func TestStatusOf(t *testing.T) {
 		{fmt.Errorf("open: %w", notExist), StateNotFound},
 		{fmt.Errorf("x: %w", ErrWrongKey), StateWrongKey},
 		{fmt.Errorf("read: database is locked (5) (SQLITE_BUSY)"), StateLocked},
+		{fmt.Errorf("read djay library: SQL logic error: no such table: database2 (1)"), StateWrongFile},
+		{fmt.Errorf("open: file is not a database (26)"), StateWrongFile},
 		{fmt.Errorf("garbage"), StateUnreadable},
 	}
 	for _, tc := range tests {

@@ -37,7 +37,7 @@ Usage:
                                         event's stage with --stage: dancers of its QR code follow you);
                                         SOURCE: virtualdj[:DIR] | mixxx[:DB] | serato[:DIR] | m3u:PATH |
                                         engine[:DIR] | traktor[:PORT] | mpris[:PLAYER] | rekordbox[:PATH] |
-                                        seratodb[:PATH] | djuced[:DIR] | textfile:PATH | manual;
+                                        seratodb[:PATH] | djuced[:DIR] | textfile:PATH | djay[:PATH] | manual;
                                         the token comes from pika token set or PIKA_TOKEN (--token pk_dj_…
                                         also works, but other users of the machine can read it in ps)
   pika stages [--allow-http]            list the stages of the events you play at (accept the
