@@ -214,21 +214,25 @@ func (m *Manager) Start(ctx context.Context) error {
 	}()
 	go m.watchTokens(ctx, m.cfg.TokenCheckInterval)
 	if m.clustered() {
-		go m.keepLeases(ctx)
+		// The owners renew their leases, mirrors take over from dead ones.
+		go every(ctx, m.cfg.OwnerLease/3, func() { m.leaseRound(ctx) })
 	}
-	go func() {
-		t := time.NewTicker(m.cfg.ActivityInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				m.touchConnected(ctx)
-			}
-		}
-	}()
+	go every(ctx, m.cfg.ActivityInterval, func() { m.touchConnected(ctx) })
 	return nil
+}
+
+// every runs f every interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, f func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
 }
 
 // touchConnected records that the sessions whose DJ is connected are still

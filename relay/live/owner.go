@@ -178,23 +178,10 @@ func (m *Manager) yield(ctx context.Context, r *Room, to string) *protocol.Error
 	return nil
 }
 
-// keepLeases runs every third of the lease: the owner renews its leases
+// leaseRound runs every third of the lease: the owner renews its leases
 // (a lost one demotes its room), mirrors report their dancers to the
 // owner and take over sessions whose owner's lease ran out, and sessions
 // whose owner died without anyone here have their DJ counted as gone.
-func (m *Manager) keepLeases(ctx context.Context) {
-	t := time.NewTicker(m.cfg.OwnerLease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		m.leaseRound(ctx)
-	}
-}
-
 func (m *Manager) leaseRound(ctx context.Context) {
 	now := time.Now()
 	if _, err := m.st.MarkOrphans(ctx, now); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {

@@ -98,20 +98,11 @@ func (m *Manager) RevokeToken(tokenID string) int {
 }
 
 // watchTokens re-checks the held tokens every interval until ctx is done.
-func (m *Manager) watchTokens(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		every = DefaultTokenCheckInterval
+func (m *Manager) watchTokens(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = DefaultTokenCheckInterval
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			m.recheckTokens(ctx)
-		}
-	}
+	every(ctx, interval, func() { m.recheckTokens(ctx) })
 }
 
 func (m *Manager) recheckTokens(ctx context.Context) {

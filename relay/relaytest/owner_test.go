@@ -15,6 +15,15 @@ import (
 // shortLease makes take-overs quick in tests.
 var shortLease = relaytest.WithConfig(func(c *app.Config) { c.OwnerLease = 900 * time.Millisecond })
 
+// threeRelays starts three relays on one NATS and one database file, with
+// a short lease and opts.
+func threeRelays(t *testing.T, opts ...relaytest.Option) (r1, r2, r3 *relaytest.Relay) {
+	t.Helper()
+	n := natstest.Start(t)
+	r1 = relaytest.Start(t, append([]relaytest.Option{relaytest.WithNATS(n.ClientURL()), shortLease}, opts...)...)
+	return r1, r1.StartPeer(t), r1.StartPeer(t)
+}
+
 func play(t *testing.T, dj *relaytest.Client, title string) {
 	t.Helper()
 	dj.MustOK(t, protocol.TypeNowPlaying, protocol.NowPlaying{Track: protocol.Track{Artist: "Band", Title: title}})
@@ -41,9 +50,7 @@ func untilCount(t *testing.T, c *relaytest.Client, n int) {
 // it missed; a DJ who comes back on another relay moves the session
 // there, and every relay's dancers follow it to its end.
 func TestSessionOwner(t *testing.T) {
-	n := natstest.Start(t)
-	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease)
-	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	r1, r2, r3 := threeRelays(t)
 	token := r1.RegisterDJ(t, "ana@example.com", "DJ Ana")
 	dj, reg := r1.StartSession(t, token, "Friday", "")
 	play(t, dj, "First")
@@ -144,9 +151,7 @@ func TestSessionOwner(t *testing.T) {
 // relay than the set it ends; dancers on a third relay are told once,
 // with the next set, and the ended set's relay forgets it.
 func TestHandOverAcrossRelays(t *testing.T) {
-	n := natstest.Start(t)
-	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease)
-	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	r1, r2, r3 := threeRelays(t)
 	org := r1.RegisterDJ(t, "org@example.com", "Organizer")
 	ev, stages := r1.CreateEvent(t, org, "Summer Swing", "Main=main")
 	ana := r1.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
@@ -190,10 +195,7 @@ func TestHandOverAcrossRelays(t *testing.T) {
 // TestPINGuessesAcrossRelays: wrong PINs tried on two mirrors count
 // together at the owner, which locks the address out and tells the DJ.
 func TestPINGuessesAcrossRelays(t *testing.T) {
-	n := natstest.Start(t)
-	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()), shortLease,
-		relaytest.WithPINLimits(pinguard.Limits{AddrGuesses: 4, AddrRefill: time.Hour, Lockout: time.Hour}))
-	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	r1, r2, r3 := threeRelays(t, relaytest.WithPINLimits(pinguard.Limits{AddrGuesses: 4, AddrRefill: time.Hour, Lockout: time.Hour}))
 	token := r1.RegisterDJ(t, "ana@example.com", "DJ Ana")
 	dj, reg := r1.StartSession(t, token, "Private party", "4321")
 	var last *protocol.Error
