@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -47,10 +48,10 @@ func (m *Manager) AnnounceEvent(ctx context.Context, ev store.Event, by string, 
 	if err != nil {
 		return a, m.storeErr("store announcement", err)
 	}
-	m.toStages(ctx, targets, hub.NewMessage(protocol.TypeEventAnnouncement, a))
+	m.toStages(ctx, targets, protocol.TypeEventAnnouncement, a)
 	if expires != nil {
 		time.AfterFunc(time.Until(*expires), func() {
-			m.toStages(context.Background(), targets, hub.NewMessage(protocol.TypeEventAnnouncementCleared, protocol.EventAnnouncementCleared{AnnouncementID: a.AnnouncementID}))
+			m.toStages(context.Background(), targets, protocol.TypeEventAnnouncementCleared, protocol.EventAnnouncementCleared{AnnouncementID: a.AnnouncementID})
 		})
 	}
 	m.log.Info("event announcement", "event", ev.ID, "announcement", a.AnnouncementID, "stages", len(targets))
@@ -76,20 +77,50 @@ func (m *Manager) ClearEventAnnouncement(ctx context.Context, ev store.Event, id
 			targets = append(targets, s.ID)
 		}
 	}
-	m.toStages(ctx, targets, hub.NewMessage(protocol.TypeEventAnnouncementCleared, protocol.EventAnnouncementCleared{AnnouncementID: id}))
+	m.toStages(ctx, targets, protocol.TypeEventAnnouncementCleared, protocol.EventAnnouncementCleared{AnnouncementID: id})
 	return nil
 }
 
-// toStages publishes msg to each stage's followers and to the set live on
-// it. A page following a stage and in its set gets it twice; the id makes
-// the second harmless.
-func (m *Manager) toStages(ctx context.Context, stageIDs []string, msg *hub.Message) {
+// toStages publishes a broadcast to each stage's followers and to the set
+// live on it. A page following a stage and in its set gets it twice; the
+// id makes the second harmless.
+func (m *Manager) toStages(ctx context.Context, stageIDs []string, t protocol.Type, payload any) {
+	msg := hub.NewMessage(t, payload)
 	for _, id := range stageIDs {
 		m.broker.Publish(stageTopic(id), msg)
 		if live, err := m.st.LiveOnStage(ctx, id); err == nil {
-			m.broker.Publish(live.ID, msg)
+			m.toSession(ctx, live.ID, t, payload)
 		}
 	}
+}
+
+// toSession has a session's owner broadcast what was made outside its
+// room (an organizers' announcement), numbered like the room's own so a
+// page catching up gets it again; when no owner answers it goes out
+// unnumbered.
+func (m *Manager) toSession(ctx context.Context, id string, t protocol.Type, payload any) {
+	m.mu.Lock()
+	r := m.rooms[id]
+	m.mu.Unlock()
+	if r != nil && r.isOwner() {
+		r.publish(t, payload)
+		return
+	}
+	if m.clustered() {
+		b, err := json.Marshal(relayed{Type: t, Payload: mustJSON(payload)})
+		if err == nil {
+			if pe, err := m.ask(ctx, id, fwdRequest{Op: opBroadcast, Relay: m.relayID, Body: b}, nil); err == nil && pe == nil {
+				return
+			}
+		}
+	}
+	m.broker.Publish(id, hub.NewMessage(t, payload))
+}
+
+// relayed is a broadcast another relay hands a session's owner.
+type relayed struct {
+	Type    protocol.Type   `json:"type"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 // stageAnnouncements are the running event announcements for a stage.

@@ -20,10 +20,11 @@ const (
 	opSearch    = "search"
 	opRequest   = "request"
 	opMyRequest = "my-request"
-	opState     = "state"   // a joining dancer's SESSION_STATE
-	opPIN       = "pin"     // a joining dancer's PIN, against the owner's guess limits
-	opDancers   = "dancers" // the mirror's dancers, for the count
-	opYield     = "yield"   // the DJ is on the asking relay
+	opState     = "state"     // a joining dancer's SESSION_STATE
+	opPIN       = "pin"       // a joining dancer's PIN, against the owner's guess limits
+	opDancers   = "dancers"   // the mirror's dancers, for the count
+	opYield     = "yield"     // the DJ is on the asking relay
+	opBroadcast = "broadcast" // an organizers' announcement, for the owner to number
 )
 
 type fwdRequest struct {
@@ -203,6 +204,14 @@ var ownerOps = map[string]func(ctx context.Context, d *Dancer, req fwdRequest) (
 	opDancers: withBody(func(_ context.Context, d *Dancer, req fwdRequest, ids *[]string) (any, *protocol.Error) {
 		d.r.setRemote(req.Relay, *ids, time.Now())
 		return nil, nil
+	}),
+	opBroadcast: withBody(func(_ context.Context, d *Dancer, _ fwdRequest, b *relayed) (any, *protocol.Error) {
+		switch b.Type {
+		case protocol.TypeEventAnnouncement, protocol.TypeEventAnnouncementCleared:
+			d.r.publish(b.Type, b.Payload)
+			return nil, nil
+		}
+		return nil, errInternal
 	}),
 	opYield: func(ctx context.Context, d *Dancer, req fwdRequest) (any, *protocol.Error) {
 		return nil, d.r.m.yield(ctx, d.r, req.Relay)

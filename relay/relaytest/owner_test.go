@@ -212,3 +212,37 @@ func TestPINGuessesAcrossRelays(t *testing.T) {
 	other := r2.MustDialFrom(t, "127.0.0.2")
 	other.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, PIN: "4321"})
 }
+
+// TestEventAnnouncementAcrossRelays: an organizer announces through a
+// relay that has nothing of the set; the set's owner numbers it, so its
+// dancers get it on every relay, and a page that was away catches up
+// with it.
+func TestEventAnnouncementAcrossRelays(t *testing.T) {
+	r1, r2, r3 := threeRelays(t)
+	org := r1.RegisterDJ(t, "org@example.com", "Organizer")
+	ev, stages := r1.CreateEvent(t, org, "Summer Swing", "Main=main")
+	ana := r1.EventDJ(t, org, ev.ID, "ana@example.com", "DJ Ana")
+	dj := r1.Dial(t, nil)
+	reg := dj.MustOK(t, protocol.TypeRegisterSession, protocol.RegisterSession{Token: ana, Name: "Friday", StageID: stages[0].ID}).Payload.(*protocol.SessionRegistered)
+	play(t, dj, "Opening")
+	away, st := r2.Join(t, reg.SessionID, "phone-away", "")
+	stays, _ := r2.Join(t, reg.SessionID, "phone-stays", "")
+	away.Close()
+
+	var a protocol.EventAnnouncement
+	if code := r3.DoJSON(t, "POST", "/api/events/"+ev.ID+"/announcements", org, protocol.EventAnnouncementRequest{Announce: protocol.Announce{Text: "Workshop at 3 pm in room B"}}, &a); code != 201 && code != 200 {
+		t.Fatalf("announce: %d", code)
+	}
+	f := stays.Expect(t, protocol.TypeEventAnnouncement)
+	if f.Seq == 0 || f.Epoch != st.Epoch {
+		t.Fatalf("the announcement reached relay 2 as %s/%d, want numbered in the set's epoch %s", f.Epoch, f.Seq, st.Epoch)
+	}
+	back := r2.Dial(t, nil)
+	cu := back.MustOK(t, protocol.TypeSubscribe, protocol.Subscribe{SessionID: reg.SessionID, ClientID: st.ClientID, Epoch: st.Epoch, Seq: st.Seq})
+	if cu.Type != protocol.TypeCaughtUp {
+		t.Fatalf("reconnecting got %s, want CAUGHT_UP", cu.Type)
+	}
+	if got := back.Expect(t, protocol.TypeEventAnnouncement).Payload.(*protocol.EventAnnouncement); got.AnnouncementID != a.AnnouncementID {
+		t.Errorf("caught up with %+v, want %s", got, a.AnnouncementID)
+	}
+}
