@@ -11,34 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// cluster models deploy/compose.cluster.yaml after YAML merge keys are
-// applied; networks take the long form there (aliases), so a service's
-// networks are a map.
-type cluster struct {
-	Name     string                     `yaml:"name"`
-	Services map[string]clusterService  `yaml:"services"`
-	Volumes  map[string]*struct{}       `yaml:"volumes"`
-	Networks map[string]*clusterNetwork `yaml:"networks"`
-}
-
-type clusterNetwork struct {
-	EnableIPv6 bool `yaml:"enable_ipv6"`
-	Internal   bool `yaml:"internal"`
-}
-
-type clusterService struct {
-	Image       string            `yaml:"image"`
-	Build       *build            `yaml:"build"`
-	Restart     string            `yaml:"restart"`
-	Command     []string          `yaml:"command"`
-	Environment map[string]string `yaml:"environment"`
-	Ports       []string          `yaml:"ports"`
-	Volumes     []string          `yaml:"volumes"`
-	Healthcheck *healthcheck      `yaml:"healthcheck"`
-	DependsOn   map[string]dep    `yaml:"depends_on"`
-	Networks    serviceNetworks   `yaml:"networks"`
-}
-
 // serviceNetworks holds a service's networks and their aliases, from
 // either form: [a, b] or {a: {aliases: [x]}}.
 type serviceNetworks map[string][]string
@@ -76,7 +48,7 @@ func (n *serviceNetworks) UnmarshalYAML(v *yaml.Node) error {
 // relay alone answers as "relay", all relays share NATS and the database
 // volume, nothing publishes a port, and every variable is documented.
 func checkCluster(raw []byte, envKeys map[string]bool) []string {
-	var c cluster
+	var c compose
 	if err := yaml.NewDecoder(bytes.NewReader(raw)).Decode(&c); err != nil {
 		return []string{"compose.cluster.yaml does not parse: " + err.Error()}
 	}

@@ -43,8 +43,10 @@ func readFile(t *testing.T, parts ...string) []byte {
 	return b
 }
 
-// compose models the parts of the compose specification deploy/ uses.
-// Decoding is strict: a misspelt key fails instead of being ignored.
+// compose models the parts of the compose specification deploy/ uses,
+// for both compose files (the cluster's after YAML merge keys are
+// applied). Decoding compose.yaml is strict: a misspelt key fails instead
+// of being ignored.
 type compose struct {
 	Name     string                    `yaml:"name"`
 	Services map[string]service        `yaml:"services"`
@@ -54,6 +56,7 @@ type compose struct {
 
 type composeNetwrk struct {
 	EnableIPv6 bool `yaml:"enable_ipv6"`
+	Internal   bool `yaml:"internal"`
 }
 
 type service struct {
@@ -72,7 +75,7 @@ type service struct {
 	Tmpfs           []string          `yaml:"tmpfs"`
 	CapDrop         []string          `yaml:"cap_drop"`
 	SecurityOpt     []string          `yaml:"security_opt"`
-	Networks        []string          `yaml:"networks"`
+	Networks        serviceNetworks   `yaml:"networks"`
 }
 
 type build struct {
@@ -144,7 +147,7 @@ func checkCompose(raw []byte, envKeys map[string]bool, composeDir string) []stri
 				}
 			}
 		}
-		for _, n := range s.Networks {
+		for n := range s.Networks {
 			if _, ok := c.Networks[n]; !ok {
 				add("service %s uses network %s, which is not declared", name, n)
 			}
