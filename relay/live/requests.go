@@ -240,94 +240,87 @@ func (d *DJ) SendRequestQueue(ctx context.Context) {
 	}
 }
 
-// RequestSettings turns requests on or off, pauses them or allows free
-// text; the dancers learn it at once.
-func (d *DJ) RequestSettings(ctx context.Context, rs *protocol.RequestSettings) *protocol.Error {
+// withBook runs one of the DJ's request commands, in order with the DJ's
+// other commands, on the room's request book.
+func (d *DJ) withBook(ctx context.Context, f func(r *Room, b *requestBook) *protocol.Error) *protocol.Error {
 	if pe := d.begin(); pe != nil {
 		return pe
 	}
 	defer d.r.djOps.Unlock()
-	r := d.r
-	b, pe := r.book(ctx)
+	b, pe := d.r.book(ctx)
 	if pe != nil {
 		return pe
 	}
-	if err := r.m.st.SetRequestSettings(ctx, r.id, *rs); err != nil {
-		return r.m.storeErr("store request settings", err)
-	}
-	b.mu.Lock()
-	b.settings = *rs
-	st := b.statusLocked()
-	b.mu.Unlock()
-	r.publish(protocol.TypeRequestsStatus, st)
-	r.sendQueue(b)
-	r.m.log.Info("request settings", "session", r.id, "enabled", rs.Enabled, "paused", rs.Paused, "freeText", rs.FreeText)
-	return nil
+	return f(d.r, b)
+}
+
+// RequestSettings turns requests on or off, pauses them or allows free
+// text; the dancers learn it at once.
+func (d *DJ) RequestSettings(ctx context.Context, rs *protocol.RequestSettings) *protocol.Error {
+	return d.withBook(ctx, func(r *Room, b *requestBook) *protocol.Error {
+		if err := r.m.st.SetRequestSettings(ctx, r.id, *rs); err != nil {
+			return r.m.storeErr("store request settings", err)
+		}
+		b.mu.Lock()
+		b.settings = *rs
+		st := b.statusLocked()
+		b.mu.Unlock()
+		r.publish(protocol.TypeRequestsStatus, st)
+		r.sendQueue(b)
+		r.m.log.Info("request settings", "session", r.id, "enabled", rs.Enabled, "paused", rs.Paused, "freeText", rs.FreeText)
+		return nil
+	})
 }
 
 // Catalogue applies one chunk of the catalogue. Dancers hear of it only
 // when the catalogue becomes empty or stops being so.
 func (d *DJ) Catalogue(ctx context.Context, c *protocol.Catalogue) *protocol.Error {
-	if pe := d.begin(); pe != nil {
-		return pe
-	}
-	defer d.r.djOps.Unlock()
-	r := d.r
-	b, pe := r.book(ctx)
-	if pe != nil {
-		return pe
-	}
-	max := r.m.reqs.cfg.MaxCatalogue
-	b.mu.Lock()
-	before := len(b.cat.byID)
-	if c.Reset {
-		b.cat = newCatalogue()
-	}
-	for _, id := range c.Remove {
-		b.cat.remove(id)
-	}
-	full := false
-	for _, t := range c.Tracks {
-		if _, ok := b.cat.byID[t.ID]; !ok && len(b.cat.byID) >= max {
-			full = true
-			break
+	return d.withBook(ctx, func(r *Room, b *requestBook) *protocol.Error {
+		max := r.m.reqs.cfg.MaxCatalogue
+		b.mu.Lock()
+		before := len(b.cat.byID)
+		if c.Reset {
+			b.cat = newCatalogue()
 		}
-		b.cat.put(t)
-	}
-	after := len(b.cat.byID)
-	st := b.statusLocked()
-	b.mu.Unlock()
-	if (before == 0) != (after == 0) {
-		r.publish(protocol.TypeRequestsStatus, st)
-	}
-	if full {
-		return perr(protocol.CodeTooLarge, fmt.Sprintf("the request list holds at most %d tracks; the tracks past that were left out", max))
-	}
-	return nil
+		for _, id := range c.Remove {
+			b.cat.remove(id)
+		}
+		full := false
+		for _, t := range c.Tracks {
+			if _, ok := b.cat.byID[t.ID]; !ok && len(b.cat.byID) >= max {
+				full = true
+				break
+			}
+			b.cat.put(t)
+		}
+		after := len(b.cat.byID)
+		st := b.statusLocked()
+		b.mu.Unlock()
+		if (before == 0) != (after == 0) {
+			r.publish(protocol.TypeRequestsStatus, st)
+		}
+		if full {
+			return perr(protocol.CodeTooLarge, fmt.Sprintf("the request list holds at most %d tracks; the tracks past that were left out", max))
+		}
+		return nil
+	})
 }
 
 // AnswerRequest accepts, declines or marks played a request.
 func (d *DJ) AnswerRequest(ctx context.Context, a *protocol.AnswerRequest) *protocol.Error {
-	if pe := d.begin(); pe != nil {
-		return pe
-	}
-	defer d.r.djOps.Unlock()
-	r := d.r
-	b, pe := r.book(ctx)
-	if pe != nil {
-		return pe
-	}
-	if err := r.m.st.AnswerRequest(ctx, r.id, a.RequestID, a.State, a.Reason, time.Now()); err != nil {
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			return errNoSuchRequest
-		case errors.Is(err, store.ErrRequestClosed):
-			return errRequestDone
+	return d.withBook(ctx, func(r *Room, b *requestBook) *protocol.Error {
+		if err := r.m.st.AnswerRequest(ctx, r.id, a.RequestID, a.State, a.Reason, time.Now()); err != nil {
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return errNoSuchRequest
+			case errors.Is(err, store.ErrRequestClosed):
+				return errRequestDone
+			}
+			return r.m.storeErr("answer request", err)
 		}
-		return r.m.storeErr("answer request", err)
-	}
-	r.m.log.Info("request answered", "session", r.id, "request", a.RequestID, "state", a.State)
-	return r.requestChanged(ctx, b, a.RequestID)
+		r.m.log.Info("request answered", "session", r.id, "request", a.RequestID, "state", a.State)
+		return r.requestChanged(ctx, b, a.RequestID)
+	})
 }
 
 // forgetPlayed drops the cache of tracks played tonight: one was just
