@@ -598,7 +598,7 @@ function drawPoll() {
       'aria-pressed': String(mine === i),
       dataset: { index: String(i) },
       onclick: () => votePoll(i),
-    }, bar, el('span', { class: 'text', text }), el('span', { class: 'tally', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
+    }, bar, el('span', { class: 'text', text, dataset: { mine: tr('poll.mine') } }), el('span', { class: 'tally', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
     opts.append(b);
   });
   const status = $('#poll-status');
