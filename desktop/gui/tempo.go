@@ -26,4 +26,4 @@ func likesLine(n int) string {
 
 // listenersLine is how many dancers are connected, in the status line and
 // the Live pane ("dancers", as the pages say).
-func listenersLine(n int) string { return plural(n, "dancer", "dancers") + " connected" }
+func listenersLine(n int) string { return TN("status.listeners", n) }
