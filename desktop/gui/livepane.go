@@ -131,7 +131,7 @@ func newLivePane(g *gui) *livePane {
 	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
 	p.pin = widget.NewEntry()
 	p.pin.SetPlaceHolder("optional, 4–8 digits")
-	p.publicRecap = widget.NewCheck("Recap public after the session", func(bool) { p.recapTouched = true })
+	p.publicRecap = widget.NewCheck(T("live.publicRecap"), func(bool) { p.recapTouched = true })
 	p.publicRecap.SetChecked(true)
 	p.recapTouched = false
 	p.pin.OnChanged = func(s string) {
@@ -144,34 +144,34 @@ func newLivePane(g *gui) *livePane {
 	p.pinWarn = newNote(widget.WarningImportance)
 	p.newPIN = widget.NewEntry()
 	p.newPIN.SetPlaceHolder("new PIN, 4–8 digits")
-	p.changePIN = widget.NewButtonWithIcon("Change PIN", theme.ViewRefreshIcon(), p.setPIN)
+	p.changePIN = widget.NewButtonWithIcon(T("live.changePIN"), theme.ViewRefreshIcon(), p.setPIN)
 	p.pinBox = container.NewVBox(p.pinWarn, container.NewBorder(nil, nil, nil, p.changePIN, p.newPIN))
 	p.pinBox.Hide()
-	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
+	p.goLive = widget.NewButtonWithIcon(T("live.goLive"), theme.MediaPlayIcon(), p.startLive)
 	p.goLive.Importance = widget.HighImportance
-	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.confirmEnd)
+	p.end = widget.NewButtonWithIcon(T("live.end"), theme.MediaStopIcon(), p.confirmEnd)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
-	p.analyticsBtn = widget.NewButtonWithIcon("Your set's numbers", theme.InfoIcon(), p.showAnalytics)
+	p.analyticsBtn = widget.NewButtonWithIcon(T("live.analytics"), theme.InfoIcon(), p.showAnalytics)
 	p.analyticsBtn.Hide()
 	p.errLabel = newErrorNote()
 	p.info = newNote(widget.MediumImportance)
 	p.offline = newNote(widget.WarningImportance)
-	p.retry = widget.NewButtonWithIcon("Try again now", theme.ViewRefreshIcon(), p.retryLink)
-	p.cancelLive = widget.NewButtonWithIcon("Cancel going live", theme.CancelIcon(), p.endLive)
+	p.retry = widget.NewButtonWithIcon(T("live.retry"), theme.ViewRefreshIcon(), p.retryLink)
+	p.cancelLive = widget.NewButtonWithIcon(T("live.cancel"), theme.CancelIcon(), p.endLive)
 	p.offlineBox = container.NewVBox(p.offline, container.NewHBox(p.retry, p.cancelLive))
 	p.offlineBox.Hide()
 
 	setup := widget.NewForm(
-		widget.NewFormItem("Watch", p.source),
-		widget.NewFormItem("Location", p.location),
-		widget.NewFormItem("Where", p.stage.row),
-		widget.NewFormItem("Session name", p.name),
-		widget.NewFormItem("PIN", p.pin),
+		widget.NewFormItem(T("live.form.watch"), p.source),
+		widget.NewFormItem(T("live.form.location"), p.location),
+		widget.NewFormItem(T("live.form.where"), p.stage.row),
+		widget.NewFormItem(T("live.form.name"), p.name),
+		widget.NewFormItem(T("live.form.pin"), p.pin),
 		widget.NewFormItem("", p.publicRecap),
 	)
 
-	p.title = canvas.NewText("Nothing playing yet", nil)
+	p.title = canvas.NewText(T("live.nothingPlaying"), nil)
 	p.title.TextSize = 30
 	p.title.TextStyle = fyne.TextStyle{Bold: true}
 	p.artist = newNote(widget.MediumImportance)
@@ -194,20 +194,20 @@ func newLivePane(g *gui) *livePane {
 	p.joinNote = newNote(widget.WarningImportance)
 
 	nowPlaying := container.NewVBox(
-		sectionTitle("Now playing"),
+		sectionTitle(T("live.nowPlaying")),
 		themed(p.title, theme.ColorNameForeground),
 		p.artist,
 		container.NewHBox(themed(p.bpm, colorNameAccentText), container.NewCenter(p.key)),
 		p.analysing,
 		p.feel.content,
 	)
-	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	room := container.NewVBox(sectionTitle(T("live.room")), p.likes, p.tempo, p.listeners)
 	p.requests = newRequestsPane(g)
 	p.assist = newAssistView(g)
 	p.assist.requests = g.core.OpenRequests // what the room asks for ranks higher
 	p.firstRun = container.NewVBox()
 	left := container.NewVScroll(container.NewVBox(
-		heading("Live"),
+		heading(T("pane.live")),
 		p.firstRun,
 		setup,
 		container.NewHBox(p.goLive, p.end, p.analyticsBtn),
@@ -225,7 +225,7 @@ func newLivePane(g *gui) *livePane {
 		p.requests.content,
 		p.assist.content,
 	))
-	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
+	right := container.NewBorder(container.NewVBox(sectionTitle(T("live.joinHere")), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	p.content = split
@@ -258,20 +258,20 @@ func (p *livePane) startLive() {
 	pin := strings.TrimSpace(p.pin.Text)
 	switch {
 	case name == "":
-		p.errLabel.SetText("Give the session a name: dancers see it on their phones.")
+		p.errLabel.SetText(T("live.nameMissing"))
 		return
 	case len([]rune(name)) > protocol.MaxSessionNameLen:
-		p.errLabel.SetText(fmt.Sprintf("The session name is longer than %d characters.", protocol.MaxSessionNameLen))
+		p.errLabel.SetText(T("live.nameTooLong", "Max", protocol.MaxSessionNameLen))
 		return
 	case pin != "" && !protocol.ValidPIN(pin):
-		p.errLabel.SetText("The PIN must be 4 to 8 digits, or empty for an open session.")
+		p.errLabel.SetText(T("live.pinFormat"))
 		return
 	case p.g.core.Settings().RelayURL == "":
 		// The first step of the checklist above, before the token.
 		p.errLabel.SetText(errorText(core.ErrNoRelay) + ".")
 		return
 	}
-	p.info.SetText("Connecting to the relay…")
+	p.info.SetText(T("live.connecting"))
 	p.recap = ""
 	p.endedID = ""
 	p.analyticsBtn.Hide()
@@ -289,11 +289,11 @@ func (p *livePane) startLive() {
 		p.info.SetText("")
 		switch {
 		case p.g.confirmPlainHTTP(err, p.startLive):
-			p.errLabel.SetText("Not live yet: the relay URL is plain http://.")
+			p.errLabel.SetText(T("live.plainHTTP"))
 		case err != nil:
-			p.errLabel.SetText("Could not go live: " + errorDetail(err))
+			p.errLabel.SetText(T("live.goLiveFailed", "Error", errorDetail(err)))
 		case saveErr != nil:
-			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + errorDetail(saveErr))
+			p.errLabel.SetText(T("live.notRemembered", "Error", errorDetail(saveErr)))
 		}
 		p.g.syncLive()
 	})
@@ -302,15 +302,15 @@ func (p *livePane) startLive() {
 // confirmEnd asks before ending, as quitting does: End sits next to Go
 // Live, and one slip must not end the night for the room.
 func (p *livePane) confirmEnd() {
-	msg := "The dancers' page shows that the session is over, with the recap link.\nAn ended session cannot be resumed."
-	d := dialog.NewConfirm("End the session?", msg, func(ok bool) {
+	msg := T("live.endConfirm.text")
+	d := dialog.NewConfirm(T("live.endConfirm.title"), msg, func(ok bool) {
 		p.ending = nil
 		if ok {
 			p.endLive()
 		}
 	}, p.g.win)
-	d.SetConfirmText("End session")
-	d.SetDismissText("Keep going")
+	d.SetConfirmText(T("live.end"))
+	d.SetDismissText(T("live.keepGoing"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	p.ending = d
 	d.Show()
@@ -324,7 +324,7 @@ func (p *livePane) endLive() {
 		// ErrEndedHere is no failure: the session is over here, and ended
 		// (from its event) says what the relay does about it.
 		if err != nil && !errors.Is(err, core.ErrEndedHere) {
-			p.errLabel.SetText("Could not end the session: " + errorDetail(err))
+			p.errLabel.SetText(T("live.endFailed", "Error", errorDetail(err)))
 		}
 		p.g.syncLive()
 	})
@@ -334,7 +334,7 @@ func (p *livePane) endLive() {
 func (p *livePane) setPIN() {
 	pin := strings.TrimSpace(p.newPIN.Text)
 	if !protocol.ValidPIN(pin) {
-		p.errLabel.SetText("The new PIN must be 4 to 8 digits.")
+		p.errLabel.SetText(T("live.newPinFormat"))
 		return
 	}
 	p.errLabel.SetText("")
@@ -422,7 +422,7 @@ func (p *livePane) ended(s core.Session) {
 	if s.EndedHere {
 		p.info.SetText(sentence(core.ErrEndedHere.Error()))
 	} else {
-		p.info.SetText("Session ended.")
+		p.info.SetText(T("live.ended"))
 	}
 	p.recap = s.RecapURL
 	p.endedID = s.ID
@@ -490,7 +490,7 @@ func (p *livePane) show(st core.LiveState) {
 		}
 		p.feel.Set(&t)
 	} else {
-		p.title.Text = "Nothing playing yet"
+		p.title.Text = T("live.nothingPlaying")
 		p.artist.SetText("")
 		p.bpm.Text = ""
 		p.key.SetText("")

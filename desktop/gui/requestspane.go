@@ -215,11 +215,11 @@ func (p *requestsPane) show(st core.LiveState) {
 		if len(v.Options.Folders) > 0 {
 			from = strings.Join(v.Options.Folders, ", ")
 		}
-		key := "requests.status.open"
 		if v.Options.Paused {
-			key = "requests.status.paused"
+			p.status.SetText(TN("requests.status.paused", v.Catalogue, "From", from))
+		} else {
+			p.status.SetText(TN("requests.status.open", v.Catalogue, "From", from))
 		}
-		p.status.SetText(TN(key, v.Catalogue, "From", from))
 	}
 	p.queue, p.now = v.Queue, v.NowPlaying
 	p.list.Refresh()
