@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
@@ -263,4 +264,49 @@ func TestShareSendsTheCard(t *testing.T) {
 			t.Fatalf("the shared file differs from the relay's card at byte %d", i)
 		}
 	}
+}
+
+// TestStagePageOnTheEventsClock: a stage's schedule is written on the
+// event's clock (New York here) in the reader's language and way of
+// writing time (Polish, a 24-hour clock), whatever the phone's own zone.
+func TestStagePageOnTheEventsClock(t *testing.T) {
+	b := newBrowser(t)
+	r := relaytest.Start(t)
+	out := outputDir(t)
+	org := r.RegisterDJ(t, "ola@example.com", "Ola Organizer")
+	today := time.Now().UTC().Format("2006-01-02")
+	var ev protocol.Event
+	if code := r.DoJSON(t, http.MethodPost, "/api/events", org, protocol.EventRequest{Name: "Lindy Exchange", StartsOn: today, EndsOn: today, TimeZone: "America/New_York"}, &ev); code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("create event: %d", code)
+	}
+	var st protocol.Stage
+	if code := r.DoJSON(t, http.MethodPost, "/api/events/"+ev.ID+"/stages", org, map[string]string{"name": "Sala główna"}, &st); code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("create stage: %d", code)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skipf("no zone data: %v", err)
+	}
+	// 21:30 in New York tomorrow: 03:30 in Warsaw, so a page on the
+	// phone's clock would show another hour.
+	tomorrow := time.Now().In(ny).AddDate(0, 0, 1)
+	start := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 21, 30, 0, 0, ny)
+	sched := protocol.ScheduleRequest{Slots: []protocol.ScheduleSlot{{DJName: "DJ Ben", StartsAt: start, EndsAt: start.Add(90 * time.Minute)}}}
+	if code := r.DoJSON(t, http.MethodPut, "/api/events/"+ev.ID+"/stages/"+st.ID+"/schedule", org, sched, nil); code != http.StatusOK {
+		t.Fatalf("put schedule: %d", code)
+	}
+
+	p := b.newPage(t, "Polish phone in Warsaw", 390, 844)
+	p.open(r.URL + "/live")
+	p.speaking("pl-PL,pl", "Europe/Warsaw")
+	p.open(r.URL + "/s/" + st.Slug)
+	p.waitText("#between-text", "W sali Sala główna nikt teraz nie gra.")
+	p.waitText("#between-text", "Następnie: DJ Ben, ")
+	p.waitText("#stage-schedule", "21:30")
+	p.waitText("#stage-schedule", "23:00")
+	if s := p.text("#stage-schedule"); strings.Contains(s, "03:30") || strings.Contains(s, "PM") {
+		t.Errorf("schedule %q is on the phone's clock or in English, want New York's in Polish", s)
+	}
+	p.waitText("#stage-schedule-card h2", "Program")
+	p.screenshot(out, "i18n-stage-pl.png", true)
 }
