@@ -54,7 +54,6 @@ type qrView struct {
 	card *fyne.Container
 }
 
-
 func newQRView(a fyne.App) *qrView {
 	q := &qrView{app: a}
 	q.img = canvas.NewImageFromImage(nil)
