@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 // The window's words, in the catalogues under translations/ (go-i18n
@@ -163,4 +165,10 @@ func newLanguageSelect(prefs fyne.Preferences) *widget.Select {
 		}
 	}
 	return sel
+}
+
+// decimal writes v with digits decimals the window's language's way
+// ("3,5" in Polish, German, French and Spanish).
+func decimal(v float64, digits int) string {
+	return message.NewPrinter(language.Make(activeLocalizer().code)).Sprint(number.Decimal(v, number.MaxFractionDigits(digits), number.MinFractionDigits(digits)))
 }

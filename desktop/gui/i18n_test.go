@@ -211,6 +211,24 @@ func TestPluralsInEachLanguage(t *testing.T) {
 	}
 }
 
+// TestDecimalsInEachLanguage: the analysis speed's decimals are written
+// the language's way.
+func TestDecimalsInEachLanguage(t *testing.T) {
+	t.Cleanup(func() { useLanguage("en") })
+	for _, tc := range []struct{ lang, want string }{
+		{"en", "3.5 tracks per minute"},
+		{"pl", "3,5 utworu na minutę"},
+		{"de", "3,5 Tracks pro Minute"},
+		{"fr", "3,5 morceaux par minute"},
+		{"es", "3,5 temas por minuto"},
+	} {
+		useLanguage(tc.lang)
+		if got := T("analysis.rate", "Rate", decimal(3.5, 1)); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.lang, got, tc.want)
+		}
+	}
+}
+
 func TestChooseLanguage(t *testing.T) {
 	t.Setenv("LANGUAGE", "")
 	t.Setenv("LC_ALL", "")
