@@ -30,8 +30,7 @@ func analyticsLines(a protocol.SetAnalytics) (summary []string, tracks []string)
 		left += p.DropOff
 	}
 	summary = append(summary,
-		fmt.Sprintf("%s without a like; %s left during a track; up to %s at once.",
-			plural(len(a.NoLikes), "track", "tracks"), plural(left, "dancer", "dancers"), plural(a.PeakListeners, "dancer", "dancers")))
+		T("analytics.summary", "NoLikes", TN("analytics.tracks", len(a.NoLikes)), "Left", TN("analytics.dancers", left), "Peak", TN("analytics.dancers", a.PeakListeners)))
 	for _, p := range a.Plays {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s  %s · ♥ %d", p.StartedAt.Local().Format("15:04"), trackName(p.Track), p.Likes)

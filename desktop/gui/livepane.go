@@ -128,9 +128,9 @@ func newLivePane(g *gui) *livePane {
 	p.source.SetSelectedIndex(0)
 	p.stage = newStagePicker(g)
 	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
+	p.name.SetPlaceHolder(T("live.name.placeholder"))
 	p.pin = widget.NewEntry()
-	p.pin.SetPlaceHolder("optional, 4–8 digits")
+	p.pin.SetPlaceHolder(T("live.pin.placeholder"))
 	p.publicRecap = widget.NewCheck(T("live.publicRecap"), func(bool) { p.recapTouched = true })
 	p.publicRecap.SetChecked(true)
 	p.recapTouched = false
@@ -143,7 +143,7 @@ func newLivePane(g *gui) *livePane {
 	}
 	p.pinWarn = newNote(widget.WarningImportance)
 	p.newPIN = widget.NewEntry()
-	p.newPIN.SetPlaceHolder("new PIN, 4–8 digits")
+	p.newPIN.SetPlaceHolder(T("live.newPin.placeholder"))
 	p.changePIN = widget.NewButtonWithIcon(T("live.changePIN"), theme.ViewRefreshIcon(), p.setPIN)
 	p.pinBox = container.NewVBox(p.pinWarn, container.NewBorder(nil, nil, nil, p.changePIN, p.newPIN))
 	p.pinBox.Hide()
@@ -342,7 +342,7 @@ func (p *livePane) setPIN() {
 		return p.g.core.SetPIN(ctx, pin)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not change the PIN: " + err.Error())
+			p.errLabel.SetText(T("live.pinChangeFailed", "Error", err.Error()))
 			return
 		}
 		p.newPIN.SetText("")
@@ -357,22 +357,18 @@ func pinWarning(st core.LiveState, now time.Time) string {
 	if st.PINWrong == 0 {
 		return ""
 	}
-	tries := "wrong tries"
-	if st.PINWrong == 1 {
-		tries = "wrong try"
-	}
-	msg := fmt.Sprintf("Someone is guessing this session's PIN: %d %s.", st.PINWrong, tries)
+	msg := TN("live.pinGuessing", st.PINWrong)
 	if u := st.PINLockedUntil; u != nil && u.After(now) {
-		msg += " New phones are kept out until " + u.Local().Format("15:04:05") + "; changing the PIN lets them in at once."
+		msg += " " + T("live.pinLocked", "Time", u.Local().Format("15:04:05"))
 	} else {
-		msg += " If it goes on, change the PIN and tell the room the new one."
+		msg += " " + T("live.pinAdvice")
 	}
 	return msg
 }
 
 func (p *livePane) retryLink() {
 	if err := p.g.core.RetryLink(); err != nil {
-		p.errLabel.SetText("Cannot try again: " + errorDetail(err))
+		p.errLabel.SetText(T("live.retryFailed", "Error", errorDetail(err)))
 	}
 }
 
@@ -383,12 +379,12 @@ func (p *livePane) showOffline(st core.LiveState) {
 		p.offlineBox.Hide()
 		return
 	}
-	msg := "Cannot reach the relay at " + st.RelayURL + ": " + errorDetail(st.LinkErr) + ". "
+	msg := T("live.unreachable", "URL", st.RelayURL, "Error", errorDetail(st.LinkErr)) + " "
 	if st.Session.ID == "" {
-		msg += "The session has not started. Check the relay URL in Settings and the network, then try again, or cancel."
+		msg += T("live.notStarted")
 		p.cancelLive.Show()
 	} else {
-		msg += "Plays are kept and sent when it is back; the app keeps trying."
+		msg += T("live.keptOffline")
 		p.cancelLive.Hide()
 	}
 	p.offline.SetText(msg)
@@ -484,7 +480,7 @@ func (p *livePane) show(st core.LiveState) {
 		}
 		p.key.SetText(key)
 		if np.Analysing {
-			p.analysing.SetText("Analysing this track now; its numbers follow.")
+			p.analysing.SetText(T("live.analysingNow"))
 		} else {
 			p.analysing.SetText("")
 		}
@@ -529,10 +525,10 @@ func (p *livePane) showJoin(st core.LiveState) {
 		}
 		if link != "" {
 			kind, where = "local", localWhere(link)
-			advice = "For phones anywhere (mobile data), set the public page URL in Settings: the address the relay has on the internet."
+			advice = T("live.join.publicAdvice")
 		}
 	case st.Live:
-		advice = "Waiting for the relay to confirm the session…"
+		advice = T("live.join.waiting")
 	case p.recap != "":
 		kind, link = "recap", p.recap
 	}
@@ -554,7 +550,7 @@ func (p *livePane) showJoin(st core.LiveState) {
 		err = p.qr.SetURL("", "")
 	}
 	if err != nil {
-		p.errLabel.SetText("Cannot draw the join code: " + errorDetail(err))
+		p.errLabel.SetText(T("live.join.drawFailed", "Error", errorDetail(err)))
 	}
 }
 
@@ -564,10 +560,10 @@ func localWhere(link string) string {
 	if err == nil {
 		h := u.Hostname()
 		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
-			return "Local address: works only on this computer (a browser here), not on the dancers' phones."
+			return T("live.join.loopback")
 		}
 	}
-	return "Local address: works only on this network (phones on the same Wi-Fi)."
+	return T("live.join.lan")
 }
 
 func orDash(s string) string {

@@ -78,7 +78,7 @@ func pollSummary(poll protocol.Poll) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", o, n))
 	}
-	return strings.Join(parts, " · ") + " · " + plural(total, "vote", "votes")
+	return strings.Join(parts, " · ") + " · " + TN("analytics.votes", total)
 }
 
 func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
@@ -154,7 +154,7 @@ func (p *pollsPane) show(st core.LiveState) {
 			}
 			p.results.Add(resultBar(o, n, total))
 		}
-		p.results.Add(widget.NewLabel(plural(total, "vote", "votes") + " so far"))
+		p.results.Add(widget.NewLabel(TN("polls.votesSoFar", total)))
 		p.closeBtn.Enable()
 	}
 	p.pastData = p.pastData[:0]
