@@ -114,7 +114,7 @@ func activeLocalizer() *localizer {
 }
 
 // T is the message of key in the window's language, its placeholders
-// filled from data (keys as in the catalogue: T("x", "Name", n)).
+// filled from data: name, value pairs (T(key, "Name", n) fills {{.Name}}).
 func T(key string, data ...any) string { return localize(key, nil, data) }
 
 // TN is T for a message with plural forms, chosen by count ({{.Count}}
@@ -171,4 +171,28 @@ func newLanguageSelect(prefs fyne.Preferences) *widget.Select {
 // ("3,5" in Polish, German, French and Spanish).
 func decimal(v float64, digits int) string {
 	return message.NewPrinter(language.Make(activeLocalizer().code)).Sprint(number.Decimal(v, number.MaxFractionDigits(digits), number.MinFractionDigits(digits)))
+}
+
+// columnLabel is a library column's title (its name in the code, the
+// English) in the window's language.
+func columnLabel(title string) string {
+	switch title {
+	case "Artist":
+		return T("column.artist")
+	case "Title":
+		return T("column.title")
+	case "Key":
+		return T("column.key")
+	case "Energy":
+		return T("column.energy")
+	case "Status":
+		return T("column.status")
+	case "Problem":
+		return T("column.problem")
+	case "Crowd":
+		return T("column.crowd")
+	case "At event":
+		return T("column.atEvent")
+	}
+	return title // BPM, and a column added without a translation
 }

@@ -111,7 +111,7 @@ func TestCataloguesMatchTheSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range sources {
-		if strings.HasSuffix(name, "_test.go") || name == "i18n.go" {
+		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
 		data, err := os.ReadFile(name)
@@ -122,12 +122,11 @@ func TestCataloguesMatchTheSource(t *testing.T) {
 			used[m[1]] = append(used[m[1]], name)
 		}
 		for _, line := range strings.Split(string(data), "\n") {
-			if goDynamicKey.MatchString(line) {
+			if goDynamicKey.MatchString(line) && name != "i18n.go" {
 				t.Errorf("%s: a message key that is not a literal (this check cannot see it): %s", name, strings.TrimSpace(line))
 			}
 		}
 	}
-	used["settings.language.system"] = []string{"i18n.go"}
 
 	en := cats["en"]
 	for key, files := range used {
