@@ -48,11 +48,11 @@ func newAnnounceEditor(onPush func(protocol.Announce) error) *announceEditor {
 	e.text.OnChanged = func(s string) { e.updateCounter(s) }
 	labels := make([]string, len(announceDurations))
 	for i, d := range announceDurations {
-		labels[i] = d.Label
+		labels[i] = durationLabel(d.Label)
 	}
 	e.duration = widget.NewSelect(labels, func(l string) {
 		for _, d := range announceDurations {
-			if d.Label == l {
+			if durationLabel(d.Label) == l {
 				e.durationS = d.Secs
 			}
 		}

@@ -52,7 +52,7 @@ func newChecklist(g *gui) *checklist {
 	for _, s := range c.steps {
 		c.content.Add(s.row)
 	}
-	c.content.Add(widget.NewLabel("4. Then choose what to watch, name the session and press Go Live."))
+	c.content.Add(widget.NewLabel(T("firstrun.then")))
 	return c
 }
 

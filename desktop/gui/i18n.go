@@ -196,3 +196,40 @@ func columnLabel(title string) string {
 	}
 	return title // BPM, and a column added without a translation
 }
+
+// durationLabel is a duration choice of the poll and announcement editors
+// (named in English in the code) in the window's language.
+func durationLabel(label string) string {
+	switch label {
+	case "Until I close it":
+		return T("duration.untilClosed")
+	case "Until I clear it":
+		return T("duration.untilCleared")
+	case "1 minute":
+		return TN("duration.minutes", 1)
+	case "2 minutes":
+		return TN("duration.minutes", 2)
+	case "5 minutes":
+		return TN("duration.minutes", 5)
+	case "10 minutes":
+		return TN("duration.minutes", 10)
+	case "15 minutes":
+		return TN("duration.minutes", 15)
+	case "1 hour":
+		return T("duration.hour")
+	}
+	return label
+}
+
+// feelLabel is one of the feel bars' names in the window's language.
+func feelLabel(name string) string {
+	switch name {
+	case "Energy":
+		return T("feel.energy")
+	case "Danceability":
+		return T("feel.danceability")
+	case "Brightness":
+		return T("feel.brightness")
+	}
+	return name
+}

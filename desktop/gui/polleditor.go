@@ -91,11 +91,11 @@ func newPollEditor(prefs fyne.Preferences, onStart func(protocol.StartPoll) erro
 	e.saveBtn = widget.NewButtonWithIcon(T("poll.template.save"), theme.DocumentSaveIcon(), e.saveTemplate)
 	labels := make([]string, len(pollDurations))
 	for i, d := range pollDurations {
-		labels[i] = d.Label
+		labels[i] = durationLabel(d.Label)
 	}
 	e.duration = widget.NewSelect(labels, func(l string) {
 		for _, d := range pollDurations {
-			if d.Label == l {
+			if durationLabel(d.Label) == l {
 				e.durationS = d.Secs
 			}
 		}
