@@ -35,14 +35,14 @@ type aboutSection struct {
 func newAboutSection(g *gui) *aboutSection {
 	a := &aboutSection{g: g}
 	a.version = widget.NewLabel("Pika! " + appversion.String())
-	a.check = widget.NewCheck("Tell me when a newer Pika! is out (the relay is asked once a day; nothing installs by itself)", nil)
+	a.check = widget.NewCheck(T("about.checkUpdates"), nil)
 	a.update = widget.NewHyperlink("", nil)
 	a.update.Hide()
 	a.status = newNote(widget.MediumImportance)
-	a.aboutBtn = widget.NewButtonWithIcon("About Pika!", theme.InfoIcon(), a.showAbout)
+	a.aboutBtn = widget.NewButtonWithIcon(T("about.button"), theme.InfoIcon(), a.showAbout)
 	a.content = container.NewVBox(
 		widget.NewSeparator(),
-		sectionTitle("About"),
+		sectionTitle(T("about.section")),
 		container.NewBorder(nil, nil, nil, a.aboutBtn, a.version),
 		a.check,
 		a.update,
@@ -64,7 +64,7 @@ func (a *aboutSection) setCheck(on bool) {
 	s.NoUpdateCheck = !on
 	a.g.do(nil, func(context.Context) error { return a.g.core.SaveSettings(s) }, func(err error) {
 		if err != nil {
-			a.status.SetText("Not saved: " + errorDetail(err))
+			a.status.SetText(T("settings.notSaved", "Error", errorDetail(err)))
 			return
 		}
 		a.status.SetText("")
@@ -109,7 +109,7 @@ func (a *aboutSection) checkUpdate() {
 			a.status.SetText("")
 			return
 		case err != nil:
-			a.status.SetText("Could not check for a newer version: " + errorDetail(err))
+			a.status.SetText(T("about.checkFailed", "Error", errorDetail(err)))
 			return
 		}
 		a.status.SetText("")
@@ -119,12 +119,12 @@ func (a *aboutSection) checkUpdate() {
 			a.update.Hide()
 			return
 		}
-		a.update.SetText("Pika! " + u.Latest + " is out: download it (you have " + appversion.Version + ")")
+		a.update.SetText(T("about.update", "Latest", u.Latest, "Version", appversion.Version))
 		a.update.SetURL(link)
 		a.update.Show()
 		if a.notified != u.Latest {
 			a.notified = u.Latest
-			a.g.app.SendNotification(fyne.NewNotification("Pika! "+u.Latest+" is out", "Settings → About has the download link."))
+			a.g.app.SendNotification(fyne.NewNotification(T("about.notify.title", "Latest", u.Latest), T("about.notify.body")))
 		}
 	})
 }
@@ -133,13 +133,13 @@ func (a *aboutSection) checkUpdate() {
 func (a *aboutSection) showAbout() {
 	body := container.NewVBox(
 		heading("Pika!"),
-		widget.NewLabel("The companion for social-dance DJs."),
-		widget.NewLabel("Version "+appversion.String()),
+		widget.NewLabel(T("about.tagline")),
+		widget.NewLabel(T("about.version", "Version", appversion.String())),
 	)
 	if a.update.Visible() {
 		body.Add(widget.NewHyperlink(a.update.Text, a.update.URL))
 	}
-	d := dialog.NewCustom("About Pika!", "Close", body, a.g.win)
+	d := dialog.NewCustom(T("about.button"), T("about.close"), body, a.g.win)
 	d.SetOnClosed(func() { a.about = nil })
 	a.about = d
 	d.Show()

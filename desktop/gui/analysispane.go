@@ -47,23 +47,23 @@ func newAnalysisPane(g *gui) *analysisPane {
 	p.current.Wrapping = fyne.TextWrapWord
 	p.speed = widget.NewLabel("")
 	p.left = widget.NewLabel("")
-	p.startBtn = widget.NewButtonWithIcon("Analyse waiting tracks", theme.MediaPlayIcon(), p.start)
+	p.startBtn = widget.NewButtonWithIcon(T("analysis.start"), theme.MediaPlayIcon(), p.start)
 	p.startBtn.Importance = widget.HighImportance
-	p.pauseBtn = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), p.pauseResume)
-	p.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.MediaStopIcon(), p.cancelRun)
-	p.retryBtn = widget.NewButtonWithIcon("Retry failed", theme.MediaReplayIcon(), p.retry)
+	p.pauseBtn = widget.NewButtonWithIcon(T("analysis.pause"), theme.MediaPauseIcon(), p.pauseResume)
+	p.cancelBtn = widget.NewButtonWithIcon(T("analysis.cancel"), theme.MediaStopIcon(), p.cancelRun)
+	p.retryBtn = widget.NewButtonWithIcon(T("analysis.retry"), theme.MediaReplayIcon(), p.retry)
 	p.errLabel = newErrorNote()
 	p.failCount = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.failList = newTwoLineList(func() int { return len(p.failures) }, func(i int) (string, string) {
 		return p.failures[i].Path, capitalise(cleanError(p.failures[i].Error))
 	}, widget.DangerImportance)
 	stats := widget.NewForm(
-		widget.NewFormItem("Now", p.current),
-		widget.NewFormItem("Speed", p.speed),
-		widget.NewFormItem("Time left", p.left),
+		widget.NewFormItem(T("analysis.now"), p.current),
+		widget.NewFormItem(T("analysis.speed"), p.speed),
+		widget.NewFormItem(T("analysis.left"), p.left),
 	)
 	top := container.NewVBox(
-		heading("Analysis"),
+		heading(T("pane.analysis")),
 		p.state,
 		p.meter.content,
 		stats,
@@ -82,13 +82,13 @@ func (p *analysisPane) show(pr library.Progress) {
 	p.progress = pr
 	switch {
 	case pr.Running && pr.Paused:
-		p.state.SetText("Paused — files in progress finish, no new ones start")
+		p.state.SetText(T("analysis.paused"))
 	case pr.Running:
-		p.state.SetText("Analysing")
+		p.state.SetText(T("analysis.running"))
 	case pr.Finished && pr.Total > 0:
-		p.state.SetText(fmt.Sprintf("Finished: %d analysed, %d failed", pr.Done-pr.Failed, pr.Failed))
+		p.state.SetText(T("analysis.finished", "Done", pr.Done-pr.Failed, "Failed", pr.Failed))
 	default:
-		p.state.SetText("Idle")
+		p.state.SetText(T("analysis.idle"))
 	}
 	if pr.Total > 0 {
 		p.bar.Max = float64(pr.Total)
@@ -107,7 +107,7 @@ func (p *analysisPane) show(pr library.Progress) {
 		p.current.SetText(strings.Join(names, "\n"))
 	}
 	if pr.Rate > 0 {
-		p.speed.SetText(fmt.Sprintf("%.1f tracks per minute", pr.Rate))
+		p.speed.SetText(T("analysis.rate", "Rate", decimal(pr.Rate, 1)))
 	} else {
 		p.speed.SetText("–")
 	}
@@ -126,10 +126,10 @@ func (p *analysisPane) show(pr library.Progress) {
 		p.cancelBtn.Disable()
 	}
 	if pr.Paused {
-		p.pauseBtn.SetText("Resume")
+		p.pauseBtn.SetText(T("analysis.resume"))
 		p.pauseBtn.SetIcon(theme.MediaPlayIcon())
 	} else {
-		p.pauseBtn.SetText("Pause")
+		p.pauseBtn.SetText(T("analysis.pause"))
 		p.pauseBtn.SetIcon(theme.MediaPauseIcon())
 	}
 }
@@ -138,11 +138,11 @@ func (p *analysisPane) show(pr library.Progress) {
 func durationWords(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "less than a minute"
+		return T("analysis.lessThanMinute")
 	case d < 90*time.Minute:
-		return fmt.Sprintf("about %d min", int(d.Round(time.Minute)/time.Minute))
+		return T("analysis.aboutMin", "M", int(d.Round(time.Minute)/time.Minute))
 	}
-	return fmt.Sprintf("about %d h %02d min", int(d/time.Hour), int(d%time.Hour/time.Minute))
+	return T("analysis.aboutHMin", "H", int(d/time.Hour), "M", fmt.Sprintf("%02d", int(d%time.Hour/time.Minute)))
 }
 
 // refresh reads the queue's state and the failures from the core.
@@ -158,20 +158,17 @@ func (p *analysisPane) refreshFailures() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not read the failed files: " + errorDetail(err))
+			p.errLabel.SetText(T("analysis.readFailed", "Error", errorDetail(err)))
 			return
 		}
 		p.failures = failed
 		p.failList.Refresh()
 		switch len(failed) {
 		case 0:
-			p.failCount.SetText("No file failed.")
+			p.failCount.SetText(T("analysis.noFailures"))
 			p.retryBtn.Disable()
-		case 1:
-			p.failCount.SetText("1 file could not be analysed:")
-			p.retryBtn.Enable()
 		default:
-			p.failCount.SetText(fmt.Sprintf("%d files could not be analysed:", len(failed)))
+			p.failCount.SetText(TN("analysis.failures", len(failed)))
 			p.retryBtn.Enable()
 		}
 	})
@@ -183,7 +180,7 @@ func (p *analysisPane) start() {
 		return p.g.core.StartAnalysis()
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not start the analysis: " + errorDetail(err))
+			p.errLabel.SetText(T("analysis.startFailed", "Error", errorDetail(err)))
 		}
 		p.show(p.g.core.AnalysisProgress())
 	})
@@ -214,10 +211,10 @@ func (p *analysisPane) retry() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not retry: " + errorDetail(err))
+			p.errLabel.SetText(T("analysis.retryFailed", "Error", errorDetail(err)))
 			return
 		}
-		p.state.SetText(fmt.Sprintf("Retrying %d files", n))
+		p.state.SetText(TN("analysis.retrying", n))
 		p.refresh()
 	})
 }

@@ -21,18 +21,16 @@ import (
 func analyticsLines(a protocol.SetAnalytics) (summary []string, tracks []string) {
 	pct := func(x float64) int { return int(math.Round(100 * x)) }
 	if s := a.Shares; s.Votes > 0 {
-		summary = append(summary, fmt.Sprintf("Tempo votes: %d %% faster · %d %% perfect · %d %% slower (%s).",
-			pct(s.Faster), pct(s.Perfect), pct(s.Slower), plural(s.Votes, "vote", "votes")))
+		summary = append(summary, T("analytics.tempo", "Faster", pct(s.Faster), "Perfect", pct(s.Perfect), "Slower", pct(s.Slower), "Votes", TN("analytics.votes", s.Votes)))
 	} else {
-		summary = append(summary, "Nobody voted on the tempo in this set.")
+		summary = append(summary, T("analytics.noTempo"))
 	}
 	left := 0
 	for _, p := range a.Plays {
 		left += p.DropOff
 	}
 	summary = append(summary,
-		fmt.Sprintf("%s without a like; %s left during a track; up to %s at once.",
-			plural(len(a.NoLikes), "track", "tracks"), plural(left, "dancer", "dancers"), plural(a.PeakListeners, "dancer", "dancers")))
+		T("analytics.summary", "NoLikes", TN("analytics.tracks", len(a.NoLikes)), "Left", TN("analytics.dancers", left), "Peak", TN("analytics.dancers", a.PeakListeners)))
 	for _, p := range a.Plays {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s  %s · ♥ %d", p.StartedAt.Local().Format("15:04"), trackName(p.Track), p.Likes)
@@ -67,11 +65,11 @@ func (p *livePane) showAnalytics() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not fetch the set's numbers: " + errorDetail(err))
+			p.errLabel.SetText(T("analytics.fetchFailed", "Error", errorDetail(err)))
 			return
 		}
 		summary, tracks := analyticsLines(a)
-		box := container.NewVBox(widget.NewLabel("Only you and the event's organizers see these; the public recap shows likes, the top tracks and polls."))
+		box := container.NewVBox(widget.NewLabel(T("analytics.private")))
 		for _, s := range summary {
 			l := widget.NewLabel(s)
 			l.TextStyle = fyne.TextStyle{Bold: true}
@@ -85,7 +83,7 @@ func (p *livePane) showAnalytics() {
 		}
 		scroll := container.NewVScroll(box)
 		scroll.SetMinSize(fyne.NewSize(620, 420))
-		d := dialog.NewCustom("Your set's numbers: "+a.Session.Name, "Close", scroll, p.g.win)
+		d := dialog.NewCustom(T("analytics.title", "Name", a.Session.Name), T("about.close"), scroll, p.g.win)
 		p.analytics = d
 		d.Show()
 	})

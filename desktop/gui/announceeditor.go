@@ -48,23 +48,23 @@ func newAnnounceEditor(onPush func(protocol.Announce) error) *announceEditor {
 	e.text.OnChanged = func(s string) { e.updateCounter(s) }
 	labels := make([]string, len(announceDurations))
 	for i, d := range announceDurations {
-		labels[i] = d.Label
+		labels[i] = durationLabel(d.Label)
 	}
 	e.duration = widget.NewSelect(labels, func(l string) {
 		for _, d := range announceDurations {
-			if d.Label == l {
+			if durationLabel(d.Label) == l {
 				e.durationS = d.Secs
 			}
 		}
 	})
 	e.duration.SetSelectedIndex(0)
-	e.pushBtn = widget.NewButtonWithIcon("Push to dancers", theme.MailSendIcon(), e.submit)
+	e.pushBtn = widget.NewButtonWithIcon(T("announce.push"), theme.MailSendIcon(), e.submit)
 	e.pushBtn.Importance = widget.HighImportance
 	e.errLabel = newErrorNote()
 	e.content = container.NewVBox(
 		e.text,
 		e.counter,
-		widget.NewForm(widget.NewFormItem("Show for", e.duration)),
+		widget.NewForm(widget.NewFormItem(T("announce.showFor"), e.duration)),
 		e.pushBtn,
 		e.errLabel,
 	)
@@ -93,7 +93,7 @@ func (e *announceEditor) submit() {
 		a.DurationS = &d
 	}
 	if err := a.Validate(); err != nil {
-		e.errLabel.SetText("The announcement cannot be sent: " + errorDetail(err))
+		e.errLabel.SetText(T("announce.cannotSend", "Error", errorDetail(err)))
 		return
 	}
 	if e.onPush == nil {

@@ -37,12 +37,12 @@ func newAnnouncePane(g *gui) *announcePane {
 	p.editor = newAnnounceEditor(p.push)
 	p.hint = newNote(widget.MediumImportance)
 	p.hint.TextStyle = fyne.TextStyle{Italic: true}
-	p.hint.SetText("Go live to reach the dancers.")
-	p.current = widget.NewLabel("No announcement is showing.")
+	p.hint.SetText(T("announce.goLive"))
+	p.current = widget.NewLabel(T("announce.none"))
 	p.current.Wrapping = fyne.TextWrapWord
 	p.current.SizeName = theme.SizeNameSubHeadingText
 	p.expires = widget.NewLabel("")
-	p.clearBtn = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), p.clear)
+	p.clearBtn = widget.NewButtonWithIcon(T("announce.clear"), theme.ContentClearIcon(), p.clear)
 	p.clearBtn.Disable()
 	p.errLabel = newErrorNote()
 	p.histList = widget.NewList(
@@ -68,9 +68,9 @@ func newAnnouncePane(g *gui) *announcePane {
 			box.Objects[1].(*widget.Label).SetText(at)
 		},
 	)
-	left := container.NewVBox(heading("Announcements"), p.hint, p.editor.content)
-	current := container.NewVBox(sectionTitle("Showing now"), p.current, p.expires, p.clearBtn, p.errLabel)
-	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle("Sent this session")), nil, nil, nil, p.histList)
+	left := container.NewVBox(heading(T("pane.announcements")), p.hint, p.editor.content)
+	current := container.NewVBox(sectionTitle(T("announce.showing")), p.current, p.expires, p.clearBtn, p.errLabel)
+	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle(T("announce.sent"))), nil, nil, nil, p.histList)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.5
 	p.content = split
@@ -90,7 +90,7 @@ func (p *announcePane) push(a protocol.Announce) error {
 		if err != nil {
 			// Put the words back: a failed push must not lose them.
 			p.editor.text.SetText(text)
-			p.editor.errLabel.SetText("Not sent: " + errorDetail(err))
+			p.editor.errLabel.SetText(T("common.notSent", "Error", errorDetail(err)))
 			return
 		}
 		p.g.syncLive()
@@ -104,7 +104,7 @@ func (p *announcePane) clear() {
 		return p.g.core.ClearAnnouncement(ctx)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not clear it: " + errorDetail(err))
+			p.errLabel.SetText(T("announce.clearFailed", "Error", errorDetail(err)))
 		}
 		p.g.syncLive()
 	})
@@ -129,20 +129,20 @@ func (p *announcePane) show(st core.LiveState) {
 	if st.Live {
 		p.hint.SetText("")
 	} else {
-		p.hint.SetText("Go live to reach the dancers.")
+		p.hint.SetText(T("announce.goLive"))
 	}
 	a := st.Announcement
 	if a == nil || !st.Live {
-		p.current.SetText("No announcement is showing.")
+		p.current.SetText(T("announce.none"))
 		p.expires.SetText("")
 		p.clearBtn.Disable()
 		return
 	}
 	p.current.SetText(a.Text)
 	if a.ExpiresAt != nil {
-		p.expires.SetText("Until " + a.ExpiresAt.Local().Format("15:04"))
+		p.expires.SetText(T("announce.until", "Time", a.ExpiresAt.Local().Format("15:04")))
 	} else {
-		p.expires.SetText("Until you clear it")
+		p.expires.SetText(T("announce.untilCleared"))
 	}
 	p.clearBtn.Enable()
 }

@@ -46,10 +46,10 @@ func newAssistView(g *gui) *assistView {
 	v.room = widget.NewLabel("")
 	v.next = widget.NewLabel("")
 	v.next.Wrapping = fyne.TextWrapWord
-	v.export = widget.NewButtonWithIcon("Export set…", theme.DocumentSaveIcon(), v.pickExport)
+	v.export = widget.NewButtonWithIcon(T("assist.export"), theme.DocumentSaveIcon(), v.pickExport)
 	v.export.Disable()
 	v.errLabel = newErrorNote()
-	v.content = container.NewVBox(v.warnings, sectionTitle("Next"), v.room, v.next, container.NewHBox(v.export), v.errLabel)
+	v.content = container.NewVBox(v.warnings, sectionTitle(T("assist.next")), v.room, v.next, container.NewHBox(v.export), v.errLabel)
 	return v
 }
 
@@ -98,7 +98,7 @@ func (v *assistView) ask() {
 	}, func(err error) {
 		v.asking = false
 		if err != nil {
-			v.errLabel.SetText("No suggestions: " + errorDetail(err))
+			v.errLabel.SetText(T("assist.noSuggestions", "Error", errorDetail(err)))
 		} else {
 			v.errLabel.SetText("")
 			v.result = res
@@ -133,7 +133,7 @@ func (v *assistView) pickExport() {
 	session := v.session
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			v.errLabel.SetText("Cannot write there: " + errorDetail(err))
+			v.errLabel.SetText(T("assist.cannotWrite", "Error", errorDetail(err)))
 			return
 		}
 		if w == nil {
@@ -161,10 +161,10 @@ func (v *assistView) exportTo(session, path string, w io.WriteCloser) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			v.errLabel.SetText("The set was not exported: " + errorDetail(err))
+			v.errLabel.SetText(T("assist.exportFailed", "Error", errorDetail(err)))
 			return
 		}
 		v.errLabel.SetText("")
-		v.g.live.info.SetText(fmt.Sprintf("Exported %d tracks to %s.", n, path))
+		v.g.live.info.SetText(TN("assist.exported", n, "Path", path))
 	})
 }

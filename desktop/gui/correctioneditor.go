@@ -41,15 +41,15 @@ func newCorrectionEditor(g *gui) *correctionEditor {
 	e.bpm.SetPlaceHolder("BPM")
 	e.key = widget.NewEntry()
 	e.key.SetPlaceHolder("8A or A minor")
-	e.save = widget.NewButton("Save", e.saveTyped)
-	e.reset = widget.NewButton("Use the analysis", e.clear)
+	e.save = widget.NewButton(T("correct.save"), e.saveTyped)
+	e.reset = widget.NewButton(T("correct.reset"), e.clear)
 	row := []fyne.CanvasObject{widget.NewLabel("BPM"), sized(e.bpm, 80)}
 	for _, f := range library.BPMFixes {
 		b := widget.NewButton(f.Label, func() { e.fix(f) })
 		e.fixes = append(e.fixes, b)
 		row = append(row, b)
 	}
-	row = append(row, widget.NewLabel("Key"), sized(e.key, 120), e.save, e.reset)
+	row = append(row, widget.NewLabel(T("correct.key")), sized(e.key, 120), e.save, e.reset)
 	e.errLabel = newErrorNote()
 	e.content = container.NewVBox(e.about, container.NewHBox(row...), e.errLabel)
 	e.Set(library.Track{}, false)
@@ -72,7 +72,7 @@ func (e *correctionEditor) Set(t library.Track, ok bool) {
 		}
 	}
 	if !ok {
-		e.about.SetText("Select a track to correct its BPM or key.")
+		e.about.SetText(T("correct.select"))
 		e.bpm.SetText("")
 		e.key.SetText("")
 		return
@@ -106,7 +106,7 @@ func (e *correctionEditor) fix(f library.BPMFix) {
 		bpm = e.track.BPM()
 	}
 	if bpm <= 0 {
-		e.errLabel.SetText("This track has no tempo yet: type one.")
+		e.errLabel.SetText(T("correct.noTempo"))
 		return
 	}
 	e.bpm.SetText(bpmText(f.Fixed(bpm)))
@@ -162,7 +162,7 @@ func (e *correctionEditor) store(bpm float64, key string) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			e.errLabel.SetText("Not saved: " + errorDetail(err))
+			e.errLabel.SetText(T("settings.notSaved", "Error", errorDetail(err)))
 			return
 		}
 		if e.has && e.track.ID == id {

@@ -26,7 +26,7 @@ func newFeelBars() *feelBars {
 		b := newMeter(100, 120)
 		b.Set(0, "–")
 		f.bars[i] = b
-		form.Append(feelNames[i], b.content)
+		form.Append(feelLabel(feelNames[i]), b.content)
 	}
 	f.content = container.NewPadded(form)
 	return f

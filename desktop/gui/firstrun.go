@@ -42,20 +42,17 @@ func newChecklist(g *gui) *checklist {
 		s.row = container.NewBorder(nil, nil, nil, container.NewVBox(s.btn), container.NewVBox(s.label, s.hint))
 		c.steps = append(c.steps, s)
 	}
-	add("1. A relay", "The relay passes your tracks to the dancers' phones. Type the address you were given "+
-		"(for example https://pika.example) in Settings, or http://127.0.0.1:8080 for a relay running on this computer.",
-		"Open Settings", paneSettings, func(g *gui) bool { return g.core.Settings().RelayURL != "" })
-	add("2. Your DJ token", "Register on the relay's web page (Settings shows the link), copy the token from your DJ page "+
-		"and paste it in Settings, then press Save and check.",
-		"Open Settings", paneSettings, func(g *gui) bool { return g.settings.hasToken })
-	add("3. Your music", "Add the folder with your music in Library: Pika! reads each track's BPM, key and energy "+
-		"for the dancers' page. (You can go live without, but the page then shows only titles.)",
-		"Open Library", paneLibrary, func(g *gui) bool { return g.library.total != 0 })
-	c.content = container.NewVBox(sectionTitle("Before your first set"))
+	add(T("firstrun.relay"), T("firstrun.relay.hint"),
+		T("firstrun.openSettings"), paneSettings, func(g *gui) bool { return g.core.Settings().RelayURL != "" })
+	add(T("firstrun.token"), T("firstrun.token.hint"),
+		T("firstrun.openSettings"), paneSettings, func(g *gui) bool { return g.settings.hasToken })
+	add(T("firstrun.music"), T("firstrun.music.hint"),
+		T("firstrun.openLibrary"), paneLibrary, func(g *gui) bool { return g.library.total != 0 })
+	c.content = container.NewVBox(sectionTitle(T("firstrun.title")))
 	for _, s := range c.steps {
 		c.content.Add(s.row)
 	}
-	c.content.Add(widget.NewLabel("4. Then choose what to watch, name the session and press Go Live."))
+	c.content.Add(widget.NewLabel(T("firstrun.then")))
 	return c
 }
 

@@ -6,7 +6,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -31,7 +30,8 @@ const appID = "dj.pika.app"
 // gigs); dark is the default.
 const prefLightTheme = "lightTheme"
 
-// Pane names, as the sidebar shows them.
+// Pane names, as the code knows them (the sidebar shows each pane's
+// title, in the window's language).
 const (
 	paneLive          = "Live"
 	paneLibrary       = "Library"
@@ -89,6 +89,7 @@ type gui struct {
 }
 
 func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
+	useLanguage(chooseLanguage(a.Preferences().String(prefLanguage)))
 	a.Settings().SetTheme(&pikaTheme{light: a.Preferences().Bool(prefLightTheme)})
 	g := &gui{app: a, core: pc}
 	g.ctx, g.cancel = context.WithCancel(ctx)
@@ -101,12 +102,12 @@ func newGUI(ctx context.Context, a fyne.App, pc *core.Core) *gui {
 	g.check = newChecklist(g)
 	g.live.firstRun.Add(g.check.content)
 	g.shell = newShell([]*pane{
-		{name: paneLive, icon: theme.MediaPlayIcon(), content: g.live.content},
-		{name: paneLibrary, icon: theme.FolderOpenIcon(), content: g.library.content, shown: g.library.refresh},
-		{name: paneAnalysis, icon: theme.ViewRefreshIcon(), content: g.analysis.content, shown: g.analysis.refresh},
-		{name: panePolls, icon: theme.ListIcon(), content: g.polls.content},
-		{name: paneAnnouncements, icon: theme.InfoIcon(), content: g.announce.content},
-		{name: paneSettings, icon: theme.SettingsIcon(), content: g.settings.content, shown: g.settings.load},
+		{name: paneLive, title: T("pane.live"), icon: theme.MediaPlayIcon(), content: g.live.content},
+		{name: paneLibrary, title: T("pane.library"), icon: theme.FolderOpenIcon(), content: g.library.content, shown: g.library.refresh},
+		{name: paneAnalysis, title: T("pane.analysis"), icon: theme.ViewRefreshIcon(), content: g.analysis.content, shown: g.analysis.refresh},
+		{name: panePolls, title: T("pane.polls"), icon: theme.ListIcon(), content: g.polls.content},
+		{name: paneAnnouncements, title: T("pane.announcements"), icon: theme.InfoIcon(), content: g.announce.content},
+		{name: paneSettings, title: T("pane.settings"), icon: theme.SettingsIcon(), content: g.settings.content, shown: g.settings.load},
 	})
 	return g
 }
@@ -130,10 +131,8 @@ func (g *gui) closeRequested() {
 		g.win.Close()
 		return
 	}
-	msg := fmt.Sprintf("You are live. If you quit now, start Pika! again within %d minutes: it offers to resume the same session\n"+
-		"(or press Go Live with the same relay). Plays the DJ software logs meanwhile are caught up.\n"+
-		"Later than that the relay ends the session by itself; \"End session\" in Live ends it now.\n\nQuit anyway?", int(protocol.ResumeWindow/time.Minute))
-	dialog.ShowConfirm("Quit while live?", msg, func(quit bool) {
+	msg := T("quit.live.text", "Minutes", int(protocol.ResumeWindow/time.Minute))
+	dialog.ShowConfirm(T("quit.live.title"), msg, func(quit bool) {
 		if quit {
 			g.win.Close()
 		}
@@ -166,7 +165,7 @@ func (g *gui) start() func() {
 	g.syncLive()
 	g.offerResume()
 	if ws := g.core.Warnings(); len(ws) > 0 {
-		g.shell.showError("Started with problems: " + strings.Join(ws, "; "))
+		g.shell.showError(T("start.problems", "Problems", strings.Join(ws, "; ")))
 	}
 	return func() {
 		g.cancel()
@@ -214,21 +213,21 @@ func (g *gui) syncLive() {
 	g.library.updateSendLive(st.Live)
 	switch {
 	case !st.Live:
-		g.shell.status.SetRelay("Relay: not connected", false)
+		g.shell.status.SetRelay(T("status.relay.none"), false)
 	case st.Connected && st.Outbox > 0:
-		g.shell.status.SetRelay(fmt.Sprintf("Relay: connected · sending %d waiting", st.Outbox), true)
+		g.shell.status.SetRelay(TN("status.relay.sending", st.Outbox), true)
 	case st.Connected:
-		g.shell.status.SetRelay("Relay: connected", true)
+		g.shell.status.SetRelay(T("status.relay.connected"), true)
 	case st.Outbox > 0:
-		g.shell.status.SetRelay(fmt.Sprintf("Relay: offline, reconnecting · %d waiting", st.Outbox), false)
+		g.shell.status.SetRelay(TN("status.relay.offlineWaiting", st.Outbox), false)
 	default:
-		g.shell.status.SetRelay("Relay: offline, reconnecting", false)
+		g.shell.status.SetRelay(T("status.relay.offline"), false)
 	}
 	if st.Live {
-		g.shell.status.SetLive("LIVE · "+st.Session.Name, true)
+		g.shell.status.SetLive(T("status.live", "Name", st.Session.Name), true)
 		g.shell.status.SetListeners(listenersLine(st.Listeners))
 	} else {
-		g.shell.status.SetLive("Not live", false)
+		g.shell.status.SetLive(T("status.notLive"), false)
 		g.shell.status.SetListeners("")
 	}
 }

@@ -25,7 +25,15 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg core.Config) *harness {
 	t.Helper()
+	return newHarnessIn(t, cfg, "en")
+}
+
+// newHarnessIn is newHarness with the window in language lang (the
+// DJ's choice in Settings; the tests' words are English elsewhere).
+func newHarnessIn(t *testing.T, cfg core.Config, lang string) *harness {
+	t.Helper()
 	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLanguage, lang)
 	if cfg.ConfigDir == "" {
 		cfg.ConfigDir = t.TempDir()
 	}

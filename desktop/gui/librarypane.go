@@ -64,20 +64,20 @@ type libraryPane struct {
 func newLibraryPane(g *gui) *libraryPane {
 	p := &libraryPane{g: g, total: -1}
 	p.path = widget.NewEntry()
-	p.path.SetPlaceHolder("Music folder, or VirtualDJ database.xml")
+	p.path.SetPlaceHolder(T("library.path.placeholder"))
 	p.path.OnSubmitted = func(string) { p.add() }
-	p.browse = widget.NewButtonWithIcon("Folder…", theme.FolderOpenIcon(), p.pickFolder)
-	p.browseDB = widget.NewButtonWithIcon("VirtualDJ database…", theme.FileIcon(), p.pickDatabase)
-	p.addBtn = widget.NewButtonWithIcon("Add to library", theme.ContentAddIcon(), p.add)
+	p.browse = widget.NewButtonWithIcon(T("library.folder"), theme.FolderOpenIcon(), p.pickFolder)
+	p.browseDB = widget.NewButtonWithIcon(T("library.vdjDatabase"), theme.FileIcon(), p.pickDatabase)
+	p.addBtn = widget.NewButtonWithIcon(T("library.add"), theme.ContentAddIcon(), p.add)
 	p.addBtn.Importance = widget.HighImportance
-	p.rescan = widget.NewButtonWithIcon("Rescan folders", theme.ViewRefreshIcon(), p.rescanFolders)
+	p.rescan = widget.NewButtonWithIcon(T("library.rescan"), theme.ViewRefreshIcon(), p.rescanFolders)
 
 	p.search = widget.NewEntry()
-	p.search.SetPlaceHolder("Search artist, title, album…")
+	p.search.SetPlaceHolder(T("library.search.placeholder"))
 	p.minBPM = widget.NewEntry()
-	p.minBPM.SetPlaceHolder("min")
+	p.minBPM.SetPlaceHolder(T("library.min"))
 	p.maxBPM = widget.NewEntry()
-	p.maxBPM.SetPlaceHolder("max")
+	p.maxBPM.SetPlaceHolder(T("library.max"))
 	p.key = widget.NewSelect(keyChoices, nil)
 	p.key.SetSelectedIndex(0)
 
@@ -94,7 +94,7 @@ func newLibraryPane(g *gui) *libraryPane {
 	p.message = newNote(widget.MediumImportance)
 	p.errLabel = newErrorNote()
 	p.filterErr = newErrorNote()
-	p.sendBtn = widget.NewButtonWithIcon("Send selected as now playing", theme.MailSendIcon(), p.sendSelected)
+	p.sendBtn = widget.NewButtonWithIcon(T("library.send"), theme.MailSendIcon(), p.sendSelected)
 	p.sendBtn.Disable()
 
 	// Filters apply as they are typed; wired last, once every widget exists.
@@ -106,9 +106,9 @@ func newLibraryPane(g *gui) *libraryPane {
 	add := container.NewBorder(nil, nil, nil, container.NewHBox(p.browse, p.browseDB, p.addBtn, p.rescan), p.path)
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
 	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
-	top := container.NewVBox(heading("Library"), add, p.message, p.errLabel, filters, p.filterErr)
+	top := container.NewVBox(heading(T("pane.library")), add, p.message, p.errLabel, filters, p.filterErr)
 	bottom := container.NewBorder(container.NewVBox(p.played, p.correct.content), nil, nil, p.sendBtn, p.summary)
-	p.addMusic = widget.NewButtonWithIcon("Add music folder…", theme.FolderOpenIcon(), p.pickFolder)
+	p.addMusic = widget.NewButtonWithIcon(T("library.addMusic"), theme.FolderOpenIcon(), p.pickFolder)
 	p.addMusic.Importance = widget.HighImportance
 	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
 		"each one's BPM, key and energy for the dancers' page.\nA VirtualDJ database.xml works too (above).")
@@ -147,7 +147,7 @@ func heading(text string) fyne.CanvasObject {
 func (p *libraryPane) pickFolder() {
 	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that folder: " + errorDetail(err))
+			p.errLabel.SetText(T("library.folderFailed", "Error", errorDetail(err)))
 			return
 		}
 		if u == nil {
@@ -161,7 +161,7 @@ func (p *libraryPane) pickFolder() {
 func (p *libraryPane) pickDatabase() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			p.errLabel.SetText("Cannot open that file: " + errorDetail(err))
+			p.errLabel.SetText(T("library.fileFailed", "Error", errorDetail(err)))
 			return
 		}
 		if r == nil {
@@ -182,7 +182,7 @@ func (p *libraryPane) pickDatabase() {
 func (p *libraryPane) add() {
 	path := strings.TrimSpace(p.path.Text)
 	if path == "" {
-		p.errLabel.SetText("Type or pick a music folder or a VirtualDJ database.xml first.")
+		p.errLabel.SetText(T("library.pathFirst"))
 		return
 	}
 	p.errLabel.SetText("")
@@ -220,7 +220,7 @@ func (p *libraryPane) add() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Could not import the folder: " + errorDetail(err))
+			p.errLabel.SetText(T("library.importFailed", "Error", errorDetail(err)))
 			return
 		}
 		p.message.SetText(importSummary(path, res))
@@ -255,7 +255,7 @@ func (p *libraryPane) rescanFolders() {
 	}, func(err error) {
 		if err != nil {
 			p.message.SetText("")
-			p.errLabel.SetText("Rescan failed: " + errorDetail(err))
+			p.errLabel.SetText(T("library.rescanFailed", "Error", errorDetail(err)))
 			return
 		}
 		p.message.SetText(importSummary("All folders", res))
@@ -323,7 +323,7 @@ func (p *libraryPane) refresh() {
 	}, func(err error) {
 		p.querying = false
 		if err != nil {
-			p.errLabel.SetText("Could not read the library: " + errorDetail(err))
+			p.errLabel.SetText(T("library.readFailed", "Error", errorDetail(err)))
 		} else {
 			p.table.SetTracks(tracks)
 			p.total = counts.Total
@@ -371,7 +371,7 @@ func (p *libraryPane) sendSelected() {
 			return p.g.core.SendManual(ctx, t.ID)
 		}, func(err error) {
 			if err != nil {
-				p.errLabel.SetText("Could not send the track: " + errorDetail(err))
+				p.errLabel.SetText(T("send.failed", "Error", errorDetail(err)))
 				return
 			}
 			p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))

@@ -129,10 +129,10 @@ func newLivePane(g *gui) *livePane {
 	p.source.SetSelectedIndex(0)
 	p.stage = newStagePicker(g)
 	p.name = widget.NewEntry()
-	p.name.SetPlaceHolder("e.g. Friday Salsa at the Loft")
+	p.name.SetPlaceHolder(T("live.name.placeholder"))
 	p.pin = widget.NewEntry()
-	p.pin.SetPlaceHolder("optional, 4–8 digits")
-	p.publicRecap = widget.NewCheck("Recap public after the session", func(bool) { p.recapTouched = true })
+	p.pin.SetPlaceHolder(T("live.pin.placeholder"))
+	p.publicRecap = widget.NewCheck(T("live.publicRecap"), func(bool) { p.recapTouched = true })
 	p.publicRecap.SetChecked(true)
 	p.recapTouched = false
 	p.pin.OnChanged = func(s string) {
@@ -144,35 +144,35 @@ func newLivePane(g *gui) *livePane {
 	}
 	p.pinWarn = newNote(widget.WarningImportance)
 	p.newPIN = widget.NewEntry()
-	p.newPIN.SetPlaceHolder("new PIN, 4–8 digits")
-	p.changePIN = widget.NewButtonWithIcon("Change PIN", theme.ViewRefreshIcon(), p.setPIN)
+	p.newPIN.SetPlaceHolder(T("live.newPin.placeholder"))
+	p.changePIN = widget.NewButtonWithIcon(T("live.changePIN"), theme.ViewRefreshIcon(), p.setPIN)
 	p.pinBox = container.NewVBox(p.pinWarn, container.NewBorder(nil, nil, nil, p.changePIN, p.newPIN))
 	p.pinBox.Hide()
-	p.goLive = widget.NewButtonWithIcon("Go Live", theme.MediaPlayIcon(), p.startLive)
+	p.goLive = widget.NewButtonWithIcon(T("live.goLive"), theme.MediaPlayIcon(), p.startLive)
 	p.goLive.Importance = widget.HighImportance
-	p.end = widget.NewButtonWithIcon("End session", theme.MediaStopIcon(), p.confirmEnd)
+	p.end = widget.NewButtonWithIcon(T("live.end"), theme.MediaStopIcon(), p.confirmEnd)
 	p.end.Importance = widget.DangerImportance
 	p.end.Disable()
-	p.analyticsBtn = widget.NewButtonWithIcon("Your set's numbers", theme.InfoIcon(), p.showAnalytics)
+	p.analyticsBtn = widget.NewButtonWithIcon(T("live.analytics"), theme.InfoIcon(), p.showAnalytics)
 	p.analyticsBtn.Hide()
 	p.errLabel = newErrorNote()
 	p.info = newNote(widget.MediumImportance)
 	p.offline = newNote(widget.WarningImportance)
-	p.retry = widget.NewButtonWithIcon("Try again now", theme.ViewRefreshIcon(), p.retryLink)
-	p.cancelLive = widget.NewButtonWithIcon("Cancel going live", theme.CancelIcon(), p.endLive)
+	p.retry = widget.NewButtonWithIcon(T("live.retry"), theme.ViewRefreshIcon(), p.retryLink)
+	p.cancelLive = widget.NewButtonWithIcon(T("live.cancel"), theme.CancelIcon(), p.endLive)
 	p.offlineBox = container.NewVBox(p.offline, container.NewHBox(p.retry, p.cancelLive))
 	p.offlineBox.Hide()
 
 	setup := widget.NewForm(
-		widget.NewFormItem("Watch", p.source),
-		widget.NewFormItem("Location", p.location),
-		widget.NewFormItem("Where", p.stage.row),
-		widget.NewFormItem("Session name", p.name),
-		widget.NewFormItem("PIN", p.pin),
+		widget.NewFormItem(T("live.form.watch"), p.source),
+		widget.NewFormItem(T("live.form.location"), p.location),
+		widget.NewFormItem(T("live.form.where"), p.stage.row),
+		widget.NewFormItem(T("live.form.name"), p.name),
+		widget.NewFormItem(T("live.form.pin"), p.pin),
 		widget.NewFormItem("", p.publicRecap),
 	)
 
-	p.title = canvas.NewText("Nothing playing yet", nil)
+	p.title = canvas.NewText(T("live.nothingPlaying"), nil)
 	p.title.TextSize = 30
 	p.title.TextStyle = fyne.TextStyle{Bold: true}
 	p.artist = newNote(widget.MediumImportance)
@@ -195,20 +195,20 @@ func newLivePane(g *gui) *livePane {
 	p.joinNote = newNote(widget.WarningImportance)
 
 	nowPlaying := container.NewVBox(
-		sectionTitle("Now playing"),
+		sectionTitle(T("live.nowPlaying")),
 		themed(p.title, theme.ColorNameForeground),
 		p.artist,
 		container.NewHBox(themed(p.bpm, colorNameAccentText), container.NewCenter(p.key)),
 		p.analysing,
 		p.feel.content,
 	)
-	room := container.NewVBox(sectionTitle("The room"), p.likes, p.tempo, p.listeners)
+	room := container.NewVBox(sectionTitle(T("live.room")), p.likes, p.tempo, p.listeners)
 	p.requests = newRequestsPane(g)
 	p.assist = newAssistView(g)
 	p.assist.requests = g.core.OpenRequests // what the room asks for ranks higher
 	p.firstRun = container.NewVBox()
 	p.column = container.NewVBox(
-		heading("Live"),
+		heading(T("pane.live")),
 		p.firstRun,
 		setup,
 		container.NewHBox(p.goLive, p.end, p.analyticsBtn),
@@ -227,7 +227,7 @@ func newLivePane(g *gui) *livePane {
 		p.assist.content,
 	)
 	left := container.NewVScroll(p.column)
-	right := container.NewBorder(container.NewVBox(sectionTitle("Dancers join here"), p.joinNote), nil, nil, nil, p.qr.content)
+	right := container.NewBorder(container.NewVBox(sectionTitle(T("live.joinHere")), p.joinNote), nil, nil, nil, p.qr.content)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.55
 	p.content = split
@@ -260,20 +260,20 @@ func (p *livePane) startLive() {
 	pin := strings.TrimSpace(p.pin.Text)
 	switch {
 	case name == "":
-		p.errLabel.SetText("Give the session a name: dancers see it on their phones.")
+		p.errLabel.SetText(T("live.nameMissing"))
 		return
 	case len([]rune(name)) > protocol.MaxSessionNameLen:
-		p.errLabel.SetText(fmt.Sprintf("The session name is longer than %d characters.", protocol.MaxSessionNameLen))
+		p.errLabel.SetText(T("live.nameTooLong", "Max", protocol.MaxSessionNameLen))
 		return
 	case pin != "" && !protocol.ValidPIN(pin):
-		p.errLabel.SetText("The PIN must be 4 to 8 digits, or empty for an open session.")
+		p.errLabel.SetText(T("live.pinFormat"))
 		return
 	case p.g.core.Settings().RelayURL == "":
 		// The first step of the checklist above, before the token.
 		p.errLabel.SetText(errorText(core.ErrNoRelay) + ".")
 		return
 	}
-	p.info.SetText("Connecting to the relay…")
+	p.info.SetText(T("live.connecting"))
 	p.recap = ""
 	p.endedID = ""
 	p.analyticsBtn.Hide()
@@ -291,11 +291,11 @@ func (p *livePane) startLive() {
 		p.info.SetText("")
 		switch {
 		case p.g.confirmPlainHTTP(err, p.startLive):
-			p.errLabel.SetText("Not live yet: the relay URL is plain http://.")
+			p.errLabel.SetText(T("live.plainHTTP"))
 		case err != nil:
-			p.errLabel.SetText("Could not go live: " + errorDetail(err))
+			p.errLabel.SetText(T("live.goLiveFailed", "Error", errorDetail(err)))
 		case saveErr != nil:
-			p.errLabel.SetText("Live, but the source and name were not saved for next time: " + errorDetail(saveErr))
+			p.errLabel.SetText(T("live.notRemembered", "Error", errorDetail(saveErr)))
 		}
 		p.g.syncLive()
 	})
@@ -304,15 +304,15 @@ func (p *livePane) startLive() {
 // confirmEnd asks before ending, as quitting does: End sits next to Go
 // Live, and one slip must not end the night for the room.
 func (p *livePane) confirmEnd() {
-	msg := "The dancers' page shows that the session is over, with the recap link.\nAn ended session cannot be resumed."
-	d := dialog.NewConfirm("End the session?", msg, func(ok bool) {
+	msg := T("live.endConfirm.text")
+	d := dialog.NewConfirm(T("live.endConfirm.title"), msg, func(ok bool) {
 		p.ending = nil
 		if ok {
 			p.endLive()
 		}
 	}, p.g.win)
-	d.SetConfirmText("End session")
-	d.SetDismissText("Keep going")
+	d.SetConfirmText(T("live.end"))
+	d.SetDismissText(T("live.keepGoing"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	p.ending = d
 	d.Show()
@@ -326,7 +326,7 @@ func (p *livePane) endLive() {
 		// ErrEndedHere is no failure: the session is over here, and ended
 		// (from its event) says what the relay does about it.
 		if err != nil && !errors.Is(err, core.ErrEndedHere) {
-			p.errLabel.SetText("Could not end the session: " + errorDetail(err))
+			p.errLabel.SetText(T("live.endFailed", "Error", errorDetail(err)))
 		}
 		p.g.syncLive()
 	})
@@ -336,7 +336,7 @@ func (p *livePane) endLive() {
 func (p *livePane) setPIN() {
 	pin := strings.TrimSpace(p.newPIN.Text)
 	if !protocol.ValidPIN(pin) {
-		p.errLabel.SetText("The new PIN must be 4 to 8 digits.")
+		p.errLabel.SetText(T("live.newPinFormat"))
 		return
 	}
 	p.errLabel.SetText("")
@@ -344,7 +344,7 @@ func (p *livePane) setPIN() {
 		return p.g.core.SetPIN(ctx, pin)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not change the PIN: " + err.Error())
+			p.errLabel.SetText(T("live.pinChangeFailed", "Error", err.Error()))
 			return
 		}
 		p.newPIN.SetText("")
@@ -359,22 +359,18 @@ func pinWarning(st core.LiveState, now time.Time) string {
 	if st.PINWrong == 0 {
 		return ""
 	}
-	tries := "wrong tries"
-	if st.PINWrong == 1 {
-		tries = "wrong try"
-	}
-	msg := fmt.Sprintf("Someone is guessing this session's PIN: %d %s.", st.PINWrong, tries)
+	msg := TN("live.pinGuessing", st.PINWrong)
 	if u := st.PINLockedUntil; u != nil && u.After(now) {
-		msg += " New phones are kept out until " + u.Local().Format("15:04:05") + "; changing the PIN lets them in at once."
+		msg += " " + T("live.pinLocked", "Time", u.Local().Format("15:04:05"))
 	} else {
-		msg += " If it goes on, change the PIN and tell the room the new one."
+		msg += " " + T("live.pinAdvice")
 	}
 	return msg
 }
 
 func (p *livePane) retryLink() {
 	if err := p.g.core.RetryLink(); err != nil {
-		p.errLabel.SetText("Cannot try again: " + errorDetail(err))
+		p.errLabel.SetText(T("live.retryFailed", "Error", errorDetail(err)))
 	}
 }
 
@@ -385,12 +381,12 @@ func (p *livePane) showOffline(st core.LiveState) {
 		p.offlineBox.Hide()
 		return
 	}
-	msg := "Cannot reach the relay at " + st.RelayURL + ": " + errorDetail(st.LinkErr) + ". "
+	msg := T("live.unreachable", "URL", st.RelayURL, "Error", errorDetail(st.LinkErr)) + " "
 	if st.Session.ID == "" {
-		msg += "The session has not started. Check the relay URL in Settings and the network, then try again, or cancel."
+		msg += T("live.notStarted")
 		p.cancelLive.Show()
 	} else {
-		msg += "Plays are kept and sent when it is back; the app keeps trying."
+		msg += T("live.keptOffline")
 		p.cancelLive.Hide()
 	}
 	p.offline.SetText(msg)
@@ -432,7 +428,7 @@ func (p *livePane) ended(s core.Session) {
 	if s.EndedHere {
 		p.info.SetText(sentence(core.ErrEndedHere.Error()))
 	} else {
-		p.info.SetText("Session ended.")
+		p.info.SetText(T("live.ended"))
 	}
 	p.recap = s.RecapURL
 	p.endedID = s.ID
@@ -494,13 +490,13 @@ func (p *livePane) show(st core.LiveState) {
 		}
 		p.key.SetText(key)
 		if np.Analysing {
-			p.analysing.SetText("Analysing this track now; its numbers follow.")
+			p.analysing.SetText(T("live.analysingNow"))
 		} else {
 			p.analysing.SetText("")
 		}
 		p.feel.Set(&t)
 	} else {
-		p.title.Text = "Nothing playing yet"
+		p.title.Text = T("live.nothingPlaying")
 		p.artist.SetText("")
 		p.bpm.Text = ""
 		p.key.SetText("")
@@ -539,10 +535,10 @@ func (p *livePane) showJoin(st core.LiveState) {
 		}
 		if link != "" {
 			kind, where = "local", localWhere(link)
-			advice = "For phones anywhere (mobile data), set the public page URL in Settings: the address the relay has on the internet."
+			advice = T("live.join.publicAdvice")
 		}
 	case st.Live:
-		advice = "Waiting for the relay to confirm the session…"
+		advice = T("live.join.waiting")
 	case p.recap != "":
 		kind, link = "recap", p.recap
 	}
@@ -564,7 +560,7 @@ func (p *livePane) showJoin(st core.LiveState) {
 		err = p.qr.SetURL("", "")
 	}
 	if err != nil {
-		p.errLabel.SetText("Cannot draw the join code: " + errorDetail(err))
+		p.errLabel.SetText(T("live.join.drawFailed", "Error", errorDetail(err)))
 	}
 }
 
@@ -574,10 +570,10 @@ func localWhere(link string) string {
 	if err == nil {
 		h := u.Hostname()
 		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
-			return "Local address: works only on this computer (a browser here), not on the dancers' phones."
+			return T("live.join.loopback")
 		}
 	}
-	return "Local address: works only on this network (phones on the same Wi-Fi)."
+	return T("live.join.lan")
 }
 
 func orDash(s string) string {

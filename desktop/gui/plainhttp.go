@@ -2,7 +2,6 @@ package gui
 
 import (
 	"errors"
-	"fmt"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -19,19 +18,16 @@ func (g *gui) confirmPlainHTTP(err error, retry func()) bool {
 	if !errors.As(err, &plain) {
 		return false
 	}
-	msg := fmt.Sprintf("The relay %s is reached over plain http://.\n"+
-		"Your DJ token would cross the internet unencrypted:\n"+
-		"anyone on the way could read it and act as you.\n\n"+
-		"Change the relay URL to https:// if the relay has it.", plain.Host)
-	d := dialog.NewConfirm("Send the token without encryption?", msg, func(ok bool) {
+	msg := T("plain.text", "Host", plain.Host)
+	d := dialog.NewConfirm(T("plain.title"), msg, func(ok bool) {
 		g.plainDialog = nil
 		if ok {
 			g.core.AllowPlainHTTP(plain.URL)
 			retry()
 		}
 	}, g.win)
-	d.SetConfirmText("Send anyway")
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(T("plain.send"))
+	d.SetDismissText(T("plain.cancel"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	g.plainDialog = d
 	d.Show()

@@ -73,10 +73,10 @@ type pollEditor struct {
 func newPollEditor(prefs fyne.Preferences, onStart func(protocol.StartPoll) error) *pollEditor {
 	e := &pollEditor{onStart: onStart, prefs: prefs}
 	e.question = widget.NewEntry()
-	e.question.SetPlaceHolder("Question for the dancers")
+	e.question.SetPlaceHolder(T("poll.question.placeholder"))
 	e.optionBox = container.NewVBox()
-	e.addBtn = widget.NewButtonWithIcon("Add option", theme.ContentAddIcon(), func() { e.addOption("") })
-	e.removeBtn = widget.NewButtonWithIcon("Remove last", theme.ContentRemoveIcon(), e.removeOption)
+	e.addBtn = widget.NewButtonWithIcon(T("poll.addOption"), theme.ContentAddIcon(), func() { e.addOption("") })
+	e.removeBtn = widget.NewButtonWithIcon(T("poll.removeLast"), theme.ContentRemoveIcon(), e.removeOption)
 	e.loadSaved()
 	e.template = widget.NewSelect(nil, func(name string) {
 		for _, t := range e.templates() {
@@ -86,35 +86,35 @@ func newPollEditor(prefs fyne.Preferences, onStart func(protocol.StartPoll) erro
 			}
 		}
 	})
-	e.template.PlaceHolder = "Pick a template…"
+	e.template.PlaceHolder = T("poll.template.pick")
 	e.updateTemplateNames()
-	e.saveBtn = widget.NewButtonWithIcon("Save as template", theme.DocumentSaveIcon(), e.saveTemplate)
+	e.saveBtn = widget.NewButtonWithIcon(T("poll.template.save"), theme.DocumentSaveIcon(), e.saveTemplate)
 	labels := make([]string, len(pollDurations))
 	for i, d := range pollDurations {
-		labels[i] = d.Label
+		labels[i] = durationLabel(d.Label)
 	}
 	e.duration = widget.NewSelect(labels, func(l string) {
 		for _, d := range pollDurations {
-			if d.Label == l {
+			if durationLabel(d.Label) == l {
 				e.durationS = d.Secs
 			}
 		}
 	})
 	e.duration.SetSelectedIndex(0)
 	e.errLabel = newErrorNote()
-	e.startBtn = widget.NewButtonWithIcon("Start poll", theme.MediaPlayIcon(), e.submit)
+	e.startBtn = widget.NewButtonWithIcon(T("poll.start"), theme.MediaPlayIcon(), e.submit)
 	e.startBtn.Importance = widget.HighImportance
 	e.addOption("")
 	e.addOption("")
 	e.content = container.NewVBox(
 		widget.NewForm(
-			widget.NewFormItem("Template", e.template),
-			widget.NewFormItem("Question", e.question),
+			widget.NewFormItem(T("poll.template"), e.template),
+			widget.NewFormItem(T("poll.question"), e.question),
 		),
-		widget.NewLabelWithStyle("Options", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(T("poll.options"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		e.optionBox,
 		container.NewHBox(e.addBtn, e.removeBtn, e.saveBtn),
-		widget.NewForm(widget.NewFormItem("Duration", e.duration)),
+		widget.NewForm(widget.NewFormItem(T("poll.duration"), e.duration)),
 		e.startBtn,
 		e.errLabel,
 	)
@@ -126,7 +126,7 @@ func (e *pollEditor) addOption(text string) {
 		return
 	}
 	en := widget.NewEntry()
-	en.SetPlaceHolder(fmt.Sprintf("Option %d", len(e.options)+1))
+	en.SetPlaceHolder(T("poll.option", "N", len(e.options)+1))
 	en.SetText(text)
 	e.options = append(e.options, en)
 	e.optionBox.Add(en)
@@ -271,7 +271,7 @@ func (e *pollEditor) saveTemplate() {
 	if e.prefs != nil {
 		data, err := json.Marshal(e.saved)
 		if err != nil {
-			e.errLabel.SetText("Could not save the template: " + errorDetail(err))
+			e.errLabel.SetText(T("poll.template.saveFailed", "Error", errorDetail(err)))
 			return
 		}
 		e.prefs.SetString(prefPollTemplates, string(data))

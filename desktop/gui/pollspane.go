@@ -37,22 +37,22 @@ func newPollsPane(g *gui) *pollsPane {
 	p.editor = newPollEditor(g.app.Preferences(), p.startPoll)
 	p.hint = newNote(widget.MediumImportance)
 	p.hint.TextStyle = fyne.TextStyle{Italic: true}
-	p.hint.SetText("Go live to ask the dancers.")
-	p.question = widget.NewLabel("No poll is open.")
+	p.hint.SetText(T("polls.goLive"))
+	p.question = widget.NewLabel(T("polls.none"))
 	p.question.SizeName = theme.SizeNameSubHeadingText
 	p.question.TextStyle = fyne.TextStyle{Bold: true}
 	p.question.Wrapping = fyne.TextWrapWord
 	p.ends = widget.NewLabel("")
 	p.results = container.NewVBox()
-	p.closeBtn = widget.NewButtonWithIcon("Close poll", theme.CancelIcon(), p.closePoll)
+	p.closeBtn = widget.NewButtonWithIcon(T("polls.close"), theme.CancelIcon(), p.closePoll)
 	p.closeBtn.Disable()
 	p.errLabel = newErrorNote()
 	p.past = newTwoLineList(func() int { return len(p.pastData) }, func(i int) (string, string) {
 		return p.pastData[i].Question, pollSummary(p.pastData[i])
 	}, widget.MediumImportance)
-	left := container.NewVScroll(container.NewVBox(heading("Polls"), p.hint, p.editor.content))
-	current := container.NewVBox(sectionTitle("Open poll"), p.question, p.ends, p.results, p.closeBtn, p.errLabel)
-	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle("Earlier polls this session")), nil, nil, nil, p.past)
+	left := container.NewVScroll(container.NewVBox(heading(T("pane.polls")), p.hint, p.editor.content))
+	current := container.NewVBox(sectionTitle(T("polls.open")), p.question, p.ends, p.results, p.closeBtn, p.errLabel)
+	right := container.NewBorder(container.NewVBox(current, widget.NewSeparator(), sectionTitle(T("polls.earlier"))), nil, nil, nil, p.past)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.5
 	p.content = split
@@ -78,7 +78,7 @@ func pollSummary(poll protocol.Poll) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", o, n))
 	}
-	return strings.Join(parts, " · ") + " · " + plural(total, "vote", "votes")
+	return strings.Join(parts, " · ") + " · " + TN("analytics.votes", total)
 }
 
 func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
@@ -90,7 +90,7 @@ func (p *pollsPane) startPoll(sp protocol.StartPoll) error {
 		return p.g.core.StartPoll(ctx, sp.Question, sp.Options, d)
 	}, func(err error) {
 		if err != nil {
-			p.editor.errLabel.SetText("The poll did not start: " + errorDetail(err))
+			p.editor.errLabel.SetText(T("polls.notStarted", "Error", errorDetail(err)))
 			return
 		}
 		p.editor.errLabel.SetText("")
@@ -109,7 +109,7 @@ func (p *pollsPane) closePoll() {
 		return p.g.core.ClosePoll(ctx, id)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not close the poll: " + errorDetail(err))
+			p.errLabel.SetText(T("polls.closeFailed", "Error", errorDetail(err)))
 		}
 		p.g.syncLive()
 	})
@@ -120,9 +120,9 @@ func (p *pollsPane) show(st core.LiveState) {
 	p.editor.SetEnabled(st.Live && st.Poll == nil)
 	switch {
 	case !st.Live:
-		p.hint.SetText("Go live to ask the dancers.")
+		p.hint.SetText(T("polls.goLive"))
 	case st.Poll != nil:
-		p.hint.SetText("One poll at a time: close the open one to start another.")
+		p.hint.SetText(T("polls.oneAtATime"))
 	default:
 		p.hint.SetText("")
 	}
@@ -133,15 +133,15 @@ func (p *pollsPane) show(st core.LiveState) {
 	}
 	p.results.RemoveAll()
 	if p.open == nil {
-		p.question.SetText("No poll is open.")
+		p.question.SetText(T("polls.none"))
 		p.ends.SetText("")
 		p.closeBtn.Disable()
 	} else {
 		p.question.SetText(p.open.Question)
 		if p.open.EndsAt != nil {
-			p.ends.SetText("Closes by itself at " + p.open.EndsAt.Local().Format("15:04:05"))
+			p.ends.SetText(T("polls.closesAt", "Time", p.open.EndsAt.Local().Format("15:04:05")))
 		} else {
-			p.ends.SetText("Open until you close it")
+			p.ends.SetText(T("polls.untilClosed"))
 		}
 		total := 0
 		for _, n := range p.open.Tallies {
@@ -154,7 +154,7 @@ func (p *pollsPane) show(st core.LiveState) {
 			}
 			p.results.Add(resultBar(o, n, total))
 		}
-		p.results.Add(widget.NewLabel(plural(total, "vote", "votes") + " so far"))
+		p.results.Add(widget.NewLabel(TN("polls.votesSoFar", total)))
 		p.closeBtn.Enable()
 	}
 	p.pastData = p.pastData[:0]

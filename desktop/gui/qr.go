@@ -54,9 +54,6 @@ type qrView struct {
 	card *fyne.Container
 }
 
-// noJoinYet is what the join area says before a session.
-const noJoinYet = "The join code and link appear here when you go live."
-
 func newQRView(a fyne.App) *qrView {
 	q := &qrView{app: a}
 	q.img = canvas.NewImageFromImage(nil)
@@ -71,8 +68,8 @@ func newQRView(a fyne.App) *qrView {
 	q.note = newNote(widget.MediumImportance)
 	q.note.Alignment = fyne.TextAlignCenter
 	q.copied = widget.NewLabel("")
-	q.copyBtn = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), q.copyURL)
-	q.fullBtn = widget.NewButtonWithIcon("Full screen", theme.ViewFullScreenIcon(), q.showFullScreen)
+	q.copyBtn = widget.NewButtonWithIcon(T("qr.copy"), theme.ContentCopyIcon(), q.copyURL)
+	q.fullBtn = widget.NewButtonWithIcon(T("qr.fullScreen"), theme.ViewFullScreenIcon(), q.showFullScreen)
 	q.copyBtn.Disable()
 	q.fullBtn.Disable()
 	// A white card behind the code: phones read dark modules on light.
@@ -81,7 +78,7 @@ func newQRView(a fyne.App) *qrView {
 	q.content = container.NewBorder(nil,
 		container.NewVBox(q.note, q.link, container.NewHBox(layout.NewSpacer(), q.copyBtn, q.fullBtn, layout.NewSpacer()), q.copied),
 		nil, nil, q.card)
-	q.note.SetText(noJoinYet)
+	q.note.SetText(T("qr.noJoinYet"))
 	return q
 }
 
@@ -96,7 +93,7 @@ func (q *qrView) SetLocalURL(url, title, where string) error { return q.setCode(
 func (q *qrView) setCode(url, title, note string) error {
 	q.title = title
 	if url == "" {
-		q.clear(noJoinYet)
+		q.clear(T("qr.noJoinYet"))
 		return nil
 	}
 	img, err := qrImage(url)
@@ -117,7 +114,7 @@ func (q *qrView) setCode(url, title, note string) error {
 // SetRecap shows the recap link of the session that ended (no code: the
 // room has left).
 func (q *qrView) SetRecap(url string) {
-	q.clear("Session over. The recap, for dancers and organisers:")
+	q.clear(T("qr.over"))
 	if url != "" {
 		q.setLink(url)
 	}
@@ -155,7 +152,7 @@ func (q *qrView) copyURL() {
 		return
 	}
 	q.app.Clipboard().SetContent(q.link.Text)
-	q.copied.SetText("Link copied.")
+	q.copied.SetText(T("qr.copied"))
 }
 
 // showFullScreen opens a separate window for a projector or a second screen:
@@ -179,7 +176,7 @@ func (q *qrView) showFullScreen() {
 	link := canvas.NewText(q.url, color.Black)
 	link.TextSize = 30
 	link.Alignment = fyne.TextAlignCenter
-	hint := canvas.NewText("Press Esc to close", color.Gray{Y: 0x80})
+	hint := canvas.NewText(T("qr.escToClose"), color.Gray{Y: 0x80})
 	hint.TextSize = 14
 	hint.Alignment = fyne.TextAlignCenter
 	w.SetContent(container.NewStack(

@@ -41,9 +41,9 @@ type requestsPane struct {
 
 func newRequestsPane(g *gui) *requestsPane {
 	p := &requestsPane{g: g}
-	p.enable = widget.NewCheck("Take requests", func(bool) { p.apply() })
-	p.pause = widget.NewCheck("Closed for now", func(bool) { p.apply() })
-	p.freeText = widget.NewCheck("Allow free text", func(bool) { p.apply() })
+	p.enable = widget.NewCheck(T("requests.take"), func(bool) { p.apply() })
+	p.pause = widget.NewCheck(T("requests.pause"), func(bool) { p.apply() })
+	p.freeText = widget.NewCheck(T("requests.freeText"), func(bool) { p.apply() })
 	p.folders = widget.NewCheckGroup(nil, func([]string) { p.apply() })
 	p.folders.Horizontal = true
 	p.status = newNote(widget.MediumImportance)
@@ -61,9 +61,9 @@ func newRequestsPane(g *gui) *requestsPane {
 			what.TextStyle = fyne.TextStyle{Bold: true}
 			fit := widget.NewLabel("")
 			fit.Truncation = fyne.TextTruncateEllipsis
-			accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), nil)
-			decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), nil)
-			played := widget.NewButtonWithIcon("Played", theme.MediaPlayIcon(), nil)
+			accept := widget.NewButtonWithIcon(T("requests.accept"), theme.ConfirmIcon(), nil)
+			decline := widget.NewButtonWithIcon(T("requests.decline"), theme.CancelIcon(), nil)
+			played := widget.NewButtonWithIcon(T("requests.played"), theme.MediaPlayIcon(), nil)
 			return container.NewBorder(nil, nil, count, container.NewHBox(accept, decline, played), container.NewVBox(what, fit))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -90,10 +90,10 @@ func newRequestsPane(g *gui) *requestsPane {
 	)
 	settings := container.NewVBox(
 		container.NewHBox(p.enable, p.pause, p.freeText),
-		container.NewBorder(nil, nil, widget.NewLabel("From"), nil, p.folders),
+		container.NewBorder(nil, nil, widget.NewLabel(T("requests.from")), nil, p.folders),
 		p.status, p.errLabel, p.reason, p.empty,
 	)
-	box := container.NewBorder(container.NewVBox(sectionTitle("Requests"), settings), nil, nil, nil, p.list)
+	box := container.NewBorder(container.NewVBox(sectionTitle(T("requests.title")), settings), nil, nil, nil, p.list)
 	// The queue needs room for a few rows inside the live pane's scroll.
 	p.content = container.NewGridWrap(fyne.NewSize(640, 420), box)
 	p.show(core.LiveState{})
@@ -152,7 +152,7 @@ func (p *requestsPane) apply() {
 		return p.g.core.SetRequests(ctx, o)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Requests not changed: " + errorDetail(err))
+			p.errLabel.SetText(T("requests.notChanged", "Error", errorDetail(err)))
 		}
 		p.g.syncLive()
 	})
@@ -168,7 +168,7 @@ func (p *requestsPane) answer(id, state string) {
 		return p.g.core.AnswerRequest(ctx, id, state, reason)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Not sent: " + errorDetail(err))
+			p.errLabel.SetText(T("common.notSent", "Error", errorDetail(err)))
 			return
 		}
 		if state == protocol.RequestDeclined {
@@ -207,24 +207,24 @@ func (p *requestsPane) show(st core.LiveState) {
 	}
 	switch {
 	case !st.Live:
-		p.status.SetText("Go live to take the dancers' requests.")
+		p.status.SetText(T("requests.goLive"))
 	case !v.Options.Enabled:
-		p.status.SetText("Requests are off: dancers do not see them.")
+		p.status.SetText(T("requests.off"))
 	default:
-		from := "the whole library"
+		from := T("requests.wholeLibrary")
 		if len(v.Options.Folders) > 0 {
 			from = strings.Join(v.Options.Folders, ", ")
 		}
-		open := "open"
 		if v.Options.Paused {
-			open = "closed for now"
+			p.status.SetText(TN("requests.status.paused", v.Catalogue, "From", from))
+		} else {
+			p.status.SetText(TN("requests.status.open", v.Catalogue, "From", from))
 		}
-		p.status.SetText(fmt.Sprintf("Requests %s · %d tracks requestable, from %s.", open, v.Catalogue, from))
 	}
 	p.queue, p.now = v.Queue, v.NowPlaying
 	p.list.Refresh()
 	if v.Options.Enabled && len(v.Queue) == 0 {
-		p.empty.SetText("No requests waiting.")
+		p.empty.SetText(T("requests.none"))
 	} else {
 		p.empty.SetText("")
 	}

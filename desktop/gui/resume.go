@@ -3,7 +3,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2/container"
@@ -43,24 +42,20 @@ type resumeDialog struct {
 func (g *gui) showResume(left core.LeftSession) {
 	name := left.Name
 	if name == "" {
-		name = "your last session"
+		name = T("resume.lastSession")
 	} else {
 		name = "“" + name + "”"
 	}
 	until := left.LastConnected.Add(protocol.ResumeWindow).Local().Format("15:04")
-	msg := widget.NewLabel(fmt.Sprintf("%s was still live when Pika! closed (last in touch with the relay at %s).\n\n"+
-		"Resume: carry on with the same session; the dancers keep their page and the plays\n"+
-		"logged meanwhile are caught up. End it: the dancers see it end and get the recap.\n"+
-		"Not now: the relay ends it by itself at about %s.",
-		name, left.LastConnected.Local().Format("15:04"), until))
+	msg := widget.NewLabel(T("resume.text", "Name", name, "Last", left.LastConnected.Local().Format("15:04"), "Until", until))
 	r := &resumeDialog{}
-	r.resume = widget.NewButtonWithIcon("Resume", theme.MediaPlayIcon(), func() { r.d.Hide(); g.resumeLeft(false) })
+	r.resume = widget.NewButtonWithIcon(T("resume.resume"), theme.MediaPlayIcon(), func() { r.d.Hide(); g.resumeLeft(false) })
 	r.resume.Importance = widget.HighImportance
-	r.end = widget.NewButtonWithIcon("End it", theme.MediaStopIcon(), func() { r.d.Hide(); g.resumeLeft(true) })
+	r.end = widget.NewButtonWithIcon(T("resume.end"), theme.MediaStopIcon(), func() { r.d.Hide(); g.resumeLeft(true) })
 	r.end.Importance = widget.DangerImportance
-	r.skip = widget.NewButton("Not now", func() { r.d.Hide() })
+	r.skip = widget.NewButton(T("resume.notNow"), func() { r.d.Hide() })
 	buttons := container.NewHBox(layout.NewSpacer(), r.skip, r.end, r.resume)
-	r.title = fmt.Sprintf("Resume the session %s from %s?", name, left.LastConnected.Local().Format("15:04"))
+	r.title = T("resume.title", "Name", name, "Time", left.LastConnected.Local().Format("15:04"))
 	r.d = dialog.NewCustomWithoutButtons(r.title, container.NewVBox(msg, buttons), g.win)
 	r.d.SetOnClosed(func() { g.resume = nil })
 	g.resume = r
@@ -72,9 +67,9 @@ func (g *gui) resumeLeft(end bool) {
 	lp := g.live
 	lp.errLabel.SetText("")
 	if end {
-		lp.info.SetText("Ending the earlier session…")
+		lp.info.SetText(T("resume.ending"))
 	} else {
-		lp.info.SetText("Resuming the session…")
+		lp.info.SetText(T("resume.resuming"))
 	}
 	g.shell.showNamed(paneLive)
 	g.do(lp.goLive, func(ctx context.Context) error {
@@ -90,9 +85,9 @@ func (g *gui) resumeLeft(end bool) {
 		case errors.Is(err, core.ErrEndedHere):
 			// ended() says what the relay does about it.
 		case err != nil && end:
-			lp.errLabel.SetText("Could not end the earlier session: " + errorDetail(err))
+			lp.errLabel.SetText(T("resume.endFailed", "Error", errorDetail(err)))
 		case err != nil:
-			lp.errLabel.SetText("Could not resume the session: " + errorDetail(err))
+			lp.errLabel.SetText(T("resume.failed", "Error", errorDetail(err)))
 		}
 		g.syncLive()
 	})

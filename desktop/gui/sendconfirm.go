@@ -20,22 +20,22 @@ func (p *libraryPane) confirmSend(t library.Track, send func()) {
 		return err
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Could not send the track: " + errorDetail(err))
+			p.errLabel.SetText(T("send.failed", "Error", errorDetail(err)))
 			return
 		}
 		if len(warnings) == 0 {
 			send()
 			return
 		}
-		p.confirm = dialog.NewConfirm("Send “"+displayTitle(t)+"”?", strings.Join(warnings, "\n")+"\n\nSend it as now playing anyway?",
+		p.confirm = dialog.NewConfirm(T("send.title", "Title", displayTitle(t)), strings.Join(warnings, "\n")+"\n\n"+T("send.anyway.question"),
 			func(ok bool) {
 				p.confirm = nil
 				if ok {
 					send()
 				}
 			}, p.g.win)
-		p.confirm.SetConfirmText("Send anyway")
-		p.confirm.SetDismissText("Don't send")
+		p.confirm.SetConfirmText(T("plain.send"))
+		p.confirm.SetDismissText(T("send.dont"))
 		p.confirm.SetConfirmImportance(widget.WarningImportance)
 		p.confirm.Show()
 	})

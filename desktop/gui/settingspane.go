@@ -41,6 +41,7 @@ type settingsPane struct {
 	// removing asks before a folder is removed (nil when not asking).
 	removing *dialog.ConfirmDialog
 	light    *widget.Check
+	language *widget.Select
 	hasToken bool // as the keychain last answered
 	about    *aboutSection
 	content  fyne.CanvasObject
@@ -50,13 +51,13 @@ func newSettingsPane(g *gui) *settingsPane {
 	p := &settingsPane{g: g}
 	p.about = newAboutSection(g)
 	p.relay = widget.NewEntry()
-	p.relay.SetPlaceHolder("the address you were given, e.g. https://pika.example (a relay here: http://127.0.0.1:8080)")
+	p.relay.SetPlaceHolder(T("settings.relay.placeholder"))
 	p.public = widget.NewEntry()
-	p.public.SetPlaceHolder("where phones open the pages; empty: the relay URL")
+	p.public.SetPlaceHolder(T("settings.public.placeholder"))
 	p.minBPM = widget.NewEntry()
 	p.maxBPM = widget.NewEntry()
 	p.jump = widget.NewEntry()
-	p.saveBtn = widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), p.save)
+	p.saveBtn = widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), p.save)
 	p.saveBtn.Importance = widget.HighImportance
 	p.saved = newNote(widget.SuccessImportance)
 	p.errLabel = newErrorNote()
@@ -65,40 +66,41 @@ func newSettingsPane(g *gui) *settingsPane {
 	p.token.SetPlaceHolder(protocol.TokenPrefix + "…")
 	p.tokenNote = newNote(widget.MediumImportance)
 	p.tokenNote.TextStyle = fyne.TextStyle{Italic: true}
-	p.checkBtn = widget.NewButtonWithIcon("Save and check", theme.ConfirmIcon(), p.checkToken)
-	p.forgetBtn = widget.NewButtonWithIcon("Forget token", theme.DeleteIcon(), p.forgetToken)
+	p.checkBtn = widget.NewButtonWithIcon(T("settings.token.check"), theme.ConfirmIcon(), p.checkToken)
+	p.forgetBtn = widget.NewButtonWithIcon(T("settings.token.forget"), theme.DeleteIcon(), p.forgetToken)
 	p.who = newNote(widget.SuccessImportance)
 	p.who.TextStyle = fyne.TextStyle{Bold: true}
 	p.tokenErr = newErrorNote()
-	p.register = widget.NewHyperlink("No account yet? Register on the web", nil)
+	p.register = widget.NewHyperlink(T("settings.register"), nil)
 	p.folders = container.NewVBox()
 	p.folderErr = newErrorNote()
 
-	p.light = widget.NewCheck("Light theme (for daylight; dark suits a booth)", func(on bool) {
+	p.light = widget.NewCheck(T("settings.light"), func(on bool) {
 		g.app.Preferences().SetBool(prefLightTheme, on)
 		g.app.Settings().SetTheme(&pikaTheme{light: on})
 	})
 	p.light.Checked = g.app.Preferences().Bool(prefLightTheme)
+	p.language = newLanguageSelect(g.app.Preferences())
 
-	bpm := container.NewHBox(sized(p.minBPM, 90), widget.NewLabel("to"), sized(p.maxBPM, 90), widget.NewLabel("BPM"))
+	bpm := container.NewHBox(sized(p.minBPM, 90), widget.NewLabel(T("settings.tempo.to")), sized(p.maxBPM, 90), widget.NewLabel("BPM"))
 	form := widget.NewForm(
-		widget.NewFormItem("Relay URL", p.relay),
-		widget.NewFormItem("Public page URL", p.public),
-		widget.NewFormItem("Tempo range", bpm),
-		widget.NewFormItem("Warn of a tempo jump over", container.NewHBox(sized(p.jump, 90), widget.NewLabel("% between two tracks"))),
+		widget.NewFormItem(T("settings.relay"), p.relay),
+		widget.NewFormItem(T("settings.public"), p.public),
+		widget.NewFormItem(T("settings.tempo"), bpm),
+		widget.NewFormItem(T("settings.jump"), container.NewHBox(sized(p.jump, 90), widget.NewLabel(T("settings.jump.unit")))),
 	)
-	tokenForm := widget.NewForm(widget.NewFormItem("DJ token", p.token))
+	tokenForm := widget.NewForm(widget.NewFormItem(T("settings.token"), p.token))
 	p.content = container.NewVScroll(container.NewVBox(
-		heading("Settings"),
-		sectionTitle("Relay"),
+		heading(T("pane.settings")),
+		sectionTitle(T("settings.section.relay")),
 		form,
-		widget.NewLabel("The tempo range folds the analysed BPM (double or half time) into it; the top must be at least 1.9 × the bottom."),
+		widget.NewLabel(T("settings.tempo.help")),
 		// The note takes the rest of the row: in an HBox a wrapped label
 		// is one letter wide.
 		container.NewBorder(nil, nil, p.saveBtn, nil, p.saved),
 		p.errLabel,
 		widget.NewSeparator(),
-		sectionTitle("Your DJ account"),
+		sectionTitle(T("settings.section.account")),
 		tokenForm,
 		p.tokenNote,
 		container.NewHBox(p.checkBtn, p.forgetBtn),
@@ -106,13 +108,14 @@ func newSettingsPane(g *gui) *settingsPane {
 		p.tokenErr,
 		p.register,
 		widget.NewSeparator(),
-		sectionTitle("Library folders"),
-		widget.NewLabel("Pika! watches these folders for new music. Removing one keeps its tracks in the library."),
+		sectionTitle(T("settings.section.folders")),
+		widget.NewLabel(T("settings.folders.help")),
 		p.folders,
 		p.folderErr,
 		widget.NewSeparator(),
-		sectionTitle("Window"),
+		sectionTitle(T("settings.section.window")),
 		p.light,
+		container.NewBorder(nil, nil, widget.NewLabel(T("settings.language")), nil, p.language),
 		p.about.content,
 	))
 	return p
@@ -139,10 +142,10 @@ func (p *settingsPane) load() {
 	}, func(error) {
 		p.hasToken = has
 		if has {
-			p.tokenNote.SetText("A token is saved (hidden). Paste a new one to replace it.")
+			p.tokenNote.SetText(T("settings.token.saved"))
 			p.forgetBtn.Enable()
 		} else {
-			p.tokenNote.SetText("No token saved. Copy yours from your DJ page on the web.")
+			p.tokenNote.SetText(T("settings.token.none"))
 			p.forgetBtn.Disable()
 		}
 		p.g.check.refresh()
@@ -152,7 +155,7 @@ func (p *settingsPane) load() {
 func (p *settingsPane) updateRegister(s settings.Settings) {
 	if u, err := url.Parse(s.RegisterURL()); err == nil && s.RegisterURL() != "" {
 		p.register.SetURL(u)
-		p.register.SetText("No account yet? Register at " + s.RegisterURL())
+		p.register.SetText(T("settings.registerAt", "URL", s.RegisterURL()))
 		p.register.Show()
 	} else {
 		p.register.Hide()
@@ -182,17 +185,17 @@ func (p *settingsPane) save() {
 	p.errLabel.SetText("")
 	s, err := p.form()
 	if err != nil {
-		p.errLabel.SetText("Not saved: " + errorDetail(err))
+		p.errLabel.SetText(T("settings.notSaved", "Error", errorDetail(err)))
 		return
 	}
 	p.g.do(p.saveBtn, func(context.Context) error {
 		return p.g.core.SaveSettings(s)
 	}, func(err error) {
 		if err != nil {
-			p.errLabel.SetText("Not saved: " + errorDetail(err))
+			p.errLabel.SetText(T("settings.notSaved", "Error", errorDetail(err)))
 			return
 		}
-		p.saved.SetText("Saved.")
+		p.saved.SetText(T("settings.saved"))
 		p.updateRegister(p.g.core.Settings())
 		p.g.check.refresh()
 	})
@@ -210,20 +213,20 @@ func (p *settingsPane) checkToken() {
 			return
 		}
 	} else if !p.hasToken {
-		p.tokenErr.SetText("Paste your DJ token first.")
+		p.tokenErr.SetText(T("settings.token.pasteFirst"))
 		return
 	}
 	// The relay URL in the box is the one to check against.
 	s, err := p.form()
 	if err != nil {
-		p.tokenErr.SetText("Fix the settings above first: " + errorDetail(err))
+		p.tokenErr.SetText(T("settings.token.fixFirst", "Error", errorDetail(err)))
 		return
 	}
 	if s.RelayURL == "" {
-		p.tokenErr.SetText("Type the relay URL above first.")
+		p.tokenErr.SetText(T("settings.token.relayFirst"))
 		return
 	}
-	p.tokenNote.SetText("Checking with the relay…")
+	p.tokenNote.SetText(T("settings.token.checking"))
 	var dj protocol.DJ
 	p.g.do(p.checkBtn, func(ctx context.Context) error {
 		if err := p.g.core.SaveSettings(s); err != nil {
@@ -241,24 +244,24 @@ func (p *settingsPane) checkToken() {
 	}, func(err error) {
 		p.load()
 		if p.g.confirmPlainHTTP(err, p.checkToken) {
-			p.tokenErr.SetText("Not sent yet: the relay URL is plain http://.")
+			p.tokenErr.SetText(T("settings.token.plainHTTP"))
 			return
 		}
 		if err != nil {
 			// The refused token stays in the box, so the DJ sees what
 			// was refused and can correct it.
-			msg := "The token was not accepted: " + errorDetail(err)
+			msg := T("settings.token.refused", "Error", errorDetail(err))
 			if tok != "" {
-				msg = "This token was not saved: " + errorDetail(err) + "."
+				msg = T("settings.token.notSaved", "Error", errorDetail(err))
 			}
 			if tok != "" && p.hasToken {
-				msg += " Your saved token is kept."
+				msg += " " + T("settings.token.kept")
 			}
 			p.tokenErr.SetText(msg)
 			return
 		}
 		p.token.SetText("")
-		p.who.SetText("Signed in as " + dj.DisplayName)
+		p.who.SetText(T("settings.signedIn", "Name", dj.DisplayName))
 	})
 }
 
@@ -269,7 +272,7 @@ func (p *settingsPane) forgetToken() {
 		return p.g.core.SetToken("")
 	}, func(err error) {
 		if err != nil {
-			p.tokenErr.SetText("Could not forget the token: " + errorDetail(err))
+			p.tokenErr.SetText(T("settings.token.forgetFailed", "Error", errorDetail(err)))
 		}
 		p.load()
 	})
@@ -279,13 +282,13 @@ func (p *settingsPane) forgetToken() {
 func (p *settingsPane) showFolders(folders []string) {
 	p.folders.RemoveAll()
 	if len(folders) == 0 {
-		p.folders.Add(widget.NewLabel("None yet: add one in Library."))
+		p.folders.Add(widget.NewLabel(T("settings.folders.none")))
 		return
 	}
 	for _, dir := range folders {
 		path := widget.NewLabel(dir)
 		path.Wrapping = fyne.TextWrapBreak
-		remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() { p.confirmRemove(dir) })
+		remove := widget.NewButtonWithIcon(T("settings.folders.remove"), theme.DeleteIcon(), func() { p.confirmRemove(dir) })
 		p.folders.Add(container.NewBorder(nil, nil, nil, remove, path))
 	}
 }
@@ -294,15 +297,15 @@ func (p *settingsPane) showFolders(folders []string) {
 // mouse must not make new music stop appearing.
 func (p *settingsPane) confirmRemove(dir string) {
 	p.folderErr.SetText("")
-	msg := dir + "\n\nPika! stops watching this folder for new music.\nIts tracks stay in the library."
-	d := dialog.NewConfirm("Remove this library folder?", msg, func(ok bool) {
+	msg := dir + "\n\n" + T("settings.folders.removeText")
+	d := dialog.NewConfirm(T("settings.folders.removeTitle"), msg, func(ok bool) {
 		p.removing = nil
 		if ok {
 			p.removeFolder(dir)
 		}
 	}, p.g.win)
-	d.SetConfirmText("Remove")
-	d.SetDismissText("Keep")
+	d.SetConfirmText(T("settings.folders.remove"))
+	d.SetDismissText(T("settings.folders.keep"))
 	d.SetConfirmImportance(widget.DangerImportance)
 	p.removing = d
 	d.Show()
@@ -313,7 +316,7 @@ func (p *settingsPane) removeFolder(dir string) {
 		return p.g.core.RemoveFolder(ctx, dir)
 	}, func(err error) {
 		if err != nil {
-			p.folderErr.SetText("Could not remove " + dir + ": " + errorDetail(err))
+			p.folderErr.SetText(T("settings.folders.removeFailed", "Folder", dir, "Error", errorDetail(err)))
 		}
 		p.showFolders(p.g.core.Settings().LibraryFolders)
 	})

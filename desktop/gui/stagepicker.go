@@ -37,7 +37,7 @@ func newStagePicker(g *gui) *stagePicker {
 	s.sel.SetSelectedIndex(0)
 	s.reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
 	s.note = newNote(widget.MediumImportance)
-	s.handOver = widget.NewButtonWithIcon("Hand over the stage", theme.MailForwardIcon(), s.confirmHandOver)
+	s.handOver = widget.NewButtonWithIcon(T("stage.handOver"), theme.MailForwardIcon(), s.confirmHandOver)
 	s.handOver.Hide()
 	s.row = container.NewBorder(nil, nil, nil, s.reload, s.sel)
 	s.live = container.NewVBox(s.note, container.NewHBox(s.handOver))
@@ -64,7 +64,7 @@ func (s *stagePicker) load() {
 			s.set(nil) // Go Live asks about plain http itself
 		case err != nil:
 			s.set(nil)
-			s.note.SetText("Your events' stages could not be listed: " + errorDetail(err) + ".")
+			s.note.SetText(T("stage.listFailed", "Error", errorDetail(err)))
 		default:
 			s.set(got)
 		}
@@ -92,7 +92,7 @@ func (s *stagePicker) set(choices []core.StageChoice) {
 	if len(choices) == 0 {
 		s.note.SetText("")
 	} else {
-		s.note.SetText("On a stage, dancers use the room's QR code all weekend and follow each set.")
+		s.note.SetText(T("stage.hint"))
 	}
 }
 
@@ -115,7 +115,7 @@ func (s *stagePicker) show(st core.LiveState) {
 	}
 	switch {
 	case st.Live && st.Stage != nil:
-		s.note.SetText("On the stage " + st.Stage.Label() + ": dancers of the room's QR code see this set.")
+		s.note.SetText(T("stage.on", "Stage", st.Stage.Label()))
 		s.handOver.Show()
 	case st.Live:
 		s.note.SetText("")
@@ -130,8 +130,8 @@ func (s *stagePicker) confirmHandOver() {
 	if st.Stage == nil {
 		return
 	}
-	msg := "Any DJ of " + st.Stage.Event.Name + " may now go live on " + st.Stage.Stage.Name + " (for the next few minutes).\nThis set ends when they do; the dancers move to their set by themselves."
-	d := dialog.NewConfirm("Hand over the stage?", msg, func(ok bool) {
+	msg := T("stage.handOver.text", "Event", st.Stage.Event.Name, "Stage", st.Stage.Stage.Name)
+	d := dialog.NewConfirm(T("stage.handOver.title"), msg, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -139,13 +139,13 @@ func (s *stagePicker) confirmHandOver() {
 			return s.g.core.HandOver(ctx, "")
 		}, func(err error) {
 			if err != nil {
-				s.note.SetText("Could not hand over: " + errorDetail(err) + ".")
+				s.note.SetText(T("stage.handOver.failed", "Error", errorDetail(err)))
 				return
 			}
-			s.note.SetText("Handed over: the next DJ can go live on " + st.Stage.Stage.Name + " now. Keep playing until they do.")
+			s.note.SetText(T("stage.handedOver", "Stage", st.Stage.Stage.Name))
 		})
 	}, s.g.win)
-	d.SetConfirmText("Hand over")
-	d.SetDismissText("Keep the stage")
+	d.SetConfirmText(T("stage.handOver.confirm"))
+	d.SetDismissText(T("stage.handOver.keep"))
 	d.Show()
 }

@@ -27,9 +27,9 @@ var dimGrey = color.NRGBA{R: 0x70, G: 0x74, B: 0x7C, A: 0xFF}
 func newStatusLine() *statusLine {
 	s := &statusLine{
 		relayDot:  canvas.NewCircle(dimGrey),
-		relay:     widget.NewLabel("Relay: not connected"),
+		relay:     widget.NewLabel(T("status.relay.none")),
 		liveDot:   canvas.NewCircle(dimGrey),
-		live:      widget.NewLabel("Not live"),
+		live:      widget.NewLabel(T("status.notLive")),
 		listeners: widget.NewLabel(""),
 	}
 	dot := func(c *canvas.Circle) fyne.CanvasObject {

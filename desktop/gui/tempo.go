@@ -1,8 +1,6 @@
 package gui
 
 import (
-	"fmt"
-
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -10,20 +8,20 @@ import (
 // track now playing, written so it reads at a glance in the booth.
 func tempoLine(t protocol.TempoTally) string {
 	if t.Faster+t.Perfect+t.Slower == 0 {
-		return "No tempo votes yet"
+		return T("live.tempo.none")
 	}
-	return fmt.Sprintf("↑ %d faster · %d perfect · ↓ %d slower", t.Faster, t.Perfect, t.Slower)
+	return T("live.tempo", "Faster", t.Faster, "Perfect", t.Perfect, "Slower", t.Slower)
 }
 
 // likesLine says how many dancers liked the track now playing.
 func likesLine(n int) string {
 	switch n {
 	case 0:
-		return "No likes yet"
+		return T("live.likes.none")
 	}
-	return "♥ " + plural(n, "like", "likes")
+	return "♥ " + TN("live.likes", n)
 }
 
 // listenersLine is how many dancers are connected, in the status line and
 // the Live pane ("dancers", as the pages say).
-func listenersLine(n int) string { return plural(n, "dancer", "dancers") + " connected" }
+func listenersLine(n int) string { return TN("status.listeners", n) }

@@ -186,7 +186,7 @@ func newTrackTable(extra ...trackColumn) *trackTable {
 			return
 		}
 		col := id.Col
-		b.SetText(tt.columns[col].title)
+		b.SetText(columnLabel(tt.columns[col].title))
 		b.SetIcon(nil)
 		if col == tt.sortCol {
 			if tt.sortDesc {

@@ -10,12 +10,20 @@ import (
 
 // pane is one page of the window, reached from the sidebar.
 type pane struct {
-	name    string
+	name    string // what the code calls it (showNamed)
+	title   string // what the sidebar shows
 	icon    fyne.Resource
 	content fyne.CanvasObject
 	// shown, when set, runs each time the DJ opens the pane (to refresh
 	// data that is not pushed as events).
 	shown func()
+}
+
+func (p *pane) label() string {
+	if p.title != "" {
+		return p.title
+	}
+	return p.name
 }
 
 // shell is the window's frame: the sidebar, the pane area and the status
@@ -45,7 +53,7 @@ func newShell(panes []*pane) *shell {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
 			row.Objects[0].(*widget.Icon).SetResource(s.panes[id].icon)
-			row.Objects[1].(*widget.Label).SetText(s.panes[id].name)
+			row.Objects[1].(*widget.Label).SetText(s.panes[id].label())
 		},
 	)
 	s.nav.OnSelected = func(id widget.ListItemID) { s.show(id) }

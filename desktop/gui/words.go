@@ -48,9 +48,9 @@ func errorDetail(err error) string {
 	}
 	switch {
 	case errors.Is(err, core.ErrNoToken):
-		return "no DJ token yet: paste yours in Settings (copy it from your DJ page on the web)"
+		return T("error.noToken")
 	case errors.Is(err, core.ErrNoRelay):
-		return "no relay yet: type its address in Settings (the one you were given, or http://127.0.0.1:8080 for a relay on this computer)"
+		return T("error.noRelay")
 	}
 	return cleanError(err.Error())
 }

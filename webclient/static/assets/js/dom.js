@@ -1,6 +1,8 @@
 // Small DOM helpers. Everything that comes from the server goes through
 // textContent or attributes set here, never through HTML parsing.
 
+import { t, locale, formatNumber } from './i18n.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 function applyProps(node, props) {
@@ -40,7 +42,7 @@ export function svg(tag, props, ...children) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 /** A small padlock icon for PIN-protected sessions. */
-export function lockIcon(label = 'PIN required') {
+export function lockIcon(label = t('common.pinRequired')) {
   return svg('svg', { class: 'icon', viewBox: '0 0 24 24', width: 16, height: 16, role: 'img', 'aria-label': label },
     svg('title', {}, label),
     svg('rect', { x: 5, y: 11, width: 14, height: 10, rx: 2, fill: 'currentColor' }),
@@ -55,31 +57,38 @@ export function fill(node, ...children) {
 
 export function show(node, visible = true) { node.hidden = !visible; }
 
-/** A number rounded for display, or an en dash when unknown. */
+/** A number rounded for display in the reader's locale, or an en dash when unknown. */
 export function num(v, digits = 0) {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
-  return digits ? v.toFixed(digits) : String(Math.round(v));
+  return formatNumber(digits ? v : Math.round(v), digits);
 }
 
 export function fmtClock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
 }
 
 export function fmtDate(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return d.toLocaleDateString(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+}
+
+/** A calendar day ("2026-06-12", an event's date) in the reader's locale. */
+export function fmtDay(ymd) {
+  const d = new Date(`${ymd}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return String(ymd || '');
+  return d.toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
 
 export function fmtDuration(seconds) {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '–';
   const min = Math.round(seconds / 60);
-  if (min < 60) return `${min} min`;
+  if (min < 60) return t('duration.min', { m: min });
   const h = Math.floor(min / 60);
   const m = min % 60;
-  return m ? `${h} h ${m} min` : `${h} h`;
+  return m ? t('duration.hmin', { h, m }) : t('duration.h', { h });
 }
 
 /** "A minor" + "8A" → "A minor · 8A" pieces, tolerant of either missing. */
@@ -97,13 +106,15 @@ export function keyText(track) {
  * locale; on the reader's own clock when the zone is unknown. */
 export function fmtInZone(iso, timeZone, opts) {
   try {
-    return new Date(iso).toLocaleString([], { ...opts, timeZone });
+    return new Date(iso).toLocaleString(locale, { ...opts, timeZone });
   } catch {
-    return new Date(iso).toLocaleString([], opts);
+    return new Date(iso).toLocaleString(locale, opts);
   }
 }
 
-/** plural(1, 'vote') → "1 vote", plural(2, 'vote') → "2 votes"; many for irregular plurals. */
+/** plural(1, 'vote') → "1 vote", plural(2, 'vote') → "2 votes"; many for
+ * irregular plurals. English only: the DJ's pages; translated pages use
+ * t() with a plural message. */
 export function plural(n, one, many = `${one}s`) {
   const v = Number.isFinite(n) ? n : 0;
   return `${v} ${v === 1 ? one : many}`;
@@ -111,17 +122,18 @@ export function plural(n, one, many = `${one}s`) {
 
 export function trackLabel(track) {
   if (!track) return '';
-  const t = track.title || 'Untitled';
-  return track.artist ? `${t} — ${track.artist}` : t;
+  const title = track.title || t('common.untitled');
+  return track.artist ? `${title} — ${track.artist}` : title;
 }
 
 /** A bar split into the shares of faster, perfect and slower tempo votes ({faster, perfect, slower} counts). */
 export function tempoBar(c) {
   const total = (c.faster | 0) + (c.perfect | 0) + (c.slower | 0);
   const pct = (n) => Math.round((100 * n) / total);
-  const bar = el('div', { class: 'comfort', role: 'img', 'aria-label': `tempo votes: ${pct(c.faster)} % faster, ${pct(c.perfect)} % perfect, ${pct(c.slower)} % slower` });
+  const bar = el('div', { class: 'comfort', role: 'img', 'aria-label': t('tempo.bar', { faster: pct(c.faster), perfect: pct(c.perfect), slower: pct(c.slower) }) });
+  const names = { faster: t('tempo.faster'), perfect: t('tempo.perfect'), slower: t('tempo.slower') };
   for (const k of ['faster', 'perfect', 'slower']) {
-    const seg = el('span', { class: k, title: `${k}: ${c[k] | 0}` });
+    const seg = el('span', { class: k, title: `${names[k]}: ${c[k] | 0}` });
     seg.style.width = `${(100 * (c[k] | 0)) / total}%`;
     bar.append(seg);
   }

@@ -3,7 +3,9 @@
 // time and the polls; an organizer who is logged in also sees the tempo
 // votes and the PIN sets, and downloads the export.
 
-import { $, el, svg, fill, show, num, fmtClock, fmtInZone, plural, trackLabel, toast } from './dom.js';
+import { $, el, svg, fill, show, num, fmtClock, fmtInZone, fmtDay, trackLabel, toast } from './dom.js';
+import { t } from './i18n.js';
+import { wireShare } from './share.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -21,9 +23,9 @@ function stat(value, label) {
 
 function draw() {
   const r = recap;
-  document.title = `${r.event.name} recap — Pika!`;
+  document.title = `${t('erecap.title', { name: r.event.name })} — Pika!`;
   $('#event-name').textContent = r.event.name;
-  $('#when').textContent = `${r.event.startsOn === r.event.endsOn ? r.event.startsOn : `${r.event.startsOn} – ${r.event.endsOn}`} · ${r.event.timeZone}`;
+  $('#when').textContent = `${r.event.startsOn === r.event.endsOn ? fmtDay(r.event.startsOn) : `${fmtDay(r.event.startsOn)} – ${fmtDay(r.event.endsOn)}`} · ${t('erecap.zone', { zone: r.event.timeZone })}`;
   if (r.event.accent) document.documentElement.style.setProperty('--accent', r.event.accent);
   if (r.event.logoUrl) {
     $('#logo').src = r.event.logoUrl;
@@ -31,11 +33,11 @@ function draw() {
   }
   const sets = r.stages.reduce((n, s) => n + s.sets.length, 0);
   fill($('#stats'),
-    stat(String(sets), sets === 1 ? 'set' : 'sets'),
-    stat(String(r.stages.length), r.stages.length === 1 ? 'stage' : 'stages'),
-    stat(String(r.dancers), r.dancers === 1 ? 'dancer' : 'dancers'),
-    stat(String(r.peakListeners), 'most dancers on one stage'),
-    stat(String(r.totalLikes), r.totalLikes === 1 ? 'like' : 'likes'));
+    stat(num(sets), t('stats.sets', { count: sets })),
+    stat(num(r.stages.length), t('stats.stages', { count: r.stages.length })),
+    stat(num(r.dancers), t('stats.dancers', { count: r.dancers })),
+    stat(num(r.peakListeners), t('stats.mostOnOneStage')),
+    stat(num(r.totalLikes), t('stats.likes', { count: r.totalLikes })));
   show($('#export'), r.full);
 
   fill($('#charts'), r.stages.map((s) => el('figure', { class: 'stage-chart' }, el('figcaption', { text: s.stage.name }), chart(s))));
@@ -47,24 +49,24 @@ function draw() {
 
   fill($('#stages'), r.stages.map((s) => el('section', { class: 'card' },
     el('h2', { text: s.stage.name }),
-    el('p', { class: 'muted', text: s.sets.length ? `${plural(s.sets.length, 'set', 'sets')} · up to ${plural(s.peakListeners, 'dancer', 'dancers')} at once` : 'No set was played on this stage.' }),
+    el('p', { class: 'muted', text: s.sets.length ? `${t('erecap.sets', { count: s.sets.length })} · ${t('erecap.upTo', { count: s.peakListeners })}` : t('erecap.noSets') }),
     el('ol', { class: 'slots' }, s.sets.map((set) => el('li', {},
-      el('span', { class: 'when', text: `${clock(set.startedAt)}${set.endedAt ? ` – ${inZone(set.endedAt, { hour: '2-digit', minute: '2-digit' })}` : ' · live now'}` }),
+      el('span', { class: 'when', text: `${clock(set.startedAt)}${set.endedAt ? ` – ${inZone(set.endedAt, { hour: '2-digit', minute: '2-digit' })}` : ` · ${t('recap.liveNow')}`}` }),
       el('span', { class: 'who', text: set.djName }),
-      el('span', { class: 'muted', text: ` · ${set.name} · ${plural(set.tracks, 'track', 'tracks')}${set.protected && !r.full ? ' · private set' : ''} ` }),
-      set.protected && !r.full ? null : el('a', { href: set.recapUrl, text: 'recap' }),
-      r.full ? el('a', { href: `/dj/sessions/${enc(set.sessionId)}`, text: ' · analytics' }) : null))),
+      el('span', { class: 'muted', text: ` · ${set.name} · ${t('erecap.tracks', { count: set.tracks })}${set.protected && !r.full ? ` · ${t('erecap.privateSet')}` : ''} ` }),
+      set.protected && !r.full ? null : el('a', { href: set.recapUrl, text: t('erecap.recapLink') }),
+      r.full ? el('a', { href: `/dj/sessions/${enc(set.sessionId)}`, text: ` · ${t('erecap.analyticsLink')}` }) : null))),
     r.full ? tempoTable(s) : null)));
 
   show($('#polls-section'), r.polls.length > 0);
   fill($('#polls'), r.polls.map((p) => {
     const total = p.votes || 0;
     return el('div', { class: 'card' },
-      el('p', { class: 'muted small', text: `${p.djName}, ${p.stageName} · ${plural(total, 'vote', 'votes')}` }),
+      el('p', { class: 'muted small', text: `${p.djName}, ${p.stageName} · ${t('poll.votes', { count: total })}` }),
       el('h3', { text: p.question }),
       el('ul', { class: 'poll-results' }, p.options.map((o, i) => {
         const n = (p.tallies && p.tallies[i]) || 0;
-        return el('li', { text: `${o} — ${total ? Math.round((100 * n) / total) : 0} % (${n})` });
+        return el('li', { text: `${o} — ${num(total ? Math.round((100 * n) / total) : 0)} % (${num(n)})` });
       })));
   }));
 }
@@ -72,9 +74,9 @@ function draw() {
 // tempoTable lists each play's tempo votes: the organizers' view only.
 function tempoTable(s) {
   if (!s.plays.length) return null;
-  return el('details', {}, el('summary', { text: 'Tempo votes per track' }),
+  return el('details', {}, el('summary', { text: t('erecap.tempoTable') }),
     el('table', { class: 'tempo-table' },
-      el('thead', {}, el('tr', {}, ['Time', 'Track', 'DJ', '♥', 'faster', 'perfect', 'slower'].map((h) => el('th', { text: h })))),
+      el('thead', {}, el('tr', {}, [t('erecap.col.time'), t('erecap.col.track'), 'DJ', '♥', t('tempo.faster'), t('tempo.perfect'), t('tempo.slower')].map((h) => el('th', { text: h })))),
       el('tbody', {}, s.plays.map((p) => el('tr', {},
         el('td', { text: inZone(p.startedAt, { hour: '2-digit', minute: '2-digit' }) }), el('td', { text: trackLabel(p.track) }),
         el('td', { text: p.djName }), el('td', { text: String(p.likes) }),
@@ -86,7 +88,7 @@ function tempoTable(s) {
 function chart(s) {
   const pts = s.plays.map((p) => ({ t: Date.parse(p.startedAt), bpm: p.track.bpm, energy: p.track.energy, p }));
   if (!pts.some((q) => typeof q.bpm === 'number' || typeof q.energy === 'number')) {
-    return el('p', { class: 'muted', text: 'No BPM or energy known for this stage yet.' });
+    return el('p', { class: 'muted', text: t('erecap.noChart') });
   }
   const W = 420, H = 220, L = 34, R = 30, T = 10, B = 24;
   const t0 = pts[0].t;
@@ -98,7 +100,7 @@ function chart(s) {
   const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
   const yb = (b) => T + (1 - (b - lo) / (hi - lo)) * (H - T - B);
   const ye = (e) => T + (1 - e / 100) * (H - T - B);
-  const c = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${s.stage.name}: BPM and energy over time` });
+  const c = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('erecap.chartLabel', { stage: s.stage.name }) });
   for (let b = lo; b <= hi; b += 20) {
     c.append(svg('line', { class: 'grid', x1: L, x2: W - R, y1: yb(b), y2: yb(b) }));
     c.append(svg('text', { class: 'axis', x: L - 5, y: yb(b) + 4, 'text-anchor': 'end' }, String(b)));
@@ -128,7 +130,7 @@ function chart(s) {
 async function download(format) {
   try {
     const res = await fetch(`/api/events/${enc(eventId)}/export.${format}`, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || `The server answered ${res.status}.`);
+    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || t('common.serverAnswered', { status: String(res.status) }));
     const name = (res.headers.get('Content-Disposition') || '').match(/filename="([^"]+)"/);
     const a = el('a', { href: URL.createObjectURL(await res.blob()), download: name ? name[1] : `event.${format}` });
     document.body.append(a);
@@ -141,7 +143,7 @@ async function download(format) {
 
 async function load() {
   if (!eventId) {
-    $('#status').textContent = 'This is not an event recap link.';
+    $('#status').textContent = t('erecap.badLink');
     return;
   }
   try {
@@ -150,17 +152,19 @@ async function load() {
     if (err.status === 401 && token) {
       recap = await api(`/api/events/${enc(eventId)}/recap`).catch((e) => { $('#status').textContent = e.message; return null; });
     } else {
-      $('#status').textContent = err.status === 404 ? 'There is no such event.' : err.message;
+      $('#status').textContent = err.status === 404 ? t('erecap.noEvent') : err.message;
     }
   }
   if (recap) {
     draw();
     show($('#status'), false);
     show($('#recap'), true);
+    prepareShare(`/api/events/${enc(eventId)}/card.png`);
   }
   document.body.dataset.loaded = 'true';
 }
 
+const prepareShare = wireShare();
 $('#print').addEventListener('click', () => window.print());
 $('#export-csv').addEventListener('click', () => download('csv'));
 $('#export-json').addEventListener('click', () => download('json'));

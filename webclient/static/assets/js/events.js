@@ -3,7 +3,8 @@
 // co-organizers by single-use link, and upload a logo; DJs see the
 // stages, their links and schedules. /dj/events#EVENT_ID opens one event.
 
-import { $, el, fill, show, fmtInZone, toast } from './dom.js';
+import { $, el, fill, show, fmtInZone, fmtDay, toast } from './dom.js';
+import { t, locale } from './i18n.js';
 import { api, enc } from './api.js';
 import { djToken } from './storage.js';
 
@@ -33,12 +34,12 @@ function eventFields(form, ev, submitLabel) {
   const field = (id, label, input) => el('div', { class: 'field' }, el('label', { for: id, text: label }), input,
     el('p', { class: 'error', id: `${id}-error` }));
   fill(form,
-    field(`${form.id}-name`, 'Name', el('input', { id: `${form.id}-name`, type: 'text', maxlength: 100, required: true, value: ev ? ev.name : '', placeholder: 'Warsaw Swing Weekend' })),
+    field(`${form.id}-name`, t('ev.form.name'), el('input', { id: `${form.id}-name`, type: 'text', maxlength: 100, required: true, value: ev ? ev.name : '', placeholder: t('ev.form.namePlaceholder') })),
     el('div', { class: 'row' },
-      field(`${form.id}-starts`, 'First day', el('input', { id: `${form.id}-starts`, type: 'date', required: true, value: ev ? ev.startsOn : today })),
-      field(`${form.id}-ends`, 'Last day', el('input', { id: `${form.id}-ends`, type: 'date', required: true, value: ev ? ev.endsOn : today }))),
-    field(`${form.id}-zone`, 'Time zone (the schedule is shown in it)', el('input', { id: `${form.id}-zone`, type: 'text', required: true, value: ev ? ev.timeZone : browserZone, placeholder: 'Europe/Warsaw' })),
-    field(`${form.id}-accent`, 'Accent colour', el('input', { id: `${form.id}-accent`, type: 'color', value: ev && ev.accent ? ev.accent : '#ffd23f' })),
+      field(`${form.id}-starts`, t('ev.form.first'), el('input', { id: `${form.id}-starts`, type: 'date', required: true, value: ev ? ev.startsOn : today })),
+      field(`${form.id}-ends`, t('ev.form.last'), el('input', { id: `${form.id}-ends`, type: 'date', required: true, value: ev ? ev.endsOn : today }))),
+    field(`${form.id}-zone`, t('ev.form.zone'), el('input', { id: `${form.id}-zone`, type: 'text', required: true, value: ev ? ev.timeZone : browserZone, placeholder: 'Europe/Warsaw' })),
+    field(`${form.id}-accent`, t('ev.form.accent'), el('input', { id: `${form.id}-accent`, type: 'color', value: ev && ev.accent ? ev.accent : '#ffd23f' })),
     el('p', { class: 'error', id: `${form.id}-error`, role: 'alert' }),
     el('button', { type: 'submit', class: 'primary', text: submitLabel }));
 }
@@ -49,7 +50,7 @@ function eventBody(form) {
 }
 
 function eventDates(ev) {
-  const d = (s) => new Date(`${s}T12:00:00Z`).toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const d = fmtDay;
   return `${ev.startsOn === ev.endsOn ? d(ev.startsOn) : `${d(ev.startsOn)} – ${d(ev.endsOn)}`} · ${ev.timeZone}`;
 }
 
@@ -58,10 +59,10 @@ async function loadList() {
   fill($('#events'), list.map((ev) => el('li', {},
     el('a', { href: `#${ev.id}` },
       el('span', { class: 'name', text: ev.name }),
-      el('span', { class: 'who', text: `${eventDates(ev)} · ${ev.stages.length === 1 ? '1 stage' : `${ev.stages.length} stages`}` }),
-      el('span', { class: 'count', text: ev.role === 'organizer' ? 'organizer' : 'DJ' })))));
+      el('span', { class: 'who', text: `${eventDates(ev)} · ${t('ev.stageCount', { count: ev.stages.length })}` }),
+      el('span', { class: 'count', text: ev.role === 'organizer' ? t('ev.role.organizer') : t('ev.role.dj') })))));
   show($('#events-empty'), list.length === 0);
-  eventFields($('#event-form'), null, 'Create event');
+  eventFields($('#event-form'), null, t('ev.form.create'));
 }
 
 $('#event-form').addEventListener('submit', async (e) => {
@@ -107,7 +108,7 @@ function fromLocalInput(value) {
 function stageItem(st) {
   const org = event.role === 'organizer';
   const sched = el('div', { class: 'schedule', hidden: true });
-  const open = el('button', { type: 'button', text: org ? 'Schedule' : 'Show schedule' });
+  const open = el('button', { type: 'button', text: org ? t('ev.schedule.edit') : t('ev.schedule.show') });
   open.addEventListener('click', async () => {
     if (!sched.hidden) { sched.hidden = true; return; }
     try {
@@ -123,7 +124,7 @@ function stageItem(st) {
       el('span', { class: 'name', text: st.name }),
       el('a', { href: st.url, text: st.url.replace(/^https?:\/\//, '') }),
       el('span', { class: 'spacer' }),
-      el('a', { class: 'button', href: `/s/${enc(st.slug)}/card`, target: '_blank', rel: 'noopener', text: 'QR card' }),
+      el('a', { class: 'button', href: `/s/${enc(st.slug)}/card`, target: '_blank', rel: 'noopener', text: t('ev.qrCard') }),
       open),
     sched);
 }
@@ -134,12 +135,12 @@ function drawSchedule(box, st, slots) {
   const rows = [];
   const slotRow = (sl) => {
     const who = el('select', { 'aria-label': 'DJ' },
-      el('option', { value: '', text: 'Guest (type the name)' }),
+      el('option', { value: '', text: t('ev.schedule.guest') }),
       djs.map((m) => el('option', { value: m.djId, text: m.displayName, selected: sl && sl.djId === m.djId })));
-    const name = el('input', { type: 'text', maxlength: 100, placeholder: 'DJ name', value: sl ? sl.djName : '', 'aria-label': 'DJ name' });
-    const from = el('input', { type: 'datetime-local', value: sl ? toLocalInput(sl.startsAt) : '', 'aria-label': 'Starts' });
-    const to = el('input', { type: 'datetime-local', value: sl ? toLocalInput(sl.endsAt) : '', 'aria-label': 'Ends' });
-    const del = el('button', { type: 'button', class: 'danger', text: 'Remove' });
+    const name = el('input', { type: 'text', maxlength: 100, placeholder: t('ev.schedule.djName'), value: sl ? sl.djName : '', 'aria-label': t('ev.schedule.djName') });
+    const from = el('input', { type: 'datetime-local', value: sl ? toLocalInput(sl.startsAt) : '', 'aria-label': t('ev.schedule.starts') });
+    const to = el('input', { type: 'datetime-local', value: sl ? toLocalInput(sl.endsAt) : '', 'aria-label': t('ev.schedule.ends') });
+    const del = el('button', { type: 'button', class: 'danger', text: t('ev.remove') });
     const row = el('li', { class: 'row' }, who, name, from, to, del);
     const sync = () => { name.hidden = who.value !== ''; };
     who.addEventListener('change', sync);
@@ -152,30 +153,30 @@ function drawSchedule(box, st, slots) {
   if (!org) {
     fill(box, slots.length
       ? el('ol', { class: 'slots' }, slots.map((sl) => el('li', { text: `${zoneClock(sl.startsAt)} – ${zoneClock(sl.endsAt)} · ${sl.djName}` })))
-      : el('p', { class: 'muted', text: 'No schedule yet.' }));
+      : el('p', { class: 'muted', text: t('ev.schedule.none') }));
     return;
   }
   const list = el('ol', { class: 'slots' }, slots.map(slotRow));
-  const add = el('button', { type: 'button', text: 'Add a set' });
+  const add = el('button', { type: 'button', text: t('ev.schedule.add') });
   add.addEventListener('click', () => list.append(slotRow(null)));
-  const save = el('button', { type: 'button', class: 'primary', text: 'Save schedule' });
+  const save = el('button', { type: 'button', class: 'primary', text: t('ev.schedule.save') });
   const error = el('p', { class: 'error', role: 'alert' });
   save.addEventListener('click', async () => {
     error.textContent = '';
     const body = { slots: rows.map((r) => r.value()) };
     if (body.slots.some((s) => !s.startsAt || !s.endsAt)) {
-      error.textContent = 'Every set needs a start and an end.';
+      error.textContent = t('ev.schedule.needTimes');
       return;
     }
     try {
       const res = await call(`/api/events/${enc(event.id)}/stages/${enc(st.id)}/schedule`, { method: 'PUT', body });
       drawSchedule(box, st, res.slots || []);
-      toast('Schedule saved.');
+      toast(t('ev.schedule.saved'));
     } catch (err) {
       error.textContent = err.message;
     }
   });
-  fill(box, el('p', { class: 'muted small', text: `Times are in ${event.timeZone}.` }), list, el('div', { class: 'row' }, add, save), error);
+  fill(box, el('p', { class: 'muted small', text: t('ev.schedule.zone', { zone: event.timeZone }) }), list, el('div', { class: 'row' }, add, save), error);
 }
 
 async function loadEvent(id) {
@@ -184,19 +185,19 @@ async function loadEvent(id) {
   const org = event.role === 'organizer';
   document.title = `${event.name} — Pika!`;
   $('#event-name').textContent = event.name;
-  $('#event-when').textContent = `${eventDates(event)} · you are ${org ? 'an organizer' : 'a DJ'} of this event`;
+  $('#event-when').textContent = `${eventDates(event)} · ${org ? t('ev.youOrganize') : t('ev.youDJ')}`;
   $('#event-links').replaceChildren(
-    org ? el('a', { class: 'button primary', href: `/dj/events/${enc(event.id)}/dashboard`, text: 'Live dashboard' }) : '',
-    el('a', { class: 'button', href: `/events/${enc(event.id)}/recap`, text: 'Event recap' }));
+    org ? el('a', { class: 'button primary', href: `/dj/events/${enc(event.id)}/dashboard`, text: t('ev.dashboard') }) : '',
+    el('a', { class: 'button', href: `/events/${enc(event.id)}/recap`, text: t('erecap.label') }));
   for (const n of document.querySelectorAll('.org-only')) show(n, org);
   fill($('#stages'), event.stages.map(stageItem));
-  if (!event.stages.length) fill($('#stages'), el('li', { class: 'muted', text: org ? 'No stage yet: add the rooms of the event.' : 'No stage yet.' }));
+  if (!event.stages.length) fill($('#stages'), el('li', { class: 'muted', text: org ? t('ev.noStageOrg') : t('ev.noStage') }));
   drawMembers();
   if (org) {
     fill($('#announce-stages'), event.stages.map((st) => el('label', {},
       el('input', { type: 'checkbox', value: st.id, checked: true }), ` ${st.name}`)));
     await loadAnnouncements();
-    eventFields($('#edit-form'), event, 'Save');
+    eventFields($('#edit-form'), event, t('ev.form.save'));
     drawLogo();
     await loadInvites();
   }
@@ -205,9 +206,9 @@ async function loadEvent(id) {
 function drawMembers() {
   const org = event.role === 'organizer';
   fill($('#members'), members.map((m) => {
-    const item = el('li', {}, el('span', { class: 'name', text: m.displayName }), el('span', { class: 'muted', text: m.role === 'organizer' ? 'organizer' : 'DJ' }));
+    const item = el('li', {}, el('span', { class: 'name', text: m.displayName }), el('span', { class: 'muted', text: m.role === 'organizer' ? t('ev.role.organizer') : t('ev.role.dj') }));
     if (org) {
-      const rm = el('button', { type: 'button', class: 'danger', text: 'Remove' });
+      const rm = el('button', { type: 'button', class: 'danger', text: t('ev.remove') });
       rm.addEventListener('click', async () => {
         try {
           await call(`/api/events/${enc(event.id)}/members/${enc(m.djId)}`, { method: 'DELETE' });
@@ -235,14 +236,14 @@ $('#logo').addEventListener('change', async (e) => {
   $('#logo-error').textContent = '';
   if (!file) return;
   if (file.size > 256 * 1024) {
-    $('#logo-error').textContent = `The logo is ${Math.round(file.size / 1024)} KB; at most 256 KB fits. Export it smaller.`;
+    $('#logo-error').textContent = t('ev.logo.tooBig', { kb: Math.round(file.size / 1024) });
     return;
   }
   try {
     const res = await fetch(`/api/events/${enc(event.id)}/logo`, { method: 'PUT', body: file, headers: { Authorization: `Bearer ${token}` } });
     if (!res.ok) {
       const data = await res.json().catch(() => ({}));
-      throw new Error(data.error || `The server answered ${res.status}.`);
+      throw new Error(data.error || t('common.serverAnswered', { status: String(res.status) }));
     }
     event.logoUrl = `/api/events/${event.id}/logo`;
     drawLogo();
@@ -268,7 +269,7 @@ $('#edit-form').addEventListener('submit', async (e) => {
   try {
     await call(`/api/events/${enc(event.id)}`, { method: 'PUT', body: eventBody(form) });
     await loadEvent(event.id);
-    toast('Saved.');
+    toast(t('ev.saved'));
   } catch (err) {
     $(`#${form.id}-error`).textContent = err.message;
   }
@@ -279,7 +280,7 @@ $('#stage-form').addEventListener('submit', async (e) => {
   $('#stage-error').textContent = '';
   const name = $('#stage-name').value.trim();
   if (!name) {
-    $('#stage-error').textContent = 'Name the stage as dancers know the room.';
+    $('#stage-error').textContent = t('ev.stage.needName');
     return;
   }
   try {
@@ -295,9 +296,9 @@ async function loadAnnouncements() {
   const list = (await call(`/api/events/${enc(event.id)}/announcements`)) || [];
   const names = Object.fromEntries(event.stages.map((st) => [st.id, st.name]));
   fill($('#announcements'), list.map((a) => {
-    const where = a.stageIds.length ? a.stageIds.map((id) => names[id] || '?').join(', ') : 'every stage';
-    const until = a.expiresAt ? `until ${new Date(a.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', timeZone: event.timeZone })}` : 'until cleared';
-    const clear = el('button', { type: 'button', class: 'danger', text: 'Clear' });
+    const where = a.stageIds.length ? a.stageIds.map((id) => names[id] || '?').join(', ') : t('ev.ann.everyStage');
+    const until = a.expiresAt ? t('ev.ann.until', { time: new Date(a.expiresAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', timeZone: event.timeZone }) }) : t('ev.ann.untilCleared');
+    const clear = el('button', { type: 'button', class: 'danger', text: t('ev.ann.clear') });
     clear.addEventListener('click', async () => {
       try {
         await call(`/api/events/${enc(event.id)}/announcements/${enc(a.announcementId)}`, { method: 'DELETE' });
@@ -317,11 +318,11 @@ $('#announce-form').addEventListener('submit', async (e) => {
   const boxes = [...document.querySelectorAll('#announce-stages input')];
   const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
   if (!text) {
-    $('#announce-error').textContent = 'Write what dancers should read.';
+    $('#announce-error').textContent = t('ev.ann.needText');
     return;
   }
   if (!chosen.length) {
-    $('#announce-error').textContent = 'Choose at least one stage.';
+    $('#announce-error').textContent = t('ev.ann.needStage');
     return;
   }
   const body = { text, durationS: Number($('#announce-duration').value) };
@@ -329,7 +330,7 @@ $('#announce-form').addEventListener('submit', async (e) => {
   try {
     await call(`/api/events/${enc(event.id)}/announcements`, { method: 'POST', body });
     $('#announce-text').value = '';
-    toast('Announced.');
+    toast(t('ev.ann.done'));
     await loadAnnouncements();
   } catch (err) {
     $('#announce-error').textContent = err.message;
@@ -339,11 +340,11 @@ $('#announce-form').addEventListener('submit', async (e) => {
 async function loadInvites() {
   const list = (await call(`/api/events/${enc(event.id)}/invites`)) || [];
   fill($('#invites'), list.map((inv) => {
-    const state = inv.acceptedAt ? `accepted by ${inv.acceptedBy}` : new Date(inv.expiresAt) < new Date() ? 'expired' : `open until ${new Date(inv.expiresAt).toLocaleDateString()}`;
+    const state = inv.acceptedAt ? t('ev.inv.acceptedBy', { name: inv.acceptedBy }) : new Date(inv.expiresAt) < new Date() ? t('ev.inv.expired') : t('ev.inv.openUntil', { date: new Date(inv.expiresAt).toLocaleDateString(locale) });
     const item = el('li', {}, el('span', { class: 'name', text: inv.label }),
-      el('span', { class: 'muted', text: `${inv.role === 'organizer' ? 'co-organizer' : 'DJ'} · ${state}` }));
+      el('span', { class: 'muted', text: `${inv.role === 'organizer' ? t('ev.role.coOrganizer') : t('ev.role.dj')} · ${state}` }));
     if (!inv.acceptedAt) {
-      const rv = el('button', { type: 'button', class: 'danger', text: 'Revoke' });
+      const rv = el('button', { type: 'button', class: 'danger', text: t('ev.inv.revoke') });
       rv.addEventListener('click', async () => {
         try {
           await call(`/api/events/${enc(event.id)}/invites/${enc(inv.id)}`, { method: 'DELETE' });
@@ -363,7 +364,7 @@ $('#invite-form').addEventListener('submit', async (e) => {
   $('#invite-error').textContent = '';
   const label = $('#invite-label').value.trim();
   if (!label) {
-    $('#invite-error').textContent = 'Say whom the link is for, so you know who accepted it.';
+    $('#invite-error').textContent = t('ev.inv.needLabel');
     return;
   }
   try {
@@ -381,9 +382,9 @@ $('#invite-form').addEventListener('submit', async (e) => {
 $('#new-invite-copy').addEventListener('click', async () => {
   try {
     await navigator.clipboard.writeText($('#new-invite-url').textContent);
-    toast('Link copied.');
+    toast(t('share.copied'));
   } catch {
-    toast('Copying is not allowed here: select the link and copy it.');
+    toast(t('ev.inv.copyBlocked'));
   }
 });
 $('#new-invite-done').addEventListener('click', () => {

@@ -1,6 +1,7 @@
 // Landing page: fills the "Live now" list.
 
 import { $, show } from './dom.js';
+import { t } from './i18n.js';
 import { fetchLive, drawSessions } from './sessions.js';
 
 async function refresh() {
@@ -8,7 +9,7 @@ async function refresh() {
   try {
     const list = await fetchLive();
     drawSessions($('#sessions'), list);
-    status.textContent = list.length ? '' : 'No session is live right now.';
+    status.textContent = list.length ? '' : t('home.none');
     show(status, list.length === 0);
   } catch (err) {
     status.textContent = err.message;

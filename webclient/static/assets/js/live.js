@@ -1,6 +1,7 @@
 // /live: the live sessions. With exactly one, the dancer goes straight to it.
 
 import { $, show } from './dom.js';
+import { t } from './i18n.js';
 import { enc } from './api.js';
 import { fetchLive, drawSessions } from './sessions.js';
 import { keepShellOffline } from './offline.js';
@@ -19,7 +20,7 @@ async function refresh() {
     }
     first = false;
     drawSessions($('#sessions'), list);
-    status.textContent = list.length ? '' : 'No session is live right now. This page updates by itself.';
+    status.textContent = list.length ? '' : t('live.none');
     show(status, list.length === 0);
   } catch (err) {
     status.textContent = err.message;

@@ -3,7 +3,9 @@
 // the link, the one this browser joined the session with, or typed in)
 // or for its DJ signed in on this browser.
 
-import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, toast, pathId, trackLabel, keyText, plural } from './dom.js';
+import { $, el, svg, fill, show, num, fmtClock, fmtDate, fmtDuration, pathId, trackLabel, keyText } from './dom.js';
+import { t as tr } from './i18n.js';
+import { wireShare } from './share.js';
 import { api, enc } from './api.js';
 import { getItem, setItem, djToken } from './storage.js';
 import { ErrorCode } from './protocol.js';
@@ -16,16 +18,16 @@ let lockTimer = 0;
 
 async function load() {
   if (!sessionId) {
-    $('#status').textContent = 'This link does not lead to a recap.';
+    $('#status').textContent = tr('recap.badLink');
     return;
   }
   let recap;
+  const headers = /^[0-9]{4,8}$/.test(pin) ? { 'X-Session-Pin': pin } : {};
   try {
-    const headers = /^[0-9]{4,8}$/.test(pin) ? { 'X-Session-Pin': pin } : {};
     recap = await api(`/api/sessions/${enc(sessionId)}/recap`, { headers, token: djToken.get() || undefined });
   } catch (err) {
     if (err.code === ErrorCode.PIN_REQUIRED || (err.code === ErrorCode.FORBIDDEN && pin)) {
-      askPin(pin ? 'That PIN is not right. Try again.' : '');
+      askPin(pin ? tr('pin.wrong') : '');
       pin = '';
       return;
     }
@@ -40,7 +42,7 @@ async function load() {
       load();
       return;
     }
-    $('#status').textContent = err.status === 404 ? 'There is no session with this link.' : err.message;
+    $('#status').textContent = err.status === 404 ? tr('recap.noSession') : err.message;
     show($('#status'), true);
     show($('#pin-view'), false);
     return;
@@ -48,7 +50,7 @@ async function load() {
   if (pin) setItem(pinKey, pin);
   show($('#pin-view'), false);
   if (!recap || !recap.session) {
-    $('#status').textContent = 'The recap could not be read. Try again in a moment.';
+    $('#status').textContent = tr('recap.unreadable');
     return;
   }
   lastRecap = recap;
@@ -56,15 +58,17 @@ async function load() {
   show($('#recap'), true); // visible first, so the chart can measure its width
   draw(recap);
   document.body.dataset.loaded = 'true';
+  const token = djToken.get();
+  prepareShare(`/api/sessions/${enc(sessionId)}/card.png`, token ? { ...headers, Authorization: `Bearer ${token}` } : headers);
 }
 
 function draw(r) {
   const s = r.session;
   const plays = Array.isArray(r.plays) ? r.plays : [];
-  document.title = `${s.name} — recap — Pika!`;
+  document.title = `${tr('recap.title', { name: s.name })} — Pika!`;
   $('#session-name').textContent = s.name;
   $('#dj-name').textContent = s.djName;
-  const end = s.endedAt ? fmtClock(s.endedAt) : 'now';
+  const end = s.endedAt ? fmtClock(s.endedAt) : tr('recap.now');
   $('#when').textContent = `${fmtDate(s.startedAt)} · ${fmtClock(s.startedAt)}–${end} · ${fmtDuration(r.durationS)}`;
   if (r.full) {
     $('#analytics-link').href = `/dj/sessions/${enc(s.id)}`;
@@ -75,22 +79,24 @@ function draw(r) {
     show($('#live-badge'), true);
   }
 
+  // Each stat's words follow its count: the value and the plural form of
+  // the words come out of one message ("5 utworów").
   const stats = [
-    [plays.length, 'track', 'tracks'],
-    [fmtDuration(r.durationS), 'long'],
-    [r.totalLikes | 0, 'like', 'likes'],
-    [r.peakListeners | 0, 'peak dancer', 'peak dancers'],
-    [r.uniqueDancers | 0, 'dancer in all', 'dancers in all'],
-    [r.totalTempoVotes | 0, 'tempo vote', 'tempo votes'],
-    [(r.polls || []).length, 'poll', 'polls'],
-    [avgBPM(plays), 'average BPM'],
+    [plays.length, tr('stats.tracks', { count: plays.length })],
+    [fmtDuration(r.durationS), tr('stats.long')],
+    [r.totalLikes | 0, tr('stats.likes', { count: r.totalLikes | 0 })],
+    [r.peakListeners | 0, tr('stats.peakDancers', { count: r.peakListeners | 0 })],
+    [r.uniqueDancers | 0, tr('stats.dancersInAll', { count: r.uniqueDancers | 0 })],
+    [r.totalTempoVotes | 0, tr('stats.tempoVotes', { count: r.totalTempoVotes | 0 })],
+    [(r.polls || []).length, tr('stats.polls', { count: (r.polls || []).length })],
+    [avgBPM(plays), tr('stats.avgBPM')],
   ];
-  fill($('#stats'), stats.map(([v, one, many]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: String(v) }), el('span', { class: 'what', text: many && v !== 1 ? many : one }))));
+  fill($('#stats'), stats.map(([v, what]) => el('div', { class: 'stat' }, el('span', { class: 'value', text: typeof v === 'number' ? num(v) : String(v) }), el('span', { class: 'what', text: what }))));
 
   drawChart(plays, s.startedAt, s.endedAt);
 
   const top = plays.filter((p) => p.likes > 0).sort((a, b) => b.likes - a.likes || new Date(a.startedAt) - new Date(b.startedAt)).slice(0, 5);
-  fill($('#top'), top.map((p) => el('li', {}, el('strong', { text: p.track.title || 'Untitled' }), p.track.artist ? ` — ${p.track.artist}` : '', el('span', { class: 'muted', text: ` · ♥ ${p.likes}` }))));
+  fill($('#top'), top.map((p) => el('li', {}, el('strong', { text: p.track.title || tr('common.untitled') }), p.track.artist ? ` — ${p.track.artist}` : '', el('span', { class: 'muted', text: ` · ♥ ${p.likes}` }))));
   show($('#top-section'), top.length > 0);
 
   const maxLikes = Math.max(0, ...plays.map((p) => p.likes | 0));
@@ -100,16 +106,16 @@ function draw(r) {
     // Tempo votes per track come only to the set's DJ (the public recap
     // shows what the room is proud of); so does a track's lack of likes.
     const tempo = p.tempo;
-    const votes = tempo ? `slower ${tempo.slower | 0} · perfect ${tempo.perfect | 0} · faster ${tempo.faster | 0}` : '';
+    const votes = tempo ? tr('recap.tempoVotes', { slower: tempo.slower | 0, perfect: tempo.perfect | 0, faster: tempo.faster | 0 }) : '';
     const top = maxLikes > 0 && p.likes === maxLikes;
     return el('li', { class: top ? 'top' : null, dataset: { playId: p.playId } },
       el('span', { class: 'time', text: fmtClock(p.startedAt) }),
       el('div', {},
-        el('div', { class: 'title', text: t.title || 'Untitled' }),
+        el('div', { class: 'title', text: t.title || tr('common.untitled') }),
         el('div', { class: 'meta', text: t.artist || '' }),
         el('div', { class: 'meta', text: sound }),
         votes ? el('div', { class: 'meta tempo-votes', text: votes }) : null),
-      p.likes > 0 || tempo ? el('span', { class: 'likes num', title: 'likes', text: `♥ ${p.likes | 0}` }) : el('span', {}));
+      p.likes > 0 || tempo ? el('span', { class: 'likes num', title: tr('recap.likesTitle'), text: `♥ ${num(p.likes | 0)}` }) : el('span', {}));
   }));
   show($('#tracks-empty'), plays.length === 0);
 
@@ -133,7 +139,7 @@ function drawPoll(p) {
   const best = Math.max(0, ...tallies);
   return el('div', { class: 'card poll-result' },
     el('h3', { text: p.question }),
-    el('p', { class: 'muted small', text: `${fmtClock(p.createdAt)} · ${plural(total, 'vote')}${p.closed ? '' : ' · still open'}` }),
+    el('p', { class: 'muted small', text: `${fmtClock(p.createdAt)} · ${tr('poll.votes', { count: total })}${p.closed ? '' : ` · ${tr('recap.stillOpen')}`}` }),
     el('div', { class: 'results' }, (p.options || []).map((o, i) => {
       const n = tallies[i] | 0;
       const bar = el('span', { class: 'fillbar' });
@@ -149,7 +155,7 @@ function drawChart(plays, startedAt, endedAt) {
     .filter((p) => p.track && typeof p.track.bpm === 'number')
     .map((p) => ({ t: new Date(p.startedAt).getTime(), bpm: p.track.bpm, p }));
   if (pts.length === 0) {
-    fill(box, el('p', { class: 'muted', text: 'No BPM was known for the tracks of this session.' }));
+    fill(box, el('p', { class: 'muted', text: tr('recap.noBPM') }));
     return;
   }
   const W = Math.max(300, Math.min(900, Math.round(box.clientWidth || 640)));
@@ -162,7 +168,7 @@ function drawChart(plays, startedAt, endedAt) {
   if (hi - lo < 20) { lo -= 10; hi += 10; }
   const x = (t) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
   const y = (b) => T + (1 - (b - lo) / (hi - lo)) * (H - T - B);
-  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `BPM over time, from ${num(Math.min(...pts.map((p) => p.bpm)))} to ${num(Math.max(...pts.map((p) => p.bpm)))} BPM` });
+  const chart = svg('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': tr('recap.chartLabel', { from: num(Math.min(...pts.map((p) => p.bpm))), to: num(Math.max(...pts.map((p) => p.bpm))) }) });
   const step = (hi - lo) / 10 > 4 ? 20 : 10;
   for (let b = lo; b <= hi; b += step) {
     chart.append(svg('line', { class: 'grid', x1: L, x2: W - R, y1: y(b), y2: y(b) }));
@@ -189,23 +195,6 @@ function drawChart(plays, startedAt, endedAt) {
   fill(box, chart);
 }
 
-function wireShare() {
-  const b = $('#share');
-  show(b, true);
-  b.addEventListener('click', async () => {
-    const url = location.href;
-    try {
-      if (navigator.share) {
-        await navigator.share({ title: document.title, url });
-        return;
-      }
-      await navigator.clipboard.writeText(url);
-      toast('Link copied.');
-    } catch (err) {
-      if (!err || err.name !== 'AbortError') toast(`Copy this link: ${url}`, 6000);
-    }
-  });
-}
 
 function askPin(message) {
   show($('#status'), false);
@@ -217,7 +206,7 @@ function askPin(message) {
 
 /** Too many wrong PINs from this network: say so and count down. */
 function countDown(message, seconds) {
-  const reason = (message.split(':')[0] || 'too many wrong PINs').trim();
+  const reason = (message.split(':')[0] || tr('pin.tooMany')).trim();
   const text = reason[0].toUpperCase() + reason.slice(1);
   const ends = Date.now() + Math.max(1, seconds) * 1000;
   const box = $('#pin-error');
@@ -226,7 +215,7 @@ function countDown(message, seconds) {
     const left = Math.ceil((ends - Date.now()) / 1000);
     $('#pin-submit').disabled = left > 0;
     box.dataset.retry = String(Math.max(0, left));
-    box.textContent = left > 0 ? `${text}: try again in ${left < 120 ? `${left} s` : `${Math.ceil(left / 60)} min`}.` : `${text}. You can try again now.`;
+    box.textContent = left > 0 ? tr('pin.retryIn', { reason: text, wait: left < 120 ? tr('duration.s', { s: left }) : tr('duration.min', { m: Math.ceil(left / 60) }) }) : tr('pin.retryNow', { reason: text });
     if (left <= 0) {
       clearInterval(lockTimer);
       lockTimer = 0;
@@ -241,7 +230,7 @@ $('#pin-form').addEventListener('submit', (ev) => {
   if (lockTimer) return;
   const value = $('#pin-input').value.trim();
   if (!/^[0-9]{4,8}$/.test(value)) {
-    askPin('The PIN is 4 to 8 digits.');
+    askPin(tr('pin.format'));
     return;
   }
   pin = value;
@@ -249,7 +238,7 @@ $('#pin-form').addEventListener('submit', (ev) => {
   load();
 });
 
-wireShare();
+const prepareShare = wireShare();
 load();
 
 let resizeTimer = 0;

@@ -4,7 +4,8 @@
 // dropped by id); a request goes through the page's outbox like a like,
 // so one made offline is sent when the connection is back.
 
-import { $, el, fill, show, num, fmtInZone, plural } from './dom.js';
+import { $, el, fill, show, num, fmtInZone } from './dom.js';
+import { t as tr } from './i18n.js';
 import { Type, ErrorCode, Limits } from './protocol.js';
 import { randomId } from './storage.js';
 
@@ -31,11 +32,11 @@ export function createRequests({ send, sendNow, pending }) {
 
   /** Why the dancer cannot request now, or ''. */
   function blocked() {
-    if (!status.open) return 'Requests are closed for now.';
-    if (pendingRequest()) return 'Sending your request…';
-    if (mine && isOpen(mine.request)) return 'You can ask for another track once the DJ has played or declined this one.';
+    if (!status.open) return tr('req.closed');
+    if (pendingRequest()) return tr('req.sendingYours');
+    if (mine && isOpen(mine.request)) return tr('req.oneAtATime');
     const left = cooldownLeft();
-    if (left > 0) return `You can request again in ${waitText(left)}.`;
+    if (left > 0) return tr('req.again', { wait: waitText(left) });
     return '';
   }
 
@@ -46,7 +47,7 @@ export function createRequests({ send, sendNow, pending }) {
       const query = $('#req-search').value.trim().slice(0, Limits.maxSearchQueryLen);
       const id = `se-${randomId(12)}`;
       if (sendNow(Type.SEARCH_CATALOGUE, { query }, id)) searchId = id;
-      else $('#req-hint').textContent = 'Offline: search works again when the connection is back.';
+      else $('#req-hint').textContent = tr('req.offline');
     };
     if (now) run();
     else debounce = setTimeout(run, SEARCH_DEBOUNCE_MS);
@@ -71,19 +72,19 @@ export function createRequests({ send, sendNow, pending }) {
     if (item) {
       const p = item.payload || {};
       const hit = results && results.tracks.find((t) => t.id === p.trackId);
-      fill(box, el('p', { class: 'label', text: 'Your request' }),
-        el('p', { class: 'req-what', text: p.text || (hit ? `${hit.title} — ${hit.artist}` : 'A track') }),
-        el('p', { class: 'req-state', dataset: { state: 'sending' }, text: 'Sending…' }));
+      fill(box, el('p', { class: 'label', text: tr('req.yours') }),
+        el('p', { class: 'req-what', text: p.text || (hit ? `${hit.title} — ${hit.artist}` : tr('req.aTrack')) }),
+        el('p', { class: 'req-state', dataset: { state: 'sending' }, text: tr('req.sending') }));
       return;
     }
-    const what = r.text ? `“${r.text}”` : `${r.title || 'Untitled'}${r.artist ? ` — ${r.artist}` : ''}`;
+    const what = r.text ? tr('req.quoted', { text: r.text }) : `${r.title || tr('common.untitled')}${r.artist ? ` — ${r.artist}` : ''}`;
     const words = {
-      waiting: r.count > 1 ? `Waiting · asked by ${plural(r.count, 'dancer')}` : 'Waiting for the DJ',
-      accepted: 'Accepted: the DJ will play it',
-      played: `Played at ${clock(r.updatedAt)}`,
-      declined: r.reason ? `Declined: ${r.reason}` : 'Declined',
+      waiting: r.count > 1 ? tr('req.waitingAskedBy', { count: r.count }) : tr('req.waiting'),
+      accepted: tr('req.accepted'),
+      played: tr('req.playedAt', { time: clock(r.updatedAt) }),
+      declined: r.reason ? tr('req.declinedWhy', { reason: r.reason }) : tr('req.declined'),
     };
-    fill(box, el('p', { class: 'label', text: 'Your request' }),
+    fill(box, el('p', { class: 'label', text: tr('req.yours') }),
       el('p', { class: 'req-what', text: what }),
       el('p', { class: 'req-state', dataset: { state: r.state }, text: words[r.state] || r.state }));
   }
@@ -97,20 +98,20 @@ export function createRequests({ send, sendNow, pending }) {
       const meta = [t.artist, typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : ''].filter(Boolean).join(' · ');
       let button;
       if (t.playedAt) {
-        button = el('button', { type: 'button', class: 'req-btn', disabled: true, dataset: { state: 'played' } }, `Played at ${clock(t.playedAt)}`);
+        button = el('button', { type: 'button', class: 'req-btn', disabled: true, dataset: { state: 'played' } }, tr('req.playedAt', { time: clock(t.playedAt) }));
       } else if (t.requests > 0) {
-        button = el('button', { type: 'button', class: 'req-btn', disabled: !!why, dataset: { state: 'plus' }, 'aria-label': `+1 for ${t.title}`, onclick: () => request({ trackId: t.id }) }, `+1 · ×${t.requests}`);
+        button = el('button', { type: 'button', class: 'req-btn', disabled: !!why, dataset: { state: 'plus' }, 'aria-label': tr('req.plusOneFor', { title: t.title }), onclick: () => request({ trackId: t.id }) }, `+1 · ×${t.requests}`);
       } else {
-        button = el('button', { type: 'button', class: 'req-btn primary', disabled: !!why, dataset: { state: 'request' }, 'aria-label': `Request ${t.title}`, onclick: () => request({ trackId: t.id }) }, 'Request');
+        button = el('button', { type: 'button', class: 'req-btn primary', disabled: !!why, dataset: { state: 'request' }, 'aria-label': tr('req.requestTitle', { title: t.title }), onclick: () => request({ trackId: t.id }) }, tr('req.request'));
       }
       return el('li', { dataset: { trackId: t.id }, class: t.playedAt ? 'played' : null },
-        el('div', {}, el('div', { class: 'title', text: t.title || 'Untitled' }), el('div', { class: 'meta', text: meta })), button);
+        el('div', {}, el('div', { class: 'title', text: t.title || tr('common.untitled') }), el('div', { class: 'meta', text: meta })), button);
     }));
     let hint = refused || why;
     if (!hint && results && results.query === query) {
-      if (!query && tracks.length === 0) hint = status.tracks ? 'Type an artist or a title.' : 'The DJ has not shared a track list yet.';
-      else if (query && tracks.length === 0) hint = `Nothing matches “${query}”.`;
-      else if (!query) hint = 'Requested now: tap +1 to back one.';
+      if (!query && tracks.length === 0) hint = status.tracks ? tr('req.typeHint') : tr('req.noList');
+      else if (query && tracks.length === 0) hint = tr('req.noMatch', { query });
+      else if (!query) hint = tr('req.requestedNow');
     }
     $('#req-hint').textContent = hint;
   }
@@ -182,13 +183,13 @@ export function createRequests({ send, sendNow, pending }) {
     /** Handles an ERROR answering a search or a request; true when it was one. */
     onError(err, id, item) {
       if (id && id === searchId) {
-        $('#req-hint').textContent = err.message || 'The search did not work.';
+        $('#req-hint').textContent = err.message || tr('req.searchFailed');
         return true;
       }
       if (!item || item.type !== Type.REQUEST_TRACK) return false;
       // A refused request is not retried: the relay says why (closed, the
       // cool-down, played tonight…), and the card says it.
-      refused = capitalize(err.message || 'The DJ did not take that request.');
+      refused = capitalize(err.message || tr('req.refused'));
       if (err.code === ErrorCode.RATE_LIMITED && err.retryAfterS > 0 && !(mine && isOpen(mine.request))) {
         mine = { ...(mine || { request: null }), cooldownUntil: new Date(Date.now() + err.retryAfterS * 1000).toISOString() };
       }
@@ -213,8 +214,8 @@ export function createRequests({ send, sendNow, pending }) {
 
 function waitText(ms) {
   const s = Math.ceil(ms / 1000);
-  if (s < 120) return `${s} s`;
-  return `${Math.ceil(s / 60)} min`;
+  if (s < 120) return tr('duration.s', { s });
+  return tr('duration.min', { m: Math.ceil(s / 60) });
 }
 
 function capitalize(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }

@@ -8,7 +8,8 @@
 // relay answers with the full state) and asks /api/sessions/:id/state too,
 // so whatever was missed appears.
 
-import { $, el, fill, show, num, fmtClock, fmtInZone, toast, pathId, plural } from './dom.js';
+import { $, el, fill, show, num, fmtClock, fmtInZone, toast, pathId } from './dom.js';
+import { t as tr } from './i18n.js';
 import { api, enc } from './api.js';
 import { clientId, setClientId, getItem, setItem, removeItem, randomId } from './storage.js';
 import { LiveSocket, Outbox, wsURL } from './ws.js';
@@ -106,7 +107,7 @@ function drawStatus(status) {
   const pill = $('#conn');
   const offline = navigator.onLine === false;
   if (status === 'reconnecting' || (status === 'connecting' && view !== 'loading')) {
-    pill.textContent = offline ? 'Offline · taps are saved' : 'Reconnecting…';
+    pill.textContent = offline ? tr('session.offlineSaved') : tr('session.reconnecting');
     show(pill, true);
   } else {
     show(pill, false);
@@ -267,7 +268,7 @@ function handleFrame(f) {
       if (stageSlug && p.nextSessionId) {
         // The next DJ took over the room: follow them on this socket.
         useSession(p.nextSessionId);
-        toast(`${p.nextDjName || 'The next DJ'} takes over`);
+        toast(p.nextDjName ? tr('stage.takesOver', { dj: p.nextDjName }) : tr('stage.nextTakesOver'));
         subscribe(false);
         return;
       }
@@ -296,7 +297,7 @@ function handleError(err, id) {
   if (id && id === stageSubId) {
     if (code === ErrorCode.NOT_FOUND) {
       socket.stop();
-      $('#missing-view h1').textContent = 'Stage not found';
+      $('#missing-view h1').textContent = tr('stage.notFound');
       setView('missing');
     } else {
       socket.drop();
@@ -316,7 +317,7 @@ function handleError(err, id) {
       const hadPin = !!pin;
       pin = '';
       removeItem(pinKey);
-      showPin(hadPin ? 'That PIN is not right. Try again.' : '');
+      showPin(hadPin ? tr('pin.wrong') : '');
     } else if (code === ErrorCode.NOT_FOUND) {
       socket.stop();
       setView('missing');
@@ -342,7 +343,7 @@ function handleError(err, id) {
     showEnded();
     return;
   }
-  toast(capitalize(err.message || 'That was not accepted.'));
+  toast(capitalize(err.message || tr('session.notAccepted')));
   refreshState(); // undo what was drawn too early
 }
 
@@ -495,8 +496,8 @@ function votePoll(index) {
 // ---------- drawing ----------
 
 function drawAll() {
-  $('#session-name').textContent = S.session.name || 'Live session';
-  $('#dj-name').textContent = S.session.djName || 'the DJ';
+  $('#session-name').textContent = S.session.name || tr('session.defaultName');
+  $('#dj-name').textContent = S.session.djName || tr('session.theDJ');
   drawListeners();
   drawAnnouncement();
   drawNow();
@@ -506,7 +507,7 @@ function drawAll() {
 
 function drawListeners() {
   const node = $('#listeners');
-  node.textContent = plural(S.listeners, 'dancer');
+  node.textContent = tr('session.dancers', { count: S.listeners });
   show(node, view === 'live');
 }
 
@@ -516,26 +517,26 @@ function drawNow(popLike = false) {
   show($('#now-track'), !!np);
   const name = S.session ? S.session.name : '';
   if (!np) {
-    document.title = `${name || 'Live session'} — Pika!`;
+    document.title = `${name || tr('session.defaultName')} — Pika!`;
     return;
   }
   const t = np.track || {};
-  $('#now-title').textContent = t.title || 'Untitled';
+  $('#now-title').textContent = t.title || tr('common.untitled');
   $('#now-artist').textContent = t.artist || '';
   $('#now-bpm').textContent = num(t.bpm);
   const key = $('#now-key');
   // "8A · A minor", as the desktop app writes it. An analysed key below
   // the one threshold (protocol.MinCertainKeyConfidencePct) is marked, not hidden.
   const unsure = typeof t.keyConfidence === 'number' && t.key && t.keyConfidence * 100 < Limits.minCertainKeyConfidencePct;
-  fill(key, t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null, t.camelot && t.key ? ' · ' : '', t.key || (t.camelot ? '' : 'Key unknown'),
-    unsure ? el('span', { class: 'key-uncertain', text: ' (uncertain)', title: `Key confidence ${Math.round(t.keyConfidence * 100)} %` }) : null);
+  fill(key, t.camelot ? el('span', { class: 'camelot', text: t.camelot }) : null, t.camelot && t.key ? ' · ' : '', t.key || (t.camelot ? '' : tr('key.unknown')),
+    unsure ? el('span', { class: 'key-uncertain', text: ` ${tr('key.uncertain')}`, title: tr('key.confidence', { pct: Math.round(t.keyConfidence * 100) }) }) : null);
   drawFeel(t);
-  document.title = `${t.title || 'Untitled'} · ${name} — Pika!`;
+  document.title = `${t.title || tr('common.untitled')} · ${name} — Pika!`;
 
   const liked = S.myLikes.has(np.playId);
   const like = $('#like');
   like.setAttribute('aria-pressed', String(liked));
-  like.setAttribute('aria-label', liked ? 'Unlike this track' : 'Like this track');
+  like.setAttribute('aria-label', liked ? tr('session.unlike') : tr('session.like'));
   $('#like-heart').textContent = liked ? '♥' : '♡';
   $('#like-count').textContent = String(S.likes.get(np.playId) || 0);
   if (popLike) {
@@ -553,7 +554,7 @@ function drawNow(popLike = false) {
 }
 
 function drawFeel(t) {
-  const rows = [['Energy', t.energy], ['Danceability', t.danceability], ['Brightness', t.brightness]];
+  const rows = [[tr('feel.energy'), t.energy], [tr('feel.danceability'), t.danceability], [tr('feel.brightness'), t.brightness]];
   const box = $('#now-feel');
   box.replaceChildren();
   let any = false;
@@ -597,22 +598,22 @@ function drawPoll() {
       'aria-pressed': String(mine === i),
       dataset: { index: String(i) },
       onclick: () => votePoll(i),
-    }, bar, el('span', { class: 'text', text }), el('span', { class: 'tally', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
+    }, bar, el('span', { class: 'text', text, dataset: { mine: tr('poll.mine') } }), el('span', { class: 'tally', text: `${n} · ${total ? Math.round((100 * n) / total) : 0}%` }));
     opts.append(b);
   });
   const status = $('#poll-status');
-  const votes = plural(total, 'vote');
+  const votes = tr('poll.votes', { count: total });
   const update = () => {
     if (poll.closed) {
-      status.textContent = `Poll closed · ${votes}`;
+      status.textContent = `${tr('poll.closed')} · ${votes}`;
       return;
     }
     let left = '';
     if (poll.endsAt) {
       const s = Math.max(0, Math.round((new Date(poll.endsAt) - Date.now()) / 1000));
-      left = ` · closes in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+      left = ` · ${tr('poll.closesIn', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` })}`;
     }
-    status.textContent = `${mine !== undefined ? 'You voted' : 'Tap to vote'} · ${votes}${left}`;
+    status.textContent = `${mine !== undefined ? tr('poll.voted') : tr('poll.tap')} · ${votes}${left}`;
   };
   update();
   box.dataset.state = poll.closed ? 'closed' : mine !== undefined ? 'voted' : 'open';
@@ -628,7 +629,7 @@ function alertPoll() {
   const hiddenPage = document.visibilityState !== 'visible';
   if (hiddenPage && !pushOn() && 'Notification' in window && Notification.permission === 'granted' && S.poll) {
     try {
-      const n = new Notification(`Poll: ${S.poll.question}`, { body: S.poll.options.join(' · '), tag: S.poll.pollId, icon: '/assets/img/pika.svg' });
+      const n = new Notification(tr('poll.notification', { question: S.poll.question }), { body: S.poll.options.join(' · '), tag: S.poll.pollId, icon: '/assets/img/pika.svg' });
       n.onclick = () => { window.focus(); n.close(); };
     } catch {
       // Some mobile browsers only notify from a service worker; the pulse remains.
@@ -727,14 +728,15 @@ function drawHistory() {
     const t = h.track || {};
     const liked = S.myLikes.has(h.playId);
     const meta = [t.artist, typeof t.bpm === 'number' ? `${num(t.bpm)} BPM` : '', t.camelot].filter(Boolean).join(' · ');
+    const title = t.title || tr('common.untitled');
     list.append(el('li', { class: h.playId === current ? 'current' : null, dataset: { playId: h.playId } },
       el('span', { class: 'time', text: fmtClock(h.startedAt) }),
-      el('div', {}, el('div', { class: 'title', text: t.title || 'Untitled' }), el('div', { class: 'meta', text: meta })),
+      el('div', {}, el('div', { class: 'title', text: title }), el('div', { class: 'meta', text: meta })),
       el('button', {
         type: 'button',
         class: 'likebtn',
         'aria-pressed': String(liked),
-        'aria-label': `${liked ? 'Unlike' : 'Like'} ${t.title || 'this track'}`,
+        'aria-label': liked ? tr('session.unlikeTitle', { title }) : tr('session.likeTitle', { title }),
         onclick: () => toggleLike(h.playId),
       }, `${liked ? '♥' : '♡'} ${S.likes.get(h.playId) || 0}`)));
   }
@@ -757,7 +759,7 @@ function showPin(message) {
  */
 function showPinLocked(message, seconds) {
   showPin('');
-  const reason = capitalize((message.split(':')[0] || 'Too many wrong PINs').trim());
+  const reason = capitalize((message.split(':')[0] || tr('pin.tooMany')).trim());
   const box = $('#pin-error');
   const ends = Date.now() + Math.max(1, seconds) * 1000;
   const button = $('#pin-submit');
@@ -766,14 +768,14 @@ function showPinLocked(message, seconds) {
   const tick = () => {
     const left = Math.ceil((ends - Date.now()) / 1000);
     if (left > 0) {
-      box.textContent = `${reason}: try again in ${fmtWait(left)}.`;
+      box.textContent = tr('pin.retryIn', { reason, wait: fmtWait(left) });
       box.dataset.retry = String(left);
       button.disabled = true;
       return;
     }
     clearInterval(lockTimer);
     lockTimer = 0;
-    box.textContent = `${reason}. You can try again now.`;
+    box.textContent = tr('pin.retryNow', { reason });
     box.dataset.retry = '0';
     button.disabled = false;
   };
@@ -782,9 +784,9 @@ function showPinLocked(message, seconds) {
 }
 
 function fmtWait(s) {
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.ceil(s / 60)} min`;
-  return `${Math.ceil(s / 3600)} h`;
+  if (s < 120) return tr('duration.s', { s });
+  if (s < 7200) return tr('duration.min', { m: Math.ceil(s / 60) });
+  return tr('duration.h', { h: Math.ceil(s / 3600) });
 }
 
 function showEnded() {
@@ -799,12 +801,12 @@ function showEnded() {
   clearInterval(restTimer);
   restTimer = 0;
   const name = S.session && S.session.name;
-  $('#ended-name').textContent = name ? ` at ${name}` : '';
+  $('#ended-thanks').textContent = name ? tr('session.ended.thanksAt', { name }) : tr('session.ended.thanks');
   $('#recap-link').href = `/recap/${enc(sessionId)}`;
   setView('ended');
   show($('#listeners'), false);
   show($('#conn'), false);
-  document.title = `${name || 'Session'} has ended — Pika!`;
+  document.title = `${tr('session.ended.docTitle', { name: name || tr('session.defaultName') })} — Pika!`;
 }
 
 function maybeAskNotifications() {
@@ -848,11 +850,11 @@ function showBetween() {
   const { next, last, schedule = [], now } = stage;
   const clock = (iso) => inZone(iso, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
   $('#between-text').textContent = next
-    ? `Nobody is playing in ${stage.stage.name} right now. Next: ${next.djName} at ${clock(next.startsAt)}.`
-    : `Nobody is playing in ${stage.stage.name} right now.`;
+    ? tr('stage.nobodyNext', { stage: stage.stage.name, dj: next.djName, time: clock(next.startsAt) })
+    : tr('stage.nobody', { stage: stage.stage.name });
   fill($('#between-links'),
-    last ? el('a', { class: 'button', href: `/recap/${enc(last.id)}`, text: `Recap of ${last.djName}'s set` }) : null,
-    el('a', { class: 'button', href: stage.eventRecapUrl, text: 'The event\'s recap' }));
+    last ? el('a', { class: 'button', href: `/recap/${enc(last.id)}`, text: tr('stage.lastRecap', { dj: last.djName }) }) : null,
+    el('a', { class: 'button', href: stage.eventRecapUrl, text: tr('stage.eventRecap') }));
   fill($('#stage-schedule'), schedule.map((sl) => el('li', { class: now && sl.id === now.id ? 'current' : '' },
     el('span', { class: 'when', text: `${clock(sl.startsAt)} – ${inZone(sl.endsAt, { hour: '2-digit', minute: '2-digit' })}` }),
     el('span', { class: 'who', text: sl.djName }))));
@@ -872,7 +874,7 @@ function drawEventAnns() {
   const now = Date.now();
   const list = [...eventAnns.values()].filter((a) => !a.expiresAt || Date.parse(a.expiresAt) > now);
   fill($('#event-anns'), list.map((a) => el('li', { class: 'card announcement' },
-    el('p', { class: 'label', text: `${a.eventName} announces` }), el('p', { text: a.text }))));
+    el('p', { class: 'label', text: tr('stage.announces', { event: a.eventName }) }), el('p', { text: a.text }))));
 }
 
 // ---------- wiring ----------
@@ -893,7 +895,7 @@ function wire() {
     try {
       const res = await Notification.requestPermission();
       if (res === 'granted') enablePush({ sessionId, stageSlug });
-      toast(res === 'granted' ? 'You will get a notification when a poll starts.' : 'No notifications: polls will pulse on this page instead.');
+      toast(res === 'granted' ? tr('notify.on') : tr('notify.off'));
     } catch {
       // Older browsers: nothing to do, polls still pulse.
     }
@@ -906,14 +908,14 @@ function wire() {
     ev.preventDefault();
     const value = $('#pin-input').value.trim();
     if (!/^[0-9]{4,8}$/.test(value)) {
-      showPin('The PIN is 4 to 8 digits.');
+      showPin(tr('pin.format'));
       return;
     }
     if (lockTimer) return; // the relay said when: the button is off until then
     pin = value;
     setItem(pinKey, pin);
     $('#pin-error').textContent = '';
-    $('#loading-text').textContent = 'Checking the PIN…';
+    $('#loading-text').textContent = tr('pin.checking');
     setView('loading');
     socket.start();
   });
@@ -935,7 +937,7 @@ if (!sessionId && !stageSlug) {
   setTimeout(() => {
     if (view !== 'loading' || socket.status === 'open') return;
     $('#loading-text').textContent = navigator.onLine === false
-      ? 'You are offline. The session appears as soon as your network is back.'
-      : 'Cannot reach Pika! yet. Still trying…';
+      ? tr('session.offlineWait')
+      : tr('session.unreachable');
   }, 4000);
 }

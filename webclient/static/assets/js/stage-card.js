@@ -3,6 +3,7 @@
 // draws, so it prints sharp at any size.
 
 import { $, show } from './dom.js';
+import { t } from './i18n.js';
 import { api, enc } from './api.js';
 
 const slug = location.pathname.split('/').filter(Boolean)[1] || '';
@@ -15,7 +16,7 @@ $('#print').addEventListener('click', () => window.print());
 async function load() {
   try {
     const { stage, event } = await api(`/api/stages/${enc(slug)}`);
-    document.title = `QR card · ${stage.name} · ${event.name}`;
+    document.title = t('card.title', { stage: stage.name, event: event.name });
     $('#event-name').textContent = event.name;
     $('#stage-name').textContent = stage.name;
     const link = stage.url.startsWith('/') ? location.origin + stage.url : stage.url;
@@ -28,13 +29,13 @@ async function load() {
     const qr = $('#qr');
     await new Promise((resolve, reject) => {
       qr.onload = resolve;
-      qr.onerror = () => reject(new Error('The QR code could not be drawn. Reload the page.'));
+      qr.onerror = () => reject(new Error(t('card.qrFailed')));
       qr.src = `/api/stages/${enc(slug)}/qr.svg`;
     });
     show($('#card'), true);
-    $('#status').textContent = `Card for ${stage.name}. Choose a size and print.`;
+    $('#status').textContent = t('card.ready', { stage: stage.name });
   } catch (err) {
-    $('#status').textContent = err.status === 404 ? 'There is no such stage.' : err.message;
+    $('#status').textContent = err.status === 404 ? t('card.noStage') : err.message;
   }
   document.body.dataset.loaded = 'true';
 }
