@@ -107,6 +107,7 @@ type Decoder struct {
 	// With Options.High: energy of the lines above the synthesised band.
 	high      bool
 	pick      uint32  // xorshift state choosing the measured granules
+	share     uint32  // one granule in share is measured (highShare; tests set 1)
 	measuring bool    // this granule's high band is measured
 	highE     float64 // its sum of squares
 	highMS    float64 // of the last measured granule, per source sample
@@ -128,7 +129,7 @@ func NewDecoder(r io.Reader, opts Options) (*Decoder, error) {
 		return nil, fmt.Errorf("mp3: Reduce %d out of range 0..3", opts.Reduce)
 	}
 	d := &Decoder{r: bufio.NewReaderSize(r, 32<<10), reduce: opts.Reduce, m: 32 >> opts.Reduce, remaining: -1, side: opts.Side,
-		high: opts.High && opts.Reduce > 0, pick: 2463534242}
+		high: opts.High && opts.Reduce > 0, pick: 2463534242, share: highShare}
 	d.syn = newSynth(d.m)
 	if d.side {
 		d.synS = newSynth(d.m)
