@@ -99,6 +99,11 @@ func FuzzFLAC(f *testing.F) {
 
 func FuzzOgg(f *testing.F) {
 	addSeeds(f, "tone.ogg")
+	tone, err := os.ReadFile("testdata/tone.ogg")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(oggRepeatHeaders(f, tone)) // headers again on the first audio page
 	f.Fuzz(func(t *testing.T, data []byte) { check(t, fuzzSource(data, newOgg)) })
 }
 
