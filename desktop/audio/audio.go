@@ -104,7 +104,16 @@ type Options struct {
 	// (mp3.Options.High: its lines are decoded, never transformed); 0
 	// otherwise. A measure that needs the full band (loudness) gets it
 	// without a second decode. The slices are valid during the call only.
-	Tap func(mid, side []float32, high float64)
+	//
+	// With TapSideWeight too, a reduced MP3 decoder synthesises no side:
+	// Tap gets side nil and sideMS, the mean square per source sample of
+	// the side (L-R)/2 below the reduced band with each MDCT line weighted
+	// by TapSideWeight(its frequency), a power gain (mp3.Options.SideWeight,
+	// every granule), which saves the side's IMDCT and filterbank. ReadMS
+	// then has no side (ErrNoSide). Other streams give Tap the side samples
+	// and sideMS 0.
+	Tap           func(mid, side []float32, high, sideMS float64)
+	TapSideWeight func(hz float64) float64
 }
 
 // factor returns the decimation factor for a source rate.
@@ -192,6 +201,10 @@ func ReadAll(s Stream) ([]float32, error) {
 // (the reduced MP3 decoder, with Options.Tap).
 type highSource interface {
 	high() float64
+	// sideMS is the weighted side measured instead of a side signal
+	// (Options.TapSideWeight); measuresSide says whether it is.
+	sideMS() float64
+	measuresSide() bool
 }
 
 type source interface {
@@ -223,7 +236,7 @@ type stream struct {
 	src     source
 	dec     reducer // nil when no further reduction
 	pending []float32
-	tap     func(mid, side []float32, high float64)
+	tap     func(mid, side []float32, high, sideMS float64)
 	tapRate int
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
@@ -270,6 +283,9 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 		return nil, err
 	}
 	st := &stream{h: h, src: src, closer: closer, tap: opts.Tap, tapRate: h.rate}
+	if h, ok := src.(highSource); ok && h.measuresSide() {
+		opts.Side = false // the tap gets the side's energy, ReadMS no side
+	}
 	if opts.Side {
 		ss, ok := src.(sideSource)
 		if !ok {
@@ -348,11 +364,11 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 				}
 			}
 			if s.tap != nil && len(blk) > 0 {
-				var high float64
+				var high, sideMS float64
 				if h, ok := s.src.(highSource); ok {
-					high = h.high()
+					high, sideMS = h.high(), h.sideMS()
 				}
-				s.tap(blk, blkS, high)
+				s.tap(blk, blkS, high, sideMS)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
 			if s.sideSrc != nil {

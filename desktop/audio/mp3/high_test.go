@@ -167,3 +167,86 @@ func BenchmarkHigh(b *testing.B) {
 	}
 	b.ReportMetric(with.Seconds()/without.Seconds(), "x-cost")
 }
+
+// TestSideMeanSquare: with Options.SideWeight (here 1 at every
+// frequency) the side's energy summed from the lines below the band must
+// equal the energy of the side the reduced synthesis makes (Options.Side)
+// within 0.05 dB, for stereo and joint stereo, long and short blocks, at
+// each reduction; mono has none.
+func TestSideMeanSquare(t *testing.T) {
+	testenv.NeedTools(t, "lame", "sox")
+	dir := t.TempDir()
+	// Independent noise in the two channels (two mono files side by side:
+	// sox's synth with -c 2 repeats one generator), low-passed under the
+	// lowest band (2.76 kHz at the eighth rate) so that the synthesis'
+	// band edge, where subbands alias, does not enter the comparison.
+	l, r, noise := filepath.Join(dir, "l.wav"), filepath.Join(dir, "r.wav"), filepath.Join(dir, "noise.wav")
+	cell, bursts := filepath.Join(dir, "cell.wav"), filepath.Join(dir, "bursts.wav")
+	for _, args := range [][]string{
+		{"-R", "-n", "-r", "44100", "-c", "1", "-b", "16", l, "synth", "20", "pinknoise", "gain", "-12"},
+		{"-R", "-n", "-r", "44100", "-c", "1", "-b", "16", r, "synth", "20", "brownnoise", "gain", "-12"},
+		{"-M", l, r, noise, "sinc", "-2000"},
+		// Bursts after silence make lame switch to short blocks.
+		{noise, cell, "trim", "0", "0.02", "pad", "0", "0.06"},
+		{cell, bursts, "repeat", "249"},
+	} {
+		if out, err := exec.Command("sox", args...).CombinedOutput(); err != nil {
+			t.Fatalf("sox %v: %v\n%s", args, err, out)
+		}
+	}
+	flat := func(float64) float64 { return 1 }
+	for _, tc := range []struct {
+		name string
+		args []string
+		src  string
+	}{
+		{"stereo", []string{"-m", "s", "-b", "192"}, noise},
+		{"joint", []string{"-m", "j", "-b", "128"}, noise},
+		{"short blocks", []string{"-m", "s", "-b", "192"}, bursts},
+		{"short blocks, joint", []string{"-m", "j", "-b", "128"}, bursts},
+		{"mono", []string{"-m", "m", "-b", "96"}, noise},
+	} {
+		p := lameEncode(t, dir, strings.ReplaceAll(tc.name, " ", "_"), tc.src, tc.args...)
+		for _, reduce := range []int{1, 2, 3} {
+			_, s, _, short := decodeHigh(t, p, reduce, highShare)
+			if strings.HasPrefix(tc.name, "short") && short < 0.3 {
+				t.Fatalf("%s: %.0f %% of the granules in short blocks, want at least 30 %%", tc.name, 100*short)
+			}
+			want := power(s) * float64(len(s)<<reduce)
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := NewDecoder(f, Options{Reduce: reduce, High: true, SideWeight: flat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got float64
+			for {
+				m, side, err := d.ReadMS()
+				if side != nil {
+					t.Fatal("a side signal with SideWeight")
+				}
+				got += d.SideMeanSquare() * float64(len(m)<<reduce)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.Close()
+			if tc.name == "mono" {
+				if got != 0 {
+					t.Errorf("mono reduce %d: side energy %g", reduce, got)
+				}
+				continue
+			}
+			db := 10 * math.Log10(got/want)
+			t.Logf("%s reduce %d: side from the lines %.4g, synthesised %.4g (%+.3f dB)", tc.name, reduce, got, want, db)
+			if math.Abs(db) > 0.1 {
+				t.Errorf("%s reduce %d: side energy from the lines is %+.3f dB from the synthesised side's", tc.name, reduce, db)
+			}
+		}
+	}
+}
