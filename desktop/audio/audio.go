@@ -105,12 +105,13 @@ type Options struct {
 	// otherwise. A measure that needs the full band (loudness) gets it
 	// without a second decode. The slices are valid during the call only.
 	//
-	// With TapSideWeight too, a reduced MP3 decoder synthesises no side:
-	// Tap gets side nil and sideMS, the mean square per source sample of
-	// the side (L-R)/2 below the reduced band with each MDCT line weighted
-	// by TapSideWeight(its frequency), a power gain (mp3.Options.SideWeight,
-	// every granule), which saves the side's IMDCT and filterbank. ReadMS
-	// then has no side (ErrNoSide). Other streams give Tap the side samples
+	// With Side and TapSideWeight too, the side is for Tap alone: ReadMS
+	// has none (ErrNoSide) and it is not decimated. A reduced MP3 decoder
+	// then synthesises no side either: Tap gets side nil and sideMS, the
+	// mean square per source sample of the side (L-R)/2 below the reduced
+	// band with each MDCT line weighted by TapSideWeight(its frequency), a
+	// power gain (mp3.Options.SideWeight, every granule), which saves the
+	// side's IMDCT and filterbank. Other streams give Tap the side samples
 	// and sideMS 0.
 	Tap           func(mid, side []float32, high, sideMS float64)
 	TapSideWeight func(hz float64) float64
@@ -244,6 +245,7 @@ type stream struct {
 	// With Options.Side: the side signal, reduced by its own decimator in
 	// step with the mid one (same factor, so the same output count).
 	sideSrc  sideSource
+	sideTap  bool // the side goes to the tap alone (Options.TapSideWeight)
 	decS     reducer
 	pendingS []float32
 }
@@ -292,10 +294,11 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 			return nil, fmt.Errorf("audio: %s decoder gives no side signal", format)
 		}
 		st.sideSrc = ss
+		st.sideTap = opts.Tap != nil && opts.TapSideWeight != nil
 	}
 	if f := opts.factor(h.rate); f > 1 {
 		st.dec = newReducer(f)
-		if st.sideSrc != nil {
+		if st.sideSrc != nil && !st.sideTap {
 			st.decS = newReducer(f)
 		}
 		st.h.rate = h.rate / f
@@ -321,7 +324,7 @@ func (s *stream) Read(dst []float32) (int, error) {
 }
 
 func (s *stream) ReadMS(mid, side []float32) (int, error) {
-	if s.sideSrc == nil {
+	if s.sideSrc == nil || s.sideTap {
 		return 0, ErrNoSide
 	}
 	n := min(len(mid), len(side))
@@ -371,13 +374,13 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 				s.tap(blk, blkS, high, sideMS)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
-			if s.sideSrc != nil {
+			if s.sideSrc != nil && !s.sideTap {
 				s.pendingS = s.reduce(s.decS, blkS, err != nil)
 			}
 			continue
 		}
 		c := copy(dst[n:], s.pending)
-		if s.sideSrc != nil {
+		if s.sideSrc != nil && !s.sideTap {
 			if side != nil {
 				copy(side[n:n+c], s.pendingS)
 			}
