@@ -203,8 +203,8 @@ func AnalyzeFile(ctx context.Context, path string, opts Options) (Result, error)
 	// above the analysis rate counts (BS.1770's K-weighting lifts it by
 	// 4 dB).
 	var loud *loudnessMeter
-	tap := func(mid, side []float32, high float64) { loud.writeHigh(mid, side, high) }
-	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true, Tap: tap})
+	tap := func(mid, side []float32, high, sideMS float64) { loud.writeHigh(mid, side, high, sideMS) }
+	s, err := audio.Open(path, audio.Options{MaxRate: decodeMaxRate, Side: true, Tap: tap, TapSideWeight: sideKWeight})
 	if err != nil {
 		return res, err // audio's error names the file already
 	}

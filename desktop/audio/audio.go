@@ -104,7 +104,17 @@ type Options struct {
 	// (mp3.Options.High: its lines are decoded, never transformed); 0
 	// otherwise. A measure that needs the full band (loudness) gets it
 	// without a second decode. The slices are valid during the call only.
-	Tap func(mid, side []float32, high float64)
+	//
+	// With Side and TapSideWeight too, the side is for Tap alone: ReadMS
+	// has none (ErrNoSide) and it is not decimated. A reduced MP3 decoder
+	// then synthesises no side either: Tap gets side nil and sideMS, the
+	// mean square per source sample of the side (L-R)/2 below the reduced
+	// band with each MDCT line weighted by TapSideWeight(its frequency), a
+	// power gain (mp3.Options.SideWeight, every granule), which saves the
+	// side's IMDCT and filterbank. Other streams give Tap the side samples
+	// and sideMS 0.
+	Tap           func(mid, side []float32, high, sideMS float64)
+	TapSideWeight func(hz float64) float64
 }
 
 // factor returns the decimation factor for a source rate.
@@ -192,6 +202,10 @@ func ReadAll(s Stream) ([]float32, error) {
 // (the reduced MP3 decoder, with Options.Tap).
 type highSource interface {
 	high() float64
+	// sideMS is the weighted side measured instead of a side signal
+	// (Options.TapSideWeight); measuresSide says whether it is.
+	sideMS() float64
+	measuresSide() bool
 }
 
 type source interface {
@@ -223,7 +237,7 @@ type stream struct {
 	src     source
 	dec     reducer // nil when no further reduction
 	pending []float32
-	tap     func(mid, side []float32, high float64)
+	tap     func(mid, side []float32, high, sideMS float64)
 	tapRate int
 	err     error // sticky error from src, returned once pending is drained
 	closer  io.Closer
@@ -231,6 +245,7 @@ type stream struct {
 	// With Options.Side: the side signal, reduced by its own decimator in
 	// step with the mid one (same factor, so the same output count).
 	sideSrc  sideSource
+	sideTap  bool // the side goes to the tap alone (Options.TapSideWeight)
 	decS     reducer
 	pendingS []float32
 }
@@ -270,16 +285,20 @@ func decode(r io.ReadSeeker, hint string, opts Options, closer io.Closer) (s Str
 		return nil, err
 	}
 	st := &stream{h: h, src: src, closer: closer, tap: opts.Tap, tapRate: h.rate}
+	if h, ok := src.(highSource); ok && h.measuresSide() {
+		opts.Side = false // the tap gets the side's energy, ReadMS no side
+	}
 	if opts.Side {
 		ss, ok := src.(sideSource)
 		if !ok {
 			return nil, fmt.Errorf("audio: %s decoder gives no side signal", format)
 		}
 		st.sideSrc = ss
+		st.sideTap = opts.Tap != nil && opts.TapSideWeight != nil
 	}
 	if f := opts.factor(h.rate); f > 1 {
 		st.dec = newReducer(f)
-		if st.sideSrc != nil {
+		if st.sideSrc != nil && !st.sideTap {
 			st.decS = newReducer(f)
 		}
 		st.h.rate = h.rate / f
@@ -305,7 +324,7 @@ func (s *stream) Read(dst []float32) (int, error) {
 }
 
 func (s *stream) ReadMS(mid, side []float32) (int, error) {
-	if s.sideSrc == nil {
+	if s.sideSrc == nil || s.sideTap {
 		return 0, ErrNoSide
 	}
 	n := min(len(mid), len(side))
@@ -348,20 +367,20 @@ func (s *stream) read(dst, side []float32) (n int, err error) {
 				}
 			}
 			if s.tap != nil && len(blk) > 0 {
-				var high float64
+				var high, sideMS float64
 				if h, ok := s.src.(highSource); ok {
-					high = h.high()
+					high, sideMS = h.high(), h.sideMS()
 				}
-				s.tap(blk, blkS, high)
+				s.tap(blk, blkS, high, sideMS)
 			}
 			s.pending = s.reduce(s.dec, blk, err != nil)
-			if s.sideSrc != nil {
+			if s.sideSrc != nil && !s.sideTap {
 				s.pendingS = s.reduce(s.decS, blkS, err != nil)
 			}
 			continue
 		}
 		c := copy(dst[n:], s.pending)
-		if s.sideSrc != nil {
+		if s.sideSrc != nil && !s.sideTap {
 			if side != nil {
 				copy(side[n:n+c], s.pendingS)
 			}

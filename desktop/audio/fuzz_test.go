@@ -43,6 +43,11 @@ func fuzzSource(data []byte, open func(io.ReadSeeker) (source, header, error)) e
 				return fmt.Errorf("%d side samples for %d samples", len(sd), len(blk))
 			}
 		}
+		if hs, ok := src.(highSource); ok {
+			if v, w := hs.high(), hs.sideMS(); !(v >= 0) || !(w >= 0) {
+				return fmt.Errorf("high band %g, side %g: not a mean square", v, w)
+			}
+		}
 		if err != nil {
 			return nil
 		}
@@ -99,6 +104,11 @@ func FuzzFLAC(f *testing.F) {
 
 func FuzzOgg(f *testing.F) {
 	addSeeds(f, "tone.ogg")
+	tone, err := os.ReadFile("testdata/tone.ogg")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(oggRepeatHeaders(f, tone)) // headers again on the first audio page
 	f.Fuzz(func(t *testing.T, data []byte) { check(t, fuzzSource(data, newOgg)) })
 }
 
@@ -107,6 +117,12 @@ func FuzzMP3(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The length picks the output rate too: full, or a reduced synthesis.
 		opts := Options{MaxRate: []int{0, 22050, 11025, 5512}[len(data)%4], Side: len(data)%8 >= 4}
+		if len(data)%16 >= 8 {
+			// The loudness tap: high band, and the side measured from the
+			// lines rather than synthesised.
+			opts.Tap = func(_, _ []float32, _, _ float64) {}
+			opts.TapSideWeight = func(float64) float64 { return 1 }
+		}
 		check(t, fuzzSource(data, func(r io.ReadSeeker) (source, header, error) { return newMP3(r, opts) }))
 	})
 }

@@ -11,8 +11,9 @@ import (
 
 // mp3Source adapts the package's own Layer III decoder (audio/mp3).
 type mp3Source struct {
-	d       *mp3.Decoder
-	sideBlk []float32 // side of the last block, with Options.Side
+	d           *mp3.Decoder
+	sideBlk     []float32 // side of the last block, with Options.Side
+	measureSide bool      // the side is measured for the tap, not decoded
 }
 
 // newMP3 starts decoding at the current position of r, which detect placed
@@ -44,7 +45,12 @@ func newMP3(r io.ReadSeeker, opts Options) (source, header, error) {
 	if ok {
 		reduce = min(bits.TrailingZeros(uint(opts.factor(fh.sampleRate))), 3)
 	}
-	d, err := mp3.NewDecoder(r, mp3.Options{Reduce: reduce, Side: opts.Side, High: opts.Tap != nil})
+	mo := mp3.Options{Reduce: reduce, Side: opts.Side, High: opts.Tap != nil}
+	measureSide := opts.Side && opts.Tap != nil && opts.TapSideWeight != nil && reduce > 0
+	if measureSide {
+		mo.Side, mo.SideWeight = false, opts.TapSideWeight
+	}
+	d, err := mp3.NewDecoder(r, mo)
 	if err != nil {
 		return nil, h, mp3Error(err)
 	}
@@ -58,7 +64,7 @@ func newMP3(r io.ReadSeeker, opts Options) (source, header, error) {
 		}
 		h.frames = (end - start) / int64(fh.frameLen) * spf
 	}
-	return &mp3Source{d: d}, h, nil
+	return &mp3Source{d: d, measureSide: measureSide}, h, nil
 }
 
 func (m *mp3Source) next() ([]float32, error) {
@@ -76,6 +82,9 @@ func (m *mp3Source) side() []float32 { return m.sideBlk }
 
 // high is the energy above the output band of the last block's frame.
 func (m *mp3Source) high() float64 { return m.d.HighMeanSquare() }
+
+func (m *mp3Source) sideMS() float64    { return m.d.SideMeanSquare() }
+func (m *mp3Source) measuresSide() bool { return m.measureSide }
 
 func mp3Error(err error) error {
 	if errors.Is(err, mp3.ErrUnsupported) {

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -90,13 +91,40 @@ func correctionAbout(t library.Track) string {
 		from = append(from, "corrected by hand")
 	}
 	if a := t.Analysis; a != nil {
-		from = append(from, fmt.Sprintf("analysed %s BPM %s", bpmText(a.BPM), a.Camelot))
+		from = append(from, analysedText(a))
+		if a.Warning != "" {
+			from = append(from, "warning: "+a.Warning)
+		}
 	}
 	s := "“" + displayTitle(t) + "”"
 	if len(from) > 0 {
 		s += ": " + strings.Join(from, "; ")
 	}
 	return s
+}
+
+// analysedText is the analysis' tempo and key with the key's confidence
+// (an uncertain one marked as in the table) and the tuning when it is off
+// A = 440 Hz: a key read 30 cents sharp is worth knowing before mixing.
+func analysedText(a *library.Analysis) string {
+	s := fmt.Sprintf("analysed %s BPM", bpmText(a.BPM))
+	if a.Key == "" {
+		return s
+	}
+	key := a.Camelot
+	if key == "" {
+		key = a.Key
+	}
+	conf := fmt.Sprintf("key confidence %.0f %%", a.KeyConfidence*100)
+	if a.KeyUncertain() {
+		key += "?"
+		conf += ", uncertain"
+	}
+	s += " " + key + " (" + conf
+	if c := math.Round(a.TuningCents); c != 0 {
+		s += fmt.Sprintf(", tuned %+.0f cents from A 440", c)
+	}
+	return s + ")"
 }
 
 // fix applies a metrical-level fix to the tempo shown and saves it.

@@ -69,7 +69,7 @@ func (d *Decoder) decodeFrame(fr []byte) (out, outS []float32) {
 			d.pick ^= d.pick << 13
 			d.pick ^= d.pick >> 17
 			d.pick ^= d.pick << 5
-			d.measuring = d.pick%highShare == 0
+			d.measuring = d.pick%d.share == 0
 		}
 		d.highE = 0
 		d.decodeGranule(&h, gr, &br, dataBits, out[gr*18*d.m:], granuleSide(gr))
@@ -141,7 +141,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		} else {
 			readScalefactorsMPEG1(br, g, &si.scfsi[ch], gr, sf, &d.sf[0][ch])
 		}
-		if (ch == 1 && fastMS && !side && !d.measuring) || end > dataBits || br.pos > end {
+		if (ch == 1 && fastMS && !side && !d.measuring && d.sideWeight == nil) || end > dataBits || br.pos > end {
 			// Skipped, or corrupt (part 2/3 beyond the data): treat as silence.
 			if ch == 0 || !fastMS || side {
 				clear(d.xr[ch][:])
@@ -166,11 +166,7 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			// L²+R² = M²+S² for M/S, so the coded channels' sum is the
 			// stereo energy either way (intensity-coded right channel
 			// lines are not counted).
-			var e float64
-			for _, v := range d.xr[ch][min(d.m*18, n):n] {
-				e += float64(v) * float64(v)
-			}
-			d.highE += e
+			d.highE += highEnergy(&d.xr[ch], g, h.srIndex, d.m, n)
 		}
 		nz[ch] = min(n, limit)
 		br.pos = end
@@ -190,6 +186,10 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 			d.silentSide(outS)
 		}
 	case fastMS:
+		if d.sideWeight != nil {
+			// L-R = sqrt2·S' for M/S lines: the side (L-R)/2 is S'/sqrt2.
+			d.sideMS = 0.5 * d.sideEnergy(&d.xr[1], g0, h, nz[1])
+		}
 		x := &d.xr[0]
 		for i := range nz[0] {
 			x[i] *= invSqrt2
@@ -223,6 +223,14 @@ func (d *Decoder) decodeGranule(h *frameHeader, gr int, br *bitReader, dataBits 
 		if same {
 			// Lines from n on are zero in both channels.
 			n := max(nz[0], nz[1])
+			if d.sideWeight != nil {
+				s := &d.xs[0]
+				for i := range n {
+					s[i] = 0.5 * (l[i] - r[i])
+				}
+				clear(s[n:])
+				d.sideMS = d.sideEnergy(s, g0, h, n)
+			}
 			if side {
 				s := &d.xs[0]
 				for i := range n {
@@ -282,4 +290,99 @@ func (d *Decoder) mixTwo(a, b *[576]float32, ga, gb *granuleInfo, srIndex int, n
 			ov[sb][i] += d.ovTmp[sb][i]
 		}
 	}
+}
+
+// highEnergy is the sum of squares of a granule's requantised lines above
+// the first m subbands, in the units of a long block's lines. Short blocks
+// keep their lines by scale factor band and window (requantize), so the
+// band is found in each window's own frequency order; a short window's
+// 6-line IMDCT makes a third of the time-domain energy per unit of line
+// energy that the 18-line one does. Summing the short lines from index
+// 18m, as a long block's, counted lines below the band (window 2 of the
+// band that straddles it) and read every short block 3× too loud: real
+// MP3s read up to 3 dB bright above the band, 0.2 LU loud in all.
+func highEnergy(xr *[576]float32, g *granuleInfo, srIndex, m, n int) float64 {
+	var e float64
+	if !(g.winSwitch && g.blockType == 2) {
+		for _, v := range xr[min(m*18, n):n] {
+			e += float64(v) * float64(v)
+		}
+		return e
+	}
+	// A mixed block's long part (the first two subbands) lies below any
+	// reduced band (m ≥ 4).
+	sb := &sfbShort[srIndex]
+	fb := m * 6 // the band's first line in a short window
+	startSfb := 0
+	if g.mixed {
+		startSfb = 3
+	}
+	for sfb := startSfb; sfb < 13; sfb++ {
+		if sb[sfb+1] <= fb {
+			continue
+		}
+		width := sb[sfb+1] - sb[sfb]
+		from := max(fb-sb[sfb], 0)
+		for w := range 3 {
+			start := sb[sfb]*3 + w*width
+			for _, v := range xr[start+from : start+width] { // zero from n on (requantize)
+				e += float64(v) * float64(v)
+			}
+		}
+	}
+	return e / 3
+}
+
+// sideWeights are Options.SideWeight per line below the band, for the
+// three line layouts: long blocks, short blocks (by scale factor band and
+// window, a third for the short IMDCT's energy, as highEnergy) and mixed
+// blocks (long lines in the first two subbands, short ones above).
+type sideWeights struct{ long, short, mixed [576]float32 }
+
+func newSideWeights(weight func(hz float64) float64, srIndex, rate, m int) *sideWeights {
+	w := &sideWeights{}
+	for i := range m * 18 {
+		w.long[i] = float32(weight((float64(i) + 0.5) * float64(rate) / 1152))
+	}
+	sb := &sfbShort[srIndex]
+	short := func(dst *[576]float32, startSfb int) {
+		for sfb := startSfb; sfb < 13; sfb++ {
+			width := sb[sfb+1] - sb[sfb]
+			for win := range 3 {
+				start := sb[sfb]*3 + win*width
+				for k := range width {
+					if f := sb[sfb] + k; f < m*6 {
+						dst[start+k] = float32(weight((float64(f)+0.5)*float64(rate)/384) / 3)
+					}
+				}
+			}
+		}
+	}
+	short(&w.short, 0)
+	// requantize's mixed-block split: the long lines end where the short
+	// bands from 3 on begin.
+	copy(w.mixed[:sb[3]*3], w.long[:sb[3]*3])
+	short(&w.mixed, 3)
+	return w
+}
+
+// sideEnergy is the weighted sum of squares of side lines s (zero from n
+// on) in the layout of g, scaled to the mean square per source sample.
+func (d *Decoder) sideEnergy(s *[576]float32, g *granuleInfo, h *frameHeader, n int) float64 {
+	if d.sideW == nil || d.sideSr != h.srIndex {
+		d.sideW = newSideWeights(d.sideWeight, h.srIndex, h.sampleRate, d.m)
+		d.sideSr = h.srIndex
+	}
+	w := &d.sideW.long
+	if g.winSwitch && g.blockType == 2 {
+		w = &d.sideW.short
+		if g.mixed {
+			w = &d.sideW.mixed
+		}
+	}
+	var e float64
+	for i, v := range s[:n] {
+		e += float64(w[i]) * float64(v) * float64(v)
+	}
+	return e * highScale / 576
 }
