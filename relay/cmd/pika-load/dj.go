@@ -100,7 +100,7 @@ type dj struct {
 func (r *run) connectDJ(ctx context.Context, token string) (*dj, error) {
 	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	conn, resp, err := r.dialer.DialContext(dctx, r.wsURL, r.header())
+	conn, resp, err := r.djDialer.DialContext(dctx, r.wsURL, r.header())
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("DJ dial %s: HTTP %d: %w", r.wsURL, resp.StatusCode, err)
@@ -268,4 +268,21 @@ func (d *dj) countedLikes() (total, frames int) {
 		total += c
 	}
 	return total, d.likeFrames
+}
+
+// waitPlayAcks waits until plays from…to-1 are acknowledged (stored and
+// handed to the fan-out), at most limit.
+func (d *dj) waitPlayAcks(ctx context.Context, from, to int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		acks := d.playAckLatencies()
+		all := true
+		for seq := from; seq < to && seq < len(acks); seq++ {
+			all = all && acks[seq] >= 0
+		}
+		if all {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

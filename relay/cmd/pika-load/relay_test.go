@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"log/slog"
 	"strings"
 	"testing"
@@ -69,6 +70,89 @@ func TestLoadAgainstRelay(t *testing.T) {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("report lacks %q:\n%s", want, out.String())
 				}
+			}
+		})
+	}
+}
+
+// A mass reconnect against a real relay, each way in one run: with
+// catch-up every dancer gets CAUGHT_UP and the plays made while it was
+// away; with the full refetch a SESSION_STATE and the REST state.
+func TestReconnectAgainstRelay(t *testing.T) {
+	r := relaytest.Start(t)
+	tests := []struct {
+		name string
+		ways []way
+		pin  string
+	}{
+		{"catch-up then full refetch", []way{wayCatchUp, wayFull}, ""},
+		{"full refetch then catch-up, protected", []way{wayFull, wayCatchUp}, "2468"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config{
+				URL: r.URL, Dancers: 20, LikesPerSec: 20, Duration: 2 * time.Second, PlayEvery: time.Second,
+				ConnectRate: 200, Timeout: 2 * time.Minute, EndSession: true, PIN: tt.pin,
+				// The relay runs in this process: its CPU and writes are
+				// read from it (the tool's own count too; only bytes
+				// received are compared below).
+				RelayPID:  os.Getpid(),
+				Reconnect: tt.ways, ReconnectWindow: 500 * time.Millisecond, Away: 300 * time.Millisecond, AwayPlays: 2, Warm: time.Second,
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+			defer cancel()
+			rep, err := execute(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatalf("execute: %v", err)
+			}
+			if rep.connected != cfg.Dancers || rep.deliveries != rep.plays*cfg.Dancers {
+				t.Errorf("playing phase: %d connected, %d deliveries of %d plays", rep.connected, rep.deliveries, rep.plays)
+			}
+			if len(rep.rounds) != len(tt.ways) {
+				t.Fatalf("%d rounds, want %d", len(rep.rounds), len(tt.ways))
+			}
+			bytesBy := map[way]int64{}
+			for _, rr := range rep.rounds {
+				if rr.back != cfg.Dancers || len(rr.failed) > 0 || rr.done.N != cfg.Dancers {
+					t.Errorf("%s: %d of %d back, failures %v", rr.way, rr.back, rr.dancers, rr.failed)
+				}
+				switch rr.way {
+				case wayCatchUp:
+					if rr.viaCaughtUp != cfg.Dancers || rr.replayed < cfg.AwayPlays*cfg.Dancers || rr.gotAway != cfg.Dancers {
+						t.Errorf("catch-up: %d CAUGHT_UP, %d replayed, %d had the away plays; want every dancer caught up with at least %d each",
+							rr.viaCaughtUp, rr.replayed, rr.gotAway, cfg.AwayPlays)
+					}
+					if rr.rest.N != 0 {
+						t.Errorf("catch-up fetched the REST state %d times", rr.rest.N)
+					}
+				case wayFull:
+					if rr.viaState != cfg.Dancers || rr.viaCaughtUp != 0 || rr.stateBytes == 0 {
+						t.Errorf("full refetch: %d SESSION_STATE (%d bytes), %d CAUGHT_UP", rr.viaState, rr.stateBytes, rr.viaCaughtUp)
+					}
+					if rr.rest.N != cfg.Dancers || len(rr.restErrs) > 0 {
+						t.Errorf("full refetch: GET /state answered %d times, errors %v", rr.rest.N, rr.restErrs)
+					}
+				}
+				if rr.relayNote != "" || rr.relayWrote <= 0 || rr.wireIn <= 0 {
+					t.Errorf("%s: relay wrote %d, dancers received %d (%s)", rr.way, rr.relayWrote, rr.wireIn, rr.relayNote)
+				}
+				bytesBy[rr.way] = rr.wireIn
+			}
+			// What catch-up is for: a whole state and a REST read per
+			// dancer weigh more than the few broadcasts it missed.
+			if bytesBy[wayFull] <= bytesBy[wayCatchUp] {
+				t.Errorf("dancers received %d bytes with the full refetch, %d with catch-up", bytesBy[wayFull], bytesBy[wayCatchUp])
+			}
+			var out bytes.Buffer
+			rep.print(&out)
+			t.Log(out.String())
+			for _, want := range []string{"reconnect catch-up: ", "reconnect full refetch: ", "against catch-up", "GET /state answered"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, out.String())
+				}
+			}
+			if len(rep.errors) > 0 {
+				t.Errorf("errors %v", rep.errors)
 			}
 		})
 	}
