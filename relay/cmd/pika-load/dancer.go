@@ -39,10 +39,10 @@ type dancer struct {
 	// page keeps them to name in the SUBSCRIBE of a reconnect.
 	epoch string
 	seq   uint64
-	wmu      sync.Mutex   // one writer at a time, as gorilla/websocket requires
-	open     atomic.Bool  // false once the read loop ended
-	liked    atomic.Int32 // sequence number of the play liked last, -1 for none
-	done     chan struct{}
+	wmu   sync.Mutex   // one writer at a time, as gorilla/websocket requires
+	open  atomic.Bool  // false once the read loop ended
+	liked atomic.Int32 // sequence number of the play liked last, -1 for none
+	done  chan struct{}
 
 	// latency[seq] is the fan-out delay of play seq in µs; -1 = not received.
 	latency        []int32
@@ -65,9 +65,9 @@ type run struct {
 	dialer   *websocket.Dialer
 	djDialer *websocket.Dialer // not counted in wireIn
 	wireIn   atomic.Int64      // bytes the dancers' connections read off the wire
-	base     time.Time      // monotonic origin of all recorded times
-	sendAt   []atomic.Int64 // sendAt[seq]: ns since base when the DJ sent play seq
-	stopping atomic.Bool    // set when the tool closes connections itself
+	base     time.Time         // monotonic origin of all recorded times
+	sendAt   []atomic.Int64    // sendAt[seq]: ns since base when the DJ sent play seq
+	stopping atomic.Bool       // set when the tool closes connections itself
 
 	errMu  sync.Mutex
 	errors map[string]int // error class → count
