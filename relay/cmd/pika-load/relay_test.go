@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pikadj/pika/relay/relaytest"
+	"github.com/pikadj/pika/relay/relaytest/natstest"
 )
 
 // The load tool against a real relay on 127.0.0.1: every dancer connects,
@@ -155,5 +156,56 @@ func TestReconnectAgainstRelay(t *testing.T) {
 				t.Errorf("errors %v", rep.errors)
 			}
 		})
+	}
+}
+
+// Dancers spread over three relays on one NATS and one database file
+// (relaytest.StartPeer: no Turso server runs here): every play the DJ
+// sends to relay 1 reaches every dancer on every relay, and every like,
+// through whichever relay, is acknowledged.
+func TestLoadAcrossRelays(t *testing.T) {
+	n := natstest.Start(t)
+	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()))
+	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	cfg := config{
+		URL: r1.URL, DancerURLs: []string{r1.URL, r2.URL, r3.URL}, Dancers: 30, LikesPerSec: 30,
+		Duration: 3 * time.Second, PlayEvery: time.Second, ConnectRate: 200, Timeout: 2 * time.Minute,
+		EndSession: true, RelayPID: -1,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	rep, err := execute(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	var out bytes.Buffer
+	rep.print(&out)
+	t.Log(out.String())
+	if rep.connected != cfg.Dancers || rep.deliveries != rep.plays*cfg.Dancers || rep.missed != 0 {
+		t.Errorf("%d connected, %d deliveries of %d plays, %d missed", rep.connected, rep.deliveries, rep.plays, rep.missed)
+	}
+	if len(rep.relays) != 3 {
+		t.Fatalf("%d relays in the report", len(rep.relays))
+	}
+	var acked uint64
+	for i, rs := range rep.relays {
+		if rs.dancers != cfg.Dancers/3 || rs.fanout.N != rep.plays*rs.dancers {
+			t.Errorf("relay %d: %d dancers, %d deliveries of %d plays", i+1, rs.dancers, rs.fanout.N, rep.plays)
+		}
+		acked += rs.likeAcks
+	}
+	if sent := rep.likes.sent.Load(); sent == 0 || acked != uint64(sent) || rep.likeAcks != acked {
+		t.Errorf("likes: %d sent, %d acknowledged by relay, %d in all", sent, acked, rep.likeAcks)
+	}
+	if rep.otherRelays.N != rep.plays*cfg.Dancers*2/3 {
+		t.Errorf("%d deliveries through NATS, want %d", rep.otherRelays.N, rep.plays*cfg.Dancers*2/3)
+	}
+	for _, want := range []string{"across 3 relays", "through NATS", "relay 3 ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if rep.dropped != 0 || len(rep.errors) > 0 {
+		t.Errorf("dropped %d, errors %v", rep.dropped, rep.errors)
 	}
 }
