@@ -286,3 +286,47 @@ func (d *dj) waitPlayAcks(ctx context.Context, from, to int, limit time.Duration
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// earlierTitle is the title of the tracks played before the dancers
+// connect (-prior-plays); they are no play of the measured ones.
+const earlierTitle = "pika-load earlier track "
+
+// playEarlier plays n tracks at 20 a second (under the relay's limit of
+// the DJ's frames) and waits until each is acknowledged, so the session
+// has the history of one some hours in.
+func (d *dj) playEarlier(ctx context.Context, n int) error {
+	d.mu.Lock()
+	acks0 := d.acks
+	d.mu.Unlock()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for i := range n {
+		dur := 200.0 + float64(i%90)
+		frame := protocol.Encode(protocol.TypeNowPlaying, "pp"+strconv.Itoa(i), protocol.NowPlaying{Track: protocol.Track{
+			Artist: "Pika Load Earlier", Title: earlierTitle + strconv.Itoa(i), DurationS: &dur, Key: "C major", Camelot: "8B",
+		}})
+		d.wmu.Lock()
+		_ = d.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		err := d.conn.WriteMessage(websocket.TextMessage, frame)
+		d.wmu.Unlock()
+		if err != nil {
+			return fmt.Errorf("send earlier NOW_PLAYING %d: %w", i, err)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d.mu.Lock()
+		acked := d.acks - acks0
+		d.mu.Unlock()
+		if acked >= n {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("the relay acknowledged fewer than the %d earlier plays in 30 s", n)
+}

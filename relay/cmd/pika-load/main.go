@@ -61,6 +61,7 @@ type config struct {
 	Away            time.Duration
 	AwayPlays       int
 	Warm            time.Duration
+	PriorPlays      int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -88,6 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.ReconnectWindow, "reconnect-window", 2*time.Second, "dancers come back at random moments within this window after the drop")
 	fs.DurationVar(&c.Away, "away", 3*time.Second, "how long the dancers stay away before the window opens; the DJ plays -away-plays tracks meanwhile")
 	fs.IntVar(&c.AwayPlays, "away-plays", 2, "NOW_PLAYING sent while the dancers are away: something to catch up")
+	fs.IntVar(&c.PriorPlays, "prior-plays", 0, "tracks the DJ plays before the dancers connect, as in a session some hours in: the history every SESSION_STATE and GET /state carries (the relay sends the newest 50)")
 	fs.DurationVar(&c.Warm, "warm", 3*time.Second, "before each drop after the first: a play and likes for this long")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -156,6 +158,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-away must be between 0 and 1m")
 	case c.AwayPlays < 0 || c.AwayPlays > 20:
 		return c, errors.New("-away-plays must be between 0 and 20 (the relay keeps the last 48 broadcasts for catching up)")
+	case c.PriorPlays < 0 || c.PriorPlays > 500:
+		return c, errors.New("-prior-plays must be between 0 and 500")
 	case c.Warm < 0 || c.Warm > time.Minute:
 		return c, errors.New("-warm must be between 0 and 1m")
 	}
@@ -370,6 +374,12 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 	}
 	defer theDJ.close()
 	log.Info("session registered", "session", theDJ.sessionID)
+	if cfg.PriorPlays > 0 {
+		log.Info("playing the session's earlier tracks", "plays", cfg.PriorPlays)
+		if err := theDJ.playEarlier(ctx, cfg.PriorPlays); err != nil {
+			return rep, err
+		}
+	}
 
 	if rep.relayPID > 0 {
 		if rep.rssBefore, err = readRSS("/proc", rep.relayPID); err != nil {

@@ -82,18 +82,19 @@ func TestLoadAgainstRelay(t *testing.T) {
 func TestReconnectAgainstRelay(t *testing.T) {
 	r := relaytest.Start(t)
 	tests := []struct {
-		name string
-		ways []way
-		pin  string
+		name  string
+		ways  []way
+		pin   string
+		prior int
 	}{
-		{"catch-up then full refetch", []way{wayCatchUp, wayFull}, ""},
-		{"full refetch then catch-up, protected", []way{wayFull, wayCatchUp}, "2468"},
+		{"catch-up then full refetch", []way{wayCatchUp, wayFull}, "", 0},
+		{"full refetch then catch-up, protected, some hours in", []way{wayFull, wayCatchUp}, "2468", 12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := config{
 				URL: r.URL, Dancers: 20, LikesPerSec: 20, Duration: 2 * time.Second, PlayEvery: time.Second,
-				ConnectRate: 200, Timeout: 2 * time.Minute, EndSession: true, PIN: tt.pin,
+				ConnectRate: 200, Timeout: 2 * time.Minute, EndSession: true, PIN: tt.pin, PriorPlays: tt.prior,
 				// The relay runs in this process: its CPU and writes are
 				// read from it (the tool's own count too; only bytes
 				// received are compared below).
