@@ -59,6 +59,8 @@ type reconnectRep struct {
 	relayWrote  int64 // wchar of the relays' /proc/PID/io
 	relayNote   string
 	wireIn      int64 // bytes the dancers' new connections read
+	toolCPU     time.Duration
+	timerLag    latencies // the machine's contention meanwhile (see timerLag)
 }
 
 // comeBack is one dancer's reconnect.
@@ -158,6 +160,10 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 	pids := rep.measuredPIDs()
 	cpu0, wrote0, note := readRelaysUsage(pids)
 	wire0 := r.wireIn.Load()
+	tool0 := processCPU()
+	lagCtx, stopLag := context.WithCancel(ctx)
+	lags := make(chan []int32, 1)
+	go func() { lags <- timerLag(lagCtx, 10*time.Millisecond) }()
 	start := time.Now()
 	results := make([]comeBack, len(dropped))
 	var wg sync.WaitGroup
@@ -176,6 +182,9 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 	wg.Wait()
 	cpu1, wrote1, note1 := readRelaysUsage(pids)
 	rr.wireIn = r.wireIn.Load() - wire0
+	rr.toolCPU = processCPU() - tool0
+	stopLag()
+	rr.timerLag = summarise(<-lags)
 	switch {
 	case note != "" || note1 != "":
 		rr.relayNote = note + note1
@@ -362,6 +371,8 @@ func (rep *report) printRounds(w io.Writer) {
 			fmt.Fprintf(w, "; GET /state answered %d: p50 %s  p99 %s  max %s", rr.rest.N, ms(rr.rest.P50), ms(rr.rest.P99), ms(rr.rest.Max))
 		}
 		fmt.Fprintf(w, "; %d retries\n", rr.retries)
+		fmt.Fprintf(w, "  meanwhile: load tool CPU %.2f s; a 10 ms timer in the load tool ran late by p50 %s, p99 %s, max %s\n",
+			rr.toolCPU.Seconds(), ms(rr.timerLag.P50), ms(rr.timerLag.P99), ms(rr.timerLag.Max))
 		printCounts(w, "  reconnect failed", rr.failed)
 		printCounts(w, "  GET /state failed", rr.restErrs)
 		if s := sums[rr.way]; s == nil || rr.back > s.back {
