@@ -133,6 +133,7 @@ func (r *run) connectDancer(ctx context.Context, sessionID string, relay, plays 
 	for i := range d.latency {
 		d.latency[i] = -1
 	}
+	d.liked.Store(-1)
 	if _, err := r.subscribe(ctx, d, sessionID, false, nil); err != nil {
 		return nil, err
 	}

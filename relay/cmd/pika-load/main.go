@@ -7,6 +7,17 @@
 //
 //	pika-load -url http://127.0.0.1:8080 -dancers 5000 -likes-per-sec 500 -duration 60s
 //
+// With -reconnect catchup,full it then measures a mass reconnect, as when
+// a venue's Wi-Fi drops: every dancer's socket is reset at once, the DJ
+// plays on (-away-plays), and every dancer comes back at a random moment
+// of -reconnect-window, once naming the last broadcast it saw (CAUGHT_UP
+// and the missed broadcasts) and once as pages did before catch-up (a
+// whole SESSION_STATE and GET /api/sessions/:id/state), reporting for
+// each the time until caught up, the relay's CPU and bytes written
+// (/proc/PID/stat and io) and the bytes the dancers received.
+// -dancer-urls spreads the dancers over several relays on one NATS (the
+// DJ stays on -url) and reports each relay's fan-out, likes and memory.
+//
 // Every count and duration is bounded: it connects at most -dancers
 // sockets at -connect-rate, plays for -duration, then ends its session,
 // closes every socket and exits.
