@@ -72,6 +72,7 @@ type config struct {
 	Away            time.Duration
 	AwayPlays       int
 	Warm            time.Duration
+	GiveUp          time.Duration
 	PriorPlays      int
 }
 
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.Away, "away", 3*time.Second, "how long the dancers stay away before the window opens; the DJ plays -away-plays tracks meanwhile")
 	fs.IntVar(&c.AwayPlays, "away-plays", 2, "NOW_PLAYING sent while the dancers are away: something to catch up")
 	fs.IntVar(&c.PriorPlays, "prior-plays", 0, "tracks the DJ plays before the dancers connect, as in a session some hours in: the history every SESSION_STATE and GET /state carries (the relay sends the newest 50)")
+	fs.DurationVar(&c.GiveUp, "give-up", time.Minute, "a dancer still not back this long after its first reconnect attempt counts as lost (pages retry for ever, 0.5 s doubling up to 30 s)")
 	fs.DurationVar(&c.Warm, "warm", 3*time.Second, "before each drop after the first: a play and likes for this long")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -171,6 +173,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-away-plays must be between 0 and 20 (the relay keeps the last 48 broadcasts for catching up)")
 	case c.PriorPlays < 0 || c.PriorPlays > 500:
 		return c, errors.New("-prior-plays must be between 0 and 500")
+	case c.GiveUp < time.Second || c.GiveUp > 10*time.Minute:
+		return c, errors.New("-give-up must be between 1s and 10m")
 	case c.Warm < 0 || c.Warm > time.Minute:
 		return c, errors.New("-warm must be between 0 and 1m")
 	}
@@ -179,7 +183,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.Timeout = connect + c.Duration + 2*time.Minute
 		// Each round: warm, away, the window, stragglers' retries and the
 		// counters settling.
-		c.Timeout += time.Duration(len(c.Reconnect)) * (c.Warm + c.Away + c.ReconnectWindow + 90*time.Second)
+		c.Timeout += time.Duration(len(c.Reconnect)) * (c.Warm + c.Away + c.ReconnectWindow + c.GiveUp + 30*time.Second)
 	}
 	return c, nil
 }

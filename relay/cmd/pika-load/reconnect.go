@@ -68,8 +68,8 @@ type comeBack struct {
 	d        *dancer
 	ans      answer
 	done     time.Duration
-	rest     time.Duration // -1: no GET /state
-	restErr  error
+	rest     time.Duration // the first GET /state answered; -1: none
+	restErrs []error       // GET /state that failed
 	retries  int
 	err      error
 	finished time.Time
@@ -200,6 +200,9 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 	for _, cb := range results {
 		rr.retries += cb.retries
 		if cb.err != nil {
+			for _, err := range cb.restErrs {
+				rr.restErrs[errClass(err)]++
+			}
 			rr.failed[errClass(cb.err)]++
 			continue
 		}
@@ -219,10 +222,10 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 		if cb.gotAway {
 			rr.gotAway++
 		}
-		switch {
-		case cb.restErr != nil:
-			rr.restErrs[errClass(cb.restErr)]++
-		case cb.rest >= 0:
+		for _, err := range cb.restErrs {
+			rr.restErrs[errClass(err)]++
+		}
+		if cb.rest >= 0 {
 			restDone = append(restDone, int32(min(cb.rest.Microseconds(), 1<<31-1)))
 		}
 	}
@@ -233,8 +236,11 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 	return back
 }
 
-// comeBack reconnects one dancer to its relay, as its page would: up to
-// four attempts with the pages' backoff between them.
+// comeBack reconnects one dancer to its relay, as its page would: again
+// after every failure with the pages' backoff, until -give-up has passed
+// since its first dial. With the full refetch, every socket that sends its
+// SUBSCRIBE also fetches the state over HTTP, as the page did on each
+// reconnect.
 func (r *run) comeBack(ctx context.Context, sessionID string, old *dancer, w way, rest *http.Client, awayFrom, awayTo int) comeBack {
 	d := &dancer{relay: old.relay, clientID: old.clientID, epoch: old.epoch, seq: old.seq, latency: make([]int32, len(old.latency)), fr: old.fr}
 	for i := range d.latency {
@@ -243,25 +249,39 @@ func (r *run) comeBack(ctx context.Context, sessionID string, old *dancer, w way
 	d.liked.Store(-1)
 	cb := comeBack{d: d, rest: -1}
 	begin := time.Now()
-	var restDone chan struct{}
+	giveUp := begin.Add(r.cfg.GiveUp)
+	var (
+		restWG sync.WaitGroup
+		restMu sync.Mutex
+	)
 	afterSend := func() {
-		if w != wayFull || restDone != nil {
+		if w != wayFull {
 			return
 		}
-		restDone = make(chan struct{})
+		restWG.Add(1)
 		go func() {
-			defer close(restDone)
-			cb.restErr = r.fetchState(ctx, rest, r.baseURLs[d.relay%len(r.baseURLs)], sessionID, d.clientID)
-			cb.rest = time.Since(begin)
+			defer restWG.Done()
+			err := r.fetchState(ctx, rest, r.baseURLs[d.relay%len(r.baseURLs)], sessionID, d.clientID)
+			restMu.Lock()
+			defer restMu.Unlock()
+			if err != nil {
+				cb.restErrs = append(cb.restErrs, err)
+			} else if cb.rest < 0 {
+				cb.rest = time.Since(begin)
+			}
 		}()
 	}
 	for attempt := 0; ; attempt++ {
 		cb.ans, cb.err = r.subscribe(ctx, d, sessionID, w == wayCatchUp, afterSend)
-		if cb.err == nil || attempt == 3 || ctx.Err() != nil {
+		if cb.err == nil || ctx.Err() != nil {
+			break
+		}
+		wait := backoffDelay(attempt)
+		if time.Now().Add(wait).After(giveUp) {
 			break
 		}
 		cb.retries++
-		if sleepCtx(ctx, backoffDelay(attempt)) != nil {
+		if sleepCtx(ctx, wait) != nil {
 			break
 		}
 	}
@@ -274,9 +294,7 @@ func (r *run) comeBack(ctx context.Context, sessionID string, old *dancer, w way
 			cb.gotAway = cb.gotAway && d.latency[seq] >= 0
 		}
 	}
-	if restDone != nil {
-		<-restDone
-	}
+	restWG.Wait()
 	cb.finished = time.Now()
 	return cb
 }
@@ -345,8 +363,8 @@ func (rep *report) printRounds(w io.Writer) {
 		return
 	}
 	c := rep.cfg
-	fmt.Fprintf(w, "mass reconnect: every dancer's socket reset at once (no close frame), %d plays while they were away (%s), all back at random moments within %s, pages' backoff on failures:\n",
-		c.AwayPlays, c.Away, c.ReconnectWindow)
+	fmt.Fprintf(w, "mass reconnect: every dancer's socket reset at once (no close frame), %d plays while they were away (%s), all back at random moments within %s, failures retried with the pages' backoff for up to %s:\n",
+		c.AwayPlays, c.Away, c.ReconnectWindow, c.GiveUp)
 	sums := map[way]*reconnectRep{}
 	for _, rr := range rep.rounds {
 		fmt.Fprintf(w, "reconnect %s: %d of %d back, the last %.2f s after the window opened; each from its dial: p50 %s  p99 %s  max %s; ",
@@ -368,7 +386,7 @@ func (rep *report) printRounds(w io.Writer) {
 		fmt.Fprintf(w, "; %d of %d had every play made while away as a NOW_PLAYING", rr.gotAway, rr.back)
 		if rr.way == wayFull {
 			fmt.Fprintf(w, " (a SESSION_STATE holds the last one only)")
-			fmt.Fprintf(w, "; GET /state answered %d: p50 %s  p99 %s  max %s", rr.rest.N, ms(rr.rest.P50), ms(rr.rest.P99), ms(rr.rest.Max))
+			fmt.Fprintf(w, "; GET /state answered for %d (the first answer from its dial): p50 %s  p99 %s  max %s", rr.rest.N, ms(rr.rest.P50), ms(rr.rest.P99), ms(rr.rest.Max))
 		}
 		fmt.Fprintf(w, "; %d retries\n", rr.retries)
 		fmt.Fprintf(w, "  meanwhile: load tool CPU %.2f s; a 10 ms timer in the load tool ran late by p50 %s, p99 %s, max %s\n",

@@ -99,7 +99,7 @@ func TestReconnectAgainstRelay(t *testing.T) {
 				// read from it (the tool's own count too; only bytes
 				// received are compared below).
 				RelayPID:  os.Getpid(),
-				Reconnect: tt.ways, ReconnectWindow: 500 * time.Millisecond, Away: 300 * time.Millisecond, AwayPlays: 2, Warm: time.Second,
+				Reconnect: tt.ways, ReconnectWindow: 500 * time.Millisecond, Away: 300 * time.Millisecond, AwayPlays: 2, Warm: time.Second, GiveUp: time.Minute,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
 			defer cancel()
