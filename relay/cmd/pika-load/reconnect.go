@@ -48,6 +48,7 @@ type reconnectRep struct {
 	replayed    int // broadcasts replayed after CAUGHT_UP, over all dancers
 	awayPlays   int
 	gotAway     int // dancers that received every play made while they were away
+	caughtShort int // answered CAUGHT_UP yet missing one of those plays: a catch-up that lost a broadcast
 	retries     int
 	failed      map[string]int
 	done        latencies // each dancer: its first dial → the session again
@@ -221,6 +222,8 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 		}
 		if cb.gotAway {
 			rr.gotAway++
+		} else if cb.ans.caughtUp && awayTo > awayFrom {
+			rr.caughtShort++
 		}
 		for _, err := range cb.restErrs {
 			rr.restErrs[errClass(err)]++
@@ -384,6 +387,9 @@ func (rep *report) printRounds(w io.Writer) {
 			fmt.Fprintf(w, " (%.1f KB each)", float64(rr.stateBytes)/float64(rr.viaState)/1024)
 		}
 		fmt.Fprintf(w, "; %d of %d had every play made while away as a NOW_PLAYING", rr.gotAway, rr.back)
+		if rr.caughtShort > 0 {
+			fmt.Fprintf(w, " (warning: %d were CAUGHT_UP without them: broadcasts lost)", rr.caughtShort)
+		}
 		if rr.way == wayFull {
 			fmt.Fprintf(w, " (a SESSION_STATE holds the last one only)")
 			fmt.Fprintf(w, "; GET /state answered for %d (the first answer from its dial): p50 %s  p99 %s  max %s", rr.rest.N, ms(rr.rest.P50), ms(rr.rest.P99), ms(rr.rest.Max))

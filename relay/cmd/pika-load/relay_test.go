@@ -120,7 +120,7 @@ func TestReconnectAgainstRelay(t *testing.T) {
 				}
 				switch rr.way {
 				case wayCatchUp:
-					if rr.viaCaughtUp != cfg.Dancers || rr.replayed < cfg.AwayPlays*cfg.Dancers || rr.gotAway != cfg.Dancers {
+					if rr.viaCaughtUp != cfg.Dancers || rr.replayed < cfg.AwayPlays*cfg.Dancers || rr.gotAway != cfg.Dancers || rr.caughtShort != 0 {
 						t.Errorf("catch-up: %d CAUGHT_UP, %d replayed, %d had the away plays; want every dancer caught up with at least %d each",
 							rr.viaCaughtUp, rr.replayed, rr.gotAway, cfg.AwayPlays)
 					}
