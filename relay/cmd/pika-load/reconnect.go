@@ -49,6 +49,7 @@ type reconnectRep struct {
 	awayPlays   int
 	gotAway     int // dancers that received every play made while they were away
 	caughtShort int // answered CAUGHT_UP yet missing one of those plays: a catch-up that lost a broadcast
+	byRelay     []relayAnswers
 	retries     int
 	failed      map[string]int
 	done        latencies // each dancer: its first dial → the session again
@@ -63,6 +64,9 @@ type reconnectRep struct {
 	toolCPU     time.Duration
 	timerLag    latencies // the machine's contention meanwhile (see timerLag)
 }
+
+// relayAnswers counts one relay's answers in a round (-dancer-urls).
+type relayAnswers struct{ caughtUp, state, short int }
 
 // comeBack is one dancer's reconnect.
 type comeBack struct {
@@ -195,6 +199,9 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 		rr.relayCPU, rr.relayWrote = cpu1-cpu0, wrote1-wrote0
 	}
 
+	if len(r.wsURLs) > 1 {
+		rr.byRelay = make([]relayAnswers, len(r.wsURLs))
+	}
 	var back []*dancer
 	var done, restDone []int32
 	var last time.Time
@@ -220,10 +227,23 @@ func (r *run) reconnectAll(ctx context.Context, sessionID string, dropped []*dan
 			rr.viaState++
 			rr.stateBytes += int64(cb.ans.stateSize)
 		}
+		short := !cb.gotAway && cb.ans.caughtUp && awayTo > awayFrom
 		if cb.gotAway {
 			rr.gotAway++
-		} else if cb.ans.caughtUp && awayTo > awayFrom {
+		} else if short {
 			rr.caughtShort++
+		}
+		if rr.byRelay != nil {
+			ra := &rr.byRelay[cb.d.relay%len(rr.byRelay)]
+			switch {
+			case short:
+				ra.short++
+				ra.caughtUp++
+			case cb.ans.caughtUp:
+				ra.caughtUp++
+			default:
+				ra.state++
+			}
 		}
 		for _, err := range cb.restErrs {
 			rr.restErrs[errClass(err)]++
@@ -366,8 +386,12 @@ func (rep *report) printRounds(w io.Writer) {
 		return
 	}
 	c := rep.cfg
-	fmt.Fprintf(w, "mass reconnect: every dancer's socket reset at once (no close frame), %d plays while they were away (%s), all back at random moments within %s, failures retried with the pages' backoff for up to %s:\n",
-		c.AwayPlays, c.Away, c.ReconnectWindow, c.GiveUp)
+	plays := "plays"
+	if c.AwayPlays == 1 {
+		plays = "play"
+	}
+	fmt.Fprintf(w, "mass reconnect: every dancer's socket reset at once (no close frame), %d %s while they were away (%s), all back at random moments within %s, failures retried with the pages' backoff for up to %s:\n",
+		c.AwayPlays, plays, c.Away, c.ReconnectWindow, c.GiveUp)
 	sums := map[way]*reconnectRep{}
 	for _, rr := range rep.rounds {
 		fmt.Fprintf(w, "reconnect %s: %d of %d back, the last %.2f s after the window opened; each from its dial: p50 %s  p99 %s  max %s; ",
@@ -397,6 +421,13 @@ func (rep *report) printRounds(w io.Writer) {
 		fmt.Fprintf(w, "; %d retries\n", rr.retries)
 		fmt.Fprintf(w, "  meanwhile: load tool CPU %.2f s; a 10 ms timer in the load tool ran late by p50 %s, p99 %s, max %s\n",
 			rr.toolCPU.Seconds(), ms(rr.timerLag.P50), ms(rr.timerLag.P99), ms(rr.timerLag.Max))
+		if rr.byRelay != nil {
+			fmt.Fprint(w, "  by relay:")
+			for i, ra := range rr.byRelay {
+				fmt.Fprintf(w, " %d: %d CAUGHT_UP (%d without the plays made while away), %d SESSION_STATE;", i+1, ra.caughtUp, ra.short, ra.state)
+			}
+			fmt.Fprintln(w)
+		}
 		printCounts(w, "  reconnect failed", rr.failed)
 		printCounts(w, "  GET /state failed", rr.restErrs)
 		if s := sums[rr.way]; s == nil || rr.back > s.back {

@@ -210,3 +210,51 @@ func TestLoadAcrossRelays(t *testing.T) {
 		t.Errorf("dropped %d, errors %v", rep.dropped, rep.errors)
 	}
 }
+
+// A mass reconnect over three relays: every dancer comes back to its own
+// relay and each relay's answers add up to its dancers. (Whether those
+// answers are CAUGHT_UP is the relays' business: see README, several
+// relays.)
+func TestReconnectAcrossRelays(t *testing.T) {
+	n := natstest.Start(t)
+	r1 := relaytest.Start(t, relaytest.WithNATS(n.ClientURL()))
+	r2, r3 := r1.StartPeer(t), r1.StartPeer(t)
+	cfg := config{
+		URL: r1.URL, DancerURLs: []string{r1.URL, r2.URL, r3.URL}, Dancers: 15, LikesPerSec: 15,
+		Duration: 2 * time.Second, PlayEvery: time.Second, ConnectRate: 200, Timeout: 2 * time.Minute,
+		EndSession: true, RelayPID: -1, RelayPIDs: []int{os.Getpid(), os.Getpid(), os.Getpid()},
+		Reconnect: []way{wayCatchUp, wayFull}, ReconnectWindow: 300 * time.Millisecond, Away: 300 * time.Millisecond,
+		AwayPlays: 1, Warm: time.Second, GiveUp: time.Minute,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	rep, err := execute(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	var out bytes.Buffer
+	rep.print(&out)
+	t.Log(out.String())
+	for _, rr := range rep.rounds {
+		if rr.back != cfg.Dancers || len(rr.byRelay) != 3 {
+			t.Fatalf("%s: %d of %d back, %d relays counted", rr.way, rr.back, cfg.Dancers, len(rr.byRelay))
+		}
+		caught, state := 0, 0
+		for i, ra := range rr.byRelay {
+			if ra.caughtUp+ra.state != cfg.Dancers/3 || ra.short > ra.caughtUp {
+				t.Errorf("%s, relay %d: %+v for %d dancers", rr.way, i+1, ra, cfg.Dancers/3)
+			}
+			caught += ra.caughtUp
+			state += ra.state
+		}
+		if caught != rr.viaCaughtUp || state != rr.viaState {
+			t.Errorf("%s: by relay %d CAUGHT_UP and %d SESSION_STATE, in all %d and %d", rr.way, caught, state, rr.viaCaughtUp, rr.viaState)
+		}
+		if rr.way == wayFull && (rr.viaState != cfg.Dancers || rr.rest.N != cfg.Dancers) {
+			t.Errorf("full refetch: %d SESSION_STATE, %d GET /state answered", rr.viaState, rr.rest.N)
+		}
+	}
+	if !strings.Contains(out.String(), "by relay: 1: ") {
+		t.Error("report lacks the answers by relay")
+	}
+}
