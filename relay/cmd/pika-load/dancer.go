@@ -53,6 +53,7 @@ type dancer struct {
 	errorFrames    atomic.Uint64
 	ended          bool
 	readErr        error
+	lost           bool // the read loop ended before the tool closed the socket: the relay dropped it
 	fr             *frameReader
 }
 
@@ -228,7 +229,7 @@ func (r *run) subscribe(ctx context.Context, d *dancer, sessionID string, fromSe
 	_ = conn.SetReadDeadline(time.Time{})
 	_ = conn.SetWriteDeadline(time.Time{})
 	d.done = make(chan struct{})
-	d.readErr = nil
+	d.readErr, d.lost = nil, false
 	d.open.Store(true)
 	go r.readLoop(d)
 	return ans, nil
@@ -267,16 +268,15 @@ func (r *run) readLoop(d *dancer) {
 	defer d.open.Store(false)
 	for {
 		_, rd, err := d.conn.NextReader()
-		if err != nil {
-			d.readErr = err
-			return
+		if err == nil {
+			var head, tail []byte
+			if head, tail, _, err = d.fr.read(rd); err == nil {
+				r.handle(d, head, tail)
+				continue
+			}
 		}
-		head, tail, _, err := d.fr.read(rd)
-		if err != nil {
-			d.readErr = err
-			return
-		}
-		r.handle(d, head, tail)
+		d.readErr, d.lost = err, !r.stopping.Load()
+		return
 	}
 }
 

@@ -702,7 +702,7 @@ func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 				rep.missed++
 			}
 		}
-		if dn.readErr != nil && !r.stopping.Load() {
+		if dn.lost {
 			rep.dropped++
 		}
 	}
