@@ -135,7 +135,7 @@ func (r *run) connectDancer(ctx context.Context, sessionID string, relay, plays 
 		d.latency[i] = -1
 	}
 	d.liked.Store(-1)
-	if _, err := r.subscribe(ctx, d, sessionID, false, nil); err != nil {
+	if _, err := r.subscribe(ctx, d, sessionID, false, nil, 0, time.Time{}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -152,10 +152,14 @@ type answer struct {
 // when fromSeq is set and d has one) and reads until d has the session:
 // a SESSION_STATE, or a CAUGHT_UP and every broadcast it announced. Then
 // it starts d's read loop. afterSend, if set, runs once the SUBSCRIBE is
-// written.
-func (r *run) subscribe(ctx context.Context, d *dancer, sessionID string, fromSeq bool, afterSend func()) (answer, error) {
+// written. The handshake may take handshake, the answer may come until
+// answerBy (zero: both within 20 s).
+func (r *run) subscribe(ctx context.Context, d *dancer, sessionID string, fromSeq bool, afterSend func(), handshake time.Duration, answerBy time.Time) (answer, error) {
 	var ans answer
-	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	if handshake == 0 {
+		handshake = 20 * time.Second
+	}
+	dctx, cancel := context.WithTimeout(ctx, handshake)
 	defer cancel()
 	conn, resp, err := r.dialer.DialContext(dctx, r.wsURLs[d.relay%len(r.wsURLs)], r.header())
 	if err != nil {
@@ -177,6 +181,9 @@ func (r *run) subscribe(ctx context.Context, d *dancer, sessionID string, fromSe
 		sub.Epoch, sub.Seq = d.epoch, d.seq
 	}
 	deadline, _ := dctx.Deadline()
+	if !answerBy.IsZero() {
+		deadline = answerBy
+	}
 	_ = conn.SetWriteDeadline(deadline)
 	_ = conn.SetReadDeadline(deadline)
 	if err := conn.WriteMessage(websocket.TextMessage, protocol.Encode(protocol.TypeSubscribe, "s", sub)); err != nil {

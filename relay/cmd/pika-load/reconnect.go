@@ -295,7 +295,10 @@ func (r *run) comeBack(ctx context.Context, sessionID string, old *dancer, w way
 		}()
 	}
 	for attempt := 0; ; attempt++ {
-		cb.ans, cb.err = r.subscribe(ctx, d, sessionID, w == wayCatchUp, afterSend)
+		// As the page: a handshake that hangs is given up after 10 s
+		// (ws.js CONNECT_TIMEOUT_MS); an open socket waits for its
+		// answer as long as it stays open.
+		cb.ans, cb.err = r.subscribe(ctx, d, sessionID, w == wayCatchUp, afterSend, 10*time.Second, giveUp)
 		if cb.err == nil || ctx.Err() != nil {
 			break
 		}
