@@ -100,7 +100,7 @@ type dj struct {
 func (r *run) connectDJ(ctx context.Context, token string) (*dj, error) {
 	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	conn, resp, err := r.dialer.DialContext(dctx, r.wsURL, r.header())
+	conn, resp, err := r.djDialer.DialContext(dctx, r.wsURL, r.header())
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("DJ dial %s: HTTP %d: %w", r.wsURL, resp.StatusCode, err)
@@ -268,4 +268,65 @@ func (d *dj) countedLikes() (total, frames int) {
 		total += c
 	}
 	return total, d.likeFrames
+}
+
+// waitPlayAcks waits until plays from…to-1 are acknowledged (stored and
+// handed to the fan-out), at most limit.
+func (d *dj) waitPlayAcks(ctx context.Context, from, to int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		acks := d.playAckLatencies()
+		all := true
+		for seq := from; seq < to && seq < len(acks); seq++ {
+			all = all && acks[seq] >= 0
+		}
+		if all {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// earlierTitle is the title of the tracks played before the dancers
+// connect (-prior-plays); they are no play of the measured ones.
+const earlierTitle = "pika-load earlier track "
+
+// playEarlier plays n tracks at 20 a second (under the relay's limit of
+// the DJ's frames) and waits until each is acknowledged, so the session
+// has the history of one some hours in.
+func (d *dj) playEarlier(ctx context.Context, n int) error {
+	d.mu.Lock()
+	acks0 := d.acks
+	d.mu.Unlock()
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for i := range n {
+		dur := 200.0 + float64(i%90)
+		frame := protocol.Encode(protocol.TypeNowPlaying, "pp"+strconv.Itoa(i), protocol.NowPlaying{Track: protocol.Track{
+			Artist: "Pika Load Earlier", Title: earlierTitle + strconv.Itoa(i), DurationS: &dur, Key: "C major", Camelot: "8B",
+		}})
+		d.wmu.Lock()
+		_ = d.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		err := d.conn.WriteMessage(websocket.TextMessage, frame)
+		d.wmu.Unlock()
+		if err != nil {
+			return fmt.Errorf("send earlier NOW_PLAYING %d: %w", i, err)
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d.mu.Lock()
+		acked := d.acks - acks0
+		d.mu.Unlock()
+		if acked >= n {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("the relay acknowledged fewer than the %d earlier plays in 30 s", n)
 }

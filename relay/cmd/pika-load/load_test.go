@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/pikadj/pika/shared/protocol"
@@ -196,6 +199,13 @@ func TestParseFlags(t *testing.T) {
 		{"play slower than the run", []string{"-duration", "5s", "-play-every", "10s"}, "-play-every"},
 		{"endless", []string{"-duration", "5h"}, "-duration"},
 		{"stray argument", []string{"now"}, "unexpected"},
+		{"unknown way", []string{"-reconnect", "catchup,sideways"}, "-reconnect"},
+		{"empty way", []string{"-reconnect", "catchup,,full"}, "-reconnect"},
+		{"too many rounds", []string{"-reconnect", strings.Repeat("full,", 10) + "full"}, "-reconnect"},
+		{"more away plays than the relay keeps", []string{"-away-plays", "40"}, "-away-plays"},
+		{"pids without relays", []string{"-relay-pids", "12,13"}, "-relay-pids"},
+		{"a pid that is not one", []string{"-dancer-urls", "http://a,http://b", "-relay-pids", "12,x"}, "-relay-pids"},
+		{"endless history", []string{"-prior-plays", "5000"}, "-prior-plays"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,5 +263,98 @@ pika_fanout_latency_seconds_sum not-a-number
 	}
 	if _, ok := before["pika_dancers_connected"]; ok {
 		t.Error("kept a series that is neither a sum nor a count")
+	}
+}
+
+// A frame's head and tail come out whole whatever its size, and its place
+// among the broadcasts is read from the tail.
+func TestFrameReaderAndPosition(t *testing.T) {
+	bpm := 120.0
+	big := protocol.SessionState{ClientID: "c" + strings.Repeat("A", 40), Epoch: "ep0ch", Seq: 77}
+	for i := range 40 {
+		big.History = append(big.History, protocol.HistoryEntry{Play: protocol.Play{PlayID: "p" + strconv.Itoa(i), Track: protocol.Track{Artist: "A", Title: strings.Repeat("t", i*7)}}})
+	}
+	tests := []struct {
+		name     string
+		frame    []byte
+		epoch    string
+		seq      uint64
+		ok       bool
+		clientID string
+	}{
+		{"broadcast", protocol.EncodeBroadcast(protocol.TypeNowPlaying, protocol.Play{PlayID: "p1", Track: protocol.Track{Title: trackTitle(3), BPM: &bpm}}, "e1", 12), "e1", 12, true, ""},
+		{"first broadcast of an epoch", protocol.EncodeBroadcast(protocol.TypeLikeCount, protocol.LikeCount{PlayID: "p1", Count: 2}, "e2", 1), "e2", 1, true, ""},
+		{"big state", protocol.Encode(protocol.TypeSessionState, "", big), "ep0ch", 77, true, big.ClientID},
+		{"state at seq 0", protocol.Encode(protocol.TypeSessionState, "", protocol.SessionState{Epoch: "e3"}), "e3", 0, true, ""},
+		{"ack", protocol.Encode(protocol.TypeAck, "l1", protocol.Ack{ID: "l1"}), "", 0, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fr := newFrameReader()
+			// Byte by byte too: a socket hands a frame over in pieces.
+			head, tail, size, err := fr.read(iotest.OneByteReader(bytes.NewReader(tt.frame)))
+			if err != nil || size != len(tt.frame) {
+				t.Fatalf("read byte by byte: size %d of %d, %v", size, len(tt.frame), err)
+			}
+			if !bytes.HasPrefix(tt.frame, head) || !bytes.HasSuffix(tt.frame, tail) || len(tail) != min(len(tt.frame), tailLen) {
+				t.Fatalf("byte by byte: head %d bytes, tail %d bytes: not the frame's ends", len(head), len(tail))
+			}
+			head, tail, size, err = fr.read(bytes.NewReader(tt.frame))
+			if err != nil || size != len(tt.frame) {
+				t.Fatalf("read: size %d of %d, %v", size, len(tt.frame), err)
+			}
+			if !bytes.HasPrefix(tt.frame, head) || !bytes.HasSuffix(tt.frame, tail) || len(tail) != min(len(tt.frame), tailLen) {
+				t.Fatalf("head %d bytes, tail %d bytes: not the frame's ends", len(head), len(tail))
+			}
+			epoch, seq, ok := framePosition(tail)
+			if string(epoch) != tt.epoch || seq != tt.seq || ok != tt.ok {
+				t.Errorf("position %q %d %v, want %q %d %v", epoch, seq, ok, tt.epoch, tt.seq, tt.ok)
+			}
+			if tt.clientID != "" && string(stringAfter(tail, clientIDKey)) != tt.clientID {
+				t.Errorf("client id %q, want %q", stringAfter(tail, clientIDKey), tt.clientID)
+			}
+		})
+	}
+}
+
+func TestParseWchar(t *testing.T) {
+	tests := []struct {
+		name    string
+		io      string
+		want    int64
+		wantErr bool
+	}{
+		{"normal", "rchar: 6976\nwchar: 1234567\nsyscr: 10\n", 1234567, false},
+		{"missing", "rchar: 1\n", 0, true},
+		{"garbage", "wchar: lots\n", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseWchar([]byte(tt.io))
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("parseWchar = %d, %v; want %d, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// The pages' backoff (ws.js): 0.5 s doubling, ±25 %, never below 0.5 s
+// nor above 30 s.
+func TestBackoffDelay(t *testing.T) {
+	tests := []struct {
+		attempt int
+		lo, hi  time.Duration
+	}{
+		{0, 500 * time.Millisecond, 625 * time.Millisecond},
+		{1, 750 * time.Millisecond, 1250 * time.Millisecond},
+		{3, 3 * time.Second, 5 * time.Second},
+		{20, 22500 * time.Millisecond, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		for range 50 {
+			if d := backoffDelay(tt.attempt); d < tt.lo || d > tt.hi {
+				t.Fatalf("attempt %d: %v outside [%v, %v]", tt.attempt, d, tt.lo, tt.hi)
+			}
+		}
 	}
 }

@@ -7,6 +7,17 @@
 //
 //	pika-load -url http://127.0.0.1:8080 -dancers 5000 -likes-per-sec 500 -duration 60s
 //
+// With -reconnect catchup,full it then measures a mass reconnect, as when
+// a venue's Wi-Fi drops: every dancer's socket is reset at once, the DJ
+// plays on (-away-plays), and every dancer comes back at a random moment
+// of -reconnect-window, once naming the last broadcast it saw (CAUGHT_UP
+// and the missed broadcasts) and once as pages did before catch-up (a
+// whole SESSION_STATE and GET /api/sessions/:id/state), reporting for
+// each the time until caught up, the relay's CPU and bytes written
+// (/proc/PID/stat and io) and the bytes the dancers received.
+// -dancer-urls spreads the dancers over several relays on one NATS (the
+// DJ stays on -url) and reports each relay's fan-out, likes and memory.
+//
 // Every count and duration is bounded: it connects at most -dancers
 // sockets at -connect-rate, plays for -duration, then ends its session,
 // closes every socket and exits.
@@ -25,6 +36,7 @@ import (
 	"os/signal"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +61,19 @@ type config struct {
 	Timeout     time.Duration
 	EndSession  bool
 	PerPlay     bool
+	// Several relays: dancers spread over DancerURLs (the DJ stays on
+	// URL), with their relays' processes in RelayPIDs.
+	DancerURLs []string
+	RelayPIDs  []int
+	// Mass reconnect (reconnect.go): the ways the dancers come back
+	// after each drop, in order.
+	Reconnect       []way
+	ReconnectWindow time.Duration
+	Away            time.Duration
+	AwayPlays       int
+	Warm            time.Duration
+	GiveUp          time.Duration
+	PriorPlays      int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -70,8 +95,44 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.Timeout, "timeout", 0, "hard limit for the whole run (default: connect time + duration + 2m)")
 	fs.BoolVar(&c.EndSession, "end-session", true, "end the session when done")
 	fs.BoolVar(&c.PerPlay, "per-play", false, "also print each play's ACK and delivery spread")
+	dancerURLs := fs.String("dancer-urls", "", "comma-separated relay URLs to spread the dancers over, in turn (several relays on one NATS; the DJ stays on -url); default: -url")
+	relayPIDs := fs.String("relay-pids", "", "comma-separated processes of the -dancer-urls relays, in the same order, to read their memory and CPU from")
+	reconnect := fs.String("reconnect", "", "after playing, drop every dancer's socket at once and have them all come back, once per way listed (comma-separated, at most 10): catchup (SUBSCRIBE naming the last broadcast seen) or full (SUBSCRIBE without, plus GET /api/sessions/:id/state, as pages did before catch-up)")
+	fs.DurationVar(&c.ReconnectWindow, "reconnect-window", 2*time.Second, "dancers come back at random moments within this window after the drop")
+	fs.DurationVar(&c.Away, "away", 3*time.Second, "how long the dancers stay away before the window opens; the DJ plays -away-plays tracks meanwhile")
+	fs.IntVar(&c.AwayPlays, "away-plays", 2, "NOW_PLAYING sent while the dancers are away: something to catch up")
+	fs.IntVar(&c.PriorPlays, "prior-plays", 0, "tracks the DJ plays before the dancers connect, as in a session some hours in: the history every SESSION_STATE and GET /state carries (the relay sends the newest 50)")
+	fs.DurationVar(&c.GiveUp, "give-up", time.Minute, "a dancer still not back this long after its first reconnect attempt counts as lost (pages retry for ever, 0.5 s doubling up to 30 s)")
+	fs.DurationVar(&c.Warm, "warm", 3*time.Second, "before each drop after the first: a play and likes for this long")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	var err error
+	if c.DancerURLs, err = splitList(*dancerURLs); err != nil {
+		return c, fmt.Errorf("-dancer-urls: %w", err)
+	}
+	pids, err := splitList(*relayPIDs)
+	if err != nil {
+		return c, fmt.Errorf("-relay-pids: %w", err)
+	}
+	for _, p := range pids {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("-relay-pids: %q is not a process id", p)
+		}
+		c.RelayPIDs = append(c.RelayPIDs, n)
+	}
+	ways, err := splitList(*reconnect)
+	if err != nil {
+		return c, fmt.Errorf("-reconnect: %w", err)
+	}
+	for _, w := range ways {
+		switch way(w) {
+		case wayCatchUp, wayFull:
+			c.Reconnect = append(c.Reconnect, way(w))
+		default:
+			return c, fmt.Errorf("-reconnect: %q is neither catchup nor full", w)
+		}
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -98,12 +159,49 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, errors.New("-relay-pid must be a process id, 0 to find it or -1 for none")
 	case c.Timeout < 0:
 		return c, errors.New("-timeout must not be negative")
+	case len(c.DancerURLs) > 16:
+		return c, errors.New("-dancer-urls takes at most 16 relays")
+	case len(c.RelayPIDs) > 0 && len(c.RelayPIDs) != max(len(c.DancerURLs), 1):
+		return c, errors.New("-relay-pids needs one process per -dancer-urls relay")
+	case len(c.Reconnect) > 10:
+		return c, errors.New("-reconnect takes at most 10 rounds")
+	case c.ReconnectWindow < 0 || c.ReconnectWindow > time.Minute:
+		return c, errors.New("-reconnect-window must be between 0 and 1m")
+	case c.Away < 0 || c.Away > time.Minute:
+		return c, errors.New("-away must be between 0 and 1m")
+	case c.AwayPlays < 0 || c.AwayPlays > 20:
+		return c, errors.New("-away-plays must be between 0 and 20 (the relay keeps the last 48 broadcasts for catching up)")
+	case c.PriorPlays < 0 || c.PriorPlays > 500:
+		return c, errors.New("-prior-plays must be between 0 and 500")
+	case c.GiveUp < time.Second || c.GiveUp > 10*time.Minute:
+		return c, errors.New("-give-up must be between 1s and 10m")
+	case c.Warm < 0 || c.Warm > time.Minute:
+		return c, errors.New("-warm must be between 0 and 1m")
 	}
 	if c.Timeout == 0 {
 		connect := time.Duration(float64(c.Dancers)/c.ConnectRate*float64(time.Second)) + 30*time.Second
 		c.Timeout = connect + c.Duration + 2*time.Minute
+		// Each round: warm, away, the window, stragglers' retries and the
+		// counters settling.
+		c.Timeout += time.Duration(len(c.Reconnect)) * (c.Warm + c.Away + c.ReconnectWindow + c.GiveUp + 30*time.Second)
 	}
 	return c, nil
+}
+
+// splitList splits a comma-separated flag value; empty items are refused.
+func splitList(v string) ([]string, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			return nil, errors.New("empty item in the list")
+		}
+		out = append(out, item)
+	}
+	return out, nil
 }
 
 // endpoints derives the socket URL and the REST base URL from -url.
@@ -198,6 +296,9 @@ type report struct {
 	relayWrites  int
 	toolCPU      time.Duration
 	loadAvg      string
+	relays       []relayStat     // with -dancer-urls: each relay's share
+	otherRelays  latencies       // fan-out to dancers not on the DJ's relay
+	rounds       []*reconnectRep // with -reconnect
 }
 
 // execute runs the whole load test; the report holds whatever was
@@ -208,9 +309,31 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 		return nil, err
 	}
 	rep := &report{cfg: cfg, wsURL: wsURL, connectErrs: map[string]int{}, dropReasons: map[string]int{}}
-	rep.fileLimit, err = raiseFileLimit(uint64(cfg.Dancers) + 256)
+	sockets := uint64(cfg.Dancers) + 256
+	if len(cfg.Reconnect) > 0 {
+		sockets += uint64(cfg.Dancers) // a full refetch's HTTP connection beside each socket
+	}
+	rep.fileLimit, err = raiseFileLimit(sockets)
 	if err != nil {
 		return rep, err
+	}
+	wsURLs, baseURLs := []string{wsURL}, []string{baseURL}
+	if len(cfg.DancerURLs) > 0 {
+		wsURLs, baseURLs = nil, nil
+		for i, u := range cfg.DancerURLs {
+			ws, b, h, err := endpoints(u)
+			if err != nil {
+				return rep, fmt.Errorf("-dancer-urls: %w", err)
+			}
+			if cfg.SourceIPs > 0 && !isLoopback(h) {
+				return rep, errors.New("-source-ips needs loopback relay URLs")
+			}
+			wsURLs, baseURLs = append(wsURLs, ws), append(baseURLs, b)
+			rep.relays = append(rep.relays, relayStat{url: ws})
+			if i < len(cfg.RelayPIDs) {
+				rep.relays[i].pid = cfg.RelayPIDs[i]
+			}
+		}
 	}
 
 	var sourceIPs []net.IP
@@ -238,14 +361,19 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 	}
 
 	plays := int(cfg.Duration/cfg.PlayEvery) + 2
+	// Slots for the plays of the reconnect rounds come after these.
+	slots := plays + len(cfg.Reconnect)*(1+cfg.AwayPlays)
 	r := &run{
-		cfg:    cfg,
-		wsURL:  wsURL,
-		dialer: newDialer(cfg, sourceIPs),
-		base:   time.Now(),
-		sendAt: make([]atomic.Int64, plays),
-		errors: map[string]int{},
+		cfg:      cfg,
+		wsURL:    wsURL,
+		wsURLs:   wsURLs,
+		baseURLs: baseURLs,
+		djDialer: newDialer(sourceIPs, nil),
+		base:     time.Now(),
+		sendAt:   make([]atomic.Int64, slots),
+		errors:   map[string]int{},
 	}
+	r.dialer = newDialer(sourceIPs, &r.wireIn)
 	defer func() { rep.errors = r.errors }()
 
 	token := cfg.Token
@@ -261,6 +389,12 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 	}
 	defer theDJ.close()
 	log.Info("session registered", "session", theDJ.sessionID)
+	if cfg.PriorPlays > 0 {
+		log.Info("playing the session's earlier tracks", "plays", cfg.PriorPlays)
+		if err := theDJ.playEarlier(ctx, cfg.PriorPlays); err != nil {
+			return rep, err
+		}
+	}
 
 	if rep.relayPID > 0 {
 		if rep.rssBefore, err = readRSS("/proc", rep.relayPID); err != nil {
@@ -269,8 +403,10 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 		}
 	}
 
+	rep.readRelays(false)
+
 	// Connect the dancers at a bounded rate with a pool of dialers.
-	dancers, err := r.connectAll(ctx, theDJ.sessionID, plays, rep, log)
+	dancers, err := r.connectAll(ctx, theDJ.sessionID, slots, rep, log)
 	defer func() {
 		r.stopping.Store(true)
 		closeAll(dancers)
@@ -291,12 +427,14 @@ func execute(ctx context.Context, cfg config, log *slog.Logger) (*report, error)
 			rep.memNote = err.Error()
 		}
 	}
+	rep.readRelays(true)
 
 	// Play tracks while the dancers like them.
 	var cpu0 time.Duration
 	if rep.relayPID > 0 {
 		cpu0, _ = readCPU("/proc", rep.relayPID)
 	}
+	rep.readRelayCPU(false)
 	tool0 := processCPU()
 	m0, m0err := scrapeMetrics(ctx, baseURL)
 	log.Info("playing", "duration", cfg.Duration, "every", cfg.PlayEvery, "likesPerSec", cfg.LikesPerSec)
@@ -349,6 +487,7 @@ playing:
 			rep.relayCPU = cpu1 - cpu0
 		}
 	}
+	rep.readRelayCPU(true)
 	rep.toolCPU = processCPU() - tool0
 	if m0err == nil {
 		if m1, err := scrapeMetrics(ctx, baseURL); err == nil {
@@ -360,6 +499,22 @@ playing:
 
 	// Stop the counters before reading them.
 	r.stopping.Store(true)
+	if len(cfg.Reconnect) > 0 {
+		// The first drop ends the playing phase: its figures are read
+		// once every read loop has ended, then the rounds begin.
+		dropAll(dancers)
+		rep.collect(r, dancers, theDJ)
+		dancers, err = r.reconnectRounds(ctx, theDJ, dancers, baseURL, sourceIPs, rep, log)
+		if err != nil {
+			return rep, err
+		}
+		if cfg.EndSession {
+			theDJ.endSession()
+		}
+		closeAll(dancers)
+		dancers = nil
+		return rep, nil
+	}
 	if cfg.EndSession {
 		theDJ.endSession()
 	}
@@ -418,7 +573,7 @@ func (r *run) connectAll(ctx context.Context, sessionID string, plays int, rep *
 	cfg := r.cfg
 	log.Info("connecting dancers", "dancers", cfg.Dancers, "perSecond", cfg.ConnectRate)
 	start := time.Now()
-	jobs := make(chan struct{})
+	jobs := make(chan int) // dancer number: dancer n goes to relay n%len(wsURLs)
 	var (
 		mu      sync.Mutex
 		dancers = make([]*dancer, 0, cfg.Dancers)
@@ -428,8 +583,8 @@ func (r *run) connectAll(ctx context.Context, sessionID string, plays int, rep *
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range jobs {
-				d, err := r.connectDancer(ctx, sessionID, plays)
+			for n := range jobs {
+				d, err := r.connectDancer(ctx, sessionID, n%len(r.wsURLs), plays)
 				mu.Lock()
 				if err != nil {
 					rep.connectErrs[errClass(err)]++
@@ -457,7 +612,7 @@ feed:
 			send, skipped := p.due(now)
 			for range min(send+skipped, cfg.Dancers-issued) {
 				select {
-				case jobs <- struct{}{}:
+				case jobs <- issued:
 					issued++
 				case <-ctx.Done():
 					break feed
@@ -547,13 +702,14 @@ func (rep *report) collect(r *run, dancers []*dancer, d *dj) {
 				rep.missed++
 			}
 		}
-		if dn.readErr != nil && !r.stopping.Load() {
+		if dn.lost {
 			rep.dropped++
 		}
 	}
 	rep.deliveries = len(samples)
 	rep.fanout = summarise(samples)
 	rep.likesCounted, rep.likeCountMsg = d.countedLikes()
+	rep.collectRelays(dancers)
 
 }
 
@@ -565,6 +721,8 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintf(w, "connections: %d of %d dancers connected in %s (+1 DJ)\n", rep.connected, c.Dancers, rep.connectTime.Round(time.Millisecond))
 	printCounts(w, "  connect error", rep.connectErrs)
 	switch {
+	case len(rep.relays) > 0:
+		rep.printRelayMemory(w)
 	case rep.rssBefore > 0 && rep.rssAfter > 0 && rep.connected > 0:
 		perConn := float64(rep.rssAfter-rep.rssBefore) / float64(rep.connected) / 1024
 		fmt.Fprintf(w, "relay memory (pid %d, VmRSS): %.1f MB before, %.1f MB with %d connected: %.1f KB per connection\n",
@@ -600,9 +758,9 @@ func (rep *report) print(w io.Writer) {
 			rep.likes.writeErrors.Load(), rep.likes.queueFull.Load(), rep.likes.behind.Load(), rep.likes.allLiked.Load(), rep.likes.noPlay.Load())
 	}
 	fmt.Fprintf(w, "frames received by dancers: %d (%.0f/s)\n", rep.framesIn, float64(rep.framesIn)/secs)
-	if rep.relayCPU > 0 {
+	if cpu := rep.relaysCPU(); cpu > 0 {
 		fmt.Fprintf(w, "CPU while playing: relay %.0f%%, load tool %.0f%% (100%% = one core)\n",
-			100*rep.relayCPU.Seconds()/secs, 100*rep.toolCPU.Seconds()/secs)
+			100*cpu.Seconds()/secs, 100*rep.toolCPU.Seconds()/secs)
 	}
 	if rep.dbCommits > 0 || rep.relayWrites > 0 {
 		fmt.Fprintf(w, "relay's own view (/metrics, while playing): %d database commits, mean %s; %d broadcast writes, mean %s from broadcast to socket\n",
@@ -615,7 +773,9 @@ func (rep *report) print(w io.Writer) {
 			fmt.Fprintln(w, "  warning: this machine was busy with other work; the latencies above include that wait")
 		}
 	}
+	rep.printRelays(w)
 	fmt.Fprintf(w, "dancers dropped by the relay: %d\n", rep.dropped)
+	rep.printRounds(w)
 	printCounts(w, "error", rep.errors)
 }
 

@@ -161,3 +161,30 @@ func loadAverage() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// readWritten returns how many bytes a process has handed to write and
+// send calls so far (wchar of /proc/PID/io): sockets, files and logs.
+func readWritten(procRoot string, pid int) (int64, error) {
+	data, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "io"))
+	if err != nil {
+		return 0, fmt.Errorf("read relay I/O counters: %w", err)
+	}
+	return parseWchar(data)
+}
+
+// parseWchar finds the "wchar: 1234" line of a /proc io file.
+func parseWchar(io []byte) (int64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(io))
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "wchar:")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("unexpected wchar value %q", rest)
+		}
+		return n, nil
+	}
+	return 0, errors.New("no wchar line in /proc io")
+}
