@@ -136,6 +136,8 @@ func (c *conn) asDancer() *protocol.Error {
 }
 
 func (c *conn) register(ctx context.Context, id string, p *protocol.RegisterSession) {
+	c.answering()
+	defer c.answered()
 	if c.dancer != nil {
 		c.fail(id, wsIsDancers)
 		return
@@ -217,6 +219,8 @@ func (c *conn) subscribeStage(ctx context.Context, id string, p *protocol.Subscr
 }
 
 func (c *conn) subscribe(ctx context.Context, id string, p *protocol.Subscribe) {
+	c.answering()
+	defer c.answered()
 	if c.dj != nil {
 		c.fail(id, wsIsDJs)
 		return

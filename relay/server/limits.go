@@ -135,6 +135,22 @@ func (c *conn) greeted() {
 	}
 }
 
+// answering pauses the guard while a SUBSCRIBE or REGISTER_SESSION is
+// answered: under a stampede of reconnects the answer may take longer
+// than the guard, and closing the socket then only makes the page retry.
+// answered resumes it, with a whole timeout, when that hello failed.
+func (c *conn) answering() {
+	if !c.hello.done.Load() && c.hello.timer != nil {
+		c.hello.timer.Stop()
+	}
+}
+
+func (c *conn) answered() {
+	if !c.hello.done.Load() && c.hello.timer != nil {
+		c.hello.timer.Reset(c.s.cfg.Limits.HelloTimeout)
+	}
+}
+
 func (c *conn) stopHelloGuard() {
 	if c.hello.timer != nil {
 		c.hello.timer.Stop()
