@@ -25,13 +25,15 @@ func (r *Room) scheduleFlush() {
 	r.flushTimer = time.AfterFunc(r.coalesceWindow(), r.flush)
 }
 
-// coalesceWindow grows with the audience: each counter broadcast costs one
-// write per listener (and one read on each phone), so a big room gets
+// coalesceWindow grows with the audience (on every relay): each counter
+// broadcast costs one write per listener (and one read on each phone), so a big room gets
 // fewer, fuller updates, at most five times the base window (1 s), and
 // keeps its CPU for NOW_PLAYING; r.mu is held.
 func (r *Room) coalesceWindow() time.Duration {
 	base := r.m.cfg.Coalesce
-	n := len(r.listeners)
+	// With other relays the room's own dancers are a share of them: the
+	// last count is of all.
+	n := max(len(r.listeners), r.lastListeners)
 	if n <= 1000 {
 		return base
 	}
