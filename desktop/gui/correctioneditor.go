@@ -40,7 +40,7 @@ func newCorrectionEditor(g *gui) *correctionEditor {
 	e.bpm = widget.NewEntry()
 	e.bpm.SetPlaceHolder("BPM")
 	e.key = widget.NewEntry()
-	e.key.SetPlaceHolder("8A or A minor")
+	e.key.SetPlaceHolder(T("correct.key.placeholder"))
 	e.save = widget.NewButton(T("correct.save"), e.saveTyped)
 	e.reset = widget.NewButton(T("correct.reset"), e.clear)
 	row := []fyne.CanvasObject{widget.NewLabel("BPM"), sized(e.bpm, 80)}
@@ -87,10 +87,10 @@ func (e *correctionEditor) Set(t library.Track, ok bool) {
 func correctionAbout(t library.Track) string {
 	var from []string
 	if t.ManualBPM > 0 || t.ManualKey != "" {
-		from = append(from, "corrected by hand")
+		from = append(from, T("correct.byHand"))
 	}
 	if a := t.Analysis; a != nil {
-		from = append(from, fmt.Sprintf("analysed %s BPM %s", bpmText(a.BPM), a.Camelot))
+		from = append(from, strings.TrimSpace(T("correct.analysed", "BPM", bpmText(a.BPM), "Key", a.Camelot)))
 	}
 	s := "“" + displayTitle(t) + "”"
 	if len(from) > 0 {

@@ -114,12 +114,12 @@ func newLivePane(g *gui) *livePane {
 	p := &livePane{g: g}
 	labels := make([]string, len(liveSources))
 	for i, s := range liveSources {
-		labels[i] = s.Label
+		labels[i] = sourceLabel(s.Name)
 	}
 	p.location = widget.NewEntry()
 	p.source = widget.NewSelect(labels, func(string) {
 		s := liveSources[p.source.SelectedIndex()]
-		p.location.SetPlaceHolder(s.Hint)
+		p.location.SetPlaceHolder(sourceHint(s.Name))
 		if s.NoLocation {
 			p.location.Disable()
 		} else {
@@ -349,7 +349,7 @@ func (p *livePane) setPIN() {
 		}
 		p.newPIN.SetText("")
 		p.pin.SetText(pin)
-		p.info.SetText("PIN changed to " + pin + ". Dancers already in stay in; new ones need the new PIN.")
+		p.info.SetText(T("live.pinChanged", "PIN", pin))
 		p.g.syncLive()
 	})
 }
