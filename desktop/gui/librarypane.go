@@ -327,8 +327,8 @@ func (p *libraryPane) refresh() {
 			p.total = counts.Total
 			p.showEmpty()
 			p.g.check.refresh()
-			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
-				len(tracks), counts.Total, counts.Analysed, counts.Pending, counts.Failed, counts.Missing))
+			p.summary.SetText(T("library.counts", "Shown", len(tracks), "Total", counts.Total, "Analysed", counts.Analysed,
+				"Waiting", counts.Pending, "Failed", counts.Failed, "Missing", counts.Missing))
 			p.updateSend()
 		}
 		if p.dirty {
