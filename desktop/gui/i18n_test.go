@@ -424,3 +424,26 @@ func TestSourceStatusAndLibraryInEachLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestRoomTextInEachLanguage: the assistant's reading of the room's tempo
+// votes, as the Live pane shows it.
+func TestRoomTextInEachLanguage(t *testing.T) {
+	t.Cleanup(func() { useLanguage("en") })
+	for _, tc := range []struct {
+		lang  string
+		shift float64
+		want  string
+	}{
+		{"en", -4, "The room says slower: −4 BPM"},
+		{"en", 0, ""},
+		{"pl", 3, "Sala mówi: szybciej, +3 BPM"},
+		{"de", -2, "Der Saal sagt: langsamer, −2 BPM"},
+		{"fr", 5, "La salle dit\u00a0: plus rapide, +5 BPM"},
+		{"es", -6, "La sala pide más lento: −6 BPM"},
+	} {
+		useLanguage(tc.lang)
+		if got := roomText(tc.shift); got != tc.want {
+			t.Errorf("%s, %g: %q, want %q", tc.lang, tc.shift, got, tc.want)
+		}
+	}
+}
