@@ -105,7 +105,7 @@ func newLibraryPane(g *gui) *libraryPane {
 
 	add := container.NewBorder(nil, nil, nil, container.NewHBox(p.browse, p.browseDB, p.addBtn, p.rescan), p.path)
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, sized(p.key, 190)), p.search)
 	top := container.NewVBox(heading(T("pane.library")), add, p.message, p.errLabel, filters, p.filterErr)
 	bottom := container.NewBorder(container.NewVBox(p.played, p.correct.content), nil, nil, p.sendBtn, p.summary)
 	p.addMusic = widget.NewButtonWithIcon(T("library.addMusic"), theme.FolderOpenIcon(), p.pickFolder)
