@@ -373,6 +373,11 @@ func TestSourceStatusAndLibraryInEachLanguage(t *testing.T) {
 			h := newHarnessIn(t, core.Config{}, tc.lang)
 			h.show(paneLive)
 			st := h.g.live.srcStatus
+			var name string
+			h.ui(func() { name = h.g.live.name.Text })
+			if want := map[string]string{"de": "Das Set heute Abend", "pl": "Dzisiejszy set"}[tc.lang]; name != want {
+				t.Errorf("session name %q, want the default in the language, %q", name, want)
+			}
 			var line, save, hint string
 			var keyBox bool
 			h.ui(func() {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/nowplaying"
+	"github.com/pikadj/pika/desktop/settings"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -244,7 +245,13 @@ func (p *livePane) loadDefaults() {
 	p.source.SetSelectedIndex(i)
 	p.location.SetText(path)
 	if p.name.Text == "" {
-		p.name.SetText(s.SessionName)
+		name := s.SessionName
+		if name == settings.Defaults().SessionName {
+			// The default, named in English in the settings: the
+			// dancers read it, so in the DJ's language.
+			name = T("live.defaultName")
+		}
+		p.name.SetText(name)
 	}
 	p.stage.load()
 }
