@@ -95,7 +95,7 @@ func (p *analysisPane) show(pr library.Progress) {
 		p.meter.Set(float64(pr.Done), fmt.Sprintf("%d / %d", pr.Done, pr.Total))
 	} else {
 		p.bar.Max = 1
-		p.meter.Set(0, "nothing to analyse")
+		p.meter.Set(0, T("analysis.nothing"))
 	}
 	if len(pr.Current) == 0 {
 		p.current.SetText("–")

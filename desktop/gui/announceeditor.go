@@ -41,7 +41,7 @@ func newAnnounceEditor(onPush func(protocol.Announce) error) *announceEditor {
 	e := &announceEditor{onPush: onPush}
 	e.text = widget.NewMultiLineEntry()
 	e.text.Wrapping = fyne.TextWrapWord
-	e.text.SetPlaceHolder("e.g. Last dance at 2 am · Water is free at the bar")
+	e.text.SetPlaceHolder(T("announce.text.placeholder"))
 	e.text.SetMinRowsVisible(3)
 	e.counter = widget.NewLabel(counterText(0))
 	e.counter.Alignment = fyne.TextAlignTrailing

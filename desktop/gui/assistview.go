@@ -111,7 +111,7 @@ func (v *assistView) ask() {
 }
 
 func (v *assistView) draw() {
-	v.room.SetText(capitalise(v.result.Room.Text()))
+	v.room.SetText(roomText(v.result.Room.Shift))
 	var lines []string
 	for i, s := range v.result.Suggestions {
 		if i == maxShownSuggestions {
@@ -167,4 +167,16 @@ func (v *assistView) exportTo(session, path string, w io.WriteCloser) {
 		v.errLabel.SetText("")
 		v.g.live.info.SetText(TN("assist.exported", n, "Path", path))
 	})
+}
+
+// roomText is assistant.Room.Text in the window's language: which way the
+// dancers' tempo votes lean, by how many BPM ("" when they do not).
+func roomText(shift float64) string {
+	switch {
+	case shift < 0:
+		return T("assist.room.slower", "BPM", decimal(-shift, 0))
+	case shift > 0:
+		return T("assist.room.faster", "BPM", decimal(shift, 0))
+	}
+	return ""
 }

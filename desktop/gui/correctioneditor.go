@@ -41,7 +41,7 @@ func newCorrectionEditor(g *gui) *correctionEditor {
 	e.bpm = widget.NewEntry()
 	e.bpm.SetPlaceHolder("BPM")
 	e.key = widget.NewEntry()
-	e.key.SetPlaceHolder("8A or A minor")
+	e.key.SetPlaceHolder(T("correct.key.placeholder"))
 	e.save = widget.NewButton(T("correct.save"), e.saveTyped)
 	e.reset = widget.NewButton(T("correct.reset"), e.clear)
 	row := []fyne.CanvasObject{widget.NewLabel("BPM"), sized(e.bpm, 80)}
@@ -88,12 +88,12 @@ func (e *correctionEditor) Set(t library.Track, ok bool) {
 func correctionAbout(t library.Track) string {
 	var from []string
 	if t.ManualBPM > 0 || t.ManualKey != "" {
-		from = append(from, "corrected by hand")
+		from = append(from, T("correct.byHand"))
 	}
 	if a := t.Analysis; a != nil {
 		from = append(from, analysedText(a))
 		if a.Warning != "" {
-			from = append(from, "warning: "+a.Warning)
+			from = append(from, T("track.warning", "Warning", a.Warning))
 		}
 	}
 	s := "“" + displayTitle(t) + "”"
@@ -107,24 +107,22 @@ func correctionAbout(t library.Track) string {
 // (an uncertain one marked as in the table) and the tuning when it is off
 // A = 440 Hz: a key read 30 cents sharp is worth knowing before mixing.
 func analysedText(a *library.Analysis) string {
-	s := fmt.Sprintf("analysed %s BPM", bpmText(a.BPM))
 	if a.Key == "" {
-		return s
+		return strings.TrimSpace(T("correct.analysed", "BPM", bpmText(a.BPM), "Key", ""))
 	}
 	key := a.Camelot
 	if key == "" {
 		key = a.Key
 	}
-	conf := fmt.Sprintf("key confidence %.0f %%", a.KeyConfidence*100)
+	about := T("correct.keyConfidence", "Pct", fmt.Sprintf("%.0f", a.KeyConfidence*100))
 	if a.KeyUncertain() {
 		key += "?"
-		conf += ", uncertain"
+		about += T("correct.uncertain")
 	}
-	s += " " + key + " (" + conf
 	if c := math.Round(a.TuningCents); c != 0 {
-		s += fmt.Sprintf(", tuned %+.0f cents from A 440", c)
+		about += T("correct.tuned", "Cents", fmt.Sprintf("%+.0f", c))
 	}
-	return s + ")"
+	return T("correct.analysed", "BPM", bpmText(a.BPM), "Key", key) + " (" + about + ")"
 }
 
 // fix applies a metrical-level fix to the tempo shown and saves it.

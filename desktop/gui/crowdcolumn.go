@@ -2,6 +2,7 @@ package gui
 
 import (
 	"cmp"
+	"strings"
 
 	"github.com/pikadj/pika/desktop/library"
 )
@@ -12,7 +13,21 @@ func crowdText(t library.Track) string {
 	if t.Crowd == nil {
 		return ""
 	}
-	return t.Crowd.Text()
+	c := t.Crowd
+	if c.Plays == 0 {
+		return ""
+	}
+	parts := []string{TN("crowd.played", c.Plays)}
+	if c.Listeners > 0 {
+		parts = append(parts, T("crowd.likes", "Likes", decimal(c.LikesPer10(), 1)))
+	}
+	if c.WantedSlower > 0 {
+		parts = append(parts, TN("crowd.slower", c.WantedSlower))
+	}
+	if c.WantedFaster > 0 {
+		parts = append(parts, TN("crowd.faster", c.WantedFaster))
+	}
+	return strings.Join(parts, T("list.separator"))
 }
 
 // cmpCrowd orders by likes per listener, then by plays; never played

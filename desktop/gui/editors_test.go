@@ -244,8 +244,8 @@ func TestPollEditorSavesTemplates(t *testing.T) {
 	// A new form (the next start of the app) offers it beside the built-ins.
 	again := newPollEditor(a.Preferences(), nil)
 	test.NewTempWindow(t, again.content)
-	if n := len(again.template.Options); n != len(pollTemplates)+1 {
-		t.Fatalf("%d templates offered, want %d", n, len(pollTemplates)+1)
+	if n := len(again.template.Options); n != len(pollTemplates())+1 {
+		t.Fatalf("%d templates offered, want %d", n, len(pollTemplates())+1)
 	}
 	again.template.SetSelected("Zouk or kizomba?")
 	if again.question.Text != "Zouk or kizomba?" || len(again.options) != 2 || again.options[1].Text != "Kizomba" {
@@ -254,7 +254,7 @@ func TestPollEditorSavesTemplates(t *testing.T) {
 
 	// Damaged preferences are ignored, not fatal.
 	a.Preferences().SetString(prefPollTemplates, "{not json")
-	if n := len(newPollEditor(a.Preferences(), nil).template.Options); n != len(pollTemplates) {
+	if n := len(newPollEditor(a.Preferences(), nil).template.Options); n != len(pollTemplates()) {
 		t.Fatalf("%d templates from damaged preferences", n)
 	}
 }

@@ -45,14 +45,24 @@ func eventColumn(c *core.Core) trackColumn {
 // it was not).
 func playedWarning(c *core.Core, t library.Track) string {
 	pt := t.Protocol()
-	_, text := c.PlayedAtEvent(pt.Artist, pt.Title)
+	plays, _ := c.PlayedAtEvent(pt.Artist, pt.Title)
+	if len(plays) == 0 {
+		return ""
+	}
+	p := plays[len(plays)-1]
+	at := p.StartedAt.In(c.EventLocation())
+	days := []string{T("weekday.sun"), T("weekday.mon"), T("weekday.tue"), T("weekday.wed"), T("weekday.thu"), T("weekday.fri"), T("weekday.sat")}
+	text := T("library.playedAt", "DJ", p.DJName, "Stage", p.StageName, "Day", days[at.Weekday()], "Time", at.Format("15:04"))
+	if n := len(plays) - 1; n > 0 {
+		text += " " + TN("library.playedBefore", n)
+	}
 	return text
 }
 
 // showPlayed says, for the selected track, whether the event played it.
 func (p *libraryPane) showPlayed(t library.Track) {
 	if text := playedWarning(p.g.core, t); text != "" {
-		p.played.SetText("“" + displayTitle(t) + "”: " + text + ".")
+		p.played.SetText(T("library.playedAtEvent", "Title", displayTitle(t), "Warning", text))
 	} else {
 		p.played.SetText("")
 	}

@@ -41,7 +41,7 @@ func (f *feelBars) Set(t *protocol.Track) {
 	for i, b := range f.bars {
 		v := vals[i]
 		if v == nil {
-			b.Set(0, "not analysed")
+			b.Set(0, T("feel.notAnalysed"))
 			continue
 		}
 		b.Set(*v, fmt.Sprintf("%.0f", *v))

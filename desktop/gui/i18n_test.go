@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pikadj/pika/desktop/core"
+	"github.com/pikadj/pika/desktop/nowplaying"
 )
 
 // pluralForms are the CLDR plural categories of each language: what
@@ -333,5 +334,121 @@ func TestWindowSpeaksTheChosenLanguage(t *testing.T) {
 				t.Errorf("status line %q, want %q", status, want)
 			}
 		})
+	}
+}
+
+// TestSourceStatusAndLibraryInEachLanguage: in a German and a Polish
+// window the Live pane's source status (drawn as the core's status events
+// draw it), the rekordbox key box and the empty library speak the
+// language; the paths and program names stay as they are.
+func TestSourceStatusAndLibraryInEachLanguage(t *testing.T) {
+	t.Cleanup(func() { useLanguage("en") })
+	db := filepath.Join("Pioneer", "rekordbox", "master.db")
+	tests := []struct {
+		lang    string
+		status  nowplaying.Status
+		line    []string // the status line has each
+		keyBox  bool
+		library string // the empty library's text begins so
+		anyKey  string
+	}{
+		{"de", nowplaying.Status{Kind: nowplaying.SourceRekordbox, Location: db, State: nowplaying.StateWrongKey},
+			[]string{"rekordbox 6/7: falscher Schlüssel", "Schlüsselfeld des Live-Bereichs", "PIKA_REKORDBOX_KEY"}, true,
+			"Deine Bibliothek ist leer.", "Jede Tonart"},
+		{"de", nowplaying.Status{Kind: nowplaying.SourceDjay, Location: filepath.Join("Música", "djay", "MediaLibrary.db"), State: nowplaying.StateNotFound},
+			[]string{"djay Pro: " + filepath.Join("Música", "djay", "MediaLibrary.db") + " nicht gefunden", "Pika! sucht weiter."}, false,
+			"Deine Bibliothek ist leer.", "Jede Tonart"},
+		{"pl", nowplaying.Status{Kind: nowplaying.SourceRekordbox, Location: db, State: nowplaying.StateLocked},
+			[]string{"rekordbox 6/7: baza danych jest zablokowana", "co sekundę"}, false,
+			"Twoja biblioteka jest pusta.", "Dowolna tonacja"},
+		{"pl", nowplaying.Status{Kind: nowplaying.SourceTraktor, Location: "127.0.0.1:8123", State: nowplaying.StateNoBroadcast},
+			[]string{"Traktor (nadawanie): jeszcze brak transmisji na 127.0.0.1:8123", "Port 8123"}, false,
+			"Twoja biblioteka jest pusta.", "Dowolna tonacja"},
+		{"pl", nowplaying.Status{Kind: nowplaying.SourceMixxx, State: nowplaying.StateWaiting},
+			[]string{"Śledzę Mixxx: jeszcze nie zagrano żadnego utworu"}, false,
+			"Twoja biblioteka jest pusta.", "Dowolna tonacja"},
+	}
+	for i, tc := range tests {
+		t.Run(fmt.Sprintf("%s-%d", tc.lang, i), func(t *testing.T) {
+			h := newHarnessIn(t, core.Config{}, tc.lang)
+			h.show(paneLive)
+			st := h.g.live.srcStatus
+			var name string
+			h.ui(func() { name = h.g.live.name.Text })
+			if want := map[string]string{"de": "Das Set heute Abend", "pl": "Dzisiejszy set"}[tc.lang]; name != want {
+				t.Errorf("session name %q, want the default in the language, %q", name, want)
+			}
+			var line, save, hint string
+			var keyBox bool
+			h.ui(func() {
+				st.show(true, tc.status)
+				line, keyBox, save, hint = st.line.Text, st.keyBox.Visible(), st.saveKey.Text, st.key.PlaceHolder
+				writePNG(filepath.Join(screenshotDir(t), fmt.Sprintf("lang-%s-source-%d.png", tc.lang, i)), h.win.Canvas().Capture())
+			})
+			for _, w := range tc.line {
+				if !strings.Contains(line, w) {
+					t.Errorf("source status %q has no %q", line, w)
+				}
+			}
+			if strings.Contains(line, "Following") || strings.Contains(line, "not found") || strings.Contains(line, "wrong key") {
+				t.Errorf("source status still English: %q", line)
+			}
+			if keyBox != tc.keyBox {
+				t.Errorf("key box shown %v, want %v", keyBox, tc.keyBox)
+			}
+			if want := map[string]string{"de": "Schlüssel speichern", "pl": "Zapisz klucz"}[tc.lang]; save != want || strings.Contains(hint, "paste") {
+				t.Errorf("key box: button %q (want %q), hint %q", save, want, hint)
+			}
+
+			h.show(paneLibrary)
+			var texts []string
+			var empty bool
+			var anyKey string
+			h.ui(func() {
+				texts = windowTexts(h.g.shell.content)
+				empty = h.g.library.empty.Visible()
+				anyKey = h.g.library.key.Selected
+			})
+			if !empty {
+				t.Errorf("an empty library shows no empty-library text")
+			}
+			if !slices.ContainsFunc(texts, func(s string) bool { return strings.HasPrefix(s, tc.library) }) {
+				t.Errorf("library pane in %s: no text beginning %q among\n%s", tc.lang, tc.library, strings.Join(texts, "\n"))
+			}
+			if slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, " shown · ") }) {
+				t.Errorf("library pane in %s: the track counts are still English:\n%s", tc.lang, strings.Join(texts, "\n"))
+			}
+			if anyKey != tc.anyKey {
+				t.Errorf("key filter %q, want %q", anyKey, tc.anyKey)
+			}
+			if i == 0 || i == 2 {
+				h.ui(func() {
+					writePNG(filepath.Join(screenshotDir(t), fmt.Sprintf("lang-%s-library-empty.png", tc.lang)), h.win.Canvas().Capture())
+				})
+			}
+		})
+	}
+}
+
+// TestRoomTextInEachLanguage: the assistant's reading of the room's tempo
+// votes, as the Live pane shows it.
+func TestRoomTextInEachLanguage(t *testing.T) {
+	t.Cleanup(func() { useLanguage("en") })
+	for _, tc := range []struct {
+		lang  string
+		shift float64
+		want  string
+	}{
+		{"en", -4, "The room says slower: −4 BPM"},
+		{"en", 0, ""},
+		{"pl", 3, "Sala mówi: szybciej, +3 BPM"},
+		{"de", -2, "Der Saal sagt: langsamer, −2 BPM"},
+		{"fr", 5, "La salle dit\u00a0: plus rapide, +5 BPM"},
+		{"es", -6, "La sala pide más lento: −6 BPM"},
+	} {
+		useLanguage(tc.lang)
+		if got := roomText(tc.shift); got != tc.want {
+			t.Errorf("%s, %g: %q, want %q", tc.lang, tc.shift, got, tc.want)
+		}
 	}
 }

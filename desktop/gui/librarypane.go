@@ -19,13 +19,13 @@ import (
 )
 
 // keyChoices are the key filter's options: any key, then the Camelot wheel.
-var keyChoices = func() []string {
-	out := []string{"Any key"}
+func keyChoices() []string {
+	out := []string{T("library.anyKey")}
 	for n := 1; n <= 12; n++ {
 		out = append(out, fmt.Sprintf("%dA", n), fmt.Sprintf("%dB", n))
 	}
 	return out
-}()
+}
 
 // libraryPane adds music (a folder or a VirtualDJ database) and shows the
 // library as a sortable, filterable table.
@@ -78,7 +78,7 @@ func newLibraryPane(g *gui) *libraryPane {
 	p.minBPM.SetPlaceHolder(T("library.min"))
 	p.maxBPM = widget.NewEntry()
 	p.maxBPM.SetPlaceHolder(T("library.max"))
-	p.key = widget.NewSelect(keyChoices, nil)
+	p.key = widget.NewSelect(keyChoices(), nil)
 	p.key.SetSelectedIndex(0)
 
 	p.table = newTrackTable(eventColumn(g.core))
@@ -105,13 +105,12 @@ func newLibraryPane(g *gui) *libraryPane {
 
 	add := container.NewBorder(nil, nil, nil, container.NewHBox(p.browse, p.browseDB, p.addBtn, p.rescan), p.path)
 	bpm := container.NewHBox(widget.NewLabel("BPM"), sized(p.minBPM, 80), widget.NewLabel("–"), sized(p.maxBPM, 80))
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, p.key), p.search)
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(bpm, sized(p.key, 190)), p.search)
 	top := container.NewVBox(heading(T("pane.library")), add, p.message, p.errLabel, filters, p.filterErr)
 	bottom := container.NewBorder(container.NewVBox(p.played, p.correct.content), nil, nil, p.sendBtn, p.summary)
 	p.addMusic = widget.NewButtonWithIcon(T("library.addMusic"), theme.FolderOpenIcon(), p.pickFolder)
 	p.addMusic.Importance = widget.HighImportance
-	emptyText := widget.NewLabel("Your library is empty.\nAdd the folder with your music: Pika! finds its tracks and reads\n" +
-		"each one's BPM, key and energy for the dancers' page.\nA VirtualDJ database.xml works too (above).")
+	emptyText := widget.NewLabel(T("library.empty"))
 	emptyText.Alignment = fyne.TextAlignCenter
 	p.empty = container.NewCenter(container.NewVBox(emptyText, container.NewCenter(p.addMusic)))
 	p.empty.Hide()
@@ -187,7 +186,7 @@ func (p *libraryPane) add() {
 	}
 	p.errLabel.SetText("")
 	if strings.EqualFold(filepath.Ext(path), ".xml") {
-		p.message.SetText("Reading VirtualDJ database " + path + "…")
+		p.message.SetText(T("library.vdj.reading", "Path", path))
 		var res library.VDJResult
 		p.g.do(p.addBtn, func(ctx context.Context) (err error) {
 			res, err = p.g.core.ImportVirtualDJ(ctx, path)
@@ -195,10 +194,10 @@ func (p *libraryPane) add() {
 		}, func(err error) {
 			if err != nil {
 				p.message.SetText("")
-				p.errLabel.SetText("Could not import the VirtualDJ database: " + errorDetail(err))
+				p.errLabel.SetText(T("library.vdj.failed", "Error", errorDetail(err)))
 				return
 			}
-			msg := fmt.Sprintf("VirtualDJ: %d songs read, %d new, %d updated, %d not on this computer.", res.Songs, res.Added, res.Updated, res.Missing)
+			msg := T("library.vdj.done", "Songs", res.Songs, "Added", res.Added, "Updated", res.Updated, "Missing", res.Missing)
 			if len(res.Warnings) > 0 {
 				msg += " " + strings.Join(res.Warnings, "; ")
 			}
@@ -209,10 +208,10 @@ func (p *libraryPane) add() {
 		return
 	}
 	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
-		p.errLabel.SetText(fmt.Sprintf("%q is not a folder on this computer.", path))
+		p.errLabel.SetText(T("library.notFolder", "Path", path))
 		return
 	}
-	p.message.SetText("Scanning " + path + "…")
+	p.message.SetText(T("library.scanning", "Path", path))
 	var res library.ImportResult
 	p.g.do(p.addBtn, func(ctx context.Context) (err error) {
 		res, err = p.g.core.ImportFolder(ctx, path)
@@ -230,24 +229,23 @@ func (p *libraryPane) add() {
 }
 
 func importSummary(path string, r library.ImportResult) string {
-	msg := fmt.Sprintf("%s: %d new, %d changed, %d moved, %d unchanged", filepath.Base(path), r.Added, r.Changed, r.Moved, r.Unchanged)
+	parts := []string{T("library.summary.counts", "Added", r.Added, "Changed", r.Changed, "Moved", r.Moved, "Unchanged", r.Unchanged)}
 	if r.Missing > 0 {
-		msg += fmt.Sprintf(", %d missing", r.Missing)
+		parts = append(parts, T("library.summary.missing", "Missing", r.Missing))
 	}
 	if len(r.Errors) > 0 {
-		msg += fmt.Sprintf(", %d unreadable (first: %s: %s)", len(r.Errors), filepath.Base(r.Errors[0].Path), r.Errors[0].Err)
+		parts = append(parts, TN("library.summary.unreadable", len(r.Errors), "File", filepath.Base(r.Errors[0].Path), "Error", r.Errors[0].Err))
 	}
+	msg := T("library.summary", "Folder", filepath.Base(path), "Counts", strings.Join(parts, T("list.separator")))
 	if q := r.Queued(); q > 0 {
-		msg += fmt.Sprintf(". Analysing %d tracks — see Analysis.", q)
-	} else {
-		msg += "."
+		return msg + TN("library.summary.analysing", q)
 	}
-	return msg
+	return msg + "."
 }
 
 func (p *libraryPane) rescanFolders() {
 	p.errLabel.SetText("")
-	p.message.SetText("Rescanning the library folders…")
+	p.message.SetText(T("library.rescanning"))
 	var res library.ImportResult
 	p.g.do(p.rescan, func(ctx context.Context) (err error) {
 		res, err = p.g.core.Rescan(ctx)
@@ -258,7 +256,7 @@ func (p *libraryPane) rescanFolders() {
 			p.errLabel.SetText(T("library.rescanFailed", "Error", errorDetail(err)))
 			return
 		}
-		p.message.SetText(importSummary("All folders", res))
+		p.message.SetText(importSummary(T("library.allFolders"), res))
 		p.refresh()
 	})
 }
@@ -329,8 +327,8 @@ func (p *libraryPane) refresh() {
 			p.total = counts.Total
 			p.showEmpty()
 			p.g.check.refresh()
-			p.summary.SetText(fmt.Sprintf("%d shown · %d tracks: %d analysed, %d waiting, %d failed, %d missing",
-				len(tracks), counts.Total, counts.Analysed, counts.Pending, counts.Failed, counts.Missing))
+			p.summary.SetText(T("library.counts", "Shown", len(tracks), "Total", counts.Total, "Analysed", counts.Analysed,
+				"Waiting", counts.Pending, "Failed", counts.Failed, "Missing", counts.Missing))
 			p.updateSend()
 		}
 		if p.dirty {
@@ -374,7 +372,7 @@ func (p *libraryPane) sendSelected() {
 				p.errLabel.SetText(T("send.failed", "Error", errorDetail(err)))
 				return
 			}
-			p.message.SetText(fmt.Sprintf("Sent “%s” as now playing.", displayTitle(t)))
+			p.message.SetText(T("library.sent", "Title", displayTitle(t)))
 		})
 	})
 }

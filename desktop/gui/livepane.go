@@ -18,6 +18,7 @@ import (
 
 	"github.com/pikadj/pika/desktop/core"
 	"github.com/pikadj/pika/desktop/nowplaying"
+	"github.com/pikadj/pika/desktop/settings"
 	"github.com/pikadj/pika/shared/protocol"
 )
 
@@ -114,12 +115,12 @@ func newLivePane(g *gui) *livePane {
 	p := &livePane{g: g}
 	labels := make([]string, len(liveSources))
 	for i, s := range liveSources {
-		labels[i] = s.Label
+		labels[i] = sourceLabel(s.Name)
 	}
 	p.location = widget.NewEntry()
 	p.source = widget.NewSelect(labels, func(string) {
 		s := liveSources[p.source.SelectedIndex()]
-		p.location.SetPlaceHolder(s.Hint)
+		p.location.SetPlaceHolder(sourceHint(s.Name))
 		if s.NoLocation {
 			p.location.Disable()
 		} else {
@@ -244,7 +245,13 @@ func (p *livePane) loadDefaults() {
 	p.source.SetSelectedIndex(i)
 	p.location.SetText(path)
 	if p.name.Text == "" {
-		p.name.SetText(s.SessionName)
+		name := s.SessionName
+		if name == settings.Defaults().SessionName {
+			// The default, named in English in the settings: the
+			// dancers read it, so in the DJ's language.
+			name = T("live.defaultName")
+		}
+		p.name.SetText(name)
 	}
 	p.stage.load()
 }
@@ -349,7 +356,7 @@ func (p *livePane) setPIN() {
 		}
 		p.newPIN.SetText("")
 		p.pin.SetText(pin)
-		p.info.SetText("PIN changed to " + pin + ". Dancers already in stay in; new ones need the new PIN.")
+		p.info.SetText(T("live.pinChanged", "PIN", pin))
 		p.g.syncLive()
 	})
 }

@@ -28,11 +28,16 @@ const prefPollTemplates = "pollTemplates"
 // maxSavedTemplates bounds the DJ's own templates; the oldest go first.
 const maxSavedTemplates = 20
 
-// pollTemplates are the questions social-dance DJs ask most.
-var pollTemplates = []pollTemplate{
-	{Name: "Next style?", Question: "What style next?", Options: []string{"Salsa", "Bachata", "Kizomba"}},
-	{Name: "Tempo?", Question: "How is the tempo?", Options: []string{"Faster", "Just right", "Slower"}},
-	{Name: "Break?", Question: "A short break soon?", Options: []string{"Yes, please", "Keep dancing"}},
+// pollTemplates are the questions social-dance DJs ask most, in the
+// window's language: the dancers read them as the DJ sends them.
+func pollTemplates() []pollTemplate {
+	return []pollTemplate{
+		{Name: T("poll.template.style.name"), Question: T("poll.template.style.question"), Options: []string{"Salsa", "Bachata", "Kizomba"}},
+		{Name: T("poll.template.tempo.name"), Question: T("poll.template.tempo.question"),
+			Options: []string{T("poll.template.tempo.faster"), T("poll.template.tempo.right"), T("poll.template.tempo.slower")}},
+		{Name: T("poll.template.break.name"), Question: T("poll.template.break.question"),
+			Options: []string{T("poll.template.break.yes"), T("poll.template.break.no")}},
+	}
 }
 
 // pollDurations are the choices of the duration picker; zero means the DJ
@@ -215,7 +220,7 @@ func (e *pollEditor) SetEnabled(on bool) {
 
 // templates are the built-in templates and the DJ's own.
 func (e *pollEditor) templates() []pollTemplate {
-	return append(slices.Clone(pollTemplates), e.saved...)
+	return append(pollTemplates(), e.saved...)
 }
 
 func (e *pollEditor) updateTemplateNames() {
@@ -258,9 +263,9 @@ func (e *pollEditor) saveTemplate() {
 		return
 	}
 	t := pollTemplate{Name: sp.Question, Question: sp.Question, Options: sp.Options}
-	for _, b := range pollTemplates {
+	for _, b := range pollTemplates() {
 		if b.Name == t.Name {
-			t.Name += " (mine)"
+			t.Name = T("poll.template.mine", "Name", t.Name)
 		}
 	}
 	e.saved = slices.DeleteFunc(e.saved, func(o pollTemplate) bool { return o.Name == t.Name })

@@ -30,7 +30,7 @@ func qrImage(url string) (image.Image, error) {
 }
 
 // projectorTitle names the full-screen window of the join code.
-const projectorTitle = "Pika! — scan to join"
+func projectorTitle() string { return T("qr.projectorTitle") }
 
 // qrView is the one place that says where dancers join: the QR code, the
 // link (clickable, with a copy button) and a button that opens the
@@ -165,7 +165,7 @@ func (q *qrView) showFullScreen() {
 		q.full.RequestFocus()
 		return
 	}
-	w := q.app.NewWindow(projectorTitle)
+	w := q.app.NewWindow(projectorTitle())
 	img := canvas.NewImageFromImage(q.img.Image)
 	img.FillMode = canvas.ImageFillContain
 	img.ScaleMode = canvas.ImageScalePixels

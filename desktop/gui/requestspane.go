@@ -49,7 +49,7 @@ func newRequestsPane(g *gui) *requestsPane {
 	p.status = newNote(widget.MediumImportance)
 	p.errLabel = newErrorNote()
 	p.reason = widget.NewEntry()
-	p.reason.SetPlaceHolder("reason for a decline (optional, the dancers see it)")
+	p.reason.SetPlaceHolder(T("requests.reason.placeholder"))
 	p.empty = newNote(widget.MediumImportance)
 	p.list = widget.NewList(
 		func() int { return len(p.queue) },
@@ -103,7 +103,7 @@ func newRequestsPane(g *gui) *requestsPane {
 // requestWhat names a request: its track, or the dancer's own words.
 func requestWhat(q protocol.Request) string {
 	if q.Text != "" {
-		return "“" + q.Text + "” (free text)"
+		return T("requests.freeTextRequest", "Text", q.Text)
 	}
 	if q.Artist == "" {
 		return q.Title

@@ -46,7 +46,7 @@ func TestGoLiveOnAStageWarnsOfRepeats(t *testing.T) {
 	h.waitFor("the event's stages in Go Live", liveLimit, func() bool { return len(lv.stage.sel.Options) == 3 },
 		func() string { return fmt.Sprint(lv.stage.sel.Options, " ", lv.stage.note.Text) })
 	h.ui(func() {
-		if lv.stage.sel.Selected != ownSession {
+		if lv.stage.sel.Selected != ownSession() {
 			t.Errorf("Go Live starts on %q, want a session of one's own", lv.stage.sel.Selected)
 		}
 		lv.stage.sel.SetSelected("Main ballroom · Swing Weekend")

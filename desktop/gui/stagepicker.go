@@ -15,7 +15,7 @@ import (
 
 // ownSession is the picker's first choice: a session with a QR code of its
 // own, as before events existed.
-const ownSession = "My own session (its own QR code)"
+func ownSession() string { return T("stage.ownSession") }
 
 // stagePicker is Go Live's "Where" row: a session of the DJ's own or a
 // stage of an event the DJ plays at, and, once live on a stage, the
@@ -33,7 +33,7 @@ type stagePicker struct {
 
 func newStagePicker(g *gui) *stagePicker {
 	s := &stagePicker{g: g}
-	s.sel = widget.NewSelect([]string{ownSession}, nil)
+	s.sel = widget.NewSelect([]string{ownSession()}, nil)
 	s.sel.SetSelectedIndex(0)
 	s.reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
 	s.note = newNote(widget.MediumImportance)
@@ -79,7 +79,7 @@ func (s *stagePicker) set(choices []core.StageChoice) {
 		keep = s.g.core.Settings().Stage // the stage of the last set
 	}
 	s.choices = choices
-	opts := []string{ownSession}
+	opts := []string{ownSession()}
 	at := 0
 	for i, c := range choices {
 		opts = append(opts, c.Label())

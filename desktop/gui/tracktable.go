@@ -59,7 +59,7 @@ func problemText(t library.Track) string {
 	s := t.Error
 	if s == "" && t.Analysis != nil && t.Analysis.Warning != "" {
 		// Analysed, but through a problem the DJ should know of.
-		return "warning: " + t.Analysis.Warning
+		return T("track.warning", "Warning", t.Analysis.Warning)
 	}
 	for _, prefix := range []string{"analysis: ", "audio: ", filepath.Base(t.Path) + ": "} {
 		s = strings.TrimPrefix(s, prefix)
@@ -102,13 +102,13 @@ func energy(t library.Track) float64 {
 func stateText(s library.State) string {
 	switch s {
 	case library.StateAnalysed:
-		return "analysed"
+		return T("track.state.analysed")
 	case library.StatePending:
-		return "waiting"
+		return T("track.state.waiting")
 	case library.StateFailed:
-		return "failed"
+		return T("track.state.failed")
 	case library.StateMissing:
-		return "missing"
+		return T("track.state.missing")
 	}
 	return string(s)
 }

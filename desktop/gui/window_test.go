@@ -204,7 +204,7 @@ func TestWindowChild(t *testing.T) {
 	// The projector view of the join code, in its own full-screen window.
 	fyne.DoAndWait(func() { g.shell.showNamed(paneLive); g.live.qr.showFullScreen() })
 	time.Sleep(1500 * time.Millisecond)
-	img, err := captureXWindow(projectorTitle)
+	img, err := captureXWindow(projectorTitle())
 	if err != nil {
 		t.Fatal(err)
 	}

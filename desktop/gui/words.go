@@ -68,7 +68,7 @@ func cleanError(s string) string {
 	for i := 0; i+1 < len(out); i++ {
 		if out[i] == "corrupt audio data" {
 			detail := strings.Join(out[i+1:], ": ")
-			out = append(out[:i], "the audio data is corrupt ("+detail+")")
+			out = append(out[:i], T("error.corruptAudio", "Detail", detail))
 			break
 		}
 	}
