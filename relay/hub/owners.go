@@ -5,8 +5,13 @@ import (
 	"errors"
 )
 
-// ErrNoOwner is Owners.Ask's error when no relay serves the session.
-var ErrNoOwner = errors.New("no relay owns the session")
+// Owners.Ask's errors when the owner cannot answer: no relay serves the
+// session (ErrNoOwner), or the one that does went silent (ErrOwnerSilent:
+// killed with the request in hand, or too busy to answer in time).
+var (
+	ErrNoOwner     = errors.New("no relay owns the session")
+	ErrOwnerSilent = errors.New("the session's owner relay did not answer in time")
+)
 
 // Owners routes requests to the relay that owns a session, when several
 // relays share one database: the owner applies the session's writes in
@@ -19,6 +24,6 @@ type Owners interface {
 	// per request.
 	Serve(sessionID string, handle func(ctx context.Context, req []byte) []byte) (stop func(), err error)
 	// Ask sends req to the session's owner and returns its reply;
-	// ErrNoOwner when no relay serves the session.
+	// ErrNoOwner or ErrOwnerSilent when none answers.
 	Ask(ctx context.Context, sessionID string, req []byte) ([]byte, error)
 }

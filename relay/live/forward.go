@@ -25,6 +25,7 @@ const (
 	opDancers   = "dancers"   // the mirror's dancers, for the count
 	opYield     = "yield"     // the DJ is on the asking relay
 	opBroadcast = "broadcast" // an organizers' announcement, for the owner to number
+	opPing      = "ping"      // is the owner alive?
 )
 
 type fwdRequest struct {
@@ -87,6 +88,7 @@ func (d *Dancer) atOwner(ctx context.Context, op string, addr string, body, out 
 		}
 		req.Body = b
 	}
+	silent := 0
 	for {
 		if r.isOwner() {
 			return local()
@@ -98,7 +100,7 @@ func (d *Dancer) atOwner(ctx context.Context, op string, addr string, body, out 
 		switch {
 		case err == nil:
 			return pe
-		case errors.Is(err, errNotOwner), errors.Is(err, hub.ErrNoOwner):
+		case errors.Is(err, errNotOwner), errors.Is(err, hub.ErrNoOwner), errors.Is(err, hub.ErrOwnerSilent):
 			owned, cerr := r.m.claim(ctx, r.id)
 			if cerr != nil {
 				return r.m.storeErr("take the session over", cerr)
@@ -106,6 +108,15 @@ func (d *Dancer) atOwner(ctx context.Context, op string, addr string, body, out 
 			if owned {
 				if err := r.promote(ctx); err != nil {
 					return r.m.storeErr("load session", err)
+				}
+				continue
+			}
+			if errors.Is(err, hub.ErrOwnerSilent) && r.m.ownerAlive(ctx, r.id) {
+				// An owner answers: a new one (asked once more), or a
+				// busy one, which asking again and again would only
+				// load further: then the client retries.
+				if silent++; silent > 1 {
+					return errMoving
 				}
 				continue
 			}
@@ -117,6 +128,16 @@ func (d *Dancer) atOwner(ctx context.Context, op string, addr string, body, out 
 			return errMoving
 		}
 	}
+}
+
+// ownerAlive asks the owner that did not answer a request whether it is
+// there at all: a relay killed with the request in hand does not answer
+// this either (NATS may still route to it for a moment), a busy one does.
+func (m *Manager) ownerAlive(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := m.ask(ctx, id, fwdRequest{Op: opPing, Relay: m.relayID}, nil)
+	return err == nil
 }
 
 // answer serves the other relays' requests for a session this relay owns.
@@ -213,6 +234,7 @@ var ownerOps = map[string]func(ctx context.Context, d *Dancer, req fwdRequest) (
 		}
 		return nil, errInternal
 	}),
+	opPing: func(context.Context, *Dancer, fwdRequest) (any, *protocol.Error) { return nil, nil },
 	opYield: func(ctx context.Context, d *Dancer, req fwdRequest) (any, *protocol.Error) {
 		return nil, d.r.m.yield(ctx, d.r, req.Relay)
 	},
@@ -239,7 +261,7 @@ func (r *Room) reportDancers(ctx context.Context) {
 	}
 	r.mu.Unlock()
 	if _, err := r.m.ask(ctx, r.id, fwdRequest{Op: opDancers, Relay: r.m.relayID, Body: mustJSON(ids)}, nil); err != nil &&
-		!errors.Is(err, errNotOwner) && !errors.Is(err, hub.ErrNoOwner) && !errors.Is(err, context.Canceled) {
+		!errors.Is(err, errNotOwner) && !errors.Is(err, hub.ErrNoOwner) && !errors.Is(err, hub.ErrOwnerSilent) && !errors.Is(err, context.Canceled) {
 		r.m.log.Warn("reporting dancers to the session's owner failed", "session", r.id, "err", err)
 	}
 }

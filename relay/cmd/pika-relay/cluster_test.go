@@ -70,16 +70,19 @@ func TestOwnerKilled(t *testing.T) {
 			}
 		}
 	}
+	// A like the owner had in hand when it died is refused (the page
+	// sends it again); every one sent after is taken by the new owner.
 	acked := 0
 	for i, c := range dancers {
-		if f := c.Answer(t, ids[i]); f.Err() == nil {
+		f := c.Answer(t, ids[i])
+		switch {
+		case f.Err() == nil:
 			acked++
-		} else {
-			t.Logf("like %d refused: %v", i, f.Err())
+		case i > len(dancers)/2:
+			t.Errorf("like %d, sent after the owner died, refused: %v", i, f.Err())
+		default:
+			t.Logf("like %d, in flight when the owner died, refused: %v", i, f.Err())
 		}
-	}
-	if acked < len(dancers)/2 {
-		t.Errorf("%d of %d likes acknowledged across the owner's death", acked, len(dancers))
 	}
 	// The relay that took over counts them: its broadcast reaches all.
 	for _, c := range dancers {

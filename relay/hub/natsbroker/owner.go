@@ -58,11 +58,11 @@ func (b *Broker) Ask(ctx context.Context, sessionID string, req []byte) ([]byte,
 	actx, cancel := context.WithTimeout(ctx, b.opts.AskTimeout)
 	defer cancel()
 	msg, err := b.nc.RequestWithContext(actx, subjectIn(b.opts.OwnerPrefix, sessionID), req)
-	if errors.Is(err, nats.ErrNoResponders) || err != nil && ctx.Err() == nil && actx.Err() != nil {
-		// Nobody serves the session, or its owner went silent (killed
-		// with the request in hand): the caller may take the session
-		// over once the lease runs out.
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
 		return nil, hub.ErrNoOwner
+	case err != nil && ctx.Err() == nil && actx.Err() != nil:
+		return nil, hub.ErrOwnerSilent
 	}
 	if err != nil {
 		return nil, fmt.Errorf("request to the owner of %s: %w", sessionID, err)
