@@ -28,10 +28,10 @@ func newStatusLog(spec Spec) *statusLog {
 	return l
 }
 
-// wait returns the first status in state, failing after 10 s.
+// wait returns the first status in state, failing after eventWait.
 func (l *statusLog) wait(t *testing.T, state State) Status {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(eventWait)
 	for time.Now().Before(deadline) {
 		l.mu.Lock()
 		for _, s := range l.all {

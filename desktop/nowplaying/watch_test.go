@@ -32,19 +32,24 @@ func startWatcher(t *testing.T, mk func(Options) Watcher, opt Options) <-chan Ev
 	case <-ready:
 	case err := <-done:
 		t.Fatalf("watcher stopped before it was ready: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(eventWait):
 		t.Fatal("watcher never became ready")
 	}
 	return out
 }
+
+// eventWait is a hang guard, not a timing assertion: rekordbox's first
+// read derives SQLCipher's key (PBKDF2-HMAC-SHA512, 256,000 rounds), which
+// under the race detector on a busy CI machine takes seconds.
+const eventWait = time.Minute
 
 func nextEvent(t *testing.T, ch <-chan Event) Event {
 	t.Helper()
 	select {
 	case e := <-ch:
 		return e
-	case <-time.After(10 * time.Second):
-		t.Fatal("no event within 10 s")
+	case <-time.After(eventWait):
+		t.Fatalf("no event within %s", eventWait)
 	}
 	return Event{}
 }
