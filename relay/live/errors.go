@@ -43,6 +43,12 @@ func perr(code protocol.ErrorCode, msg string) *protocol.Error {
 	return &protocol.Error{Code: code, Message: msg}
 }
 
+// why adds the reason a page says in its own words.
+func why(e *protocol.Error, r protocol.ErrorReason) *protocol.Error {
+	e.Reason = r
+	return e
+}
+
 // storeErr maps a store error to a protocol error; op names what failed
 // for a not-found and in the log.
 func (m *Manager) storeErr(op string, err error) *protocol.Error {

@@ -75,12 +75,12 @@ const playedFresh = 5 * time.Second
 const tonight = 12 * time.Hour
 
 var (
-	errRequestsOff    = perr(protocol.CodeForbidden, "this DJ is not taking requests")
-	errRequestsClosed = perr(protocol.CodeForbidden, "requests are closed for now")
-	errNoFreeText     = perr(protocol.CodeForbidden, "the DJ takes requests from the list only: search for a track")
-	errNoSuchTrack    = perr(protocol.CodeNotFound, "no such track in the DJ's request list")
-	errRequestOpen    = perr(protocol.CodeLimitReached, "your request is still open: you can ask again once the DJ has played or declined it")
-	errTooManyOpen    = perr(protocol.CodeLimitReached, fmt.Sprintf("the DJ already has %d requests waiting: try again later", protocol.MaxOpenRequests))
+	errRequestsOff    = why(perr(protocol.CodeForbidden, "this DJ is not taking requests"), protocol.ReasonRequestsOff)
+	errRequestsClosed = why(perr(protocol.CodeForbidden, "requests are closed for now"), protocol.ReasonRequestsClosed)
+	errNoFreeText     = why(perr(protocol.CodeForbidden, "the DJ takes requests from the list only: search for a track"), protocol.ReasonNoFreeText)
+	errNoSuchTrack    = why(perr(protocol.CodeNotFound, "no such track in the DJ's request list"), protocol.ReasonNoSuchTrack)
+	errRequestOpen    = why(perr(protocol.CodeLimitReached, "your request is still open: you can ask again once the DJ has played or declined it"), protocol.ReasonRequestOpen)
+	errTooManyOpen    = why(perr(protocol.CodeLimitReached, fmt.Sprintf("the DJ already has %d requests waiting: try again later", protocol.MaxOpenRequests)), protocol.ReasonTooManyRequests)
 	errNoSuchRequest  = perr(protocol.CodeNotFound, "no such request in this session")
 	errRequestDone    = perr(protocol.CodeForbidden, "this request was already played or declined")
 )
@@ -369,7 +369,7 @@ func (d *Dancer) search(ctx context.Context, addr string, q *protocol.SearchCata
 		return protocol.CatalogueResults{}, errEnded
 	}
 	if !r.m.reqs.searches.Allow(addr) {
-		return protocol.CatalogueResults{}, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many searches from your network; try again in a moment", RetryAfterS: 1}
+		return protocol.CatalogueResults{}, &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many searches from your network; try again in a moment", RetryAfterS: 1, Reason: protocol.ReasonTooManySearches}
 	}
 	b, pe := r.book(ctx)
 	if pe != nil {
@@ -451,7 +451,7 @@ func (d *Dancer) request(ctx context.Context, addr string, p *protocol.RequestTr
 	}
 	if !r.m.reqs.requests.Allow(addr) {
 		return &protocol.Error{Code: protocol.CodeRateLimited, Message: "too many requests from your network; try again in a moment",
-			RetryAfterS: int((r.m.reqs.cfg.Refill + time.Second - 1) / time.Second)}
+			RetryAfterS: int((r.m.reqs.cfg.Refill + time.Second - 1) / time.Second), Reason: protocol.ReasonRequestCooldown}
 	}
 	if track != nil {
 		played, pe := r.played(ctx, b, true)
@@ -470,7 +470,7 @@ func (d *Dancer) request(ctx context.Context, addr string, p *protocol.RequestTr
 	switch {
 	case errors.As(err, &cool):
 		wait := time.Until(cool.Until)
-		return &protocol.Error{Code: protocol.CodeRateLimited, RetryAfterS: int((wait + time.Second - 1) / time.Second),
+		return &protocol.Error{Code: protocol.CodeRateLimited, RetryAfterS: int((wait + time.Second - 1) / time.Second), Reason: protocol.ReasonRequestCooldown,
 			Message: fmt.Sprintf("one request every %s: you can ask again in %s", roundDuration(r.m.reqs.cfg.Cooldown), roundDuration(wait))}
 	case errors.Is(err, store.ErrRequestOpen):
 		return errRequestOpen
@@ -519,7 +519,7 @@ func errPlayedTonight(title string, at time.Time, tz string) *protocol.Error {
 	if loc, err := time.LoadLocation(tz); tz != "" && err == nil {
 		when = " (at " + at.In(loc).Format("15:04") + ")"
 	}
-	return perr(protocol.CodeForbidden, fmt.Sprintf("%q was already played tonight%s", title, when))
+	return why(perr(protocol.CodeForbidden, fmt.Sprintf("%q was already played tonight%s", title, when)), protocol.ReasonPlayedTonight)
 }
 
 // roundDuration says a wait the way a person would: "10 min", "40 s".

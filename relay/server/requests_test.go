@@ -136,18 +136,23 @@ func TestRequests(t *testing.T) {
 		req  protocol.RequestTrack
 		code protocol.ErrorCode
 		want string
+		// why is the reason the page says in its own language.
+		why protocol.ErrorReason
 	}{
-		{"open request", a, protocol.RequestTrack{TrackID: "t2"}, protocol.CodeLimitReached, "still open"},
-		{"played tonight", c, protocol.RequestTrack{TrackID: "t3"}, protocol.CodeForbidden, "already played tonight"},
-		{"unknown track", c, protocol.RequestTrack{TrackID: "t4"}, protocol.CodeNotFound, "no such track"},
-		{"free text off", c, protocol.RequestTrack{Text: "something by Sinatra?"}, protocol.CodeForbidden, "from the list only"},
-		{"both", c, protocol.RequestTrack{TrackID: "t2", Text: "x"}, protocol.CodeBadRequest, "not both"},
+		{"open request", a, protocol.RequestTrack{TrackID: "t2"}, protocol.CodeLimitReached, "still open", protocol.ReasonRequestOpen},
+		{"played tonight", c, protocol.RequestTrack{TrackID: "t3"}, protocol.CodeForbidden, "already played tonight", protocol.ReasonPlayedTonight},
+		{"unknown track", c, protocol.RequestTrack{TrackID: "t4"}, protocol.CodeNotFound, "no such track", protocol.ReasonNoSuchTrack},
+		{"free text off", c, protocol.RequestTrack{Text: "something by Sinatra?"}, protocol.CodeForbidden, "from the list only", protocol.ReasonNoFreeText},
+		{"both", c, protocol.RequestTrack{TrackID: "t2", Text: "x"}, protocol.CodeBadRequest, "not both", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.from.Request(t, protocol.TypeRequestTrack, tc.req)
 			expectError(t, f, tc.code)
 			if !strings.Contains(f.Err().Message, tc.want) {
 				t.Errorf("message %q lacks %q", f.Err().Message, tc.want)
+			}
+			if f.Err().Reason != tc.why {
+				t.Errorf("reason %q, want %q", f.Err().Reason, tc.why)
 			}
 		})
 	}
@@ -164,6 +169,9 @@ func TestRequests(t *testing.T) {
 	// Played: Ana's request is closed, but her cool-down runs.
 	f := a.Request(t, protocol.TypeRequestTrack, protocol.RequestTrack{TrackID: "t2"})
 	expectError(t, f, protocol.CodeRateLimited)
+	if f.Err().Reason != protocol.ReasonRequestCooldown {
+		t.Errorf("cool-down reason %q", f.Err().Reason)
+	}
 	if f.Err().RetryAfterS < 60 {
 		t.Errorf("cool-down retryAfterS = %d, want about an hour", f.Err().RetryAfterS)
 	}

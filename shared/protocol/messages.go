@@ -304,7 +304,27 @@ type Error struct {
 	Message     string    `json:"message"`
 	ID          string    `json:"id,omitempty"`
 	RetryAfterS int       `json:"retryAfterS,omitempty"`
+	// Reason names, for the refusals a dancer reads, why in a word the
+	// page says in its reader's language (Message is the English
+	// sentence, for logs and the DJ's tools).
+	Reason ErrorReason `json:"reason,omitempty"`
 }
+
+// ErrorReason is an Error's Reason.
+type ErrorReason string
+
+// The reasons of a dancer's refused request or search.
+const (
+	ReasonRequestsOff     ErrorReason = "requests_off"
+	ReasonRequestsClosed  ErrorReason = "requests_closed"
+	ReasonNoFreeText      ErrorReason = "no_free_text"
+	ReasonNoSuchTrack     ErrorReason = "no_such_track"
+	ReasonRequestOpen     ErrorReason = "request_open"
+	ReasonTooManyRequests ErrorReason = "too_many_requests" // the DJ's queue is full
+	ReasonPlayedTonight   ErrorReason = "played_tonight"
+	ReasonRequestCooldown ErrorReason = "request_cooldown" // RetryAfterS says until when
+	ReasonTooManySearches ErrorReason = "too_many_searches"
+)
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 

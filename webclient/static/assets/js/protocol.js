@@ -63,6 +63,19 @@ export const ErrorCode = Object.freeze({
   UNAUTHORIZED: 'unauthorized',
 });
 
+// Reasons of an ERROR a dancer reads (Error.reason).
+export const Reason = Object.freeze({
+  NO_FREE_TEXT: 'no_free_text',
+  NO_SUCH_TRACK: 'no_such_track',
+  PLAYED_TONIGHT: 'played_tonight',
+  REQUESTS_CLOSED: 'requests_closed',
+  REQUESTS_OFF: 'requests_off',
+  REQUEST_COOLDOWN: 'request_cooldown',
+  REQUEST_OPEN: 'request_open',
+  TOO_MANY_REQUESTS: 'too_many_requests',
+  TOO_MANY_SEARCHES: 'too_many_searches',
+});
+
 // Tempo votes.
 export const Vote = Object.freeze({
   FASTER: 'faster',

@@ -6,7 +6,7 @@
 
 import { $, el, fill, show, num, fmtInZone } from './dom.js';
 import { t as tr } from './i18n.js';
-import { Type, ErrorCode, Limits } from './protocol.js';
+import { Type, ErrorCode, Limits, Reason } from './protocol.js';
 import { randomId } from './storage.js';
 
 const SEARCH_DEBOUNCE_MS = 150;
@@ -183,13 +183,15 @@ export function createRequests({ send, sendNow, pending }) {
     /** Handles an ERROR answering a search or a request; true when it was one. */
     onError(err, id, item) {
       if (id && id === searchId) {
-        $('#req-hint').textContent = err.message || tr('req.searchFailed');
+        $('#req-hint').textContent = refusal(err, '') || tr('req.searchFailed');
         return true;
       }
       if (!item || item.type !== Type.REQUEST_TRACK) return false;
       // A refused request is not retried: the relay says why (closed, the
       // cool-down, played tonight…), and the card says it.
-      refused = capitalize(err.message || tr('req.refused'));
+      const p = item.payload || {};
+      const hit = p.trackId && results ? results.tracks.find((t) => t.id === p.trackId) : null;
+      refused = refusal(err, hit ? hit.title || '' : '') || tr('req.refused');
       if (err.code === ErrorCode.RATE_LIMITED && err.retryAfterS > 0 && !(mine && isOpen(mine.request))) {
         mine = { ...(mine || { request: null }), cooldownUntil: new Date(Date.now() + err.retryAfterS * 1000).toISOString() };
       }
@@ -210,6 +212,24 @@ export function createRequests({ send, sendNow, pending }) {
       });
     },
   };
+}
+
+/** Why the relay refused a request (of the track title, when known) or a
+ * search, in the page's language (its reason), or the relay's own words
+ * for a refusal without one. */
+function refusal(err, title) {
+  switch (err.reason) {
+    case Reason.REQUESTS_OFF: return tr('req.why.off');
+    case Reason.REQUESTS_CLOSED: return tr('req.closed');
+    case Reason.NO_FREE_TEXT: return tr('req.why.listOnly');
+    case Reason.NO_SUCH_TRACK: return tr('req.why.noTrack');
+    case Reason.REQUEST_OPEN: return tr('req.oneAtATime');
+    case Reason.TOO_MANY_REQUESTS: return tr('req.why.queueFull');
+    case Reason.PLAYED_TONIGHT: return title ? tr('req.why.playedTitle', { title }) : tr('req.why.played');
+    case Reason.REQUEST_COOLDOWN: return tr('req.again', { wait: waitText((err.retryAfterS | 0) * 1000) });
+    case Reason.TOO_MANY_SEARCHES: return tr('req.why.searches');
+  }
+  return err.message ? capitalize(err.message) : '';
 }
 
 function waitText(ms) {

@@ -311,7 +311,7 @@ function handleError(err, id) {
   if (id && id === subscribeId) {
     if (code === ErrorCode.PIN_LOCKED) {
       socket.stop();
-      showPinLocked(err.message || '', err.retryAfterS | 0);
+      showPinLocked(err.retryAfterS | 0);
     } else if (code === ErrorCode.FORBIDDEN || code === ErrorCode.PIN_REQUIRED) {
       socket.stop();
       const hadPin = !!pin;
@@ -757,9 +757,9 @@ function showPin(message) {
  * The relay refuses every PIN from here for a while (too many wrong ones
  * from this network): say why and count down, instead of a spinner.
  */
-function showPinLocked(message, seconds) {
+function showPinLocked(seconds) {
   showPin('');
-  const reason = capitalize((message.split(':')[0] || tr('pin.tooMany')).trim());
+  const reason = tr('pin.tooMany'); // the relay's message is English
   const box = $('#pin-error');
   const ends = Date.now() + Math.max(1, seconds) * 1000;
   const button = $('#pin-submit');
